@@ -1,2 +1,139 @@
-def main(argv=None) -> int:
-    raise SystemExit("not yet")
+"""The command line: `vaultbot run`, `vaultbot rules`.
+
+One `main(argv) -> int`; each command is a function returning its exit code.
+Exit codes: 0 success; 1 `--check` found changes (or `--strict` warnings);
+2 usage or configuration error; 3 the run failed (git, I/O).
+The diff and JSON go to stdout; warnings and logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import inspect
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from bot import __version__
+from bot.config import ConfigError, load_config
+from bot.report import as_json, headline, summary_lines, unified_diff
+from bot.runner import plan_run, write_changes
+from rules import RULES
+
+EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+def _today(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vaultbot", description="Keeps an Obsidian vault in git tidy.")
+    parser.add_argument("--version", action="version", version=f"vaultbot {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the rules once")
+    run.add_argument("vault", nargs="?", default=".", type=Path, help="the vault (default: current folder)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")
+    mode.add_argument("--check", action="store_true", help="like --dry-run; exit 1 when anything would change")
+    run.add_argument("--rule", action="append", default=[], metavar="ID", help="run only this rule (repeatable)")
+    run.add_argument("--no-commit", action="store_true", help="write files but do not commit")
+    run.add_argument("--push", action="store_true", help="push the commit")
+    run.add_argument("--config", type=Path, help="config file (default: VAULT/.vaultbot.yaml)")
+    run.add_argument("--format", choices=("text", "json"), default="text")
+    run.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
+    run.add_argument("--today", type=_today, help="fix today's date (YYYY-MM-DD)")
+    verbosity = run.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="print more detail")
+
+    rules = commands.add_parser("rules", help="describe the rules")
+    rules.add_argument("rule", nargs="?", help="only this rule")
+    return parser
+
+
+def _warn(args: argparse.Namespace, message: str) -> None:
+    if not args.quiet:
+        print(f"warning: {message}", file=sys.stderr)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    root: Path = args.vault
+    if not root.is_dir():
+        print(f"vaultbot: {root}: not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        config = load_config(root, args.config)
+    except ConfigError as error:
+        print(f"vaultbot: config error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    unknown = [rule for rule in args.rule if rule not in {r.ID for r in RULES}]
+    if unknown:
+        print(f"vaultbot: unknown rule {unknown[0]!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
+        return EXIT_USAGE
+
+    today = args.today or datetime.date.today()
+    plan = plan_run(root, config, today, args.rule)
+    problems = list(plan.problems)
+    dry_run = args.dry_run or args.check
+    changes = plan.changes
+    failed = False
+    if not dry_run:
+        written = write_changes(root, plan.changes)
+        problems.extend(written.problems)
+        changes = written.written
+        failed = written.failed
+
+    if args.format == "json":
+        print(as_json(changes, problems, None))
+    else:
+        for problem in problems:
+            _warn(args, str(problem))
+        if dry_run:
+            for change in changes:
+                sys.stdout.write(unified_diff(change))
+        elif not args.quiet:
+            for change in changes:
+                print(f"updated {change.path} ({', '.join(change.rules)})")
+        if not args.quiet:
+            for line in summary_lines(changes, plan.rules):
+                print(line)
+        print(headline(len(changes), len(problems), dry_run=dry_run))
+
+    if failed:
+        return EXIT_FAILED
+    if args.check and changes:
+        return EXIT_CHANGES
+    if args.strict and problems:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def rules_command(args: argparse.Namespace) -> int:
+    chosen = [rule for rule in RULES if args.rule in (None, rule.ID)]
+    if not chosen:
+        print(f"vaultbot: unknown rule {args.rule!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
+        return EXIT_USAGE
+    for index, rule in enumerate(chosen):
+        if index:
+            print("\n" + "-" * 72 + "\n")
+        print(f"# {rule.ID}\n")
+        print(inspect.cleandoc(rule.__doc__ or ""))
+    return EXIT_OK
+
+
+COMMANDS = {"run": run_command, "rules": rules_command}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return COMMANDS[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

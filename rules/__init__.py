@@ -1,1 +1,46 @@
+"""vaultbot's rules, one module each, in the order a run applies them.
 
+A rule module has:
+
+- `ID`: the rule id used in config, `--rule` and reports;
+- its docstring: ruff-style documentation (`vaultbot rules` prints it), whose
+  first line is the one-line description;
+- `Options`: a frozen dataclass declaring every option and its default
+  (`bot/config.py` validates `.vaultbot.yaml` against it);
+- `check(vault, options, today) -> Iterable[NoteEdit]`: pure; it reads the
+  vault index and returns edits as data. It never opens a file, calls git or
+  reads the clock.
+
+Order matters and is deliberate: each rule sees the vault as the rules before
+it left it, so `recent-context` and `last-contact` leave out the duplicates
+that `dedupe-meetings` marks in the same run.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
+
+from rules import dedupe_meetings, last_contact, recent_context, tags
+
+if TYPE_CHECKING:
+    from bot.edits import NoteEdit
+    from bot.vault import VaultIndex
+
+
+class Rule(Protocol):
+    ID: str
+    Options: Any
+    __doc__: str | None
+
+    def check(self, vault: VaultIndex, options: Any, today: datetime.date) -> Iterable[NoteEdit]: ...
+
+
+RULES: tuple[Rule, ...] = (dedupe_meetings, last_contact, tags, recent_context)
+
+
+def get_rule(rule_id: str) -> Rule:
+    for rule in RULES:
+        if rule.ID == rule_id:
+            return rule
+    raise KeyError(rule_id)

@@ -1,0 +1,206 @@
+"""One note, parsed: frontmatter, links, date, summary (SPEC section 2).
+
+Parsing is the hot path (every note, every run), so frontmatter is read with
+python-frontmatter's libyaml-backed safe loader; the slow, faithful ruamel.yaml
+round trip is used only when a rule is about to change a note (bot/render.py).
+
+A note that cannot be handled safely raises BadNote with a reason a person can
+act on; the runner reports it and leaves the file alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from bot.dates import DateInfo, note_date
+from bot.markdown import Link, find_links, find_section, iter_frontmatter_links
+from bot.scan import FileStat
+from bot.summary import note_summary
+
+MAX_NOTE_BYTES = 8 * 1024 * 1024
+MAX_FRONTMATTER_BYTES = 64 * 1024
+# Enough for any real note's properties; an alias bomb expands far beyond it.
+MAX_FRONTMATTER_VALUES = 10_000
+BOM = "\ufeff"
+
+_CLOSING_FENCE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+_YAML = YAMLHandler()
+
+
+class BadNote(Exception):
+    """The note cannot be handled safely; the message says why."""
+
+
+@dataclass(frozen=True)
+class ParseSettings:
+    date_keys: tuple[str, ...] = ("date", "meeting_date")
+    daily_format: str = "YYYY-MM-DD"
+    generated_heading: str = "Recent Context"  # links inside that section never count
+
+
+@dataclass(frozen=True)
+class NoteLink:
+    link: Link
+    key: str | None  # the frontmatter key holding the link; None for the body
+
+
+@dataclass(frozen=True)
+class Note:
+    path: str  # vault-relative, POSIX separators
+    text: str  # decoded, without the BOM
+    bom: bool
+    frontmatter: Mapping[str, Any] | None  # None: the note has no frontmatter block
+    frontmatter_span: tuple[int, int] | None  # offsets of the YAML text between the `---` lines
+    body_start: int
+    newline: str
+    links: tuple[NoteLink, ...]
+    date: DateInfo
+    summary: str | None
+    stat: FileStat | None
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start :]
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1][:-3]
+
+    @property
+    def folder(self) -> str:
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.frontmatter.get(key, default) if self.frontmatter else default
+
+    @property
+    def type(self) -> str | None:
+        value = self.get("type")
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    @property
+    def title(self) -> str:
+        value = self.get("title")
+        return value.strip() if isinstance(value, str) and value.strip() else self.name
+
+    def to_bytes(self) -> bytes:
+        return ((BOM if self.bom else "") + self.text).encode("utf-8")
+
+    def opted_out(self, rule_id: str) -> bool:
+        """`vaultbot: false` opts out of every rule; `vaultbot: {skip: [id, ...]}` of some."""
+        setting = self.get("vaultbot")
+        if setting is False:
+            return True
+        if isinstance(setting, dict):
+            skip = setting.get("skip") or []
+            return rule_id in ([skip] if isinstance(skip, str) else skip)
+        return False
+
+
+def split_frontmatter(text: str) -> tuple[int, int, int] | None:
+    """(yaml start, yaml end, body start) when line 1 is exactly `---`, else None."""
+    if text.startswith("---\n"):
+        start = 4
+    elif text.startswith("---\r\n"):
+        start = 5
+    else:
+        return None
+    closing = _CLOSING_FENCE.search(text, start)
+    if closing is None:
+        raise BadNote("frontmatter opened with '---' on line 1 is never closed")
+    # In MULTILINE mode `$` stops right before a "\n" or at the end of the text.
+    return start, closing.start(), min(closing.end() + 1, len(text))
+
+
+def _count_values(value: object, budget: list[int]) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise BadNote(f"frontmatter expands to more than {MAX_FRONTMATTER_VALUES:,} values (a YAML alias bomb?)")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _count_values(key, budget)
+            _count_values(item, budget)
+    elif isinstance(value, list):
+        for item in value:
+            _count_values(item, budget)
+
+
+def load_frontmatter(yaml_text: str) -> dict[str, Any]:
+    """The frontmatter mapping, loaded safely; BadNote when it is not a usable mapping."""
+    if len(yaml_text.encode("utf-8")) > MAX_FRONTMATTER_BYTES:
+        raise BadNote(f"frontmatter is larger than {MAX_FRONTMATTER_BYTES // 1024} KiB")
+    try:
+        data = _YAML.load(yaml_text)
+    except yaml.constructor.ConstructorError as error:
+        raise BadNote(f"frontmatter uses a YAML tag that is not allowed: {error.problem}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise BadNote(f"invalid YAML in frontmatter: {reason}{where}") from None
+    except RecursionError:
+        raise BadNote("frontmatter is nested too deeply") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BadNote(f"frontmatter is a {type(data).__name__}, not a mapping of properties")
+    if "*" in yaml_text:  # only aliases can make a small text expand
+        _count_values(data, [MAX_FRONTMATTER_VALUES])
+    return data
+
+
+def decode(path: str, data: bytes) -> tuple[str, bool]:
+    if len(data) > MAX_NOTE_BYTES:
+        raise BadNote(f"file is larger than {MAX_NOTE_BYTES // (1024 * 1024)} MiB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadNote(f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+    if text.startswith(BOM):
+        return text[1:], True
+    return text, False
+
+
+def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings: ParseSettings) -> Note:
+    span = split_frontmatter(text)
+    frontmatter = None
+    body_start = 0
+    if span is not None:
+        frontmatter = load_frontmatter(text[span[0] : span[1]])
+        body_start = span[2]
+    body = text[body_start:]
+    newline_at = text.find("\n")
+    newline = "\r\n" if newline_at > 0 and text[newline_at - 1] == "\r" else "\n"
+
+    body_links = find_links(body) if "[" in body else []
+    if settings.generated_heading.lower() in body.lower():
+        sections = find_section(body, settings.generated_heading)
+        if len(sections) > 1:
+            raise BadNote(f"the heading '## {settings.generated_heading}' appears {len(sections)} times; keep one")
+        if sections:
+            heading, end = sections[0]
+            body_links = [link for link in body_links if not heading.start <= link.start < end]
+    links = [NoteLink(link, None) for link in body_links]
+    if frontmatter:
+        links.extend(NoteLink(link, key) for key, link in iter_frontmatter_links(frontmatter))
+
+    basename = unicodedata.normalize("NFC", path.rsplit("/", 1)[-1][:-3])
+    return Note(
+        path=path,
+        text=text,
+        bom=bom,
+        frontmatter=frontmatter,
+        frontmatter_span=(span[0], span[1]) if span else None,
+        body_start=body_start,
+        newline=newline,
+        links=tuple(links),
+        date=note_date(frontmatter, basename, settings.date_keys, settings.daily_format, path=path[:-3]),
+        summary=note_summary(frontmatter, body),
+        stat=stat,
+    )

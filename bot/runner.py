@@ -1,0 +1,178 @@
+"""One run: scan -> parse -> index -> rules -> edits -> render -> (write).
+
+`plan_run` computes every change in memory and touches nothing on disk, which
+is all a dry run needs. `write_changes` then writes them one note at a time.
+Each rule sees the vault as the rules before it left it: after a rule changes
+notes, those notes are parsed again from their new text and the index is
+rebuilt, so, for example, duplicates marked by dedupe-meetings are already
+left out of Recent Context in the same run, and a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from bot.config import Config
+from bot.edits import Edit, Report
+from bot.note import BadNote, Note, ParseSettings, decode, parse_note
+from bot.obsidian import ObsidianSettings, read_settings
+from bot.problem import Problem
+from bot.render import RenderError, render
+from bot.scan import FileStat, ScanResult, scan_vault
+from bot.vault import VaultIndex
+from bot.writer import WriteConflict, write_note
+from rules import RULES, Rule
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    rules: tuple[str, ...]
+    before: bytes
+    after: bytes
+
+
+@dataclass
+class RunPlan:
+    root: Path
+    changes: list[Change]
+    problems: list[Problem]
+    notes_seen: int
+    rules: tuple[str, ...]
+    vault: VaultIndex | None = None
+
+
+@dataclass
+class WriteResult:
+    written: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    failed: bool = False  # an I/O error (not a conflict) stopped a write
+
+
+def selected_rules(config: Config, rule_ids: Sequence[str] = ()) -> list[Rule]:
+    """The rules to run, in registry order: those named (enabled or not), else all enabled ones."""
+    if rule_ids:
+        return [rule for rule in RULES if rule.ID in set(rule_ids)]
+    return [rule for rule in RULES if config.rules[rule.ID].enabled]
+
+
+def parse_settings(config: Config, settings: ObsidianSettings) -> ParseSettings:
+    return ParseSettings(
+        date_keys=config.date_keys,
+        daily_format=settings.daily_format,
+        generated_heading=config.rule_options("recent-context").heading,
+    )
+
+
+def read_note(root: Path, path: str, stat: FileStat, settings: ParseSettings) -> Note:
+    """Parse one note from disk; BadNote or OSError when it cannot be used."""
+    data = (root / path).read_bytes()
+    text, bom = decode(path, data)
+    return parse_note(path, text, bom, stat, settings)
+
+
+NoteLoader = Callable[[Path, ScanResult, ParseSettings], "tuple[dict[str, Note], list[Problem]]"]
+
+
+def load_notes(root: Path, scan: ScanResult, settings: ParseSettings) -> tuple[dict[str, Note], list[Problem]]:
+    notes: dict[str, Note] = {}
+    problems: list[Problem] = []
+    for path, stat in scan.files.items():
+        try:
+            notes[path] = read_note(root, path, stat, settings)
+        except BadNote as error:
+            problems.append(Problem(path, f"skipped: {error}"))
+        except OSError as error:
+            problems.append(Problem(path, f"skipped: cannot be read: {error.strerror or error}"))
+    return notes, problems
+
+
+def _group_edits(
+    rule: Rule, vault: VaultIndex, options: object, today: datetime.date, problems: list[Problem]
+) -> dict[str, list[Edit]]:
+    edits: dict[str, list[Edit]] = defaultdict(list)
+    for path, edit in rule.check(vault, options, today):
+        if isinstance(edit, Report):
+            problems.append(Problem(path, f"{rule.ID}: {edit.message}"))
+        elif path in vault.notes and not vault.notes[path].opted_out(rule.ID):
+            edits[path].append(edit)
+    return edits
+
+
+def apply_rules(
+    vault: VaultIndex,
+    rules: Iterable[Rule],
+    config: Config,
+    settings: ParseSettings,
+    today: datetime.date,
+    problems: list[Problem],
+) -> tuple[VaultIndex, dict[str, list[str]]]:
+    """The vault after every rule, and which rules changed each note."""
+    changed_by: dict[str, list[str]] = defaultdict(list)
+    for rule in rules:
+        updated: dict[str, Note] = {}
+        for path, edits in _group_edits(rule, vault, config.rule_options(rule.ID), today, problems).items():
+            note = vault.notes[path]
+            try:
+                text = render(note.text, note.body_start, note.newline, edits)
+                if text == note.text:
+                    continue
+                updated[path] = parse_note(path, text, note.bom, note.stat, settings)
+            except RenderError as error:
+                problems.append(Problem(path, f"{rule.ID}: not changed: {error}"))
+                continue
+            except BadNote as error:  # our own output must parse; if not, keep the note as it was
+                problems.append(Problem(path, f"{rule.ID}: not changed: the result would not parse ({error})"))
+                continue
+            changed_by[path].append(rule.ID)
+        if updated:
+            vault = VaultIndex({**vault.notes, **updated}, vault.folders, vault.settings, vault.config, vault.unparsed)
+    return vault, changed_by
+
+
+def plan_run(
+    root: Path,
+    config: Config,
+    today: datetime.date,
+    rule_ids: Sequence[str] = (),
+    loader: NoteLoader = load_notes,
+) -> RunPlan:
+    """Every change a run would make, computed in memory. Nothing is written."""
+    settings, setting_problems = read_settings(root)
+    problems = [Problem(path, message) for path, message in setting_problems]
+    scan = scan_vault(root, settings, config.exclude)
+    problems.extend(scan.problems)
+    parse = parse_settings(config, settings)
+    notes, load_problems = loader(root, scan, parse)
+    problems.extend(load_problems)
+    unparsed = frozenset(scan.files) - notes.keys()
+    original = VaultIndex(notes, scan.folders, settings, config, unparsed)
+    rules = selected_rules(config, rule_ids)
+    final, changed_by = apply_rules(original, rules, config, parse, today, problems)
+    problems.extend(original.problems())
+    changes = []
+    for path, rule_list in sorted(changed_by.items()):
+        before, after = notes[path].to_bytes(), final.notes[path].to_bytes()
+        if before != after:
+            changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after))
+    return RunPlan(root, changes, problems, len(scan.files), tuple(r.ID for r in rules), final)
+
+
+def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:
+    """Write each change atomically; a conflict or an I/O error skips that note only."""
+    result = WriteResult()
+    for change in changes:
+        try:
+            write_note(root / change.path, change.after, change.before)
+        except WriteConflict:
+            result.problems.append(Problem(change.path, "changed on disk while vaultbot ran; not overwritten (the next run picks it up)"))
+        except OSError as error:
+            result.failed = True
+            result.problems.append(Problem(change.path, f"cannot be written: {error.strerror or error}; the note is unchanged"))
+        else:
+            result.written.append(change)
+    return result

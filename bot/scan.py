@@ -1,0 +1,93 @@
+"""Which files of a vault are notes (SPEC section 2, "Notes").
+
+Every `*.md` file under the root, except dot-folders and dot-files (`.obsidian/`,
+`.git/`, `.trash/`, ...), Obsidian's templates folders and `userIgnoreFilters`,
+and the config's `exclude` globs. Symlinks are never followed: one that points
+outside the vault is reported, one inside is skipped silently because its target
+is scanned under its own path.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from bot.obsidian import ObsidianSettings
+from bot.problem import Problem
+
+
+@dataclass(frozen=True)
+class FileStat:
+    size: int
+    mtime_ns: int
+    ino: int
+    mode: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> FileStat:
+        return cls(st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    files: dict[str, FileStat]  # vault path -> stat, in path order
+    folders: frozenset[str]  # every folder that is not hidden, notes or not (home folders need them)
+    problems: tuple[Problem, ...]
+
+
+def matches_glob(path: str, pattern: str) -> bool:
+    """`exclude` semantics: a glob on the vault path; a folder name excludes all below it."""
+    pattern = pattern.strip()
+    pattern = pattern[2:] if pattern.startswith("./") else pattern
+    folder = pattern.rstrip("/")
+    return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, folder + "/*")
+
+
+def _points_outside(entry: os.DirEntry, root: str) -> bool:
+    try:
+        target = os.path.realpath(entry.path)
+    except OSError:
+        return True
+    return not (target == root or target.startswith(root + os.sep))
+
+
+def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = ()) -> ScanResult:
+    real_root = os.path.realpath(root)
+    patterns = tuple(exclude)
+    files: dict[str, FileStat] = {}
+    folders: set[str] = set()
+    problems: list[Problem] = []
+    pending = [("", str(root))]
+    while pending:
+        prefix, directory = pending.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as error:
+            problems.append(Problem(prefix.rstrip("/") or ".", f"folder cannot be read: {error.strerror or error}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = prefix + entry.name
+            if entry.is_symlink():
+                if (entry.name.endswith(".md") or os.path.isdir(entry.path)) and _points_outside(entry, real_root):
+                    problems.append(Problem(path, "symlink points outside the vault; not followed"))
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                folders.add(path)
+                pending.append((path + "/", entry.path))
+            elif entry.name.endswith(".md"):
+                if settings.is_ignored(path) or any(matches_glob(path, p) for p in patterns):
+                    continue
+                try:
+                    files[path] = FileStat.of(entry.stat(follow_symlinks=False))
+                except OSError as error:
+                    problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
+    return ScanResult(dict(sorted(files.items())), frozenset(folders), tuple(problems))

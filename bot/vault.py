@@ -1,0 +1,237 @@
+"""The vault as rules see it: notes, resolved links, backlinks, entities and owners.
+
+Built once per run from parsed notes (bot/note.py); immutable afterwards, and
+free of I/O, so rules stay pure. Follows Obsidian's semantics (SPEC section 2):
+
+- Resolution is Obsidian's `getFirstLinkpathDest`: candidates are notes whose
+  path ends with the link target (compared case-insensitively after NFC); an
+  exact vault path wins, then a note in the linking note's own folder, then the
+  shortest path, ties broken by path order (and reported). One step further than
+  Obsidian: a target matching no note but exactly one note's alias resolves to it.
+- `./` and `../` targets are relative to the linking note; nothing resolves
+  outside the vault.
+- An entity's home folder is `X/Name/` for `X/Name/Name.md`, or for `X/Name.md`
+  beside a folder `X/Name/`; a note's owner is the entity whose home folder is
+  its nearest ancestor.
+"""
+
+from __future__ import annotations
+
+import datetime
+import posixpath
+import unicodedata
+from collections import defaultdict
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+from bot.note import Note, NoteLink
+from bot.obsidian import ObsidianSettings
+from bot.problem import Problem
+
+if TYPE_CHECKING:
+    from bot.config import Config
+
+
+def fold(text: str) -> str:
+    """The form Obsidian compares link paths in: NFC, lower case."""
+    return unicodedata.normalize("NFC", text).lower()
+
+
+def _without_md(path: str) -> str:
+    return path[:-3] if path.lower().endswith(".md") else path
+
+
+def _aliases(note: Note) -> list[str]:
+    found: list[str] = []
+    for key in ("aliases", "alias"):
+        value = note.get(key)
+        values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        found.extend(v.strip() for v in values if isinstance(v, str) and v.strip())
+    return found
+
+
+class VaultIndex:
+    def __init__(
+        self,
+        notes: Mapping[str, Note],
+        folders: Iterable[str],
+        settings: ObsidianSettings,
+        config: Config,
+        unparsed: Iterable[str] = (),
+    ) -> None:
+        self.notes = dict(notes)
+        self.folders = frozenset(folders)
+        self.settings = settings
+        self.config = config
+        # Notes that could not be parsed still exist for Obsidian: links resolve to
+        # them, and their names count when a link must be unambiguous. Rules never see them.
+        self.unparsed = frozenset(unparsed)
+        self._by_path: dict[str, str] = {}
+        self._by_name: dict[str, list[str]] = defaultdict(list)
+        self._by_alias: dict[str, set[str]] = defaultdict(set)
+        for path in sorted(self.notes.keys() | self.unparsed):
+            key = fold(_without_md(path))
+            self._by_path[key] = path
+            self._by_name[key.rsplit("/", 1)[-1]].append(path)
+            if config.resolve_aliases and path in self.notes:
+                for alias in _aliases(self.notes[path]):
+                    self._by_alias[fold(alias)].add(path)
+        self._resolved: dict[tuple[str, str], str | None] = {}
+        self._ambiguous: dict[str, tuple[str, ...]] = {}
+        entity_types = {t.lower() for t in config.entity_types}
+        self.entities = tuple(p for p, n in self.notes.items() if n.type and n.type.lower() in entity_types)
+
+    # -- links ---------------------------------------------------------------
+
+    def resolve(self, target: str, source: str) -> str | None:
+        """The note a link in `source` to `target` opens, or None."""
+        folder = source.rsplit("/", 1)[0] if "/" in source else ""
+        memo_key = (target, folder)
+        if memo_key not in self._resolved:
+            self._resolved[memo_key] = self._resolve(target.strip(), folder)
+        return self._resolved[memo_key]
+
+    def _resolve(self, target: str, folder: str) -> str | None:
+        if not target:
+            return None
+        if target.startswith(("./", "../")):
+            joined = posixpath.normpath(posixpath.join(folder, target))
+            if joined == ".." or joined.startswith("../"):
+                return None
+            return self._by_path.get(fold(_without_md(joined)))
+        wanted = fold(_without_md(target.lstrip("/")))
+        if wanted in self._by_path:
+            return self._by_path[wanted]
+        name = wanted.rsplit("/", 1)[-1]
+        suffix = "/" + wanted
+        candidates = [p for p in self._by_name.get(name, ()) if fold(_without_md(p)).endswith(suffix)]
+        if not candidates:
+            owners = self._by_alias.get(wanted, ())
+            return next(iter(owners)) if len(owners) == 1 else None
+        if len(candidates) == 1:
+            return candidates[0]
+        for path in candidates:
+            if (path.rsplit("/", 1)[0] if "/" in path else "") == folder:
+                return path
+        shortest = min(len(p) for p in candidates)
+        tied = [p for p in candidates if len(p) == shortest]
+        if len(tied) > 1:
+            self._ambiguous[target] = tuple(tied)
+        return tied[0]
+
+    @cached_property
+    def outgoing(self) -> dict[str, tuple[tuple[NoteLink, str | None], ...]]:
+        """Per note, each link (generated sections excluded) with the note it resolves to."""
+        return {
+            path: tuple((nl, self.resolve(nl.link.target, path)) for nl in note.links)
+            for path, note in self.notes.items()
+        }
+
+    @cached_property
+    def _backlinks(self) -> dict[str, tuple[str, ...]]:
+        sources: dict[str, dict[str, None]] = defaultdict(dict)
+        for path, links in self.outgoing.items():
+            for _, target in links:
+                if target is not None and target != path:
+                    sources[target][path] = None
+        return {target: tuple(found) for target, found in sources.items()}
+
+    def backlinks(self, path: str) -> tuple[str, ...]:
+        """Notes that link to `path` (each once), outside generated sections."""
+        return self._backlinks.get(path, ())
+
+    def problems(self) -> list[Problem]:
+        """Links that matched several notes equally well (Obsidian picks the first by path)."""
+        self.outgoing  # resolution fills the ambiguity table
+        return [
+            Problem(paths[0], f"link [[{target}]] matches {len(paths)} notes equally well: {', '.join(paths)}; using the first")
+            for target, paths in sorted(self._ambiguous.items())
+        ]
+
+    def link_text(self, target: str, source: str, *, wikilink: bool = False) -> str:
+        """A link to `target` written in `source` as Obsidian writes a new link (`.obsidian/app.json`)."""
+        name = target.rsplit("/", 1)[-1][:-3]
+        style = self.settings.new_link_format
+        if style == "relative":
+            path = posixpath.relpath(target, self.notes[source].folder or ".")
+        elif style == "absolute" or len(self._by_name[fold(name)]) > 1:
+            path = target
+        else:
+            path = target.rsplit("/", 1)[-1]
+        if self.settings.use_markdown_links and not wikilink:
+            return f"[{name}]({path.replace(' ', '%20')})"
+        return f"[[{_without_md(path)}]]"
+
+    # -- entities ------------------------------------------------------------
+
+    def is_entity(self, path: str) -> bool:
+        return path in self._entity_set
+
+    @cached_property
+    def _entity_set(self) -> frozenset[str]:
+        return frozenset(self.entities)
+
+    @cached_property
+    def _homes(self) -> dict[str, str]:
+        """Home folder -> entity. A folder note (`X/Name/Name.md`) wins over `X/Name.md`."""
+        homes: dict[str, str] = {}
+        for path in self.entities:
+            note = self.notes[path]
+            folder = note.folder
+            if folder and folder.rsplit("/", 1)[-1] == note.name:
+                homes[folder] = path
+        for path in self.entities:
+            sibling = path[:-3]
+            if sibling in self.folders:
+                homes.setdefault(sibling, path)
+        return homes
+
+    def home_folder(self, entity: str) -> str | None:
+        for folder, owner in self._homes.items():
+            if owner == entity:
+                return folder
+        return None
+
+    def owner(self, path: str) -> str | None:
+        """The entity whose home folder is the note's nearest ancestor (never the note itself)."""
+        folder = self.notes[path].folder if path in self.notes else posixpath.dirname(path)
+        while folder:
+            owner = self._homes.get(folder)
+            if owner is not None and owner != path:
+                return owner
+            folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
+        return None
+
+    # -- related notes ---------------------------------------------------------
+
+    @cached_property
+    def _owned(self) -> dict[str, list[str]]:
+        owned: dict[str, list[str]] = defaultdict(list)
+        for path in self.notes:
+            owner = self.owner(path)
+            if owner is not None:
+                owned[owner].append(path)
+        return owned
+
+    def related_candidates(self, entity: str) -> dict[str, tuple[str, ...]]:
+        """Non-entity notes that link to `entity` or that it owns, with why ("link", "owner")."""
+        reasons: dict[str, list[str]] = defaultdict(list)
+        for source in self.backlinks(entity):
+            reasons[source].append("link")
+        for path in self._owned.get(entity, ()):
+            reasons[path].append("owner")
+        return {p: tuple(r) for p, r in sorted(reasons.items()) if not self.is_entity(p)}
+
+    def is_marked_duplicate(self, path: str) -> bool:
+        value = self.notes[path].get("duplicate_of")
+        return isinstance(value, str) and bool(value.strip())
+
+    def related(self, entity: str, today: datetime.date) -> list[str]:
+        """The entity's related notes (SPEC 3, recent-context): no marked duplicates, nothing dated after today."""
+        related = []
+        for path in self.related_candidates(entity):
+            date = self.notes[path].date.date
+            if self.is_marked_duplicate(path) or (date is not None and date.first_day() > today):
+                continue
+            related.append(path)
+        return related

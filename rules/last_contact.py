@@ -1,0 +1,84 @@
+"""`last_contact` on entity notes: the date of the latest related note.
+
+## What it does
+For each entity note that has a `last_contact` key (or every entity note with
+`create_missing: true`), sets it to the latest date among the entity's related
+notes (the notes Recent Context lists: notes that link to the entity or live in
+its home folder, duplicates and notes dated after today left out). It never
+moves the value backwards: a valid later date already there is kept. Values
+that are not dates (`unknown`, empty) are replaced. Written as an unquoted ISO
+date. Notes with only a month (`2025-10 - Tasks`) do not count: a contact has a
+day. With no dated related note the key is left as it is.
+
+## Why
+`last_contact: unknown` on a customer you met last week hides who needs a call.
+
+## Example
+```yaml
+type: customer
+last_contact: unknown
+```
+
+Use instead:
+```yaml
+type: customer
+last_contact: 2025-12-19
+```
+
+## Options
+- `create_missing` (default `false`): also add `last_contact` to entity notes
+  that do not have it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+from bot.edits import NoteEdit, SetProperty
+
+if TYPE_CHECKING:
+    from bot.vault import VaultIndex
+
+ID = "last-contact"
+KEY = "last_contact"
+
+
+@dataclass(frozen=True)
+class Options:
+    create_missing: bool = False
+
+
+def as_date(value: object) -> datetime.date | None:
+    """A usable date from a frontmatter value, or None (`unknown`, empty, not a date)."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def latest_contact(vault: VaultIndex, entity: str, today: datetime.date) -> datetime.date | None:
+    dates = [
+        vault.notes[path].date.date.first_day()
+        for path in vault.related(entity, today)
+        if vault.notes[path].date.date is not None and vault.notes[path].date.date.day is not None
+    ]
+    return max(dates, default=None)
+
+
+def check(vault: VaultIndex, options: Options, today: datetime.date) -> Iterator[NoteEdit]:
+    for entity in vault.entities:
+        note = vault.notes[entity]
+        if KEY not in (note.frontmatter or {}) and not options.create_missing:
+            continue
+        latest = latest_contact(vault, entity, today)
+        current = as_date(note.get(KEY))
+        if latest is not None and (current is None or latest > current):
+            yield NoteEdit(entity, SetProperty(KEY, latest))

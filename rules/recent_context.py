@@ -1,0 +1,111 @@
+"""The `## Recent Context` section of entity notes: their latest notes, newest first.
+
+## What it does
+Regenerates the `## Recent Context` section (heading configurable) of every
+entity note that has one (or every entity note with `create_missing: true`).
+It lists the entity's related notes: every non-entity note that links to it
+(links in generated sections do not count) or lives in its home folder,
+leaving out duplicates marked by dedupe-meetings and notes dated after today.
+One line each, newest first (same day: later time first, notes without a time
+after those with one, then link text A-Z; a month-only date sorts as the 1st of
+its month; unknown dates last), at most `max_entries`:
+
+    - 2025-10-06: [[Note name]] - Summary cut at a word... (via Owner)
+
+The link is written the way Obsidian writes a new link (`.obsidian/app.json`
+`newLinkFormat` and `useMarkdownLinks`). `(via Owner)` names the folder owner
+when it is another entity. The section is the heading, one blank line, the
+list, one blank line, then the next heading; the rest of the note is left byte
+for byte. A new section (`create_missing`) goes after the H1 title's own text,
+right before the next heading, so it never swallows text that follows it.
+
+## Why
+A hand-kept list of recent meetings goes stale, out of order and full of
+repeats within weeks.
+
+## Example
+```markdown
+## Recent Context
+
+- unknown: [[2025-10 - OpenAI Tasks]] - Task list ...
+- 2025-10-06: [[Weekly 1-1]] - ...
+- 2025-10-06: [[Weekly 1-1 (copy)]] - ...
+```
+
+Use instead:
+```markdown
+## Recent Context
+
+- 2025-10-06: [[Weekly 1-1]] - Weekly 1:1 about the storage roadmap... (via Jai Menon)
+- 2025-10: [[2025-10 - OpenAI Tasks]] - Task list for coordinating with OpenAI...
+```
+
+## Options
+- `heading` (default `Recent Context`): the level-2 heading of the section.
+- `max_entries` (default `15`): the most lines listed.
+- `summary_length` (default `100`): summaries are cut to this many characters.
+- `create_missing` (default `false`): add the section to entity notes without one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator
+
+from bot.edits import NoteEdit, ReplaceSection
+from bot.summary import cut_summary
+
+if TYPE_CHECKING:
+    from bot.vault import VaultIndex
+
+ID = "recent-context"
+
+
+@dataclass(frozen=True)
+class Options:
+    heading: str = "Recent Context"
+    max_entries: int = field(default=15, metadata={"range": (1, 1000)})
+    summary_length: int = field(default=100, metadata={"range": (10, 10_000)})
+    create_missing: bool = False
+
+
+def _sort_key(vault: VaultIndex, path: str, link: str) -> tuple:
+    info = vault.notes[path].date
+    if info.date is None:
+        return (1, 0, 0, 0, link.lower())
+    time = info.time
+    minutes = time[0] * 60 + time[1] if time else 0
+    return (0, -info.date.first_day().toordinal(), 0 if time else 1, -minutes, link.lower())
+
+
+def entry(vault: VaultIndex, entity: str, path: str, options: Options) -> str:
+    note = vault.notes[path]
+    line = f"- {note.date.date or 'unknown'}: {vault.link_text(path, entity)}"
+    if note.summary:
+        line += f" - {cut_summary(note.summary, options.summary_length)}"
+    owner = vault.owner(path)
+    if owner is not None and owner != entity:
+        line += f" (via {vault.notes[owner].title})"
+    return line
+
+
+def _link_label(link: str) -> str:
+    """The text inside a written link, which is what lines are sorted by."""
+    return link[2:-2] if link.startswith("[[") else link[1 : link.index("]")]
+
+
+def entries(vault: VaultIndex, entity: str, options: Options, today: datetime.date) -> list[str]:
+    """The section's lines for `entity`, newest first."""
+    related = vault.related(entity, today)
+    keyed = sorted(related, key=lambda p: _sort_key(vault, p, _link_label(vault.link_text(p, entity))))
+    return [entry(vault, entity, path, options) for path in keyed[: options.max_entries]]
+
+
+def check(vault: VaultIndex, options: Options, today: datetime.date) -> Iterator[NoteEdit]:
+    heading = options.heading.lower()
+    for entity in vault.entities:
+        note = vault.notes[entity]
+        if not options.create_missing and heading not in note.body.lower():
+            continue  # cheap test first; the renderer finds the heading exactly
+        yield NoteEdit(entity, ReplaceSection(options.heading, tuple(entries(vault, entity, options, today)), options.create_missing))
