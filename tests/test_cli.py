@@ -1,0 +1,160 @@
+"""`vaultbot run` and `vaultbot rules` end to end, in a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.vaults import EXAMPLE_VAULT, REPO, run_cli, tree_state, write_vault
+
+GOLDEN = REPO / "tests" / "golden" / "sample-vault"
+SHARED_EXAMPLE = REPO.parent / "shared" / "examples"
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(EXAMPLE_VAULT, tmp_path / "vault"))
+
+
+def test_run_turns_the_sample_vault_into_the_golden_files(vault: Path) -> None:
+    before = tree_state(vault)
+    result = run_cli("run", vault, "--no-commit", "--today", "2026-11-24")
+    assert result.returncode == 0, result.stderr
+    golden = {p.relative_to(GOLDEN).as_posix(): p.read_bytes() for p in GOLDEN.rglob("*.md")}
+    for path in before:
+        file = vault / path
+        if not file.is_file():
+            continue
+        expected = golden.get(path, (EXAMPLE_VAULT / path).read_bytes())
+        assert file.read_bytes() == expected, path
+    assert set(tree_state(vault)) == set(before), "a run adds or removes no file"
+    assert result.stdout.splitlines()[-1] == "vaultbot: 11 notes updated, 0 warnings"
+
+
+def test_second_run_changes_nothing(vault: Path) -> None:
+    assert run_cli("run", vault, "--no-commit", "--today", "2026-11-24").returncode == 0
+    after_first = tree_state(vault)
+    second = run_cli("run", vault, "--no-commit", "--today", "2026-11-24")
+    assert second.returncode == 0
+    assert tree_state(vault) == after_first
+    assert "vaultbot: 0 notes updated" in second.stdout
+
+
+def test_dry_run_writes_nothing_and_prints_diff_and_summary(vault: Path) -> None:
+    before = tree_state(vault)
+    result = run_cli("run", vault, "--dry-run", "--today", "2026-11-24")
+    assert result.returncode == 0
+    assert tree_state(vault) == before
+    lines = result.stdout.splitlines()
+    assert "--- a/People/Tomás Ortega/Tomás Ortega.md" in lines
+    assert "+++ b/People/Tomás Ortega/Tomás Ortega.md" in lines
+    assert "-last_contact:" in lines and "+last_contact: 2026-11-20" in lines
+    assert lines[-5:] == [
+        "dedupe-meetings: 2 notes",
+        "last-contact: 5 notes",
+        "tags: 6 notes",
+        "recent-context: 5 notes",
+        "vaultbot: 11 notes would change, 0 warnings (dry run, nothing written)",
+    ]
+
+
+def test_check_exits_1_when_changes_are_pending_and_0_after_a_run(vault: Path) -> None:
+    before = tree_state(vault)
+    assert run_cli("run", vault, "--check", "--today", "2026-11-24").returncode == 1
+    assert tree_state(vault) == before
+    assert run_cli("run", vault, "--no-commit", "--today", "2026-11-24").returncode == 0
+    assert run_cli("run", vault, "--check", "--today", "2026-11-24").returncode == 0
+
+
+def test_json_output_is_the_spec_object(vault: Path) -> None:
+    result = run_cli("run", vault, "--dry-run", "--format", "json", "--today", "2026-11-24", "--rule", "dedupe-meetings")
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == {
+        "changed": [
+            {"path": "Customers/Northwind Traders/2026-10-14 1010 - QBR notes (AI summary).md", "rules": ["dedupe-meetings"]},
+            {"path": "Meetings/2026-11-05 - Pricing sync.md", "rules": ["dedupe-meetings"]},
+        ],
+        "warnings": [],
+        "commit": None,
+    }
+
+
+def test_rule_option_limits_the_run_to_named_rules(vault: Path) -> None:
+    result = run_cli("run", vault, "--no-commit", "--rule", "tags", "--today", "2026-11-24")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[-2:] == ["tags: 6 notes", "vaultbot: 6 notes updated, 0 warnings"]
+    assert "last_contact: unknown" in (vault / "People/Priya Raman/Priya Raman.md").read_text()
+
+
+def test_warnings_name_the_file_and_strict_fails_the_run(tmp_path: Path) -> None:
+    write_vault(tmp_path, {"Good.md": "# fine\n", "Broken.md": "---\ntype: [unclosed\n---\nbody\n"})
+    result = run_cli("run", tmp_path, "--dry-run")
+    assert result.returncode == 0
+    assert "warning: Broken.md: skipped: invalid YAML in frontmatter" in result.stderr
+    assert result.stdout.splitlines()[-1] == "vaultbot: 0 notes would change, 1 warning (dry run, nothing written)"
+    assert run_cli("run", tmp_path, "--dry-run", "--strict").returncode == 1
+    assert "warning" not in run_cli("run", tmp_path, "--dry-run", "-q").stderr
+
+
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        ("rules:\n  recent-context:\n    max_entries: ten\n", "rules.recent-context.max_entries"),
+        ("rules:\n  tagz: {}\n", "rules.tagz"),
+        ("colour: blue\n", "colour"),
+        ("git:\n  author: nobody\n", "git.author"),
+        ("schedule: '@sometimes'\n", "schedule"),
+        ("rules: [", ".vaultbot.yaml"),
+    ],
+)
+def test_config_errors_exit_2_and_name_the_key(tmp_path: Path, config: str, named: str) -> None:
+    write_vault(tmp_path, {".vaultbot.yaml": config, "Note.md": "# x\n"})
+    before = tree_state(tmp_path)
+    result = run_cli("run", tmp_path)
+    assert result.returncode == 2
+    assert named in result.stderr
+    assert tree_state(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("run", "--rule", "no-such-rule"), ("run", "--today", "24/11/2026"), ("run", "--dry-run", "--check"), ("frobnicate",)],
+)
+def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...]) -> None:
+    assert run_cli(*args, cwd=tmp_path).returncode == 2
+
+
+def test_missing_vault_exits_2(tmp_path: Path) -> None:
+    result = run_cli("run", tmp_path / "nowhere")
+    assert result.returncode == 2
+    assert "not a folder" in result.stderr
+
+
+def test_vault_defaults_to_the_current_folder(vault: Path) -> None:
+    result = run_cli("run", "--dry-run", "--today", "2026-11-24", cwd=vault)
+    assert result.stdout.splitlines()[-1].startswith("vaultbot: 11 notes would change")
+
+
+def test_rules_command_prints_each_rules_documentation() -> None:
+    result = run_cli("rules")
+    assert result.returncode == 0
+    for rule_id in ("dedupe-meetings", "last-contact", "tags", "recent-context"):
+        assert f"# {rule_id}" in result.stdout
+    for heading in ("## What it does", "## Why", "## Example", "Use instead:", "## Options"):
+        assert result.stdout.count(heading) == 4
+    one = run_cli("rules", "tags")
+    assert one.stdout.startswith("# tags\n\nFrontmatter `tags` that follow the note's type")
+    assert run_cli("rules", "nope").returncode == 2
+
+
+@pytest.mark.skipif(not SHARED_EXAMPLE.is_dir(), reason="../shared/examples is not beside this checkout")
+def test_the_specs_example_vault_matches_its_expected_note(tmp_path: Path) -> None:
+    vault = Path(shutil.copytree(SHARED_EXAMPLE / "crm-vault", tmp_path / "crm"))
+    for path in vault.rglob("*"):
+        path.chmod(path.stat().st_mode | 0o200)
+    assert run_cli("run", vault, "--no-commit", "--today", "2026-11-24").returncode == 0
+    expected = SHARED_EXAMPLE / "crm-vault.expected" / "Customers/OpenAI/OpenAI.md"
+    assert (vault / "Customers/OpenAI/OpenAI.md").read_bytes() == expected.read_bytes()

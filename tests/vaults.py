@@ -1,0 +1,65 @@
+"""Small vaults on disk and a real `vaultbot` subprocess, shared by the tests."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Mapping
+
+from bot.config import load_config
+from bot.runner import RunPlan, plan_run
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_VAULT = REPO / "examples" / "sample-vault"
+TODAY = datetime.date(2026, 11, 24)
+
+
+def write_vault(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Write `files` (vault path -> text or bytes) under `root`; text is written byte for byte."""
+    for path, content in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return root
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`vaultbot ARGS` in a real subprocess, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *map(str, args)],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def tree_state(root: Path) -> dict[str, tuple[str, int]]:
+    """Every file and folder under root (hidden ones too) with its content hash and mode."""
+    state = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_file() and not path.is_symlink():
+                state[rel] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mode)
+            else:
+                state[rel] = ("", path.lstat().st_mode)
+    return state
+
+
+def plan(root: Path, *rule_ids: str, today: datetime.date = TODAY) -> RunPlan:
+    return plan_run(root, load_config(root), today, rule_ids)
+
+
+def changed_text(root: Path, path: str, *rule_ids: str, today: datetime.date = TODAY) -> str | None:
+    """The note's new text after one run in memory, or None when it would not change."""
+    for change in plan(root, *rule_ids, today=today).changes:
+        if change.path == path:
+            return change.after.decode("utf-8")
+    return None
