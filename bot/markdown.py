@@ -1,0 +1,370 @@
+"""Obsidian Markdown structure: what is code, where links and headings are.
+
+Pure functions on strings. Code and HTML comments are hidden with
+`mask_code`, which keeps offsets intact, so a match in the masked text is a
+match at the same offsets in the note.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+
+@dataclass(frozen=True)
+class Link:
+    """One wikilink, embed or internal markdown link, as written in the note."""
+
+    target: str  # trimmed, without #subpath; "" for [[#Heading]]; markdown: decoded
+    subpath: str  # "", "#Heading" or "#^blockid"
+    display: str | None  # None for a wikilink without "|"
+    embed: bool  # ![[...]] or ![...](...)
+    markdown: bool  # [text](target) rather than a wikilink
+    start: int  # offset of "[" or of the embed's "!"
+    end: int  # offset just past "]]" or ")"
+
+
+@dataclass(frozen=True)
+class Heading:
+    """One ATX heading line."""
+
+    level: int  # 1-6
+    title: str  # trimmed, closing #'s removed
+    start: int  # offset of the line start
+    end: int  # offset just past the line's newline, or len(text)
+
+
+# Things that may start code or a comment. The pattern opens with one
+# character class so the regex engine skips ordinary prose in C; the
+# lookbehinds then tell the kinds apart (a plain alternation is ~10x slower).
+_CODE_START = re.compile(
+    r"[`~<\n]"
+    # The common `code` span whole, sparing a second search for its end.
+    r"(?:(?<=`)(?P<simple_code_span>[^`\n]+`(?!`))"
+    r"|(?<=`)`*"
+    r"|(?<=~)~~+"
+    r"|(?<=<)!--"
+    # A blank line followed by an indented non-blank line: indented code may
+    # start there (it cannot interrupt a paragraph, hence the blank line).
+    r"|(?<=\n)[ \t\r]*\n(?=(?: {0,3}\t| {4})[ \t]*[^ \t\r\n]))"
+)
+_LEADING_INDENTED_CODE = re.compile(r"(?:[ \t\r]*\n)*(?=(?: {0,3}\t| {4})[ \t]*[^ \t\r\n])")
+_INDENTED_CODE_LINES = re.compile(r"(?:(?: {0,3}\t| {4})[^\n]*(?:\n|\Z)|[ \t\r]*\n)*")
+# What may precede a fence on its line: indentation (lists allow any) and
+# blockquote/callout markers.
+_FENCE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]*)*")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_NOT_CR_OR_LF = re.compile(r"[^\r\n]")
+
+
+def mask_code(text: str) -> str:
+    """Return text with code and HTML comments blanked out, offsets unchanged.
+
+    Fenced code (``` or ~~~; closed by the same character at least as long,
+    or by the end of an enclosing blockquote; unclosed runs to the end),
+    indented code (after a blank line, unless that blank line belongs to a
+    list item), inline code spans (within one line) and `<!-- -->` comments
+    become spaces; line breaks stay. `%%comments%%` are not masked because
+    Obsidian counts the links inside them.
+    """
+    if "`" not in text and "~~~" not in text and "<!--" not in text and "    " not in text and "\t" not in text:
+        return text
+    spans: list[tuple[int, int]] = []
+    list_answer = (-1, False)
+    pos = 0
+    leading = _LEADING_INDENTED_CODE.match(text)
+    if leading:
+        pos = _INDENTED_CODE_LINES.match(text, leading.end()).end()
+        spans.append((leading.end(), pos))
+    while (found := _CODE_START.search(text, pos)) is not None:
+        start, end = found.span()
+        kind = text[start]
+        if found.lastgroup == "simple_code_span":
+            pos = end
+            spans.append((start, end))
+        elif kind == "<":
+            close = text.find("-->", end)
+            pos = len(text) if close < 0 else close + 3
+            spans.append((start, pos))
+        elif kind == "\n":
+            list_answer = (start, _belongs_to_list(text, start, list_answer))
+            if list_answer[1]:
+                pos = end
+            else:
+                pos = _INDENTED_CODE_LINES.match(text, end).end()
+                spans.append((end, pos))
+        elif _opens_fence(text, start, found.group()):
+            pos = _fence_end(text, start, found.group())
+            spans.append((text.rfind("\n", 0, start) + 1, pos))
+        elif kind == "`":
+            line_end = text.find("\n", end)
+            closing = _closing_ticks(end - start).search(text, end, len(text) if line_end < 0 else line_end)
+            # An unmatched backtick run is literal text, not code.
+            pos = end if closing is None else closing.end()
+            if closing is not None:
+                spans.append((start, pos))
+        else:
+            pos = end
+    if not spans:
+        return text
+    pieces = []
+    copied_up_to = 0
+    for span_start, span_end in spans:
+        pieces.append(text[copied_up_to:span_start])
+        masked = text[span_start:span_end]
+        pieces.append(_NOT_CR_OR_LF.sub(" ", masked) if "\n" in masked else " " * len(masked))
+        copied_up_to = span_end
+    pieces.append(text[copied_up_to:])
+    return "".join(pieces)
+
+
+def _opens_fence(text: str, start: int, run: str) -> bool:
+    if len(run) < 3:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _FENCE_PREFIX.fullmatch(text, line_start, start):
+        return False
+    if run[0] == "~":
+        return True
+    # CommonMark: a backtick fence's info string may not contain backticks.
+    line_end = text.find("\n", start)
+    return "`" not in text[start + len(run) : len(text) if line_end < 0 else line_end]
+
+
+def _fence_end(text: str, start: int, run: str) -> int:
+    """Offset of the end of the closing fence line (before its newline)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    quoted = ">" in text[line_start:start]
+    closing = _closing_fence(run[0], len(run), quoted).search(text, start)
+    if closing is None:
+        return len(text)
+    if closing.group("fence") is None:
+        # The blockquote holding the fence ended: so does the fence.
+        return closing.start()
+    return closing.end()
+
+
+@functools.lru_cache(maxsize=64)
+def _closing_fence(char: str, length: int, quoted: bool) -> re.Pattern[str]:
+    fence = rf"\n(?P<fence>[ \t]*(?:>[ \t]*)*{re.escape(char)}{{{length},}}[ \t\r]*)(?=\n|\Z)"
+    return re.compile(fence + r"|\n(?![ \t]*>)" if quoted else fence)
+
+
+@functools.lru_cache(maxsize=64)
+def _closing_ticks(length: int) -> re.Pattern[str]:
+    return re.compile(rf"(?<!`)`{{{length}}}(?!`)")
+
+
+def _belongs_to_list(text: str, newline_before_blank: int, earlier_answer: tuple[int, bool]) -> bool:
+    """Whether the blank line after `newline_before_blank` continues a list item.
+
+    Walks back over blank lines, indented lines and lazy paragraph lines
+    until it meets a list item (True) or the start of a non-list paragraph.
+    Reaching the line where the previous walk began (`earlier_answer`) ends
+    the walk with that walk's answer; a long loose list stays linear.
+    """
+    earlier_newline, earlier_belongs = earlier_answer
+    line_end = newline_before_blank
+    in_paragraph = False
+    while line_end > 0:
+        if line_end == earlier_newline:
+            # That line came right before a blank line, so no paragraph is
+            # open here: the earlier walk started in the very same state.
+            return earlier_belongs
+        line_start = text.rfind("\n", 0, line_end) + 1
+        line = text[line_start:line_end].rstrip("\r")
+        line_end = line_start - 1
+        if not line.strip():
+            if in_paragraph:
+                return False
+        elif _LIST_ITEM.match(line):
+            return True
+        elif line[0] not in " \t":
+            if line.startswith(("#", "```", "~~~")):
+                return False
+            in_paragraph = True
+    return False
+
+
+# One regex for both kinds, starting with a literal "[" so the engine can
+# jump between brackets; a "!" before it (an embed) is checked by hand.
+# Wikilinks come first so `[[x]](y)` is a wikilink. A wikilink's inside may
+# hold single brackets but never "[[" (the last "[[" starts the link) nor
+# "]]" (the first "]]" ends it).
+_WIKILINK_INSIDE = r"(?P<wiki>[^\[\]\n]*(?:(?:\[(?!\[)|\](?!\]))[^\[\]\n]*)*)"
+_LINK = re.compile(
+    r"\[(?:\[" + _WIKILINK_INSIDE + r"\]\]"
+    r"|(?P<md_text>[^\[\]\n\\]*(?:\\.[^\[\]\n\\]*)*)\]\([ \t]*"
+    r"(?:<(?P<md_angle>[^<>\n]*)>|(?P<md_bare>(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))+))"
+    r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\))"""
+)
+_WIKILINK = re.compile(r"\[\[" + _WIKILINK_INSIDE + r"\]\]")
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def find_links(text: str) -> list[Link]:
+    """Every wikilink, embed and internal markdown link outside code, in order."""
+    if "[[" not in text and "](" not in text:
+        return []
+    scanned = mask_code(text)
+    links = []
+    for found in _LINK.finditer(scanned):
+        bracket, end = found.span()
+        start = bracket - 1 if bracket and scanned[bracket - 1] == "!" else bracket
+        if found.group("wiki") is not None:
+            # Sliced from the note, not the masked text: inline code inside
+            # the brackets is part of the target.
+            link = _wikilink(text[bracket + 2 : end - 2], start, end, embed=start < bracket)
+        else:
+            link = _markdown_link(text, found, start)
+        if link is not None:
+            links.append(link)
+    return links
+
+
+def find_wikilinks_in_value(value: str) -> list[Link]:
+    """Wikilinks in one frontmatter string value; offsets relative to it."""
+    if "[[" not in value:
+        return []
+    links = []
+    for found in _WIKILINK.finditer(value):
+        bracket, end = found.span()
+        start = bracket - 1 if bracket and value[bracket - 1] == "!" else bracket
+        link = _wikilink(value[bracket + 2 : end - 2], start, end, embed=start < bracket)
+        if link is not None:
+            links.append(link)
+    return links
+
+
+def _wikilink(inside: str, start: int, end: int, embed: bool) -> Link | None:
+    if "\\|" in inside:
+        # Inside a table `\|` stands for the pipe; elsewhere it is the same link.
+        inside = inside.replace("\\|", "|")
+    path, has_display, display = inside.partition("|")
+    target, hash_sign, heading = path.partition("#")
+    target = target.strip()
+    subpath = (hash_sign + heading).strip()
+    if not target and not subpath:
+        return None
+    return Link(
+        target=target,
+        subpath=subpath,
+        display=display.strip() if has_display else None,
+        embed=embed,
+        markdown=False,
+        start=start,
+        end=end,
+    )
+
+
+def _markdown_link(text: str, found: re.Match[str], start: int) -> Link | None:
+    destination_group = "md_angle" if found.group("md_angle") is not None else "md_bare"
+    destination = text[found.start(destination_group) : found.end(destination_group)]
+    path, hash_sign, heading = destination.partition("#")
+    # Pure anchors point into the same rendered page; URLs leave the vault.
+    if not path.strip() or _URL_SCHEME.match(path.lstrip()):
+        return None
+    return Link(
+        target=unquote(path).strip(),
+        subpath=unquote(hash_sign + heading).strip(),
+        display=text[found.start("md_text") : found.end("md_text")].strip(),
+        embed=start < found.start(),
+        markdown=True,
+        start=start,
+        end=found.end(),
+    )
+
+
+def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
+    """(top-level key, Link) for every wikilink in a loaded frontmatter mapping.
+
+    Strings at any depth under a key count. A frontmatter that is not a
+    mapping has no properties in Obsidian, so it yields nothing.
+    """
+    if not isinstance(frontmatter, Mapping):
+        return []
+    found: list[tuple[str, Link]] = []
+    for key, value in frontmatter.items():
+        top_key = str(key)
+        # Iterative, and each container visited once: YAML aliases can make
+        # a structure refer to itself.
+        pending: list[object] = [value]
+        visited: set[int] = set()
+        while pending:
+            item = pending.pop()
+            if isinstance(item, str):
+                found.extend((top_key, link) for link in find_wikilinks_in_value(item))
+            elif isinstance(item, (Mapping, list, tuple, set, frozenset)) and id(item) not in visited:
+                visited.add(id(item))
+                children = item.values() if isinstance(item, Mapping) else item
+                pending.extend(reversed(list(children)))
+    return found
+
+
+# Line patterns start with "\n" (the text is scanned with one prepended) so
+# the engine jumps from line to line instead of trying `^` at every offset.
+# `marker` is what must lie outside code for the line to count: masking can
+# turn "`x`# y" into "   # y", which only looks like a heading.
+_HEADING_LINE = re.compile(r"\n(?P<line>(?P<marker> {0,3}(?P<hashes>#{1,6}))(?P<title>[ \t][^\n]*|\r)?)(?=\n|\Z)")
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t])#+$")
+
+
+def _lines_outside_code(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Matches of a line pattern whose `marker` is not code or a comment.
+
+    Offsets in the matches are one past the text's, for the prepended "\n".
+    """
+    candidates = list(pattern.finditer("\n" + text))
+    if not candidates:
+        return
+    masked = mask_code(text)
+    for found in candidates:
+        marker_start, marker_end = found.start("marker") - 1, found.end("marker") - 1
+        if masked[marker_start:marker_end] == text[marker_start:marker_end]:
+            yield found
+
+
+def find_headings(text: str) -> list[Heading]:
+    """ATX headings outside code blocks and HTML comments, in order."""
+    if "#" not in text:
+        return []
+    headings = []
+    for found in _lines_outside_code(_HEADING_LINE, text):
+        start, line_end = found.start("line") - 1, found.end("line") - 1
+        # The title comes from the note itself: inline code in it is kept.
+        title = _CLOSING_HASHES.sub("", (found.group("title") or "").strip()).strip()
+        end = line_end + 1 if line_end < len(text) else line_end
+        headings.append(Heading(level=len(found.group("hashes")), title=title, start=start, end=end))
+    return headings
+
+
+def find_section(text: str, title: str, level: int = 2) -> list[tuple[Heading, int]]:
+    """Each heading of `level` titled `title` (any case) with its section's end.
+
+    A section ends where the next heading of any level starts, or at the end
+    of the text. All matches are returned so a duplicate can be reported.
+    """
+    wanted = title.strip().casefold()
+    headings = find_headings(text)
+    sections = []
+    for index, heading in enumerate(headings):
+        if heading.level == level and heading.title.casefold() == wanted:
+            end = headings[index + 1].start if index + 1 < len(headings) else len(text)
+            sections.append((heading, end))
+    return sections
+
+
+# Callout lines (`> - [ ] x`) count: Obsidian renders and indexes those tasks.
+_UNCHECKED_TASK_LINE = re.compile(
+    r"\n(?P<line>(?P<marker>[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])[ \t]+\[ \])(?:[ \t][^\n]*|\r)?)(?=\n|\Z)"
+)
+
+
+def unchecked_tasks(text: str) -> list[str]:
+    """Unchecked task lines outside code, as written, without line endings."""
+    if "[ ]" not in text:
+        return []
+    return [found.group("line").rstrip("\r") for found in _lines_outside_code(_UNCHECKED_TASK_LINE, text)]
