@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -87,7 +88,12 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
                 if settings.is_ignored(path) or any(matches_glob(path, p) for p in patterns):
                     continue
                 try:
-                    files[path] = FileStat.of(entry.stat(follow_symlinks=False))
+                    stat = entry.stat(follow_symlinks=False)
                 except OSError as error:
                     problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
+                    continue
+                if not S_ISREG(stat.st_mode):  # a FIFO or device would block or never end
+                    problems.append(Problem(path, "not a regular file; skipped"))
+                    continue
+                files[path] = FileStat.of(stat)
     return ScanResult(dict(sorted(files.items())), frozenset(folders), tuple(problems))
