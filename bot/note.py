@@ -137,9 +137,9 @@ def load_frontmatter(yaml_text: str) -> dict[str, Any]:
         raise BadNote(f"frontmatter is larger than {MAX_FRONTMATTER_BYTES // 1024} KiB")
     try:
         data = _YAML.load(yaml_text)
-    except yaml.constructor.ConstructorError as error:
-        raise BadNote(f"frontmatter uses a YAML tag that is not allowed: {error.problem}") from None
     except yaml.YAMLError as error:
+        if "constructor for the tag" in str(getattr(error, "problem", "")):  # !!python/object and friends
+            raise BadNote(f"frontmatter uses a YAML tag that is not allowed: {error.problem}") from None
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
