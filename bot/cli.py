@@ -9,19 +9,27 @@ The diff and JSON go to stdout; warnings and logs go to stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import inspect
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from bot import __version__
-from bot.config import ConfigError, load_config
+from git import Repo
+
+from bot import __version__, git
+from bot.config import Config, ConfigError, load_config
+from bot.lock import LockBusy, hold_lock, lock_path
+from bot.problem import Problem
+from bot.cache import ParseCache
+from bot.progress import for_run as progress_for_run
 from bot.report import as_json, headline, summary_lines, unified_diff
-from bot.runner import plan_run, write_changes
+from bot.runner import Change, load_notes, plan_run, write_changes
 from rules import RULES
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+LOCK_WAIT_SECONDS = 10.0  # a second run waits this long for the first, then skips
 
 
 def _today(value: str) -> datetime.date:
@@ -44,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--rule", action="append", default=[], metavar="ID", help="run only this rule (repeatable)")
     run.add_argument("--no-commit", action="store_true", help="write files but do not commit")
     run.add_argument("--push", action="store_true", help="push the commit")
+    run.add_argument("--commit-message", metavar="TEXT", help="first line of the commit message (default: vaultbot: N notes updated ...)")
     run.add_argument("--config", type=Path, help="config file (default: VAULT/.vaultbot.yaml)")
+    run.add_argument("--no-cache", action="store_true", help="parse every note; neither read nor write the parse cache")
     run.add_argument("--format", choices=("text", "json"), default="text")
     run.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
     run.add_argument("--today", type=_today, help="fix today's date (YYYY-MM-DD)")
@@ -55,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="describe the rules")
     rules.add_argument("rule", nargs="?", help="only this rule")
     return parser
+
+
+def _silent(stage: str, done: int, total: int, detail: str) -> None:
+    pass
 
 
 def _warn(args: argparse.Namespace, message: str) -> None:
@@ -77,20 +91,82 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"vaultbot: unknown rule {unknown[0]!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
         return EXIT_USAGE
 
-    today = args.today or datetime.date.today()
-    plan = plan_run(root, config, today, args.rule)
-    problems = list(plan.problems)
     dry_run = args.dry_run or args.check
+    try:
+        with contextlib.ExitStack() as held:
+            repo = held.enter_context(git.open_repo(root))
+            if not dry_run:
+                held.enter_context(hold_lock(lock_path(root, repo.git_dir if repo else None), LOCK_WAIT_SECONDS))
+            return _run(args, root, config, repo)
+    except LockBusy as error:
+        print(f"vaultbot: {error}; this run is skipped", file=sys.stderr)
+        return EXIT_FAILED
+    except git.GitError as error:
+        print(f"vaultbot: git: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _leave_uncommitted(repo: Repo, root: Path, changes: list[Change]) -> tuple[list[Change], list[Problem]]:
+    """Drop the changes to notes with someone's uncommitted work; report each."""
+    leave = git.notes_to_leave(repo, root, [change.path for change in changes])
+    kept = [change for change in changes if change.path not in leave]
+    return kept, [Problem(path, f"not changed: {reason}") for path, reason in sorted(leave.items())]
+
+
+def _commit_and_push(args: argparse.Namespace, config: Config, repo: Repo, root: Path, changes: list[Change]) -> tuple[str | None, list[Problem], bool]:
+    """(the commit's sha or None when nothing changed, git problems, whether the push failed).
+
+    A failed commit raises GitError; a failed push keeps the local commit.
+    """
+    message = git.commit_message(git.files_by_rule([(c.path, c.rules) for c in changes]), len(changes), args.commit_message)
+    sha = git.commit(repo, root, [change.path for change in changes], message, config.git.author)
+    if sha is None or not (args.push or config.git.push):
+        return sha, [], False
+    try:
+        pushed = git.push(repo, config.git.author)
+    except git.GitError as error:
+        return repo.head.commit.hexsha, [Problem("(git)", str(error))], True
+    return pushed.commit, [Problem("(git)", pushed.note)] if pushed.note else [], False
+
+
+def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None) -> int:
+    today = args.today or datetime.date.today()
+    dry_run = args.dry_run or args.check
+    committing = repo is not None and not dry_run and config.git.commit and not args.no_commit
+    if repo is not None and not dry_run:
+        git.check_ready(repo, committing=committing)
+    cache = None if args.no_cache else ParseCache(root, lambda message: _warn(args, message))
+    progress = progress_for_run(sys.stderr, quiet=args.quiet, json_output=args.format == "json")
+    try:
+        plan = plan_run(root, config, today, args.rule, loader=cache.load_notes if cache else load_notes, progress=progress or _silent)
+    finally:
+        if progress is not None:
+            progress.close()
+    problems = list(plan.problems)
     changes = plan.changes
     failed = False
+    commit = None
     if not dry_run:
-        written = write_changes(root, plan.changes)
+        if committing:
+            changes, left = _leave_uncommitted(repo, root, changes)
+            problems.extend(left)
+        written = write_changes(root, changes)
+        if cache is not None:  # only a real run stores the cache, and only after writing
+            cache.record_written(plan.vault.notes[change.path] for change in written.written)
+            cache.save()
         problems.extend(written.problems)
         changes = written.written
         failed = written.failed
+        if committing:
+            try:
+                commit, git_problems, git_failed = _commit_and_push(args, config, repo, root, changes)
+            except git.GitError as error:
+                git_problems, git_failed = [Problem("(git)", f"{error}; the notes are written but not committed")], True
+            problems.extend(git_problems)
+            failed = failed or git_failed
 
     if args.format == "json":
-        print(as_json(changes, problems, None))
+        print(as_json(changes, problems, commit))
     else:
         for problem in problems:
             _warn(args, str(problem))
@@ -103,7 +179,7 @@ def run_command(args: argparse.Namespace) -> int:
         if not args.quiet:
             for line in summary_lines(changes, plan.rules):
                 print(line)
-        print(headline(len(changes), len(problems), dry_run=dry_run))
+        print(headline(len(changes), len(problems), dry_run=dry_run, commit=commit))
 
     if failed:
         return EXIT_FAILED
