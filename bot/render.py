@@ -77,9 +77,9 @@ def _replace_section(text: str, body_start: int, edit: ReplaceSection, newline: 
         before, after = body, ""
     if before and not before.endswith("\n"):
         before += newline
-    if before.strip() and not before.endswith(newline + newline) and not before.endswith("\n\n"):
+    if before.strip() and not before.endswith(newline * 2):
         before += newline
-    section = f"## {edit.heading}{newline}" + section_body(edit.lines, newline, bool(after), final_newline or not after)
+    section = f"## {edit.heading}{newline}" + section_body(edit.lines, newline, bool(after), final_newline)
     return text[:body_start] + before + section + after
 
 
