@@ -96,6 +96,9 @@ def _option_value(key: str, spec: dataclasses.Field, value: object) -> Any:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     value = _expect(key, value, kind, {bool: "true or false", int: "an integer", str: "a string"}.get(kind, kind.__name__))
+    # A blank heading or folder would match every line or mean the vault root.
+    if kind is str and (not value.strip() or "\n" in value or "\r" in value):
+        raise ConfigError(key, f"expected a non-empty single line, got {value!r}")
     choices = spec.metadata.get("choices")
     if choices and value not in choices:
         raise ConfigError(key, f"expected one of {', '.join(choices)}, got {value!r}")

@@ -154,12 +154,16 @@ class VaultIndex:
         style = self.settings.new_link_format
         if style == "relative":
             path = posixpath.relpath(target, self.notes[source].folder or ".")
+            # A bare `Name` would open a root note called Name first (an exact path wins).
+            if not path.startswith("../") and self.resolve(_without_md(path), source) != target:
+                path = "./" + path
         elif style == "absolute" or len(self._by_name[fold(name)]) > 1:
             path = target
         else:
             path = target.rsplit("/", 1)[-1]
         if self.settings.use_markdown_links and not wikilink:
-            return f"[{name}]({path.replace(' ', '%20')})"
+            # `%` first: the link is percent-decoded when read back.
+            return f"[{name}]({path.replace('%', '%25').replace(' ', '%20')})"
         return f"[[{_without_md(path)}]]"
 
     # -- entities ------------------------------------------------------------
