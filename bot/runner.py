@@ -76,6 +76,14 @@ def read_note(root: Path, path: str, stat: FileStat, settings: ParseSettings) ->
 
 
 NoteLoader = Callable[[Path, ScanResult, ParseSettings], "tuple[dict[str, Note], list[Problem]]"]
+# progress(stage, done, total, detail): "scan" once the notes are counted (parsing starts),
+# "parse" once they are loaded, "rule" before each rule and once after the last.
+# The caller decides how, and whether, to show it: the runner knows no terminal.
+Progress = Callable[[str, int, int, str], None]
+
+
+def _no_progress(stage: str, done: int, total: int, detail: str) -> None:
+    pass
 
 
 def load_notes(root: Path, scan: ScanResult, settings: ParseSettings) -> tuple[dict[str, Note], list[Problem]]:
@@ -110,10 +118,13 @@ def apply_rules(
     settings: ParseSettings,
     today: datetime.date,
     problems: list[Problem],
+    progress: Progress = _no_progress,
 ) -> tuple[VaultIndex, dict[str, list[str]]]:
     """The vault after every rule, and which rules changed each note."""
     changed_by: dict[str, list[str]] = defaultdict(list)
-    for rule in rules:
+    rules = list(rules)
+    for index, rule in enumerate(rules):
+        progress("rule", index, len(rules), rule.ID)
         updated: dict[str, Note] = {}
         for path, edits in _group_edits(rule, vault, config.rule_options(rule.ID), today, problems).items():
             note = vault.notes[path]
@@ -140,6 +151,7 @@ def plan_run(
     today: datetime.date,
     rule_ids: Sequence[str] = (),
     loader: NoteLoader = load_notes,
+    progress: Progress = _no_progress,
 ) -> RunPlan:
     """Every change a run would make, computed in memory. Nothing is written."""
     settings, setting_problems = read_settings(root)
@@ -147,12 +159,15 @@ def plan_run(
     scan = scan_vault(root, settings, config.exclude)
     problems.extend(scan.problems)
     parse = parse_settings(config, settings)
+    progress("scan", len(scan.files), len(scan.files), "")
     notes, load_problems = loader(root, scan, parse)
+    progress("parse", len(scan.files), len(scan.files), "")
     problems.extend(load_problems)
     unparsed = frozenset(scan.files) - notes.keys()
     original = VaultIndex(notes, scan.folders, settings, config, unparsed)
     rules = selected_rules(config, rule_ids)
-    final, changed_by = apply_rules(original, rules, config, parse, today, problems)
+    final, changed_by = apply_rules(original, rules, config, parse, today, problems, progress)
+    progress("rule", len(rules), len(rules), "")
     problems.extend(original.problems())
     changes = []
     for path, rule_list in sorted(changed_by.items()):

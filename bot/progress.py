@@ -1,0 +1,60 @@
+"""Progress of a run on a terminal: notes scanned, rules applied (issue 6).
+
+Shown on stderr only when it is a terminal and the vault has more than
+`THRESHOLD` notes: a small vault finishes before anyone would read it, and a
+log file, a pipe or `--format json` must not receive carriage returns. The line
+is rewritten in place and erased when the run is done, so the run's own output
+starts on a clean line.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+THRESHOLD = 2_000
+_ERASE = "\r\x1b[K"
+
+
+class TerminalProgress:
+    """A `bot.runner.Progress` callback that rewrites one status line on `stream`."""
+
+    def __init__(self, stream: TextIO, threshold: int = THRESHOLD) -> None:
+        self.stream = stream
+        self.threshold = threshold
+        self.active = False
+        self.notes = 0
+
+    def __call__(self, stage: str, done: int, total: int, detail: str) -> None:
+        if stage == "scan":
+            self.notes = total
+            self.active = total > self.threshold
+            self._show(f"{total:,} notes scanned; parsing...")
+        elif stage == "parse":
+            self._show(f"{total:,} notes parsed")
+        elif stage == "rule" and done < total:
+            self._show(f"{self.notes:,} notes; rule {done + 1}/{total}: {detail}")
+        elif stage == "rule":
+            self._show(f"{self.notes:,} notes; {total} rules applied")
+
+    def _show(self, message: str) -> None:
+        if self.active:
+            self.stream.write(f"{_ERASE}vaultbot: {message}")
+            self.stream.flush()
+
+    def close(self) -> None:
+        """Erase the status line, if one was shown."""
+        if self.active:
+            self.stream.write(_ERASE)
+            self.stream.flush()
+            self.active = False
+
+
+def for_run(stream: TextIO, *, quiet: bool, json_output: bool) -> TerminalProgress | None:
+    """The progress display a run should use, or None: not with -q or JSON, not off a terminal."""
+    if quiet or json_output:
+        return None
+    try:
+        interactive = stream.isatty()
+    except (AttributeError, ValueError):
+        return None
+    return TerminalProgress(stream) if interactive else None
