@@ -77,7 +77,7 @@ class VaultIndex:
                 for alias in _aliases(self.notes[path]):
                     self._by_alias[fold(alias)].add(path)
         self._resolved: dict[tuple[str, str], str | None] = {}
-        self._ambiguous: dict[str, tuple[str, ...]] = {}
+        self._ambiguous: dict[tuple[str, str], tuple[str, ...]] = {}  # (target, folder) -> tied paths
         entity_types = {t.lower() for t in config.entity_types}
         self.entities = tuple(p for p, n in self.notes.items() if n.type and n.type.lower() in entity_types)
 
@@ -116,7 +116,7 @@ class VaultIndex:
         shortest = min(len(p) for p in candidates)
         tied = [p for p in candidates if len(p) == shortest]
         if len(tied) > 1:
-            self._ambiguous[target] = tuple(tied)
+            self._ambiguous[(target, folder)] = tuple(tied)
         return tied[0]
 
     @cached_property
@@ -141,12 +141,17 @@ class VaultIndex:
         return self._backlinks.get(path, ())
 
     def problems(self) -> list[Problem]:
-        """Links that matched several notes equally well (Obsidian picks the first by path)."""
-        self.outgoing  # resolution fills the ambiguity table
-        return [
-            Problem(paths[0], f"link [[{target}]] matches {len(paths)} notes equally well: {', '.join(paths)}; using the first")
-            for target, paths in sorted(self._ambiguous.items())
-        ]
+        """Links that match several notes equally well, on the note that holds the link."""
+        found = []
+        for path, links in self.outgoing.items():
+            folder = self.notes[path].folder
+            for target in dict.fromkeys(nl.link.target.strip() for nl, _ in links):
+                tied = self._ambiguous.get((target, folder))
+                if tied:
+                    found.append(
+                        Problem(path, f"link [[{target}]] matches {len(tied)} notes equally well: {', '.join(tied)}; Obsidian opens the first")
+                    )
+        return found
 
     def link_text(self, target: str, source: str, *, wikilink: bool = False) -> str:
         """A link to `target` written in `source` as Obsidian writes a new link (`.obsidian/app.json`)."""

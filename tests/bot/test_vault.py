@@ -77,7 +77,7 @@ def test_resolve(tmp_path: Path, files: dict, source: str, target: str, expected
 
 
 AMBIGUITY = (
-    pytest.param({"Bb/Note.md": "", "Aa/Note.md": "", "X.md": "[[Note]]"}, ["Aa/Note.md: link [[Note]] matches 2 notes"], id="tie-reported"),
+    pytest.param({"Bb/Note.md": "", "Aa/Note.md": "", "X.md": "[[Note]]"}, ["X.md: link [[Note]] matches 2 notes"], id="tie-reported-on-the-linking-note"),
     pytest.param({"B/Note.md": "", "Long/Note.md": "", "X.md": "[[Note]]"}, [], id="shorter-not-reported"),
     pytest.param({"Bb/Note.md": "", "Aa/Note.md": "", "Bb/X.md": "[[Note]]"}, [], id="same-folder-not-reported"),
 )
@@ -87,6 +87,7 @@ AMBIGUITY = (
 def test_equal_ties_are_reported(tmp_path: Path, files: dict, expected: list[str]) -> None:
     problems = build_index(tmp_path, files).problems()
     assert [str(problem).split(" equally")[0] for problem in problems] == expected
+    assert all(str(problem).endswith(": Aa/Note.md, Bb/Note.md; Obsidian opens the first") for problem in problems)
 
 
 JANE = "---\naliases: [Jane, JD]\n---\n"
