@@ -1,0 +1,309 @@
+"""Commits, pushes and refusals against real git repositories and a real bare remote."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot import git as vault_git
+from bot.cli import main
+from bot.lock import hold_lock, lock_path
+from tests.vaults import run_cli, write_vault
+
+TODAY = "2026-11-24"
+ANN = "---\ntype: person\nlast_contact: unknown\n---\n# Ann\n"
+CALL = "---\ndate: 2026-11-20\ntype: meeting\n---\nCall with [[Ann]] about pricing.\n"
+NOTES = {"People/Ann.md": ANN, "Meetings/2026-11-20 Call.md": CALL, "Ideas.md": "# Ideas\n\nNothing to tidy here.\n"}
+USER = ("-c", "user.name=Uma User", "-c", "user.email=uma@example.com")
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *USER, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(autouse=True)
+def no_identity(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No global git config and no identity: vaultbot must set its own, never invent one."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def make_repo(root: Path, notes: dict[str, str] = NOTES) -> Path:
+    """A repository whose vault is its `Vault/` subfolder, all committed; returns the vault."""
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    write_vault(root, {"README.md": "outside the vault\n"})
+    write_vault(root / "Vault", notes)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    return root / "Vault"
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo")
+
+
+def run_json(vault: Path, *args: str) -> tuple[int, dict | None, str]:
+    result = run_cli("run", vault, "--format", "json", "--today", TODAY, *args)
+    return result.returncode, json.loads(result.stdout) if result.stdout.strip() else None, result.stderr
+
+
+def head(repo: Path) -> str:
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def committed_files(repo: Path, rev: str = "HEAD") -> list[str]:
+    return git(repo, "show", "--name-only", "--format=", rev).split("\n")[:-1]
+
+
+def commit_count(repo: Path) -> int:
+    return int(git(repo, "rev-list", "--count", "HEAD"))
+
+
+def test_a_run_makes_one_commit_with_identity_message_and_body(vault: Path) -> None:
+    repo = vault.parent
+    code, result, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert commit_count(repo) == 2
+    assert result["commit"] == head(repo)
+    assert git(repo, "log", "-1", "--format=%an <%ae>|%cn <%ce>").strip() == "vaultbot <vaultbot@localhost>|vaultbot <vaultbot@localhost>"
+    message = git(repo, "log", "-1", "--format=%B")
+    assert message.splitlines()[0] == "vaultbot: 2 notes updated (tags 2, last-contact 1)"
+    assert "tags (2):\n  Vault/Meetings/2026-11-20 Call.md\n  Vault/People/Ann.md\n" not in message  # vault-relative names
+    assert "tags (2):\n  Meetings/2026-11-20 Call.md\n  People/Ann.md\n" in message
+    assert "last-contact (1):\n  People/Ann.md\n" in message
+    assert sorted(committed_files(repo)) == ["Vault/Meetings/2026-11-20 Call.md", "Vault/People/Ann.md"]
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_text_output_ends_with_the_headline_and_commit(vault: Path) -> None:
+    result = run_cli("run", vault, "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"vaultbot: 2 notes updated, 0 warnings, commit {head(vault.parent)[:12]}"
+
+
+def test_commit_message_option_replaces_the_first_line(vault: Path) -> None:
+    code, _, stderr = run_json(vault, "--commit-message", "chore: tidy the vault")
+    assert code == 0, stderr
+    message = git(vault.parent, "log", "-1", "--format=%B")
+    assert message.splitlines()[0] == "chore: tidy the vault"
+    assert "last-contact (1):" in message
+
+
+def test_a_second_run_makes_no_empty_commit(vault: Path) -> None:
+    assert run_json(vault)[0] == 0
+    code, result, _ = run_json(vault)
+    assert code == 0 and result == {"changed": [], "warnings": [], "commit": None}
+    assert commit_count(vault.parent) == 2
+
+
+def test_only_written_files_are_committed(vault: Path) -> None:
+    repo = vault.parent
+    (repo / "README.md").write_text("the user's staged edit\n")
+    git(repo, "add", "README.md")
+    write_vault(vault, {"scratch.txt": "untracked\n", "Inbox/draft.md": "# Draft\n"})
+    code, _, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert sorted(committed_files(repo)) == ["Vault/Meetings/2026-11-20 Call.md", "Vault/People/Ann.md"]
+    assert git(repo, "diff", "--cached", "--name-only") == "README.md\n", "the user's staged file stays staged"
+    assert sorted(git(repo, "ls-files", "--others").split()) == ["Vault/Inbox/draft.md", "Vault/scratch.txt"]
+
+
+@pytest.mark.parametrize("stage", [False, True], ids=["modified", "staged"])
+def test_a_note_with_uncommitted_edits_is_skipped_and_left_alone(vault: Path, stage: bool) -> None:
+    repo = vault.parent
+    edited = ANN + "\nMy unsaved thought.\n"
+    (vault / "People/Ann.md").write_text(edited)
+    if stage:
+        git(repo, "add", "Vault/People/Ann.md")
+    code, result, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert (vault / "People/Ann.md").read_text() == edited
+    assert [c["path"] for c in result["changed"]] == ["Meetings/2026-11-20 Call.md"]
+    assert any(w["path"] == "People/Ann.md" and "uncommitted changes" in w["message"] for w in result["warnings"])
+    assert committed_files(repo) == ["Vault/Meetings/2026-11-20 Call.md"]
+
+
+def test_an_untracked_note_is_never_written_or_committed(vault: Path) -> None:
+    new = "---\ntype: meeting\ndate: 2026-11-22\n---\nLunch with [[Ann]].\n"
+    write_vault(vault, {"Meetings/2026-11-22 Lunch.md": new})
+    code, result, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert (vault / "Meetings/2026-11-22 Lunch.md").read_text() == new
+    assert "Vault/Meetings/2026-11-22 Lunch.md" not in committed_files(vault.parent)
+    assert any(w["path"] == "Meetings/2026-11-22 Lunch.md" and "untracked" in w["message"] for w in result["warnings"])
+
+
+def note_bytes(vault: Path) -> dict[str, bytes]:
+    return {p.relative_to(vault).as_posix(): p.read_bytes() for p in vault.rglob("*.md")}
+
+
+def test_no_write_and_no_commit_during_a_merge(vault: Path) -> None:
+    repo = vault.parent
+    git(repo, "checkout", "-q", "-b", "other")
+    (repo / "README.md").write_text("theirs\n")
+    git(repo, "commit", "-q", "-am", "theirs")
+    git(repo, "checkout", "-q", "main")
+    (repo / "README.md").write_text("ours\n")
+    git(repo, "commit", "-q", "-am", "ours")
+    assert subprocess.run(["git", *USER, "merge", "other"], cwd=repo, capture_output=True).returncode != 0
+    before, commits = note_bytes(vault), commit_count(repo)
+    result = run_cli("run", vault, "--today", TODAY)
+    assert result.returncode == 3
+    assert "a merge is in progress" in result.stderr and "nothing was written" in result.stderr
+    assert note_bytes(vault) == before and commit_count(repo) == commits
+
+
+@pytest.mark.parametrize(("marker", "operation"), [("rebase-merge", "a rebase"), ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert")])
+def test_no_write_during_other_operations(vault: Path, marker: str, operation: str) -> None:
+    git_dir = vault.parent / ".git"
+    if marker.startswith("rebase"):
+        (git_dir / marker).mkdir()
+    else:
+        (git_dir / marker).write_text(head(vault.parent) + "\n")
+    before = note_bytes(vault)
+    result = run_cli("run", vault, "--today", TODAY)
+    assert result.returncode == 3 and f"{operation} is in progress" in result.stderr
+    assert note_bytes(vault) == before
+
+
+def test_a_stale_index_lock_stops_the_run_before_writing(vault: Path) -> None:
+    (vault.parent / ".git" / "index.lock").write_text("")
+    before = note_bytes(vault)
+    result = run_cli("run", vault, "--today", TODAY)
+    assert result.returncode == 3
+    assert "index.lock exists" in result.stderr
+    assert note_bytes(vault) == before and commit_count(vault.parent) == 1
+
+
+def test_detached_head_commits_and_says_push_needs_a_branch(vault: Path) -> None:
+    repo = vault.parent
+    git(repo, "checkout", "-q", "--detach")
+    code, result, stderr = run_json(vault, "--push")
+    assert code == 0, stderr
+    assert result["commit"] == head(repo) and commit_count(repo) == 2
+    assert any("pushing needs a branch" in w["message"] for w in result["warnings"])
+
+
+def test_gitattributes_filters_apply_to_what_is_committed(tmp_path: Path) -> None:
+    """GitPython's index.add would store the raw bytes; the git CLI runs the clean filter."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "filter.redact.clean", "sed -e s/SECRET/REDACTED/")
+    git(repo, "config", "filter.redact.smudge", "cat")
+    write_vault(repo, {".gitattributes": "*.md filter=redact\n"})
+    vault = repo / "Vault"
+    write_vault(vault, {**NOTES, "People/Ann.md": ANN + "Password: SECRET\n"})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "notes")
+    code, _, stderr = run_json(vault)
+    assert code == 0, stderr
+    committed = git(repo, "show", "HEAD:Vault/People/Ann.md")
+    assert "last_contact: 2026-11-20" in committed
+    assert "REDACTED" in committed and "SECRET" not in committed
+    assert "SECRET" in (vault / "People/Ann.md").read_text()
+
+
+def test_a_moved_note_is_committed_as_a_rename(vault: Path) -> None:
+    """Archive mode moves notes: committing the old and the new path records a rename."""
+    (vault / "_archive").mkdir()
+    os.rename(vault / "Ideas.md", vault / "_archive/Ideas.md")
+    with vault_git.open_repo(vault) as repo:
+        sha = vault_git.commit(repo, vault, ["Ideas.md", "_archive/Ideas.md"], "vaultbot: 1 note updated", "vaultbot <vaultbot@localhost>")
+    assert sha == head(vault.parent)
+    assert git(vault.parent, "show", "-M", "--name-status", "--format=", "HEAD").split() == ["R100", "Vault/Ideas.md", "Vault/_archive/Ideas.md"]
+
+
+def test_commit_of_unchanged_paths_makes_no_commit(vault: Path) -> None:
+    with vault_git.open_repo(vault) as repo:
+        assert vault_git.commit(repo, vault, ["Ideas.md"], "nothing", "vaultbot <vaultbot@localhost>") is None
+        assert vault_git.commit(repo, vault, [], "nothing", "vaultbot <vaultbot@localhost>") is None
+    assert commit_count(vault.parent) == 1
+
+
+def test_a_held_lock_makes_a_second_run_skip(vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("bot.cli.LOCK_WAIT_SECONDS", 0.2)
+    before = note_bytes(vault)
+    with hold_lock(lock_path(vault, vault.parent / ".git"), 0):
+        assert main(["run", str(vault), "--today", TODAY]) == 3
+    assert "another vaultbot run holds" in capsys.readouterr().err
+    assert note_bytes(vault) == before
+    assert main(["run", str(vault), "--today", TODAY]) == 0
+
+
+# --- pushing to a real bare remote -------------------------------------------------------------
+
+
+@pytest.fixture
+def remote(tmp_path: Path, vault: Path) -> Path:
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    git(vault.parent, "remote", "add", "origin", str(bare))
+    git(vault.parent, "push", "-q", "-u", "origin", "main")
+    return bare
+
+
+def test_push(vault: Path, remote: Path) -> None:
+    code, result, stderr = run_json(vault, "--push")
+    assert code == 0, stderr
+    assert git(remote, "rev-parse", "main").strip() == result["commit"] == head(vault.parent)
+
+
+def test_push_from_config(vault: Path, remote: Path) -> None:
+    write_vault(vault, {".vaultbot.yaml": "git:\n  push: true\n  author: Vault Bot <bot@example.org>\n"})
+    git(vault.parent, "add", "-A")
+    git(vault.parent, "commit", "-q", "-m", "config")
+    code, result, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert git(remote, "log", "-1", "--format=%an <%ae>", "main").strip() == "Vault Bot <bot@example.org>"
+    assert git(remote, "rev-parse", "main").strip() == result["commit"]
+
+
+def test_a_rejected_push_is_retried_after_pull_rebase(tmp_path: Path, vault: Path, remote: Path) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / "README.md").write_text("pushed first from another clone\n")
+    git(other, "commit", "-q", "-am", "from the other clone")
+    git(other, "push", "-q")
+    code, result, stderr = run_json(vault, "--push")
+    assert code == 0, stderr
+    assert git(remote, "rev-parse", "main").strip() == result["commit"] == head(vault.parent)
+    assert git(remote, "log", "--format=%s", "-2", "main").splitlines() == ["vaultbot: 2 notes updated (tags 2, last-contact 1)", "from the other clone"]
+    assert (vault.parent / "README.md").read_text() == "pushed first from another clone\n"
+
+
+def test_a_failed_push_keeps_the_local_commit_and_exits_3(vault: Path, remote: Path) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'no pushes today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = git(remote, "rev-parse", "main").strip()
+    code, result, stderr = run_json(vault, "--push")
+    assert code == 3
+    assert result["commit"] == head(vault.parent) != before
+    assert commit_count(vault.parent) == 2
+    assert any("kept locally" in w["message"] for w in result["warnings"])
+    assert git(remote, "rev-parse", "main").strip() == before
+
+
+def test_a_push_that_cannot_rebase_keeps_the_local_commit(tmp_path: Path, vault: Path, remote: Path) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / "Vault/People/Ann.md").write_text(ANN.replace("unknown", "2020-01-01"))
+    git(other, "commit", "-q", "-am", "conflicting edit")
+    git(other, "push", "-q")
+    code, result, _ = run_json(vault, "--push")
+    assert code == 3
+    assert result["commit"] == head(vault.parent)
+    assert git(vault.parent, "log", "-1", "--format=%s").startswith("vaultbot: 2 notes updated")
+    assert not (vault.parent / ".git" / "rebase-merge").exists() and not (vault.parent / ".git" / "rebase-apply").exists()
+    assert git(vault.parent, "status", "--porcelain") == ""
