@@ -1,0 +1,236 @@
+"""The parse cache: hits, invalidation, damaged and foreign files, where it lives, who writes it."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.cache import MAGIC, ParseCache, cache_file
+from bot.cli import main
+from bot.config import load_config
+from bot.runner import RunPlan, plan_run
+from tests.vaults import TODAY, run_cli, tree_state, write_vault
+
+ENTITY = """---
+type: customer
+last_contact: unknown
+---
+
+# Acme
+
+## Recent Context
+
+## Notes
+"""
+MEETING = """---
+type: meeting
+date: 2025-10-06
+participants: ["[[Acme]]"]
+---
+
+# Kickoff with [[Acme]]
+"""
+FILES = {
+    "Customers/Acme/Acme.md": ENTITY,
+    "Customers/Acme/2025-10-06 Kickoff.md": MEETING,
+    "Daily/2025-10-07.md": "Called [[Acme]] again.\n",
+    "Broken.md": "---\n[unclosed\n---\n",
+}
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    return write_vault(tmp_path / "vault", FILES)
+
+
+@pytest.fixture(autouse=True)
+def private_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep every cache a test writes out of the user's ~/.cache."""
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+def cached_plan(root: Path, warnings: list[str] | None = None) -> tuple[RunPlan, ParseCache]:
+    cache = ParseCache(root, (warnings if warnings is not None else []).append)
+    return plan_run(root, load_config(root), TODAY, loader=cache.load_notes), cache
+
+
+def fresh_plan(root: Path) -> RunPlan:
+    return plan_run(root, load_config(root), TODAY)
+
+
+def same_outcome(a: RunPlan, b: RunPlan) -> bool:
+    return a.changes == b.changes and sorted(map(str, a.problems)) == sorted(map(str, b.problems))
+
+
+def warm(root: Path) -> None:
+    _, cache = cached_plan(root)
+    cache.save()
+
+
+def git_init(root: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+
+
+def test_second_run_reads_every_note_from_the_cache(vault: Path) -> None:
+    first, cache = cached_plan(vault)
+    assert (cache.hits, cache.parsed) == (0, len(FILES))
+    cache.save()
+    second, cache = cached_plan(vault)
+    assert (cache.hits, cache.parsed) == (len(FILES), 0)
+    assert same_outcome(second, first) and same_outcome(second, fresh_plan(vault))
+    assert any("Broken.md" in str(p) for p in second.problems), "an unusable note is remembered as unusable"
+
+
+def test_a_touched_note_alone_is_parsed_again(vault: Path) -> None:
+    warm(vault)
+    note = vault / "Daily/2025-10-07.md"
+    note.write_text("Called [[Acme]] and [[Globex]] again.\n")
+    plan, cache = cached_plan(vault)
+    assert (cache.hits, cache.parsed) == (len(FILES) - 1, 1)
+    assert "[[Globex]]" in plan.vault.notes["Daily/2025-10-07.md"].text
+    assert same_outcome(plan, fresh_plan(vault))
+
+
+def _new_mtime(note: Path) -> None:
+    stat = note.stat()
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def _new_size(note: Path) -> None:
+    stat = note.stat()
+    note.write_text(note.read_text() + "More.\n")
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _new_inode(note: Path) -> None:
+    """Same size, same mtime, different bytes, replaced the way editors and vaultbot save."""
+    stat = note.stat()
+    replacement = note.with_name("replacement.tmp")
+    replacement.write_text(note.read_text().replace("again", "AGAIN"))
+    os.utime(replacement, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(replacement, note)
+    assert note.stat().st_ino != stat.st_ino
+
+
+@pytest.mark.parametrize("change", [_new_mtime, _new_size, _new_inode], ids=["mtime", "size", "inode"])
+def test_any_change_of_size_mtime_or_inode_invalidates_the_entry(vault: Path, change) -> None:
+    warm(vault)
+    change(vault / "Daily/2025-10-07.md")
+    plan, cache = cached_plan(vault)
+    assert cache.parsed == 1
+    assert plan.vault.notes["Daily/2025-10-07.md"].text == (vault / "Daily/2025-10-07.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"garbage", MAGIC, MAGIC + b"\x80\x05not a pickle", MAGIC + pickle.dumps({"entries": []}), MAGIC + pickle.dumps([1, 2])],
+    ids=["empty", "no-magic", "truncated", "bad-pickle", "wrong-shape", "not-a-dict"],
+)
+def test_a_damaged_cache_is_discarded_with_a_warning(vault: Path, content: bytes) -> None:
+    warm(vault)
+    cache_file(vault).write_bytes(content)
+    warnings: list[str] = []
+    plan, cache = cached_plan(vault, warnings)
+    assert len(warnings) == 1 and "discarded" in warnings[0]
+    assert cache.parsed == len(FILES)
+    assert same_outcome(plan, fresh_plan(vault))
+    cache.save()
+    assert cached_plan(vault)[1].hits == len(FILES), "the next real run replaces it"
+
+
+def test_a_cache_from_another_version_or_setting_is_discarded(vault: Path) -> None:
+    warm(vault)
+    path = cache_file(vault)
+    data = pickle.loads(path.read_bytes()[len(MAGIC) :])
+    data.update(fingerprint="another", version="0.0.1")
+    path.write_bytes(MAGIC + pickle.dumps(data))
+    warnings: list[str] = []
+    _, cache = cached_plan(vault, warnings)
+    assert cache.parsed == len(FILES) and "another vaultbot version" in warnings[0]
+
+
+def test_a_changed_parse_setting_is_a_foreign_cache(vault: Path) -> None:
+    warm(vault)
+    (vault / ".vaultbot.yaml").write_text("rules:\n  recent-context:\n    heading: Latest\n")
+    warnings: list[str] = []
+    _, cache = cached_plan(vault, warnings)
+    assert cache.parsed == len(FILES) and warnings
+
+
+class _Planted:
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.makedirs, (self.marker,))
+
+
+def test_a_cache_never_builds_objects_a_note_is_not_made_of(vault: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "planted"
+    cache_file(vault).parent.mkdir(parents=True)
+    cache_file(vault).write_bytes(MAGIC + pickle.dumps({"entries": {"x.md": _Planted(str(marker))}}))
+    warnings: list[str] = []
+    plan, _ = cached_plan(vault, warnings)
+    assert not marker.exists() and warnings
+    assert same_outcome(plan, fresh_plan(vault))
+
+
+def test_cache_lives_in_the_git_dir_and_never_in_tracked_files(vault: Path) -> None:
+    git_init(vault)
+    assert cache_file(vault).parent == vault / ".git" / "vaultbot"
+    assert main(["run", str(vault), "--no-commit", "--today", TODAY.isoformat(), "-q"]) == 0
+    assert cache_file(vault).is_file()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=vault, capture_output=True, text=True, check=True)
+    assert "vaultbot/" not in status.stdout and ".pickle" not in status.stdout
+    assert not any("parse-" in path for path in tree_state(vault) if not path.startswith(".git/"))
+
+
+def test_a_vault_inside_a_repository_uses_that_repository(tmp_path: Path) -> None:
+    git_init(tmp_path / "repo")
+    vault = write_vault(tmp_path / "repo" / "notes", FILES)
+    assert cache_file(vault).parent == tmp_path / "repo" / ".git" / "vaultbot"
+
+
+def test_outside_git_the_cache_goes_to_the_user_cache_dir(vault: Path, private_cache_home: Path) -> None:
+    assert cache_file(vault).parent == private_cache_home / "vaultbot"
+    assert main(["run", str(vault), "--today", TODAY.isoformat(), "-q"]) == 0
+    assert cache_file(vault).is_file()
+    other = write_vault(vault.parent / "other", FILES)
+    assert cache_file(other) != cache_file(vault), "each vault has its own file"
+
+
+def test_a_real_run_stores_the_notes_it_wrote(vault: Path) -> None:
+    git_init(vault)
+    assert main(["run", str(vault), "--no-commit", "--today", TODAY.isoformat(), "-q"]) == 0
+    plan, cache = cached_plan(vault)
+    assert (cache.hits, cache.parsed) == (len(FILES), 0)
+    assert plan.changes == [] and same_outcome(plan, fresh_plan(vault))
+
+
+@pytest.mark.parametrize("mode", ["--dry-run", "--check"])
+def test_a_dry_run_never_writes_the_cache(vault: Path, mode: str) -> None:
+    git_init(vault)
+    result = run_cli("run", vault, mode, "--today", TODAY.isoformat())
+    assert result.returncode in (0, 1), result.stderr
+    assert not (vault / ".git" / "vaultbot").exists()
+
+
+def test_no_cache_neither_reads_nor_writes_it(vault: Path) -> None:
+    git_init(vault)
+    location = cache_file(vault)
+    location.parent.mkdir(parents=True)
+    location.write_bytes(b"damaged")
+    result = run_cli("run", vault, "--no-cache", "--no-commit", "--today", TODAY.isoformat())
+    assert result.returncode == 0, result.stderr
+    assert "parse cache" not in result.stderr
+    assert location.read_bytes() == b"damaged"
+    shutil.rmtree(location.parent)
+    assert run_cli("run", vault, "--no-cache", "--no-commit", "--today", TODAY.isoformat()).returncode == 0
+    assert not location.parent.exists()
