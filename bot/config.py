@@ -105,6 +105,8 @@ def _option_value(key: str, spec: dataclasses.Field, value: object) -> Any:
     low, high = spec.metadata.get("range", (None, None))
     if (low is not None and value < low) or (high is not None and value > high):
         raise ConfigError(key, f"expected a value from {low} to {high}, got {value!r}")
+    if spec.metadata.get("heading_text") and value.lstrip().startswith("#"):
+        raise ConfigError(key, f"give the heading's text without the '#' marks, got {value!r}")
     if spec.metadata.get("vault_path"):
         value = _inside_vault(key, value)
     return value

@@ -108,6 +108,7 @@ def test_warnings_name_the_file_and_strict_fails_the_run(tmp_path: Path) -> None
         ("git:\n  author: nobody\n", "git.author"),
         ("schedule: '@sometimes'\n", "schedule"),
         ("rules: [", ".vaultbot.yaml"),
+        ("rules:\n  recent-context:\n    heading: '## Context'\n", "rules.recent-context.heading: give the heading's text without the '#' marks"),
     ],
 )
 def test_config_errors_exit_2_and_name_the_key(tmp_path: Path, config: str, named: str) -> None:
