@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print more detail")
 
+    daemon = commands.add_parser("daemon", help="run the rules on their schedules until stopped")
+    daemon.add_argument("vault", nargs="?", default=".", type=Path, help="the vault (default: current folder)")
+    daemon.add_argument("--config", type=Path, help="config file (default: VAULT/.vaultbot.yaml), read again at every run")
+    daemon.add_argument("--run-now", action="store_true", help="also run every schedule once at start")
+
     rules = commands.add_parser("rules", help="describe the rules")
     rules.add_argument("rule", nargs="?", help="only this rule")
     return parser
@@ -203,7 +208,13 @@ def rules_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": run_command, "rules": rules_command}
+def daemon_command(args: argparse.Namespace) -> int:
+    from bot.daemon import daemon_command as run_daemon  # bot.daemon calls back into this module
+
+    return run_daemon(args)
+
+
+COMMANDS = {"run": run_command, "rules": rules_command, "daemon": daemon_command}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
