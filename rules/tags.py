@@ -119,7 +119,8 @@ def check(vault: VaultIndex, options: Options, today: datetime.date) -> Iterator
         raw = note.frontmatter.get("tags")
         current = _current_tags(raw)
         if current is None:
-            yield NoteEdit(path, Report(f"tags is a {type(raw).__name__}, not a list; left as it is"))
+            shape = "a mapping" if isinstance(raw, dict) else "a list with nested items" if isinstance(raw, list) else repr(raw)
+            yield NoteEdit(path, Report(f"tags is {shape}, not a list of tags; left as it is"))
             continue
         derived, families = _derived(note, options)
         wanted = tidy(current, derived, families)

@@ -1,0 +1,146 @@
+"""vaultbot on real public vaults (`../shared/corpus/`, beside the repository).
+
+Each vault is copied to a tmp folder and run through the real CLI, as a user
+would: no crash, every skipped note named with a reason, the dry run writes
+nothing, a real run changes only what the rules own, and a second run changes
+nothing. The figures per vault are printed at the end of the module.
+Skipped, with the reason shown, where the corpus is absent (a user's machine).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import load_config
+from bot.obsidian import read_settings
+from bot.scan import scan_vault
+from tests.locality import locality_violations, split
+from tests.vaults import run_cli, tree_state
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+VAULTS = sorted(p.name for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() else []
+TODAY = "2026-11-24"
+
+pytestmark = pytest.mark.corpus
+
+
+@pytest.fixture(scope="module")
+def figures(request: pytest.FixtureRequest) -> dict[str, dict]:
+    """Per vault: notes, notes changed, warnings by reason, time; printed after the module."""
+    rows: dict[str, dict] = {}
+    yield rows
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None or not rows:
+        return
+    with capture.global_and_fixture_disabled():  # shown even when the tests pass
+        reporter.write_line("")
+        reporter.write_sep("-", "corpus figures (vaultbot run --no-commit)")
+        for line in figure_table(rows):
+            reporter.write_line(line)
+
+
+def figure_table(rows: dict[str, dict]) -> list[str]:
+    lines = ["| vault | notes | changed | warnings by reason | time |", "| --- | ---: | ---: | --- | ---: |"]
+    for name, row in rows.items():
+        reasons = "; ".join(f"{reason}: {count}" for reason, count in row["warnings"].most_common()) or "none"
+        lines.append(f"| {name} | {row['notes']:,} | {row['changed']} | {reasons} | {row['seconds']:.1f} s |")
+    return lines
+
+
+def reason_of(message: str) -> str:
+    """A warning's reason without the note-specific parts (quoted text, line numbers, values)."""
+    reason = re.sub(r"'[^']*'|\"[^\"]*\"", "…", message)
+    reason = re.sub(r" \(line \d+\)| \(byte .*\)$", "", reason)
+    return reason.split(" (needs")[0]
+
+
+def writable_copy(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, symlinks=True)
+    for folder, _, files in os.walk(target):
+        os.chmod(folder, os.stat(folder).st_mode | stat.S_IWUSR | stat.S_IXUSR)
+        for name in files:
+            path = os.path.join(folder, name)
+            os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR)
+    return target
+
+
+def unusable(data: bytes) -> bool:
+    """An independent guess at what must be skipped: not UTF-8, unclosed or unloadable frontmatter."""
+    try:
+        text = data.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return True
+    if not text.startswith(("---\n", "---\r\n")):
+        return False
+    _, yaml_text, _, _ = split(text)
+    if yaml_text is None:
+        return True
+    try:
+        loaded = yaml.safe_load(yaml_text)
+    except yaml.YAMLError:
+        return True
+    return loaded is not None and not isinstance(loaded, dict)
+
+
+def run_json(vault: Path, cache: Path, *args: str) -> tuple[dict, float]:
+    started = time.monotonic()
+    result = run_cli("run", vault, "--today", TODAY, "--format", "json", *args, env={"XDG_CACHE_HOME": str(cache)})
+    seconds = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    return json.loads(result.stdout), seconds
+
+
+@pytest.mark.parametrize(
+    "name", VAULTS or [pytest.param(None, marks=pytest.mark.skip(reason=f"no corpus of real vaults at {CORPUS}"))]
+)
+def test_real_vault(name: str, tmp_path: Path, figures: dict[str, dict]) -> None:
+    vault = writable_copy(CORPUS / name, tmp_path / name)
+    cache = tmp_path / "cache"
+    original = tree_state(vault)
+    original_bytes = {path: (vault / path).read_bytes() for path, (digest, _) in original.items() if digest}
+    settings, _ = read_settings(vault)
+    notes = scan_vault(vault, settings, load_config(vault).exclude).files
+
+    dry, _ = run_json(vault, cache, "--dry-run")
+    assert tree_state(vault) == original, "the dry run wrote something"
+
+    report, seconds = run_json(vault, cache, "--no-commit")
+    changed = {entry["path"] for entry in report["changed"]}
+    assert changed == {entry["path"] for entry in dry["changed"]}, "the dry run showed what the run did"
+
+    skipped = {w["path"]: w["message"] for w in report["warnings"] if w["message"].startswith("skipped:")}
+    for path, message in skipped.items():
+        assert path in notes and len(message) > len("skipped: ") + 5, (path, message)
+    expected_skips = {path for path in notes if unusable(original_bytes[path])}
+    assert expected_skips <= skipped.keys(), f"skipped without a report: {sorted(expected_skips - skipped.keys())}"
+    assert not changed & skipped.keys()
+
+    after = tree_state(vault)
+    on_disk = {path for path in after if after[path] != original.get(path)}
+    assert on_disk == changed, "exactly the reported notes changed on disk, and nothing else"
+    for path in sorted(changed):
+        new = (vault / path).read_bytes()
+        assert locality_violations(original_bytes[path], new) == [], path
+
+    again, _ = run_json(vault, cache, "--no-commit")
+    assert again["changed"] == [], "a second run changes nothing"
+    assert tree_state(vault) == after
+
+    figures[name] = {
+        "notes": len(notes),
+        "changed": len(changed),
+        "warnings": Counter(reason_of(w["message"]) for w in report["warnings"]),
+        "seconds": seconds,
+    }
