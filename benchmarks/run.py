@@ -1,0 +1,169 @@
+"""Measure vaultbot against the floor on generated vaults (issue 6, SPEC section 7).
+
+    python benchmarks/run.py                      # 1,000 and 10,000 notes
+    python benchmarks/run.py --sizes 1000 --with-50k
+
+For each size, in this one process run: the floor (walk the vault, read every
+note, parse its frontmatter with libyaml), a cold `vaultbot run --dry-run`, a
+cold real run (on a copy), a warm real run with nothing changed, and a warm run
+after 10 notes were edited. Every measurement is a fresh subprocess, the floor
+included, so interpreter start-up counts on both sides of the ratio; its peak
+memory is the child's ru_maxrss from wait4(). Each figure is the fastest of
+`--repeat` runs, since the machine may be busy with other work. Vaults are
+generated once under benchmarks/vaults/ (deterministic), results are written
+under benchmarks/out/; both are gitignored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TODAY = "2026-11-24"
+TOUCHED = 10
+
+
+def floor(root: str) -> int:
+    """Walk, read, and libyaml-parse every note's frontmatter: what any indexer must do."""
+    import yaml
+    from frontmatter.default_handlers import YAMLHandler
+
+    handler = YAMLHandler()
+    count = 0
+    for directory, folders, files in os.walk(root):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        for name in files:
+            if not name.endswith(".md"):
+                continue
+            with open(os.path.join(directory, name), "rb") as stream:
+                text = stream.read().decode("utf-8")
+            try:
+                if handler.detect(text):
+                    handler.load(handler.split(text)[0])
+            except yaml.YAMLError:  # a template's `{{date}}`: skipped, as vaultbot reports it
+                pass
+            count += 1
+    return count
+
+
+def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, peak MB) of one child process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{errors}")
+    return elapsed, usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def vaultbot(vault: Path, *flags: str) -> list[str]:
+    return [sys.executable, "-m", "bot", "run", str(vault), "--today", TODAY, "-q", *flags]
+
+
+def touch_notes(vault: Path, round_: int) -> None:
+    """Edit 10 daily notes (different ones each round), as a day's work would."""
+    daily = sorted((vault / "Daily").glob("*.md"))
+    for index in range(TOUCHED):
+        note = daily[(round_ * TOUCHED + index) % len(daily)]
+        with open(note, "a", encoding="utf-8") as stream:
+            stream.write(f"\nFollow-up {round_}.{index}: call back next week.\n")
+
+
+def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, float]]:
+    vault = HERE / "vaults" / str(size)
+    if not vault.is_dir():
+        print(f"generating {size:,} notes in {vault} ...", file=sys.stderr)
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), str(vault)], check=True)
+    cache_home = work / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in ("floor", "cold dry run", "cold run", "warm, no change", f"warm, {TOUCHED} touched")}
+
+    def cold() -> None:
+        shutil.rmtree(cache_home, ignore_errors=True)
+
+    for _ in range(repeat):
+        results["floor"].append(measure([sys.executable, __file__, "--floor", str(vault)], env))
+        cold()
+        results["cold dry run"].append(measure(vaultbot(vault, "--dry-run"), env))
+        assert not cache_home.exists(), "a dry run wrote the cache"
+    copy = work / f"vault-{size}"
+    for _ in range(repeat):
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(vault, copy)
+        cold()
+        results["cold run"].append(measure(vaultbot(copy, "--no-commit"), env))
+    for round_ in range(repeat):
+        results["warm, no change"].append(measure(vaultbot(copy, "--no-commit"), env))
+        touch_notes(copy, round_)
+        results[f"warm, {TOUCHED} touched"].append(measure(vaultbot(copy, "--no-commit"), env))
+    shutil.rmtree(copy)
+    cold()
+    return {name: (min(t for t, _ in runs), max(m for _, m in runs)) for name, runs in results.items()}
+
+
+def machine() -> str:
+    model = ""
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores{', ' + model if model else ''}, Python {platform.python_version()}, {platform.system()}"
+
+
+def table(figures: dict[int, dict[str, tuple[float, float]]]) -> list[str]:
+    lines = ["| notes | measurement | seconds | x floor | peak MB |", "|---:|---|---:|---:|---:|"]
+    for size, results in figures.items():
+        base = results["floor"][0]
+        for name, (seconds, peak) in results.items():
+            lines.append(f"| {size:,} | {name} | {seconds:.2f} | {seconds / base:.2f} | {peak:.0f} |")
+    if 10_000 in figures and 50_000 in figures:
+        lines += ["", "| growth 10,000 -> 50,000 | x |", "|---|---:|"]
+        for name in figures[10_000]:
+            lines.append(f"| {name} | {figures[50_000][name][0] / figures[10_000][name][0]:.2f} |")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], metavar="N")
+    parser.add_argument("--with-50k", action="store_true", help="also measure 50,000 notes (~200 MB of notes)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest counts")
+    parser.add_argument("--floor", metavar="VAULT", help=argparse.SUPPRESS)  # the child that measures the floor
+    args = parser.parse_args()
+    if args.floor:
+        floor(args.floor)
+        return
+    sizes = sorted(set(args.sizes + ([50_000] if args.with_50k else [])))
+    out = HERE / "out"
+    work = out / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    figures = {}
+    for size in sizes:
+        print(f"measuring {size:,} notes ...", file=sys.stderr)
+        figures[size] = bench_size(size, args.repeat, work)
+    shutil.rmtree(work, ignore_errors=True)
+    lines = [f"Machine: {machine()}; fastest of {args.repeat} runs each.", "", *table(figures)]
+    print("\n".join(lines))
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    (out / f"results-{stamp}.md").write_text("\n".join(lines) + "\n")
+    (out / f"results-{stamp}.json").write_text(json.dumps({"machine": machine(), "figures": figures}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
