@@ -123,8 +123,11 @@ def _commit_and_push(args: argparse.Namespace, config: Config, repo: Repo, root:
 
     A failed commit raises GitError; a failed push keeps the local commit.
     """
-    message = git.commit_message(git.files_by_rule([(c.path, c.rules) for c in changes]), len(changes), args.commit_message)
-    sha = git.commit(repo, root, [change.path for change in changes], message, config.git.author)
+    listed = [(f"{c.path} -> {c.destination}" if c.destination else c.path, c.rules) for c in changes]
+    message = git.commit_message(git.files_by_rule(listed), len(changes), args.commit_message)
+    # A moved note: both paths, so git records the removal and the addition as one rename.
+    paths = [path for change in changes for path in (change.path, change.destination) if path]
+    sha = git.commit(repo, root, paths, message, config.git.author)
     if sha is None or not (args.push or config.git.push):
         return sha, [], False
     try:
@@ -157,7 +160,7 @@ def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None
             problems.extend(left)
         written = write_changes(root, changes)
         if cache is not None:  # only a real run stores the cache, and only after writing
-            cache.record_written(plan.vault.notes[change.path] for change in written.written)
+            cache.record_written(plan.vault.notes[change.path] for change in written.written if change.destination is None)
             cache.save()
         problems.extend(written.problems)
         changes = written.written
@@ -180,7 +183,8 @@ def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None
                 sys.stdout.write(unified_diff(change))
         elif not args.quiet:
             for change in changes:
-                print(f"updated {change.path} ({', '.join(change.rules)})")
+                moved = f" -> {change.destination}" if change.destination else ""
+                print(f"updated {change.path}{moved} ({', '.join(change.rules)})")
         if not args.quiet:
             for line in summary_lines(changes, plan.rules):
                 print(line)

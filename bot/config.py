@@ -59,6 +59,15 @@ class Config:
     def rule_options(self, rule_id: str) -> Any:
         return self.rules[rule_id].options
 
+    @property
+    def scan_exclude(self) -> tuple[str, ...]:
+        """What the scan leaves out: `exclude`, and in dedupe-meetings' archive mode its archive folder
+        (archived duplicates are kept, not indexed: never related notes, never grouped again)."""
+        dedupe = self.rules.get("dedupe-meetings")
+        if dedupe is not None and dedupe.options.mode == "archive":
+            return (*self.exclude, dedupe.options.archive_folder)
+        return self.exclude
+
 
 def _expect(key: str, value: object, kind: type, what: str) -> Any:
     # bool is an int in Python; a YAML `yes` for a number is a mistake worth naming.

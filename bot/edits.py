@@ -1,4 +1,8 @@
-"""What a rule asks for: edits as data. Rules return them; the engine applies them."""
+"""What a rule asks for: edits as data. Rules return them; the engine applies them.
+
+bot/render.py applies the text edits; MoveNote changes no text: the runner
+carries it to bot/writer.py, which writes the note at its new path.
+"""
 
 from __future__ import annotations
 
@@ -31,13 +35,44 @@ class ReplaceSection:
 
 
 @dataclass(frozen=True)
+class MoveNote:
+    """Move the note to `destination` (a vault path); the engine writes it there and removes the original."""
+
+    destination: str
+
+
+@dataclass(frozen=True)
+class AppendTasks:
+    """Add task lines (`- [ ] ...`) at the end of a level-2 section, created at the end of the note when missing."""
+
+    heading: str
+    tasks: tuple[str, ...]
+
+
+class LinkReplacement(NamedTuple):
+    """Replace body[start:end], which must still read `old`, with `new` (offsets in the note's body)."""
+
+    start: int
+    end: int
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RewriteLinks:
+    """Replace links in the body; each span is checked before it is replaced."""
+
+    replacements: tuple[LinkReplacement, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     """Something a person should look at; changes nothing."""
 
     message: str
 
 
-Edit = Union[SetProperty, DeleteProperty, ReplaceSection, Report]
+Edit = Union[SetProperty, DeleteProperty, ReplaceSection, MoveNote, AppendTasks, RewriteLinks, Report]
 
 
 class NoteEdit(NamedTuple):

@@ -368,3 +368,54 @@ def unchecked_tasks(text: str) -> list[str]:
     if "[ ]" not in text:
         return []
     return [found.group("line").rstrip("\r") for found in _lines_outside_code(_UNCHECKED_TASK_LINE, text)]
+
+
+# Any task state: `[x]`, `[-]`, `[/]` ... a task already done counts as present.
+_TASK_LINE = re.compile(
+    r"\n(?P<line>(?P<marker>[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])[ \t]+\[[^\]\n]\])(?P<task>[ \t][^\n]*|\r)?)(?=\n|\Z)"
+)
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+def task_key(line: str) -> str:
+    """What a task says, to compare tasks: the text after its checkbox, white space trimmed and collapsed."""
+    found = _TASK_LINE.match("\n" + line)
+    text = found.group("task") or "" if found else line
+    return _WHITE_SPACE.sub(" ", text).strip()
+
+
+def task_keys(text: str) -> set[str]:
+    """`task_key` of every task outside code, checked or not."""
+    if "[" not in text:
+        return set()
+    return {task_key(found.group("line")) for found in _lines_outside_code(_TASK_LINE, text)}
+
+
+_MARKDOWN_DESTINATION = re.compile(
+    r"(?<!\\)\]\([ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<bare>(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))+))"
+)
+_WIKILINK_PIPE = re.compile(r"\\?\|")
+
+
+def retarget_link(raw: str, link: Link, note_path: str) -> str:
+    """`raw` (the link as written) pointing at `note_path` instead, in the same form.
+
+    `note_path` is the link path Obsidian would write, without `.md` (`Name` or
+    `Folder/Name`). Everything else stays as written: the embed `!`, the
+    `#heading` or `#^block` part, the `|shown text` (a table's `\\|` too), a
+    markdown link's text and title. A markdown destination is written the way
+    Obsidian writes one: with `.md`, `%` and spaces percent-encoded.
+    """
+    if not link.markdown:
+        opening = raw.index("[[") + 2
+        inside = raw[opening:-2]
+        pipe = _WIKILINK_PIPE.search(inside)
+        target_part, rest = (inside[: pipe.start()], inside[pipe.start() :]) if pipe else (inside, "")
+        subpath = target_part[target_part.index("#") :] if "#" in target_part else ""
+        return raw[:opening] + note_path + subpath + rest + "]]"
+    found = _MARKDOWN_DESTINATION.search(raw)
+    group = "angle" if found.group("angle") is not None else "bare"
+    destination = found.group(group)
+    fragment = destination[destination.index("#") :] if "#" in destination else ""
+    encoded = (note_path + ".md").replace("%", "%25").replace(" ", "%20")
+    return raw[: found.start(group)] + encoded + fragment + raw[found.end(group) :]

@@ -1,8 +1,9 @@
 """Text + edits -> text. Pure: no disk, no clock.
 
 Only the bytes an edit owns change: one frontmatter key (bot/frontmatter_edit.py
-replaces that key's lines and nothing else) or the body of one generated
-section. Line endings follow the note's own; a missing final newline stays
+replaces that key's lines and nothing else), the body of one generated
+section, task lines added at the end of a section, or the links being
+rewritten (each checked to still read as the rule saw it). Line endings follow the note's own; a missing final newline stays
 missing.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from bot.edits import DeleteProperty, Edit, ReplaceSection, SetProperty
+from bot.edits import AppendTasks, DeleteProperty, Edit, ReplaceSection, RewriteLinks, SetProperty
 from bot.frontmatter_edit import FrontmatterEditError, delete_key, set_key
 from bot.markdown import find_headings, find_section
 from bot.note import BadNote, split_frontmatter
@@ -83,6 +84,48 @@ def _replace_section(text: str, body_start: int, edit: ReplaceSection, newline: 
     return text[:body_start] + before + section + after
 
 
+def _rewrite_links(text: str, body_start: int, edit: RewriteLinks) -> str:
+    body = text[body_start:]
+    limit = len(body)
+    # Last to first, so each replacement leaves the offsets before it valid.
+    for replacement in sorted(edit.replacements, key=lambda r: r.start, reverse=True):
+        if replacement.end > limit or body[replacement.start : replacement.end] != replacement.old:
+            raise RenderError(f"the link {replacement.old!r} is no longer where it was; links not rewritten")
+        body = body[: replacement.start] + replacement.new + body[replacement.end :]
+        limit = replacement.start
+    return text[:body_start] + body
+
+
+def _append_tasks(text: str, body_start: int, edit: AppendTasks, newline: str) -> str:
+    if not edit.tasks:
+        return text
+    body = text[body_start:]
+    sections = find_section(body, edit.heading)
+    if len(sections) > 1:
+        raise RenderError(f"the heading '## {edit.heading}' appears {len(sections)} times; keep one")
+    if sections:
+        heading, end = sections[0]
+        content = body[heading.end : end].rstrip(" \t\r\n")
+        if content:  # right after the section's last line, before the blank lines that end it
+            at = heading.end + len(content)
+            added = "".join(newline + task for task in edit.tasks)
+        else:
+            at = heading.end
+            lead = newline if body[:at].endswith("\n") else newline * 2
+            added = lead + "".join(task + newline for task in edit.tasks)
+            if at == len(body) and not body.endswith("\n"):
+                added = added[: -len(newline)]
+        return text[:body_start] + body[:at] + added + body[at:]
+    final_newline = body.endswith("\n")
+    before = body
+    if before and not before.endswith("\n"):
+        before += newline
+    if before.strip() and not before.endswith(newline * 2):
+        before += newline
+    section = f"## {edit.heading}{newline}{newline}" + newline.join(edit.tasks) + (newline if final_newline or not body else "")
+    return text[:body_start] + before + section
+
+
 def render(text: str, body_start: int, newline: str, edits: Sequence[Edit]) -> str:
     """The note's text (without BOM) after applying `edits` in order."""
     for edit in edits:
@@ -92,4 +135,8 @@ def render(text: str, body_start: int, newline: str, edits: Sequence[Edit]) -> s
             body_start += len(text) - before
         elif isinstance(edit, ReplaceSection):
             text = _replace_section(text, body_start, edit, newline)
+        elif isinstance(edit, AppendTasks):
+            text = _append_tasks(text, body_start, edit, newline)
+        elif isinstance(edit, RewriteLinks):
+            text = _rewrite_links(text, body_start, edit)
     return text

@@ -16,9 +16,12 @@ def _lines(data: bytes) -> list[str]:
 
 
 def unified_diff(change: Change) -> str:
-    """The change as `git diff` would show it, `\\ No newline at end of file` included."""
+    """The change as `git diff` would show it, `\\ No newline at end of file` included; a move as a rename."""
+    new_path = change.destination or change.path
     out = []
-    for line in difflib.unified_diff(_lines(change.before), _lines(change.after), f"a/{change.path}", f"b/{change.path}"):
+    if change.destination:
+        out.append(f"diff --git a/{change.path} b/{new_path}\nrename from {change.path}\nrename to {new_path}\n")
+    for line in difflib.unified_diff(_lines(change.before), _lines(change.after), f"a/{change.path}", f"b/{new_path}"):
         out.append(line)
         if not line.endswith("\n"):
             out.append("\n\\ No newline at end of file\n")
@@ -50,7 +53,7 @@ def headline(changed: int, warnings: int, *, dry_run: bool, commit: str | None =
 def as_json(changes: Sequence[Change], problems: Sequence[Problem], commit: str | None) -> str:
     return json.dumps(
         {
-            "changed": [{"path": c.path, "rules": list(c.rules)} for c in changes],
+            "changed": [{"path": c.path, "rules": list(c.rules), **({"moved_to": c.destination} if c.destination else {})} for c in changes],
             "warnings": [{"path": p.path, "message": p.message} for p in problems],
             "commit": commit,
         },

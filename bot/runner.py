@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from bot.config import Config
-from bot.edits import Edit, Report
+from bot.edits import Edit, MoveNote, Report
 from bot.note import BadNote, Note, ParseSettings, decode, parse_note
 from bot.obsidian import ObsidianSettings, read_settings
 from bot.problem import Problem
 from bot.render import RenderError, render
 from bot.scan import FileStat, ScanResult, scan_vault
 from bot.vault import VaultIndex
-from bot.writer import WriteConflict, write_note
+from bot.writer import WriteConflict, move_note, write_note
 from rules import RULES, Rule
 
 
@@ -34,6 +34,7 @@ class Change:
     rules: tuple[str, ...]
     before: bytes
     after: bytes
+    destination: str | None = None  # the note moves there (written at the new path, removed here)
 
 
 @dataclass
@@ -120,19 +121,26 @@ def apply_rules(
     problems: list[Problem],
     progress: Progress = _no_progress,
 ) -> tuple[VaultIndex, dict[str, list[str]]]:
-    """The vault after every rule, and which rules changed each note."""
+    """The vault after every rule, which rules changed each note, and the notes moved (path -> (destination, note)).
+
+    A moved note leaves the index as soon as its rule has run: the rules after
+    it see the vault as the next run will, where it is no longer scanned.
+    """
     changed_by: dict[str, list[str]] = defaultdict(list)
+    moved: dict[str, tuple[str, Note]] = {}
     rules = list(rules)
     for index, rule in enumerate(rules):
         progress("rule", index, len(rules), rule.ID)
         updated: dict[str, Note] = {}
+        moving: dict[str, str] = {}
         for path, edits in _group_edits(rule, vault, config.rule_options(rule.ID), today, problems).items():
             note = vault.notes[path]
+            destination = next((edit.destination for edit in edits if isinstance(edit, MoveNote)), None)
             try:
                 text = render(note.text, note.body_start, note.newline, edits)
-                if text == note.text:
+                if text == note.text and destination is None:
                     continue
-                updated[path] = parse_note(path, text, note.bom, note.stat, settings)
+                updated[path] = note if text == note.text else parse_note(path, text, note.bom, note.stat, settings)
             except RenderError as error:
                 problems.append(Problem(path, f"{rule.ID}: not changed: {error}"))
                 continue
@@ -140,9 +148,14 @@ def apply_rules(
                 problems.append(Problem(path, f"{rule.ID}: not changed: the result would not parse ({error})"))
                 continue
             changed_by[path].append(rule.ID)
+            if destination is not None:
+                moving[path] = destination
         if updated:
-            vault = VaultIndex({**vault.notes, **updated}, vault.folders, vault.settings, vault.config, vault.unparsed)
-    return vault, changed_by
+            notes = {**vault.notes, **updated}
+            for path, destination in moving.items():
+                moved[path] = (destination, notes.pop(path))
+            vault = VaultIndex(notes, vault.folders, vault.settings, vault.config, vault.unparsed)
+    return vault, changed_by, moved
 
 
 def plan_run(
@@ -156,7 +169,7 @@ def plan_run(
     """Every change a run would make, computed in memory. Nothing is written."""
     settings, setting_problems = read_settings(root)
     problems = [Problem(path, message) for path, message in setting_problems]
-    scan = scan_vault(root, settings, config.exclude)
+    scan = scan_vault(root, settings, config.scan_exclude)
     problems.extend(scan.problems)
     parse = parse_settings(config, settings)
     progress("scan", len(scan.files), len(scan.files), "")
@@ -166,14 +179,15 @@ def plan_run(
     unparsed = frozenset(scan.files) - notes.keys()
     original = VaultIndex(notes, scan.folders, settings, config, unparsed)
     rules = selected_rules(config, rule_ids)
-    final, changed_by = apply_rules(original, rules, config, parse, today, problems, progress)
+    final, changed_by, moved = apply_rules(original, rules, config, parse, today, problems, progress)
     progress("rule", len(rules), len(rules), "")
     problems.extend(original.problems())
     changes = []
     for path, rule_list in sorted(changed_by.items()):
-        before, after = notes[path].to_bytes(), final.notes[path].to_bytes()
-        if before != after:
-            changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after))
+        destination, note = moved.get(path, (None, final.notes.get(path)))
+        before, after = notes[path].to_bytes(), note.to_bytes()
+        if before != after or destination is not None:
+            changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination))
     return RunPlan(root, changes, problems, len(scan.files), tuple(r.ID for r in rules), final)
 
 
@@ -182,7 +196,12 @@ def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:
     result = WriteResult()
     for change in changes:
         try:
-            write_note(root / change.path, change.after, change.before)
+            if change.destination is None:
+                write_note(root / change.path, change.after, change.before)
+            else:
+                move_note(root / change.path, root / change.destination, change.after, change.before)
+        except FileExistsError:
+            result.problems.append(Problem(change.path, f"not moved: {change.destination} already exists; the note is unchanged"))
         except WriteConflict:
             result.problems.append(Problem(change.path, "changed on disk while vaultbot ran; not overwritten (the next run picks it up)"))
         except OSError as error:

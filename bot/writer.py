@@ -5,10 +5,16 @@ stays on one file system), flushed to disk, given the original's mode, and
 renamed over the original. Just before the rename the original is read again:
 if its bytes are not the ones the run read, someone edited it meanwhile and it
 is left alone (the next run picks the change up).
+
+A note that moves (`move_note`) is written the same way at its new path, which
+must not exist yet; only then, and only if the original still holds the bytes
+the run read, is the original removed. At every moment the note's content
+exists on disk at one path or the other.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import stat
 from pathlib import Path
@@ -23,6 +29,17 @@ def _temporary_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.vaultbot-{os.getpid()}.tmp")
 
 
+def _remove_stale_temporaries(target: Path) -> None:
+    """Remove what a killed run left beside `target` before writing it again.
+
+    Runs never overlap (bot/lock.py) and this one has not written `target` yet, so
+    any such file is stale, even one named with our own pid: in a container every
+    run may get the same pid, and the exclusive create would then fail forever.
+    """
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.vaultbot-*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
 def write_note(target: Path, new: bytes, expected: bytes) -> None:
     """Replace `target` (whose content must still be `expected`) with `new`.
 
@@ -32,6 +49,7 @@ def write_note(target: Path, new: bytes, expected: bytes) -> None:
     if target.read_bytes() != expected:
         raise WriteConflict(str(target))
     mode = stat.S_IMODE(target.stat().st_mode)
+    _remove_stale_temporaries(target)
     temporary = _temporary_path(target)
     try:
         with open(temporary, "xb") as handle:
@@ -46,6 +64,56 @@ def write_note(target: Path, new: bytes, expected: bytes) -> None:
         temporary.unlink(missing_ok=True)
         raise
     _sync_folder(target.parent)
+
+
+def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> None:
+    """Write `new` at `destination` and remove `source` (whose content must still be `expected`).
+
+    Raises FileExistsError when `destination` exists, WriteConflict when `source`
+    changed since it was read, OSError when either cannot be written; in each case
+    `source` is untouched and `destination` is not left behind.
+    """
+    if source.read_bytes() != expected:
+        raise WriteConflict(str(source))
+    if destination.exists():
+        raise FileExistsError(str(destination))
+    mode = stat.S_IMODE(source.stat().st_mode)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temporary = _temporary_path(destination)
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(new)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        _place_new(temporary, destination)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _sync_folder(destination.parent)
+    try:
+        if source.read_bytes() != expected:
+            raise WriteConflict(str(source))
+        source.unlink()
+    except BaseException:
+        # Someone edited the original meanwhile (or it cannot be removed): theirs wins, the copy goes.
+        destination.unlink(missing_ok=True)
+        raise
+    _sync_folder(source.parent)
+
+
+def _place_new(temporary: Path, destination: Path) -> None:
+    """Rename `temporary` to `destination`, never replacing a file that appeared there meanwhile."""
+    try:
+        os.link(temporary, destination)  # fails when the destination exists, unlike a rename
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: check, then rename
+        if destination.exists():
+            raise FileExistsError(str(destination)) from None
+        os.replace(temporary, destination)
+        return
+    temporary.unlink()
 
 
 def _sync_folder(folder: Path) -> None:

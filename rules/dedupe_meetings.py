@@ -6,15 +6,34 @@ Two are duplicates when they have the same day, the same owner (the entity
 whose home folder holds them, or none for both), the same non-empty set of
 participants (frontmatter `participants`/`attendees`, as resolved links; plain
 names count as links), and times less than 30 minutes apart when both times are
-known; or when both carry the same `source` value. Duplicates chain: if A
-matches B and B matches C, all three are one group. In each group the
-canonical note is the one with the most notes linking to it (generated
-sections do not count), then the longest body, then the smallest path. Every
-other member gets `duplicate_of: "[[canonical]]"`; nothing else changes. A
-group whose canonical opts out (`vaultbot: false`) is left alone and reported.
+known; or when both carry the same `source` value. With `similarity` set, their
+summaries must also be at least that similar. Duplicates chain: if A matches B
+and B matches C, all three are one group. In each group the canonical note is
+the one with the most notes linking to it (generated sections do not count),
+then the longest body, then the smallest path. Every other member gets
+`duplicate_of: "[[canonical]]"`. A group whose canonical opts out
+(`vaultbot: false`) is left alone and reported.
+
+In `archive` mode each duplicate is also moved under `archive_folder`, keeping
+its path (`_archive/duplicates/People/X/2025-10-06 - y.md`); in git the move
+is a rename, so the history follows the file. Its unchecked tasks that the
+canonical lacks (compared after trimming and collapsing white space) are added
+to the canonical's `## Action Items` section, created at the end of the note
+when missing. Every link to it elsewhere in the vault (wikilinks, embeds,
+markdown links, links in frontmatter values) is rewritten to the canonical,
+keeping the `|shown text`, `#heading` and `^block` parts. Links inside code
+are never touched. Nothing is deleted, and archived notes are left out of the
+vault's index (they are never related notes again).
 
 Notes without participants are never grouped by day alone: two different
 meetings on one day with nobody listed would look the same.
+
+`similarity` compares summaries as sets of words (case-folded): the share of
+words the two have in common (Jaccard index, in percent). Word sets, not a
+character diff such as difflib's ratio: two write-ups of one meeting say the
+same things in a different order and with different filler, which a character
+diff punishes and a word set does not; it is also linear in length. A note
+without a summary is never similar enough.
 
 ## Why
 AI summarisers and recording scripts write the same meeting up several times;
@@ -38,19 +57,25 @@ duplicate_of: "[[2025-10-06 - Jason has a complex VAST offer]]"
 
 ## Options
 - `meeting_types` (default `[meeting, call, recording]`): which note types are meetings.
-- `mode` (default `mark`): `mark` only adds `duplicate_of`.
-- `archive_folder` (default `_archive/duplicates`): where `archive` mode moves duplicates.
+- `mode` (default `mark`): `mark` only adds `duplicate_of`; `archive` also moves
+  duplicates, carries their open tasks over and rewrites links to them.
+- `archive_folder` (default `_archive/duplicates`): where `archive` mode moves
+  duplicates; in `archive` mode notes under it are not indexed.
+- `similarity` (0-100, default off): the least summary similarity, in percent,
+  for notes to be duplicates.
 """
 
 from __future__ import annotations
 
 import datetime
+import posixpath
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
-from bot.edits import DeleteProperty, NoteEdit, Report, SetProperty
-from bot.markdown import find_wikilinks_in_value
+from bot.edits import AppendTasks, DeleteProperty, LinkReplacement, MoveNote, NoteEdit, Report, RewriteLinks, SetProperty
+from bot.markdown import find_wikilinks_in_value, retarget_link, task_key, task_keys, unchecked_tasks
 
 if TYPE_CHECKING:
     from bot.vault import VaultIndex
@@ -59,13 +84,16 @@ ID = "dedupe-meetings"
 KEY = "duplicate_of"
 PARTICIPANT_KEYS = ("participants", "attendees")
 MAX_MINUTES_APART = 30
+ACTION_ITEMS = "Action Items"
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
 class Options:
     meeting_types: tuple = field(default=("meeting", "call", "recording"), metadata={"type": tuple})
-    mode: str = field(default="mark", metadata={"choices": ("mark",)})
+    mode: str = field(default="mark", metadata={"choices": ("mark", "archive")})
     archive_folder: str = field(default="_archive/duplicates", metadata={"vault_path": True})
+    similarity: int | None = field(default=None, metadata={"type": int, "range": (0, 100)})
 
 
 def participants(vault: VaultIndex, path: str) -> frozenset[str]:
@@ -110,6 +138,18 @@ def _minutes(vault: VaultIndex, path: str) -> int | None:
     return None if time is None else time[0] * 60 + time[1]
 
 
+def summary_similarity(vault: VaultIndex, a: str, b: str) -> float:
+    """Percent of words the two summaries share (Jaccard index); 0 when either has none."""
+    words_a, words_b = (set(_WORD.findall((vault.notes[p].summary or "").casefold())) for p in (a, b))
+    if not words_a or not words_b:
+        return 0.0
+    return 100 * len(words_a & words_b) / len(words_a | words_b)
+
+
+def _similar(vault: VaultIndex, options: Options, a: str, b: str) -> bool:
+    return options.similarity is None or summary_similarity(vault, a, b) >= options.similarity
+
+
 def duplicate_groups(vault: VaultIndex, options: Options) -> list[list[str]]:
     """Groups of notes recording the same meeting, each sorted by path."""
     types = {t.casefold() for t in options.meeting_types}
@@ -127,13 +167,15 @@ def duplicate_groups(vault: VaultIndex, options: Options) -> list[list[str]]:
         if day is not None and day.day is not None and people:
             same_meeting[(day, vault.owner(path), people)].append(path)
     for paths in same_source.values():
-        for other in paths[1:]:
-            groups.join(paths[0], other)
+        for i, a in enumerate(paths):
+            for b in paths[i + 1 :]:
+                if _similar(vault, options, a, b):
+                    groups.join(a, b)
     for paths in same_meeting.values():
         for i, a in enumerate(paths):
             for b in paths[i + 1 :]:
                 ta, tb = _minutes(vault, a), _minutes(vault, b)
-                if ta is None or tb is None or abs(ta - tb) < MAX_MINUTES_APART:
+                if (ta is None or tb is None or abs(ta - tb) < MAX_MINUTES_APART) and _similar(vault, options, a, b):
                     groups.join(a, b)
     return sorted(groups.groups())
 
@@ -143,7 +185,15 @@ def canonical(vault: VaultIndex, group: list[str]) -> str:
     return min(group, key=lambda p: (-len(vault.backlinks(p)), -len(vault.notes[p].body.strip()), p))
 
 
+def archive_path(options: Options, path: str) -> str:
+    """Where archive mode moves a duplicate: its own path under `archive_folder`."""
+    folder = posixpath.normpath(options.archive_folder.replace("\\", "/")).strip("/")
+    return f"{folder}/{path}"
+
+
 def check(vault: VaultIndex, options: Options, today: datetime.date) -> Iterator[NoteEdit]:
+    archived: dict[str, str] = {}  # duplicate -> canonical, in archive mode
+    carried: list[NoteEdit] = []
     for group in duplicate_groups(vault, options):
         keeper = canonical(vault, group)
         if vault.notes[keeper].opted_out(ID):
@@ -153,13 +203,90 @@ def check(vault: VaultIndex, options: Options, today: datetime.date) -> Iterator
         current = vault.notes[keeper].get(KEY)
         if isinstance(current, str) and _points_into(vault, keeper, current, group):
             yield NoteEdit(keeper, DeleteProperty(KEY))
-        for path in group:
-            if path == keeper:
-                continue
+        duplicates = [p for p in group if p != keeper]
+        for path in duplicates:
             existing = vault.notes[path].get(KEY)
             if isinstance(existing, str) and _resolves_to(vault, path, existing) == keeper:
                 continue
             yield NoteEdit(path, SetProperty(KEY, vault.link_text(keeper, path, wikilink=True)))
+        if options.mode != "archive":
+            continue
+        # A duplicate that opts out stays where it is, and so do the links to it.
+        moving = [p for p in duplicates if not vault.notes[p].opted_out(ID)]
+        for path in moving:
+            archived[path] = keeper
+            yield NoteEdit(path, MoveNote(archive_path(options, path)))
+        tasks = carried_tasks(vault, keeper, moving)
+        if tasks:
+            carried.append(NoteEdit(keeper, AppendTasks(ACTION_ITEMS, tasks)))
+    # Links first: their offsets are in the body as it is now, before tasks are added.
+    yield from link_rewrites(vault, archived)
+    yield from carried
+
+
+def carried_tasks(vault: VaultIndex, keeper: str, duplicates: list[str]) -> tuple[str, ...]:
+    """Unchecked tasks of the duplicates that the canonical lacks (done or not), each once."""
+    present = task_keys(vault.notes[keeper].body)
+    tasks = []
+    for path in duplicates:
+        for line in unchecked_tasks(vault.notes[path].body):
+            key = task_key(line)
+            if key and key not in present:
+                present.add(key)
+                tasks.append(f"- [ ] {key}")
+    return tuple(tasks)
+
+
+def link_rewrites(vault: VaultIndex, archived: dict[str, str]) -> Iterator[NoteEdit]:
+    """Edits that point every link to an archived duplicate at its canonical note instead."""
+    if not archived:
+        return
+    for source, links in vault.outgoing.items():
+        if source in archived:
+            continue  # archived as it was, apart from duplicate_of
+        body_links = [(nl.link, target) for nl, target in links if target in archived and nl.key is None]
+        keys = sorted({nl.key for nl, target in links if target in archived and nl.key is not None})
+        if not body_links and not keys:
+            continue
+        if vault.notes[source].opted_out(ID):
+            yield NoteEdit(source, Report(f"links to archived duplicates left as they are: the note opts out of {ID}"))
+            continue
+        if body_links:
+            body = vault.notes[source].body
+            replacements = []
+            for link, target in body_links:
+                old = body[link.start : link.end]
+                replacements.append(LinkReplacement(link.start, link.end, old, retarget_link(old, link, _link_path(vault, archived[target], source))))
+            yield NoteEdit(source, RewriteLinks(tuple(replacements)))
+        for key in keys:
+            value = _retargeted_value(vault, source, vault.notes[source].get(key), archived)
+            if value is None:
+                yield NoteEdit(source, Report(f"links to archived duplicates in `{key}` are nested too deep to rewrite; left as they are"))
+            else:
+                yield NoteEdit(source, SetProperty(key, value))
+
+
+def _link_path(vault: VaultIndex, target: str, source: str) -> str:
+    """The path part of the link Obsidian would write to `target` from `source`."""
+    return vault.link_text(target, source, wikilink=True)[2:-2]
+
+
+def _retargeted_text(vault: VaultIndex, source: str, text: str, archived: dict[str, str]) -> str:
+    for link in reversed(find_wikilinks_in_value(text)):
+        target = vault.resolve(link.target, source)
+        if target in archived:
+            old = text[link.start : link.end]
+            text = text[: link.start] + retarget_link(old, link, _link_path(vault, archived[target], source)) + text[link.end :]
+    return text
+
+
+def _retargeted_value(vault: VaultIndex, source: str, value: object, archived: dict[str, str]) -> str | list[str] | None:
+    """The frontmatter value with its links retargeted; None when it is not a string or a list of strings."""
+    if isinstance(value, str):
+        return _retargeted_text(vault, source, value, archived)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return [_retargeted_text(vault, source, item, archived) for item in value]
+    return None
 
 
 def _resolves_to(vault: VaultIndex, source: str, value: str) -> str | None:

@@ -22,7 +22,7 @@ def options(config: Config, rule_id: str) -> dict:
 
 # SPEC section 6, as data.
 SPEC_RULE_DEFAULTS = {
-    "dedupe-meetings": {"meeting_types": ("meeting", "call", "recording"), "mode": "mark", "archive_folder": "_archive/duplicates"},
+    "dedupe-meetings": {"meeting_types": ("meeting", "call", "recording"), "mode": "mark", "archive_folder": "_archive/duplicates", "similarity": None},
     "last-contact": {"create_missing": False},
     "tags": {"derive": {"type": "type/{value}"}},
     "recent-context": {"heading": "Recent Context", "max_entries": 15, "summary_length": 100, "create_missing": False},
@@ -55,15 +55,15 @@ def test_defaults_equal_the_spec(tmp_path: Path, text: str | None) -> None:
 
 RULE_OPTIONS = (
     pytest.param(
-        "rules:\n  dedupe-meetings: {meeting_types: [meeting], mode: mark, archive_folder: Old/dups}\n",
+        "rules:\n  dedupe-meetings: {meeting_types: [meeting], mode: archive, archive_folder: Old/dups, similarity: 60}\n",
         "dedupe-meetings",
-        {"meeting_types": ("meeting",), "mode": "mark", "archive_folder": "Old/dups"},
+        {"meeting_types": ("meeting",), "mode": "archive", "archive_folder": "Old/dups", "similarity": 60},
         id="dedupe-meetings",
     ),
     pytest.param(
         "rules:\n  dedupe-meetings: {meeting_types: call}\n",
         "dedupe-meetings",
-        {"meeting_types": ("call",), "mode": "mark", "archive_folder": "_archive/duplicates"},
+        {"meeting_types": ("call",), "mode": "mark", "archive_folder": "_archive/duplicates", "similarity": None},
         id="dedupe-meetings-one-type-as-string",
     ),
     pytest.param("rules:\n  last-contact: {create_missing: true}\n", "last-contact", {"create_missing": True}, id="last-contact"),
@@ -145,6 +145,9 @@ ERRORS = (
     pytest.param("rules:\n  tags: {derive: [type]}\n", "rules.tags.derive", id="derive-not-a-mapping"),
     pytest.param("rules:\n  last-contact: {create_missing: 1}\n", "rules.last-contact.create_missing", id="create-missing-number"),
     pytest.param("rules:\n  dedupe-meetings: {mode: delete}\n", "rules.dedupe-meetings.mode", id="bad-mode"),
+    pytest.param("rules:\n  dedupe-meetings: {similarity: 101}\n", "rules.dedupe-meetings.similarity", id="similarity-above-100"),
+    pytest.param("rules:\n  dedupe-meetings: {similarity: -1}\n", "rules.dedupe-meetings.similarity", id="similarity-negative"),
+    pytest.param("rules:\n  dedupe-meetings: {similarity: high}\n", "rules.dedupe-meetings.similarity", id="similarity-not-a-number"),
     pytest.param("rules:\n  dedupe-meetings: {meeting_types: [meeting, 3]}\n", "rules.dedupe-meetings.meeting_types", id="meeting-types-number"),
     pytest.param("rules:\n  dedupe-meetings: {archive_folder: ../x}\n", "rules.dedupe-meetings.archive_folder", id="archive-folder-outside"),
     pytest.param("rules:\n  dedupe-meetings: {archive_folder: /tmp/x}\n", "rules.dedupe-meetings.archive_folder", id="archive-folder-absolute"),
