@@ -79,6 +79,7 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> N
         raise FileExistsError(str(destination))
     mode = stat.S_IMODE(source.stat().st_mode)
     destination.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(destination)
     temporary = _temporary_path(destination)
     try:
         with open(temporary, "xb") as handle:
