@@ -9,6 +9,7 @@ starts on a clean line.
 
 from __future__ import annotations
 
+import time
 from typing import TextIO
 
 THRESHOLD = 2_000
@@ -49,8 +50,32 @@ class TerminalProgress:
             self.active = False
 
 
-def for_run(stream: TextIO, *, quiet: bool, json_output: bool) -> TerminalProgress | None:
+class VerboseLog:
+    """`-v`: one log line per stage with the time since the run started, on any stream."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.started = time.perf_counter()
+
+    def __call__(self, stage: str, done: int, total: int, detail: str) -> None:
+        if stage == "scan":
+            message = f"{total:,} notes scanned"
+        elif stage == "parse":
+            message = f"{total:,} notes parsed"
+        elif done < total:
+            message = f"rule {done + 1}/{total}: {detail}"
+        else:
+            message = f"{total} rules applied"
+        print(f"vaultbot: {time.perf_counter() - self.started:7.3f}s {message}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+def for_run(stream: TextIO, *, quiet: bool, json_output: bool, verbose: bool = False) -> TerminalProgress | VerboseLog | None:
     """The progress display a run should use, or None: not with -q or JSON, not off a terminal."""
+    if verbose:
+        return VerboseLog(stream)
     if quiet or json_output:
         return None
     try:

@@ -159,3 +159,19 @@ def test_the_specs_example_vault_matches_its_expected_note(tmp_path: Path) -> No
     assert run_cli("run", vault, "--no-commit", "--today", "2026-11-24").returncode == 0
     expected = SHARED_EXAMPLE / "crm-vault.expected" / "Customers/OpenAI/OpenAI.md"
     assert (vault / "Customers/OpenAI/OpenAI.md").read_bytes() == expected.read_bytes()
+
+
+def test_verbose_logs_each_stage_to_stderr_and_keeps_stdout_clean(vault: Path) -> None:
+    result = run_cli("run", vault, "--dry-run", "-v", "--format", "json", "--today", "2026-11-24")
+    assert result.returncode == 0
+    assert len(json.loads(result.stdout)["changed"]) == 11
+    stages = [line.split("s ", 1)[1] for line in result.stderr.splitlines() if line.startswith("vaultbot: ")]
+    assert stages == [
+        "15 notes scanned",
+        "15 notes parsed",
+        "rule 1/4: dedupe-meetings",
+        "rule 2/4: last-contact",
+        "rule 3/4: tags",
+        "rule 4/4: recent-context",
+        "4 rules applied",
+    ]
