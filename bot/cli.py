@@ -1,4 +1,4 @@
-"""The command line: `vaultbot run`, `vaultbot rules`.
+"""The command line: `vaultbot run`, `vaultbot explain`, `vaultbot rules`, `vaultbot daemon`.
 
 One `main(argv) -> int`; each command is a function returning its exit code.
 Exit codes: 0 success; 1 `--check` found changes (or `--strict` warnings);
@@ -18,7 +18,7 @@ from typing import Sequence
 
 from git import Repo
 
-from bot import __version__, git
+from bot import __version__, explain, git
 from bot.config import Config, ConfigError, load_config
 from bot.lock import LockBusy, hold_lock, lock_path
 from bot.problem import Problem
@@ -66,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
     daemon.add_argument("vault", nargs="?", default=".", type=Path, help="the vault (default: current folder)")
     daemon.add_argument("--config", type=Path, help="config file (default: VAULT/.vaultbot.yaml), read again at every run")
     daemon.add_argument("--run-now", action="store_true", help="also run every schedule once at start")
+
+    explain = commands.add_parser("explain", help="why a note looks the way it does to vaultbot, and what a run would change")
+    explain.add_argument("vault", type=Path, help="the vault")
+    explain.add_argument("note", help="the note: a vault path or a link text (resolved like a link)")
+    explain.add_argument("--config", type=Path, help="config file (default: VAULT/.vaultbot.yaml)")
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument("--today", type=_today, help="fix today's date (YYYY-MM-DD)")
 
     rules = commands.add_parser("rules", help="describe the rules")
     rules.add_argument("rule", nargs="?", help="only this rule")
@@ -137,6 +144,11 @@ def _commit_and_push(args: argparse.Namespace, config: Config, repo: Repo, root:
     return pushed.commit, [Problem("(git)", pushed.note)] if pushed.note else [], False
 
 
+def _vault_gone(root: Path, what_happened: str) -> int:
+    print(f"vaultbot: {root}: the vault folder disappeared during the run (moved or deleted); {what_happened}", file=sys.stderr)
+    return EXIT_FAILED
+
+
 def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None) -> int:
     today = args.today or datetime.date.today()
     dry_run = args.dry_run or args.check
@@ -144,12 +156,14 @@ def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None
     if repo is not None and not dry_run:
         git.check_ready(repo, committing=committing)
     cache = None if args.no_cache else ParseCache(root, lambda message: _warn(args, message))
-    progress = progress_for_run(sys.stderr, quiet=args.quiet, json_output=args.format == "json")
+    progress = progress_for_run(sys.stderr, quiet=args.quiet, json_output=args.format == "json", verbose=args.verbose)
     try:
         plan = plan_run(root, config, today, args.rule, loader=cache.load_notes if cache else load_notes, progress=progress or _silent)
     finally:
         if progress is not None:
             progress.close()
+    if not root.is_dir():
+        return _vault_gone(root, "nothing was written")
     problems = list(plan.problems)
     changes = plan.changes
     failed = False
@@ -159,6 +173,8 @@ def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None
             changes, left = _leave_uncommitted(repo, root, changes)
             problems.extend(left)
         written = write_changes(root, changes)
+        if not root.is_dir():  # one clear error rather than a failed write per note
+            return _vault_gone(root, f"{len(written.written)} of {len(changes)} notes were written before it did")
         if cache is not None:  # only a real run stores the cache, and only after writing
             cache.record_written(plan.vault.notes[change.path] for change in written.written if change.destination is None)
             cache.save()
@@ -199,6 +215,34 @@ def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None
     return EXIT_OK
 
 
+def explain_command(args: argparse.Namespace) -> int:
+    """A dry run of every enabled rule, described for one note; writes nothing."""
+    root: Path = args.vault
+    if not root.is_dir():
+        print(f"vaultbot: {root}: not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        config = load_config(root, args.config)
+    except ConfigError as error:
+        print(f"vaultbot: config error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    today = args.today or datetime.date.today()
+    plan = plan_run(root, config, today)
+    path = explain.find_note(plan.original, args.note)
+    if path is None:
+        on_disk = Path(args.note)
+        if on_disk.is_file() and on_disk.resolve().is_relative_to(root.resolve()):
+            path = explain.find_note(plan.original, on_disk.resolve().relative_to(root.resolve()).as_posix())
+    if path is None or path not in plan.original.notes:
+        reasons = [problem.message for problem in plan.problems if path is not None and problem.path == path]
+        why = f": {reasons[0]}" if reasons else " (no such note, or it is excluded, ignored or archived)"
+        print(f"vaultbot: {args.note!r} is not a note vaultbot reads{why}", file=sys.stderr)
+        return EXIT_USAGE
+    explanation = explain.explain(plan, path, today)
+    sys.stdout.write(explain.as_json(explanation) + "\n" if args.format == "json" else explain.as_text(explanation))
+    return EXIT_OK
+
+
 def rules_command(args: argparse.Namespace) -> int:
     chosen = [rule for rule in RULES if args.rule in (None, rule.ID)]
     if not chosen:
@@ -218,7 +262,7 @@ def daemon_command(args: argparse.Namespace) -> int:
     return run_daemon(args)
 
 
-COMMANDS = {"run": run_command, "rules": rules_command, "daemon": daemon_command}
+COMMANDS = {"run": run_command, "explain": explain_command, "rules": rules_command, "daemon": daemon_command}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
