@@ -44,7 +44,8 @@ class RunPlan:
     problems: list[Problem]
     notes_seen: int
     rules: tuple[str, ...]
-    vault: VaultIndex | None = None
+    vault: VaultIndex | None = None  # after every rule
+    original: VaultIndex | None = None  # as read, before any rule (what `vaultbot explain` describes)
 
 
 @dataclass
@@ -188,7 +189,7 @@ def plan_run(
         before, after = notes[path].to_bytes(), note.to_bytes()
         if before != after or destination is not None:
             changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination))
-    return RunPlan(root, changes, problems, len(scan.files), tuple(r.ID for r in rules), final)
+    return RunPlan(root, changes, problems, len(scan.files), tuple(r.ID for r in rules), final, original)
 
 
 def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:

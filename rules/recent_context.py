@@ -95,11 +95,14 @@ def _link_label(link: str) -> str:
     return link[2:-2] if link.startswith("[[") else link[1 : link.index("]")]
 
 
+def ordered_related(vault: VaultIndex, entity: str, today: datetime.date) -> list[str]:
+    """The entity's related notes in the section's order, before `max_entries` cuts the list."""
+    return sorted(vault.related(entity, today), key=lambda p: _sort_key(vault, p, _link_label(vault.link_text(p, entity))))
+
+
 def entries(vault: VaultIndex, entity: str, options: Options, today: datetime.date) -> list[str]:
     """The section's lines for `entity`, newest first."""
-    related = vault.related(entity, today)
-    keyed = sorted(related, key=lambda p: _sort_key(vault, p, _link_label(vault.link_text(p, entity))))
-    return [entry(vault, entity, path, options) for path in keyed[: options.max_entries]]
+    return [entry(vault, entity, path, options) for path in ordered_related(vault, entity, today)[: options.max_entries]]
 
 
 def check(vault: VaultIndex, options: Options, today: datetime.date) -> Iterator[NoteEdit]:

@@ -1,0 +1,199 @@
+"""`vaultbot explain`: why a note looks the way it does to vaultbot, and what a run would do to it.
+
+Pure: it reads a dry-run plan (bot/runner.py `plan_run`) and never touches the
+disk. The note is described as it is now (`plan.original`); what Recent Context
+would list is read from the vault as the rules leave it (`plan.vault`), where
+duplicates are already marked or archived, exactly as a run computes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from bot.markdown import find_links, find_wikilinks_in_value
+from bot.report import unified_diff
+from bot.runner import RunPlan
+from bot.vault import VaultIndex
+from rules import dedupe_meetings, recent_context
+
+
+def find_note(vault: VaultIndex, name: str) -> str | None:
+    """The note `name` means: a vault path (with or without `.md`), else a link text resolved from the vault root."""
+    text = name.strip().replace("\\", "/")
+    for candidate in (text, text + ".md"):
+        if candidate in vault.notes:
+            return candidate
+    links = find_wikilinks_in_value(text) or find_links(text)
+    target = links[0].target if links else text.split("|", 1)[0].split("#", 1)[0]
+    return vault.resolve(target, "")
+
+
+def _date(vault: VaultIndex, path: str) -> dict[str, Any]:
+    info = vault.notes[path].date
+    time = f"{info.time[0]:02d}:{info.time[1]:02d}" if info.time else None
+    return {
+        "date": str(info.date) if info.date else None,
+        "date_source": info.source or None,
+        "time": time,
+        "time_source": info.time_source or None,
+    }
+
+
+def _links(vault: VaultIndex, path: str) -> list[dict[str, Any]]:
+    note = vault.notes[path]
+    found = []
+    for note_link, target in vault.outgoing[path]:
+        link = note_link.link
+        written = note.body[link.start : link.end] if note_link.key is None else f"[[{link.target}{link.subpath}]]"
+        found.append({"link": written, "where": f"frontmatter `{note_link.key}`" if note_link.key else "body", "resolves_to": target})
+    return found
+
+
+def _duplicate_group(plan: RunPlan, path: str) -> dict[str, Any] | None:
+    vault = plan.original
+    options = vault.config.rule_options(dedupe_meetings.ID)
+    for group in dedupe_meetings.duplicate_groups(vault, options):
+        if path in group:
+            keeper = dedupe_meetings.canonical(vault, group)
+            members = [
+                {"path": p, "backlinks": len(vault.backlinks(p)), "body_length": len(vault.notes[p].body.strip())}
+                for p in sorted(group, key=lambda p: p != keeper)
+            ]
+            runner_up = members[1]
+            if members[0]["backlinks"] != runner_up["backlinks"]:
+                decided = "it has the most notes linking to it"
+            elif members[0]["body_length"] != runner_up["body_length"]:
+                decided = "links tie; it has the longest body"
+            else:
+                decided = "links and body length tie; it has the smallest path"
+            return {
+                "canonical": keeper,
+                "why": decided,
+                "order": "most notes linking to it (generated sections excluded), then the longest body, then the smallest path",
+                "members": members,
+                "mode": options.mode,
+            }
+    return None
+
+
+def _link_reasons(vault: VaultIndex, source: str, entity: str) -> list[str]:
+    keys = [nl.key for nl, target in vault.outgoing[source] if target == entity]
+    return [f"links here from its frontmatter `{key}`" if key else "links here from its body" for key in dict.fromkeys(keys)]
+
+
+def _left_out(plan: RunPlan, path: str, today: datetime.date, groups: dict[str, str]) -> str | None:
+    final = plan.vault
+    if path not in final.notes:
+        return f"duplicate of {groups.get(path, '?')} (archived by dedupe-meetings)"
+    marked = final.notes[path].get("duplicate_of")
+    if isinstance(marked, str) and marked.strip():
+        return f"duplicate of {groups.get(path) or marked}"
+    date = final.notes[path].date.date
+    if date is not None and date.first_day() > today:
+        return f"dated {date}, after today ({today})"
+    return None
+
+
+def _related(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str, Any]]:
+    original, final = plan.original, plan.vault
+    options = original.config.rule_options(recent_context.ID)
+    dedupe_options = original.config.rule_options(dedupe_meetings.ID)
+    groups = {}
+    for group in dedupe_meetings.duplicate_groups(original, dedupe_options):
+        keeper = dedupe_meetings.canonical(original, group)
+        groups.update({p: keeper for p in group if p != keeper})
+    order = recent_context.ordered_related(final, entity, today) if entity in final.notes else []
+    related = []
+    for path, kinds in original.related_candidates(entity).items():
+        reasons = _link_reasons(original, path, entity) if "link" in kinds else []
+        if "owner" in kinds:
+            reasons.append(f"lives in the home folder {original.home_folder(entity)}/")
+        left_out = _left_out(plan, path, today, groups)
+        position = order.index(path) + 1 if left_out is None and path in order else None
+        if left_out is None and position is not None and position > options.max_entries:
+            left_out = f"beyond max_entries ({options.max_entries}): it would be number {position}"
+            position = None
+        date = original.notes[path].date.date
+        related.append({"path": path, "date": str(date) if date else None, "reasons": reasons, "listed_at": position, "left_out": left_out})
+    return sorted(related, key=lambda r: (r["listed_at"] is None, r["listed_at"] or 0, r["path"]))
+
+
+def explain(plan: RunPlan, path: str, today: datetime.date) -> dict[str, Any]:
+    """Everything vaultbot knows and would do about the note at `path` (a note of `plan.original`)."""
+    vault = plan.original
+    note = vault.notes[path]
+    owner = vault.owner(path)
+    result: dict[str, Any] = {
+        "path": path,
+        "type": note.type,
+        "entity": vault.is_entity(path),
+        **_date(vault, path),
+        "owner": owner,
+        "summary": note.summary,
+        "links": _links(vault, path),
+        "backlinks": list(vault.backlinks(path)),
+        "duplicate_group": _duplicate_group(plan, path),
+        "today": str(today),
+    }
+    if vault.is_entity(path):
+        result["related"] = _related(plan, path, today)
+        result["max_entries"] = vault.config.rule_options(recent_context.ID).max_entries
+    result["changes"] = [
+        {"rules": list(change.rules), "moved_to": change.destination, "diff": unified_diff(change)}
+        for change in plan.changes
+        if change.path == path
+    ]
+    result["warnings"] = [problem.message for problem in plan.problems if problem.path == path]
+    return result
+
+
+def as_json(explanation: dict[str, Any]) -> str:
+    return json.dumps(explanation, ensure_ascii=False, indent=2)
+
+
+def _or_none(value: object, source: object = None) -> str:
+    if value is None:
+        return "none"
+    return f"{value} (from {source})" if source else str(value)
+
+
+def as_text(explanation: dict[str, Any]) -> str:
+    e = explanation
+    lines = [
+        e["path"],
+        f"  type:     {_or_none(e['type'])}{' (an entity)' if e['entity'] else ''}",
+        f"  date:     {_or_none(e['date'], e['date_source']) if e['date'] else 'none (no date key, no date in the file name, not a daily note)'}",
+        f"  time:     {_or_none(e['time'], e['time_source'])}",
+        f"  owner:    {_or_none(e['owner'])}",
+        f"  summary:  {_or_none(e['summary'])}",
+        "",
+        f"Links out ({len(e['links'])}; links in generated sections do not count):",
+    ]
+    lines += [f"  {link['link']} ({link['where']}) -> {link['resolves_to'] or 'unresolved'}" for link in e["links"]]
+    lines += ["", f"Backlinks ({len(e['backlinks'])}; notes linking here outside generated sections):"] + [f"  {path}" for path in e["backlinks"]]
+    if e["entity"]:
+        lines += ["", f"Related notes (Recent Context lists at most {e['max_entries']}, today {e['today']}):"]
+        for related in e["related"]:
+            status = f"listed #{related['listed_at']}" if related["listed_at"] else f"left out: {related['left_out']}"
+            lines.append(f"  {related['path']} ({related['date'] or 'no date'}): {status}")
+            lines += [f"      {reason}" for reason in related["reasons"]]
+    group = e["duplicate_group"]
+    lines.append("")
+    if group is None:
+        lines.append("Duplicate group: none")
+    else:
+        lines.append(f"Duplicate group (dedupe-meetings mode {group['mode']}): canonical {group['canonical']}")
+        lines.append(f"  chosen because {group['why']} (order: {group['order']})")
+        lines += [f"  {m['path']}: {m['backlinks']} backlinks, body {m['body_length']} characters" for m in group["members"]]
+    lines.append("")
+    if not e["changes"]:
+        lines.append("What a run would change: nothing")
+    for change in e["changes"]:
+        moved = f", moved to {change['moved_to']}" if change["moved_to"] else ""
+        lines.append(f"What a run would change ({', '.join(change['rules'])}{moved}):")
+        lines.append(change["diff"].rstrip("\n"))
+    if e["warnings"]:
+        lines += ["", "Warnings:"] + [f"  {message}" for message in e["warnings"]]
+    return "\n".join(lines) + "\n"

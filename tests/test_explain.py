@@ -1,0 +1,111 @@
+"""`vaultbot explain` on the example vault: text and JSON, a path or a link text."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from bot.explain import explain, find_note
+from tests.vaults import EXAMPLE_VAULT, TODAY, plan, run_cli, tree_state, write_vault
+
+ENTITY = "Customers/Northwind Traders/Northwind Traders.md"
+CANONICAL = "Customers/Northwind Traders/2026-10-14 1000 - Quarterly review.md"
+DUPLICATE = "Customers/Northwind Traders/2026-10-14 1010 - QBR notes (AI summary).md"
+OPEN_QUESTIONS = "Customers/Northwind Traders/2026-10 - Northwind open questions.md"
+PRICING_DUPLICATE = "Meetings/2026-11-05 - Pricing sync.md"
+
+
+def explain_json(*args: str) -> dict:
+    result = run_cli("explain", EXAMPLE_VAULT, *args, "--format", "json", "--today", str(TODAY))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_entity_json() -> None:
+    before = tree_state(EXAMPLE_VAULT)
+    found = explain_json(ENTITY)
+    assert tree_state(EXAMPLE_VAULT) == before  # explain writes nothing
+    assert (found["path"], found["type"], found["entity"], found["owner"]) == (ENTITY, "customer", True, None)
+    assert found["links"] == [{"link": "[[Priya Raman]]", "where": "frontmatter `owner`", "resolves_to": "People/Priya Raman/Priya Raman.md"}]
+    assert PRICING_DUPLICATE in found["backlinks"]
+    related = {r["path"]: r for r in found["related"]}
+    assert related[CANONICAL]["listed_at"] == 1
+    assert related[CANONICAL]["reasons"] == ["lives in the home folder Customers/Northwind Traders/"]
+    assert related[OPEN_QUESTIONS]["listed_at"] == 2
+    assert related[DUPLICATE]["left_out"] == f"duplicate of {CANONICAL}"
+    assert related[PRICING_DUPLICATE]["reasons"] == ["links here from its body"]
+    assert related[PRICING_DUPLICATE]["left_out"] == "duplicate of Meetings/2026-11-05 - Pricing sync (transcript).md"
+    (change,) = found["changes"]
+    assert change["rules"] == ["last-contact", "tags", "recent-context"]
+    assert "+last_contact: 2026-10-14\n" in change["diff"]
+
+
+def test_entity_text() -> None:
+    result = run_cli("explain", EXAMPLE_VAULT, ENTITY, "--today", str(TODAY))
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith(ENTITY + "\n  type:     customer (an entity)\n")
+    assert f"  {CANONICAL} (2026-10-14): listed #1\n      lives in the home folder Customers/Northwind Traders/\n" in text
+    assert f"  {DUPLICATE} (2026-10-14): left out: duplicate of {CANONICAL}\n" in text
+    assert "What a run would change (last-contact, tags, recent-context):\n--- a/" in text
+
+
+def test_duplicate_meeting_given_as_a_link_text() -> None:
+    found = explain_json("[[2026-10-14 1010 - QBR notes (AI summary)|the QBR]]")
+    assert found["path"] == DUPLICATE
+    assert (found["date"], found["date_source"], found["time"], found["time_source"]) == ("2026-10-14", "frontmatter:date", "10:10", "frontmatter:time")
+    assert found["owner"] == ENTITY
+    assert {"link": "[[Priya]]", "where": "frontmatter `participants`", "resolves_to": "People/Priya Raman/Priya Raman.md"} in found["links"]
+    group = found["duplicate_group"]
+    assert group["canonical"] == CANONICAL
+    assert group["why"] == "links tie; it has the longest body"
+    assert [m["path"] for m in group["members"]] == [CANONICAL, DUPLICATE]
+    (change,) = found["changes"]
+    assert change["rules"] == ["dedupe-meetings"]
+    assert '+duplicate_of: "[[2026-10-14 1000 - Quarterly review]]"' in change["diff"]
+
+
+def test_duplicate_meeting_text() -> None:
+    result = run_cli("explain", EXAMPLE_VAULT, "2026-10-14 1010 - QBR notes (AI summary)", "--today", str(TODAY))
+    assert result.returncode == 0, result.stderr
+    assert "  date:     2026-10-14 (from frontmatter:date)\n  time:     10:10 (from frontmatter:time)\n" in result.stdout
+    assert f"canonical {CANONICAL}\n  chosen because links tie; it has the longest body" in result.stdout
+
+
+def test_unknown_note_is_a_usage_error() -> None:
+    result = run_cli("explain", EXAMPLE_VAULT, "No such note")
+    assert result.returncode == 2
+    assert "'No such note' is not a note vaultbot reads" in result.stderr
+
+
+def test_file_name_date_future_and_max_entries(tmp_path: Path) -> None:
+    write_vault(
+        tmp_path,
+        {
+            ".vaultbot.yaml": "rules:\n  recent-context:\n    max_entries: 1\n",
+            "Ann/Ann.md": "---\ntype: person\n---\n# Ann\n\n## Recent Context\n\n",
+            "Ann/2026-11-01 - first.md": "First.\n",
+            "Ann/2026-11-02 - second.md": "Second.\n",
+            "Notes/2026-12-25 - later.md": "About [[Ann]].\n",
+        },
+    )
+    result = plan(tmp_path)
+    found = explain(result, "Ann/Ann.md", TODAY)
+    related = {r["path"]: r for r in found["related"]}
+    assert related["Ann/2026-11-02 - second.md"]["listed_at"] == 1
+    assert related["Ann/2026-11-01 - first.md"]["left_out"] == "beyond max_entries (1): it would be number 2"
+    assert related["Notes/2026-12-25 - later.md"]["left_out"] == f"dated 2026-12-25, after today ({TODAY})"
+    note = explain(result, "Ann/2026-11-01 - first.md", TODAY)
+    assert (note["date"], note["date_source"], note["owner"]) == ("2026-11-01", "file name", "Ann/Ann.md")
+    assert find_note(result.original, "Ann/2026-11-01 - first") == "Ann/2026-11-01 - first.md"
+
+
+def test_archived_duplicates_are_explained_as_archived(tmp_path: Path) -> None:
+    vault = shutil.copytree(EXAMPLE_VAULT, tmp_path / "vault")
+    (vault / ".vaultbot.yaml").write_text("rules:\n  dedupe-meetings:\n    mode: archive\n")
+    found = explain(plan(vault), ENTITY, TODAY)
+    related = {r["path"]: r for r in found["related"]}
+    assert related[DUPLICATE]["left_out"] == f"duplicate of {CANONICAL} (archived by dedupe-meetings)"
+    duplicate = explain(plan(vault), DUPLICATE, TODAY)
+    assert duplicate["changes"][0]["moved_to"] == "_archive/duplicates/" + DUPLICATE
