@@ -55,8 +55,9 @@ def floor(root: str) -> int:
     return count
 
 
-def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(wall seconds, peak MB) of one child process."""
+def measure(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak MB) of one child process. CPU time (user + system)
+    moves far less than wall time when other work shares the machine."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
@@ -66,7 +67,7 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     process.stderr.close()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{errors}")
-    return elapsed, usage.ru_maxrss / 1024  # Linux reports KiB
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # Linux reports KiB
 
 
 def vaultbot(vault: Path, *flags: str) -> list[str]:
@@ -82,14 +83,14 @@ def touch_notes(vault: Path, round_: int) -> None:
             stream.write(f"\nFollow-up {round_}.{index}: call back next week.\n")
 
 
-def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, float]]:
+def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, float, float]]:
     vault = HERE / "vaults" / str(size)
     if not vault.is_dir():
         print(f"generating {size:,} notes in {vault} ...", file=sys.stderr)
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), str(vault)], check=True)
     cache_home = work / "cache"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
-    results: dict[str, list[tuple[float, float]]] = {name: [] for name in ("floor", "cold dry run", "cold run", "warm, no change", f"warm, {TOUCHED} touched")}
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in ("floor", "cold dry run", "cold run", "warm, no change", f"warm, {TOUCHED} touched")}
 
     def cold() -> None:
         shutil.rmtree(cache_home, ignore_errors=True)
@@ -111,7 +112,7 @@ def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, flo
         results[f"warm, {TOUCHED} touched"].append(measure(vaultbot(copy, "--no-commit"), env))
     shutil.rmtree(copy)
     cold()
-    return {name: (min(t for t, _ in runs), max(m for _, m in runs)) for name, runs in results.items()}
+    return {name: (min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs)) for name, runs in results.items()}
 
 
 def machine() -> str:
@@ -125,16 +126,17 @@ def machine() -> str:
     return f"{os.cpu_count()} cores{', ' + model if model else ''}, Python {platform.python_version()}, {platform.system()}"
 
 
-def table(figures: dict[int, dict[str, tuple[float, float]]]) -> list[str]:
-    lines = ["| notes | measurement | seconds | x floor | peak MB |", "|---:|---|---:|---:|---:|"]
+def table(figures: dict[int, dict[str, tuple[float, float, float]]]) -> list[str]:
+    lines = ["| notes | measurement | wall s | x floor | CPU s | x floor (CPU) | peak MB |", "|---:|---|---:|---:|---:|---:|---:|"]
     for size, results in figures.items():
-        base = results["floor"][0]
-        for name, (seconds, peak) in results.items():
-            lines.append(f"| {size:,} | {name} | {seconds:.2f} | {seconds / base:.2f} | {peak:.0f} |")
+        wall_base, cpu_base = results["floor"][:2]
+        for name, (seconds, cpu, peak) in results.items():
+            lines.append(f"| {size:,} | {name} | {seconds:.2f} | {seconds / wall_base:.2f} | {cpu:.2f} | {cpu / cpu_base:.2f} | {peak:.0f} |")
     if 10_000 in figures and 50_000 in figures:
-        lines += ["", "| growth 10,000 -> 50,000 | x |", "|---|---:|"]
-        for name in figures[10_000]:
-            lines.append(f"| {name} | {figures[50_000][name][0] / figures[10_000][name][0]:.2f} |")
+        lines += ["", "| growth 10,000 -> 50,000 | x (wall) | x (CPU) |", "|---|---:|---:|"]
+        big, small = figures[50_000], figures[10_000]
+        for name in small:
+            lines.append(f"| {name} | {big[name][0] / small[name][0]:.2f} | {big[name][1] / small[name][1]:.2f} |")
     return lines
 
 
