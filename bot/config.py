@@ -94,6 +94,8 @@ def _inside_vault(key: str, pattern: str) -> str:
 
 
 def _option_value(key: str, spec: dataclasses.Field, value: object) -> Any:
+    if value is None and spec.default is None:  # an option that is off by default, written out as off
+        return None
     kind = spec.metadata.get("type", type(spec.default))
     if kind is tuple:
         return _string_list(key, value)
@@ -224,6 +226,6 @@ def load_config(vault: Path, config_file: Path | None = None) -> Config:
         return parse_config(None)
     try:
         data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError) as error:
+    except (OSError, UnicodeDecodeError, YAMLError, ValueError) as error:  # ValueError: `2026-02-30` and the like
         raise ConfigError("", f"cannot be read: {error}", str(path)) from None
     return parse_config(data, str(path) if config_file is not None else CONFIG_FILE)

@@ -66,6 +66,12 @@ RULE_OPTIONS = (
         {"meeting_types": ("call",), "mode": "mark", "archive_folder": "_archive/duplicates", "similarity": None},
         id="dedupe-meetings-one-type-as-string",
     ),
+    pytest.param(
+        "rules:\n  dedupe-meetings: {similarity: null}\n",
+        "dedupe-meetings",
+        {"meeting_types": ("meeting", "call", "recording"), "mode": "mark", "archive_folder": "_archive/duplicates", "similarity": None},
+        id="dedupe-meetings-similarity-off",
+    ),
     pytest.param("rules:\n  last-contact: {create_missing: true}\n", "last-contact", {"create_missing": True}, id="last-contact"),
     pytest.param(
         "rules:\n  tags:\n    derive: {type: 'kind/{value}', status: 'status/{value}'}\n",
