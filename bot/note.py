@@ -146,6 +146,10 @@ def load_frontmatter(yaml_text: str) -> dict[str, Any]:
         raise BadNote(f"invalid YAML in frontmatter: {reason}{where}") from None
     except RecursionError:
         raise BadNote("frontmatter is nested too deeply") from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
+        # PyYAML's constructors raise these for a value that looks typed but is not
+        # (`date: 2026-02-30`, `!!int x`, `!!bool maybe`): bad input, not a crash.
+        raise BadNote(f"invalid YAML in frontmatter: a value cannot be read as its type ({error})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

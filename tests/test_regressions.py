@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from bot.writer import write_note
-from tests.vaults import plan, write_vault
+from tests.vaults import plan, run_cli, write_vault
 
 
 def test_tags_with_a_nested_list_are_reported_in_words_that_make_sense(tmp_path: Path) -> None:
@@ -42,3 +44,30 @@ def test_a_temporary_file_left_by_a_killed_run_does_not_block_the_next_write(tmp
     write_note(target, b"new\n", b"old\n")
     assert target.read_bytes() == b"new\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["N.md"], "the stale temporaries are gone"
+
+
+IMPOSSIBLE_VALUES = [
+    ("date: 2026-02-30", "day is out of range for month"),
+    ("date: 2026-13-01", "month must be in 1..12"),
+    ("time: 2026-11-02T25:00:00", "hour must be in 0..23"),
+    ("n: !!int x", "invalid literal for int() with base 10: 'x'"),
+    ("b: !!bool maybe", "'maybe'"),
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), IMPOSSIBLE_VALUES, ids=[row[0] for row in IMPOSSIBLE_VALUES])
+def test_a_value_yaml_cannot_construct_is_a_bad_note_not_a_crash(tmp_path: Path, line: str, reason: str) -> None:
+    # tests/test_fuzz.py: `date: 2026-02-30` (a typo any vault may hold) made PyYAML raise
+    # ValueError from its date constructor, and the whole run died with a traceback.
+    write_vault(tmp_path, {"Bad.md": f"---\n{line}\n---\n[[Acme]]\n", "Acme.md": "---\ntype: customer\ntags: 'a, b'\n---\n"})
+    result = run_cli("run", tmp_path, "--dry-run", "--today", "2026-11-24")
+    assert result.returncode == 0, result.stderr
+    assert f"warning: Bad.md: skipped: invalid YAML in frontmatter: a value cannot be read as its type ({reason})" in result.stderr
+    assert "Acme.md" in result.stdout, "the run went on"
+
+
+def test_an_impossible_date_in_the_config_is_a_config_error(tmp_path: Path) -> None:
+    write_vault(tmp_path, {".vaultbot.yaml": "exclude: 2026-02-30\n", "N.md": "x\n"})
+    result = run_cli("run", tmp_path, "--dry-run")
+    assert result.returncode == 2
+    assert ".vaultbot.yaml: cannot be read: day is out of range for month" in result.stderr
