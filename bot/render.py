@@ -9,12 +9,16 @@ missing.
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from bot.edits import AppendTasks, DeleteProperty, Edit, ReplaceSection, RewriteLinks, SetProperty
 from bot.frontmatter_edit import FrontmatterEditError, delete_key, set_key
 from bot.markdown import find_headings, find_section
 from bot.note import BadNote, split_frontmatter
+
+
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
 
 
 class RenderError(Exception):
@@ -55,6 +59,10 @@ def _replace_section(text: str, body_start: int, edit: ReplaceSection, newline: 
     final_newline = text.endswith("\n")
     if sections:
         heading, end = sections[0]
+        if _FENCE.search(body, heading.end, end):
+            # An unclosed fence hides every heading after it, so the section would seem
+            # to run to the end of the note and regenerating it would delete the rest.
+            raise RenderError(f"the '## {edit.heading}' section contains a code fence; fix the section by hand")
         head = body[: heading.end]
         tail = body[end:]
         if not head.endswith("\n"):  # the heading was the last line, without a newline

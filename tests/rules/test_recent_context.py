@@ -135,3 +135,14 @@ def test_recent_context_end_to_end(tmp_path: Path) -> None:
     write_vault(tmp_path, {"Acme/Acme.md": ENTITY, "Acme/2026-11-01 call.md": "Call about pricing.\n"})
     assert run_cli("run", tmp_path, "--rule", "recent-context", "--no-commit", "--today", "2026-11-24").returncode == 0
     assert (tmp_path / "Acme/Acme.md").read_text() == _section("- 2026-11-01: [[2026-11-01 call]] - Call about pricing.")
+
+
+def test_a_code_fence_inside_the_section_stops_the_rewrite(tmp_path: Path) -> None:
+    """An unclosed fence would make the section seem to run to the end of the note."""
+    entity = "---\ntype: customer\n---\n## Recent Context\n\n```\n- pasted\n\n## Notes\n\nprecious text\n"
+    write_vault(tmp_path, {"A.md": entity, "N.md": "[[A]]\n"})
+    result = plan(tmp_path, "recent-context")
+    assert result.changes == []
+    assert ("A.md", "recent-context: not changed: the '## Recent Context' section contains a code fence; fix the section by hand") in [
+        tuple(p) for p in result.problems
+    ]
