@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 TEMPLATER_SETTINGS = ".obsidian/plugins/templater-obsidian/data.json"
@@ -29,19 +30,22 @@ class ObsidianSettings:
         Obsidian treats a filter written as `/regex/` as a regular expression and
         any other filter as a plain prefix of the vault path.
         """
-        for folder in self.templates_folders:
-            if path.startswith(folder + "/"):
-                return True
-        for pattern in self.ignore_filters:
-            if len(pattern) > 2 and pattern.startswith("/") and pattern.endswith("/"):
+        prefixes, patterns = self._ignore_rules
+        return path.startswith(prefixes) or any(pattern.search(path) for pattern in patterns)
+
+    @cached_property
+    def _ignore_rules(self) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
+        prefixes = [folder + "/" for folder in self.templates_folders]
+        patterns = []
+        for rule in self.ignore_filters:
+            if len(rule) > 2 and rule.startswith("/") and rule.endswith("/"):
                 try:
-                    if re.search(pattern[1:-1], path):
-                        return True
+                    patterns.append(re.compile(rule[1:-1]))
                 except re.error:
-                    continue
-            elif path.startswith(pattern):
-                return True
-        return False
+                    continue  # Obsidian ignores a filter it cannot compile, too
+            else:
+                prefixes.append(rule)
+        return tuple(prefixes), tuple(patterns)
 
 
 def _read_json(path: Path, warnings: list[tuple[str, str]], rel: str) -> dict:

@@ -121,7 +121,7 @@ def apply_rules(
     today: datetime.date,
     problems: list[Problem],
     progress: Progress = _no_progress,
-) -> tuple[VaultIndex, dict[str, list[str]]]:
+) -> tuple[VaultIndex, dict[str, list[str]], dict[str, tuple[str, Note]]]:
     """The vault after every rule, which rules changed each note, and the notes moved (path -> (destination, note)).
 
     A moved note leaves the index as soon as its rule has run: the rules after
@@ -152,10 +152,9 @@ def apply_rules(
             if destination is not None:
                 moving[path] = destination
         if updated:
-            notes = {**vault.notes, **updated}
             for path, destination in moving.items():
-                moved[path] = (destination, notes.pop(path))
-            vault = VaultIndex(notes, vault.folders, vault.settings, vault.config, vault.unparsed)
+                moved[path] = (destination, updated.pop(path))
+            vault = vault.with_notes(updated, removed=moving)
     return vault, changed_by, moved
 
 

@@ -17,6 +17,7 @@ free of I/O, so rules stay pure. Follows Obsidian's semantics (SPEC section 2):
 
 from __future__ import annotations
 
+import copy
 import datetime
 import posixpath
 import unicodedata
@@ -78,8 +79,38 @@ class VaultIndex:
                     self._by_alias[fold(alias)].add(path)
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._ambiguous: dict[tuple[str, str], tuple[str, ...]] = {}  # (target, folder) -> tied paths
+        self._related: dict[tuple[str, datetime.date], list[str]] = {}
         entity_types = {t.lower() for t in config.entity_types}
         self.entities = tuple(p for p, n in self.notes.items() if n.type and n.type.lower() in entity_types)
+
+    def with_notes(self, updated: Mapping[str, Note], removed: Iterable[str] = ()) -> VaultIndex:
+        """A new index with `updated` notes replaced and `removed` ones gone.
+
+        Rules change a few notes at a time and almost never a path, an alias or a
+        type. When none changed, the name tables, link resolution, entities, home
+        folders, owners and the links of untouched notes all still hold and are
+        carried over instead of being worked out again for the whole vault.
+        """
+        notes = {**self.notes, **updated}
+        for path in removed:
+            notes.pop(path, None)
+        same_shape = not removed and all(
+            path in self.notes and note.type == self.notes[path].type and _aliases(note) == _aliases(self.notes[path])
+            for path, note in updated.items()
+        )
+        if not same_shape:
+            return VaultIndex(notes, self.folders, self.settings, self.config, self.unparsed)
+        fresh = copy.copy(self)
+        fresh.notes = notes
+        fresh._related = {}
+        for derived in ("outgoing", "_backlinks"):  # the only cached views that read note contents
+            fresh.__dict__.pop(derived, None)
+        if "outgoing" in self.__dict__:
+            outgoing = dict(self.outgoing)
+            for path in updated:
+                outgoing[path] = fresh._links_of(path)
+            fresh.__dict__["outgoing"] = outgoing
+        return fresh
 
     # -- links ---------------------------------------------------------------
 
@@ -122,10 +153,10 @@ class VaultIndex:
     @cached_property
     def outgoing(self) -> dict[str, tuple[tuple[NoteLink, str | None], ...]]:
         """Per note, each link (generated sections excluded) with the note it resolves to."""
-        return {
-            path: tuple((nl, self.resolve(nl.link.target, path)) for nl in note.links)
-            for path, note in self.notes.items()
-        }
+        return {path: self._links_of(path) for path in self.notes}
+
+    def _links_of(self, path: str) -> tuple[tuple[NoteLink, str | None], ...]:
+        return tuple((nl, self.resolve(nl.link.target, path)) for nl in self.notes[path].links)
 
     @cached_property
     def _backlinks(self) -> dict[str, tuple[str, ...]]:
@@ -237,10 +268,12 @@ class VaultIndex:
 
     def related(self, entity: str, today: datetime.date) -> list[str]:
         """The entity's related notes (SPEC 3, recent-context): no marked duplicates, nothing dated after today."""
-        related = []
-        for path in self.related_candidates(entity):
-            date = self.notes[path].date.date
-            if self.is_marked_duplicate(path) or (date is not None and date.first_day() > today):
-                continue
-            related.append(path)
-        return related
+        key = (entity, today)
+        if key not in self._related:  # last-contact and recent-context both ask, per entity
+            self._related[key] = [
+                path
+                for path in self.related_candidates(entity)
+                if not self.is_marked_duplicate(path)
+                and (self.notes[path].date.date is None or self.notes[path].date.date.first_day() <= today)
+            ]
+        return list(self._related[key])

@@ -341,3 +341,22 @@ def test_markdown_link_text_survives_percent_decoding(tmp_path: Path, target: st
     assert text == expected
     [link] = find_links(text)
     assert vault.resolve(link.target, "X.md") == target
+
+
+def test_incremental_index_equals_a_fresh_one_after_every_rule(tmp_path: Path) -> None:
+    """`with_notes` carries resolution and links over; the result must not differ from a rebuild."""
+    import shutil
+
+    from bot.vault import VaultIndex
+    from tests.vaults import EXAMPLE_VAULT, TODAY, plan
+
+    root = Path(shutil.copytree(EXAMPLE_VAULT, tmp_path / "v"))
+    (root / "Customers/Globex/2026-11-19 follow-up.md").write_text("---\ntype: call\naliases: [FU]\n---\n[[Globex]] [[Priya]]\n")
+    final = plan(root).vault
+    fresh = VaultIndex(final.notes, final.folders, final.settings, final.config, final.unparsed)
+    assert final.outgoing == fresh.outgoing
+    for path in final.notes:
+        assert final.backlinks(path) == fresh.backlinks(path), path
+        assert final.owner(path) == fresh.owner(path), path
+    for entity in final.entities:
+        assert final.related(entity, TODAY) == fresh.related(entity, TODAY), entity
