@@ -34,7 +34,7 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from bot import __version__
 from bot.note import BadNote, Note, ParseSettings
@@ -190,15 +190,11 @@ class ParseCache:
         self.entries = entries
         return notes, problems
 
-    def record_written(self, notes: Iterable[Note]) -> None:
-        """Store notes as just written, under their new stat; a note that cannot be stat'ed is dropped."""
+    def record_written(self, notes: Iterable[Note], stats: Mapping[str, FileStat]) -> None:
+        """Store notes as just written, under the stat of the file vaultbot placed."""
         for note in notes:
             self.dirty = True
-            try:
-                stat = FileStat.of(os.stat(self.root / note.path, follow_symlinks=False))
-            except OSError:
-                self.entries.pop(note.path, None)
-                continue
+            stat = stats[note.path]
             self.entries[note.path] = (stat.size, stat.mtime_ns, stat.ino, dataclasses.replace(note, stat=stat))
 
     def save(self) -> None:

@@ -22,10 +22,11 @@ from bot import __version__, explain, git
 from bot.config import Config, ConfigError, load_config
 from bot.lock import LockBusy, hold_lock, lock_path
 from bot.problem import Problem
-from bot.cache import ParseCache
+from bot.cache import ParseCache, cache_file
+from bot.memo import CleanRunMemo
 from bot.progress import for_run as progress_for_run
 from bot.report import as_json, headline, summary_lines, unified_diff
-from bot.runner import Change, load_notes, plan_run, write_changes
+from bot.runner import Change, load_notes, plan_run, remember_clean_state, write_changes
 from rules import RULES
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
@@ -156,9 +157,11 @@ def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None
     if repo is not None and not dry_run:
         git.check_ready(repo, committing=committing)
     cache = None if args.no_cache else ParseCache(root, lambda message: _warn(args, message))
+    memo = None if args.no_cache else CleanRunMemo(cache_file(root).with_suffix(".clean.json"))
     progress = progress_for_run(sys.stderr, quiet=args.quiet, json_output=args.format == "json", verbose=args.verbose)
     try:
-        plan = plan_run(root, config, today, args.rule, loader=cache.load_notes if cache else load_notes, progress=progress or _silent)
+        loader = cache.load_notes if cache else load_notes
+        plan = plan_run(root, config, today, args.rule, loader=loader, progress=progress or _silent, memo=memo)
     finally:
         if progress is not None:
             progress.close()
@@ -176,8 +179,10 @@ def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None
         if not root.is_dir():  # one clear error rather than a failed write per note
             return _vault_gone(root, f"{len(written.written)} of {len(changes)} notes were written before it did")
         if cache is not None:  # only a real run stores the cache, and only after writing
-            cache.record_written(plan.vault.notes[change.path] for change in written.written if change.destination is None)
+            cache.record_written((plan.vault.notes[c.path] for c in written.written if c.destination is None), written.stats)
             cache.save()
+        if memo is not None:
+            remember_clean_state(plan, written, config, today, memo)
         problems.extend(written.problems)
         changes = written.written
         failed = written.failed

@@ -20,12 +20,13 @@ from bot.config import Config
 from bot.edits import Edit, MoveNote, Report
 from bot.note import BadNote, Note, ParseSettings, decode, parse_note
 from bot.obsidian import ObsidianSettings, read_settings
+from bot.memo import CleanRunMemo, DateWindow, code_fingerprint, state_digest
 from bot.problem import Problem
 from bot.render import RenderError, render
 from bot.scan import FileStat, ScanResult, scan_vault
 from bot.vault import VaultIndex
 from bot.writer import WriteConflict, move_note, write_note
-from rules import RULES, Rule
+from rules import RULES, Rule, get_rule
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,13 @@ class RunPlan:
     rules: tuple[str, ...]
     vault: VaultIndex | None = None  # after every rule
     original: VaultIndex | None = None  # as read, before any rule (what `vaultbot explain` describes)
+    scan: ScanResult | None = None
+    context: str = ""  # what besides the files decides the result (bot/memo.py)
+    # Warnings that follow from the notes' contents (parsing, rules, links), as
+    # opposed to the settings and the scan, which every run checks afresh.
+    note_problems: list[Problem] = field(default_factory=list)
+    load_problems: list[Problem] = field(default_factory=list)  # the notes that could not be parsed
+    remembered: bool = False  # the result is the clean-run memo's: nothing was parsed or run
 
 
 @dataclass
@@ -53,6 +61,7 @@ class WriteResult:
     written: list[Change] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     failed: bool = False  # an I/O error (not a conflict) stopped a write
+    stats: dict[str, FileStat] = field(default_factory=dict)  # path as written -> the file vaultbot placed
 
 
 def selected_rules(config: Config, rule_ids: Sequence[str] = ()) -> list[Rule]:
@@ -165,30 +174,71 @@ def plan_run(
     rule_ids: Sequence[str] = (),
     loader: NoteLoader = load_notes,
     progress: Progress = _no_progress,
+    memo: CleanRunMemo | None = None,
 ) -> RunPlan:
     """Every change a run would make, computed in memory. Nothing is written."""
     settings, setting_problems = read_settings(root)
     problems = [Problem(path, message) for path, message in setting_problems]
     scan = scan_vault(root, settings, config.scan_exclude)
     problems.extend(scan.problems)
-    parse = parse_settings(config, settings)
+    rules = selected_rules(config, rule_ids)
+    ids = tuple(r.ID for r in rules)
+    context = run_context(settings, config, ids)
     progress("scan", len(scan.files), len(scan.files), "")
+    if memo is not None:
+        remembered = memo.recall(state_digest(scan.files, scan.folders, context), today)
+        if remembered is not None:
+            progress("rule", len(rules), len(rules), "")
+            return RunPlan(root, [], problems + remembered, len(scan.files), ids, scan=scan, context=context, note_problems=remembered, remembered=True)
+    parse = parse_settings(config, settings)
     notes, load_problems = loader(root, scan, parse)
+    note_problems = list(load_problems)
     progress("parse", len(scan.files), len(scan.files), "")
-    problems.extend(load_problems)
     unparsed = frozenset(scan.files) - notes.keys()
     original = VaultIndex(notes, scan.folders, settings, config, unparsed)
-    rules = selected_rules(config, rule_ids)
-    final, changed_by, moved = apply_rules(original, rules, config, parse, today, problems, progress)
+    final, changed_by, moved = apply_rules(original, rules, config, parse, today, note_problems, progress)
     progress("rule", len(rules), len(rules), "")
-    problems.extend(original.problems())
+    note_problems.extend(original.problems())
     changes = []
     for path, rule_list in sorted(changed_by.items()):
         destination, note = moved.get(path, (None, final.notes.get(path)))
         before, after = notes[path].to_bytes(), note.to_bytes()
         if before != after or destination is not None:
             changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination))
-    return RunPlan(root, changes, problems, len(scan.files), tuple(r.ID for r in rules), final, original)
+    return RunPlan(root, changes, problems + note_problems, len(scan.files), ids, final, original, scan, context, note_problems, load_problems)
+
+
+def run_context(settings: ObsidianSettings, config: Config, rule_ids: Sequence[str]) -> str:
+    """Everything besides the vault's files that decides a run's result."""
+    return f"{code_fingerprint()}|{settings!r}|{config!r}|{','.join(rule_ids)}"
+
+
+def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, today: datetime.date, memo: CleanRunMemo) -> bool:
+    """After a real run, record the vault as clean, if it provably is.
+
+    Provably: every planned change was written (no conflict, no note left for
+    someone's uncommitted edit, no move, whose target the scan never sees), and
+    the rules, run once more over the vault as written, change nothing.
+    """
+    if plan.remembered:
+        return True
+    placed = [change.path for change in plan.changes if change.destination is None and change.path in written.stats]
+    if plan.scan is None or plan.vault is None or len(placed) != len(plan.changes):
+        memo.forget()
+        return False
+    note_problems = plan.note_problems
+    if plan.changes:
+        note_problems = list(plan.load_problems)
+        parse = parse_settings(config, plan.vault.settings)
+        _, changed_again, _ = apply_rules(plan.vault, [get_rule(i) for i in plan.rules], config, parse, today, note_problems)
+        if changed_again:  # a rule that is not idempotent here: never claim the vault is clean
+            memo.forget()
+            return False
+        note_problems.extend(plan.vault.problems())
+    files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
+    dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
+    memo.remember(state_digest(files, plan.scan.folders, plan.context), DateWindow.around(today, dates), note_problems)
+    return True
 
 
 def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:
@@ -197,9 +247,9 @@ def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:
     for change in changes:
         try:
             if change.destination is None:
-                write_note(root / change.path, change.after, change.before)
+                result.stats[change.path] = write_note(root / change.path, change.after, change.before)
             else:
-                move_note(root / change.path, root / change.destination, change.after, change.before)
+                result.stats[change.destination] = move_note(root / change.path, root / change.destination, change.after, change.before)
         except FileExistsError:
             result.problems.append(Problem(change.path, f"not moved: {change.destination} already exists; the note is unchanged"))
         except WriteConflict:

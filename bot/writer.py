@@ -19,6 +19,8 @@ import os
 import stat
 from pathlib import Path
 
+from bot.scan import FileStat
+
 
 class WriteConflict(Exception):
     """The note changed on disk after vaultbot read it."""
@@ -40,9 +42,11 @@ def _remove_stale_temporaries(target: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def write_note(target: Path, new: bytes, expected: bytes) -> None:
-    """Replace `target` (whose content must still be `expected`) with `new`.
+def write_note(target: Path, new: bytes, expected: bytes) -> FileStat:
+    """Replace `target` (whose content must still be `expected`) with `new`; the new file's stat.
 
+    The stat is taken from the temporary file before the rename, so it describes
+    vaultbot's own bytes even if someone edits the note right afterwards.
     Raises WriteConflict when the file changed since it was read, OSError when
     it cannot be written; in both cases the original file is untouched.
     """
@@ -57,6 +61,7 @@ def write_note(target: Path, new: bytes, expected: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)
+        placed = FileStat.of(os.stat(temporary))
         if target.read_bytes() != expected:
             raise WriteConflict(str(target))
         os.replace(temporary, target)
@@ -64,10 +69,11 @@ def write_note(target: Path, new: bytes, expected: bytes) -> None:
         temporary.unlink(missing_ok=True)
         raise
     _sync_folder(target.parent)
+    return placed
 
 
-def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> None:
-    """Write `new` at `destination` and remove `source` (whose content must still be `expected`).
+def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> FileStat:
+    """Write `new` at `destination` and remove `source` (whose content must still be `expected`); the new file's stat.
 
     Raises FileExistsError when `destination` exists, WriteConflict when `source`
     changed since it was read, OSError when either cannot be written; in each case
@@ -87,6 +93,7 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> N
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)
+        placed = FileStat.of(os.stat(temporary))
         _place_new(temporary, destination)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -100,6 +107,7 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> N
         # Someone edited the original meanwhile (or it cannot be removed): theirs wins, the copy goes.
         destination.unlink(missing_ok=True)
         raise
+    return placed
     _sync_folder(source.parent)
 
 

@@ -1,0 +1,113 @@
+"""Remembering that a run left the vault clean, so an untouched vault costs a scan.
+
+After a real run, vaultbot runs its rules once more over the vault as it just
+wrote it (in memory). When that changes nothing, it records a digest of
+everything a run's result depends on: every note's path, size, mtime and inode,
+every folder (home folders depend on them), the Obsidian settings, the config,
+the rules run, and the code that parses notes. The next run scans the vault
+(stat only) and, when the digest is the same, reports the remembered warnings
+without reading, parsing or running a rule.
+
+"Today" matters only through notes dated after it (they are not contact yet), so
+the record also keeps the window of days in which no note's date falls: the
+latest date not after the recorded today and the earliest one after it. A run
+whose today lies in that window gets the same result; any other day runs in full.
+
+The record lives beside the parse cache (`.git/vaultbot/` or the user's cache
+directory), is a small JSON file, and is written only by a real run. Anything
+unexpected in it means it is ignored.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import functools
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import rules
+from bot import __version__
+from bot.problem import Problem
+from bot.scan import FileStat
+
+FORMAT = "vaultbot clean-run memo 1"
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """vaultbot's version and the source of every engine and rule module: new code, new results."""
+    digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}".encode())
+    for package in (Path(__file__).parent, Path(rules.__file__).parent):
+        for module in sorted(package.glob("*.py")):
+            digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()
+
+
+def state_digest(files: Mapping[str, FileStat], folders: Iterable[str], context: str) -> str:
+    """A digest of the vault's files and folders and of `context` (settings, config, rules, code)."""
+    digest = hashlib.sha256(context.encode("utf-8", "surrogateescape"))
+    for path, stat in files.items():
+        digest.update(f"{path}\0{stat.size}\0{stat.mtime_ns}\0{stat.ino}\n".encode("utf-8", "surrogateescape"))
+    for folder in sorted(folders):
+        digest.update(f"{folder}/\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """Days on which the set of notes dated "not after today" is the same."""
+
+    after: int | None  # ordinal of the latest note date not after the recorded today
+    before: int | None  # ordinal of the earliest note date after it
+
+    @classmethod
+    def around(cls, today: datetime.date, dates: Iterable[datetime.date]) -> DateWindow:
+        ordinals = sorted({d.toordinal() for d in dates})
+        split = bisect.bisect_right(ordinals, today.toordinal())
+        return cls(ordinals[split - 1] if split else None, ordinals[split] if split < len(ordinals) else None)
+
+    def contains(self, today: datetime.date) -> bool:
+        day = today.toordinal()
+        return (self.after is None or self.after <= day) and (self.before is None or day < self.before)
+
+
+class CleanRunMemo:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def recall(self, digest: str, today: datetime.date) -> list[Problem] | None:
+        """The warnings of the remembered clean run, if it applies to this vault and day."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT or data.get("digest") != digest:
+                return None
+            window = DateWindow(data["window"][0], data["window"][1])
+            problems = [Problem(str(path), str(message)) for path, message in data["problems"]]
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+        return problems if window.contains(today) else None
+
+    def remember(self, digest: str, window: DateWindow, problems: Iterable[Problem]) -> None:
+        """Record a clean state; a failure to write only costs the next run its shortcut."""
+        data = {"format": FORMAT, "digest": digest, "window": [window.after, window.before], "problems": [list(p) for p in problems]}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".memo-", dir=self.path.parent)
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(data, stream, ensure_ascii=False)
+            os.replace(temporary, self.path)
+        except OSError:
+            self.forget()
+
+    def forget(self) -> None:
+        try:
+            self.path.unlink()
+        except OSError:
+            pass
