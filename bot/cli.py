@@ -89,16 +89,24 @@ def _warn(args: argparse.Namespace, message: str) -> None:
         print(f"warning: {message}", file=sys.stderr)
 
 
-def run_command(args: argparse.Namespace) -> int:
+def _vault_and_config(args: argparse.Namespace) -> tuple[Path, Config] | None:
+    """The vault folder and its validated config, or None after saying what is wrong."""
     root: Path = args.vault
     if not root.is_dir():
         print(f"vaultbot: {root}: not a folder", file=sys.stderr)
-        return EXIT_USAGE
+        return None
     try:
-        config = load_config(root, args.config)
+        return root, load_config(root, args.config)
     except ConfigError as error:
         print(f"vaultbot: config error: {error}", file=sys.stderr)
+        return None
+
+
+def run_command(args: argparse.Namespace) -> int:
+    opened = _vault_and_config(args)
+    if opened is None:
         return EXIT_USAGE
+    root, config = opened
     unknown = [rule for rule in args.rule if rule not in {r.ID for r in RULES}]
     if unknown:
         print(f"vaultbot: unknown rule {unknown[0]!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
@@ -222,15 +230,10 @@ def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None
 
 def explain_command(args: argparse.Namespace) -> int:
     """A dry run of every enabled rule, described for one note; writes nothing."""
-    root: Path = args.vault
-    if not root.is_dir():
-        print(f"vaultbot: {root}: not a folder", file=sys.stderr)
+    opened = _vault_and_config(args)
+    if opened is None:
         return EXIT_USAGE
-    try:
-        config = load_config(root, args.config)
-    except ConfigError as error:
-        print(f"vaultbot: config error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    root, config = opened
     today = args.today or datetime.date.today()
     plan = plan_run(root, config, today)
     path = explain.find_note(plan.original, args.note)

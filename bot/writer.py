@@ -14,10 +14,12 @@ exists on disk at one path or the other.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import stat
 from pathlib import Path
+from typing import Iterator
 
 from bot.scan import FileStat
 
@@ -42,6 +44,26 @@ def _remove_stale_temporaries(target: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def _staged(target: Path, data: bytes, mode: int) -> Iterator[tuple[Path, FileStat]]:
+    """`data` in a temporary file beside `target`, on disk and with `mode`, and its stat.
+
+    The block puts it in place; if the block fails, the temporary file goes.
+    """
+    _remove_stale_temporaries(target)
+    temporary = _temporary_path(target)
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        yield temporary, FileStat.of(os.stat(temporary))
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def write_note(target: Path, new: bytes, expected: bytes) -> FileStat:
     """Replace `target` (whose content must still be `expected`) with `new`; the new file's stat.
 
@@ -52,22 +74,10 @@ def write_note(target: Path, new: bytes, expected: bytes) -> FileStat:
     """
     if target.read_bytes() != expected:
         raise WriteConflict(str(target))
-    mode = stat.S_IMODE(target.stat().st_mode)
-    _remove_stale_temporaries(target)
-    temporary = _temporary_path(target)
-    try:
-        with open(temporary, "xb") as handle:
-            handle.write(new)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        placed = FileStat.of(os.stat(temporary))
+    with _staged(target, new, stat.S_IMODE(target.stat().st_mode)) as (temporary, placed):
         if target.read_bytes() != expected:
             raise WriteConflict(str(target))
         os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     _sync_folder(target.parent)
     return placed
 
@@ -83,21 +93,9 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> F
         raise WriteConflict(str(source))
     if destination.exists():
         raise FileExistsError(str(destination))
-    mode = stat.S_IMODE(source.stat().st_mode)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(destination)
-    temporary = _temporary_path(destination)
-    try:
-        with open(temporary, "xb") as handle:
-            handle.write(new)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        placed = FileStat.of(os.stat(temporary))
+    with _staged(destination, new, stat.S_IMODE(source.stat().st_mode)) as (temporary, placed):
         _place_new(temporary, destination)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     _sync_folder(destination.parent)
     try:
         if source.read_bytes() != expected:
