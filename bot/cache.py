@@ -24,9 +24,7 @@ that fails any check is discarded with a warning, never trusted.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import hashlib
 import io
 import os
@@ -34,7 +32,7 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Mapping
 
 from bot import __version__
 from bot.note import BadNote, Note, ParseSettings
@@ -102,20 +100,6 @@ class _NoteUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"unexpected class {module}.{name}")
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading builds a few hundred thousand objects that all live to the end of the run;
-    the cyclic collector would scan them again and again while they are built (in the
-    profile, unpickling took several times longer with it on)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def _read(path: Path, expected: str) -> tuple[dict[str, Entry], str | None]:
     """The entries stored at `path`, and a warning when the file had to be discarded."""
     try:
@@ -155,10 +139,6 @@ class ParseCache:
         self.parsed = 0
 
     def load_notes(self, root: Path, scan: ScanResult, settings: ParseSettings) -> tuple[dict[str, Note], list[Problem]]:
-        with _collector_paused():
-            return self._load_notes(root, scan, settings)
-
-    def _load_notes(self, root: Path, scan: ScanResult, settings: ParseSettings) -> tuple[dict[str, Note], list[Problem]]:
         self.fingerprint = fingerprint(settings)
         stored, warning = _read(self.path, self.fingerprint)
         if warning is not None:

@@ -70,8 +70,10 @@ class VaultIndex:
         self._by_path: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_alias: dict[str, set[str]] = defaultdict(set)
+        self._folded: dict[str, str] = {}  # path -> the form links are compared in
         for path in sorted(self.notes.keys() | self.unparsed):
             key = fold(_without_md(path))
+            self._folded[path] = key
             self._by_path[key] = path
             self._by_name[key.rsplit("/", 1)[-1]].append(path)
             if config.resolve_aliases and path in self.notes:
@@ -135,7 +137,9 @@ class VaultIndex:
             return self._by_path[wanted]
         name = wanted.rsplit("/", 1)[-1]
         suffix = "/" + wanted
-        candidates = [p for p in self._by_name.get(name, ()) if fold(_without_md(p)).endswith(suffix)]
+        same_name = self._by_name.get(name, [])
+        # A bare name not matched exactly above is a suffix of every note with that name.
+        candidates = [p for p in same_name if self._folded[p].endswith(suffix)] if "/" in wanted else same_name
         if not candidates:
             owners = self._by_alias.get(wanted, ())
             return next(iter(owners)) if len(owners) == 1 else None
