@@ -191,7 +191,9 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
             heading, end = sections[0]
             body_links = [link for link in body_links if not heading.start <= link.start < end]
     links = [NoteLink(link, None) for link in body_links]
-    if frontmatter:
+    # Walking every value is most of parsing's cost for link-free properties; a link in a
+    # value needs "[[" in the YAML text (only a pathological escape like "\x5b\x5b" could hide one).
+    if frontmatter and "[[" in text[span[0] : span[1]]:
         links.extend(NoteLink(link, key) for key, link in iter_frontmatter_links(frontmatter))
 
     basename = unicodedata.normalize("NFC", path.rsplit("/", 1)[-1][:-3])
