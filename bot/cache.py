@@ -1,25 +1,32 @@
 """The parse cache: parsed notes kept between runs, so unchanged files are not read again.
 
-An entry is keyed by the note's vault path, size, mtime_ns and inode; the file
-as a whole by vaultbot's version, the parse settings (from the config and
-`.obsidian/`) and the source of the parsing modules. Any difference means the
-entry, or the whole file, is not used: a note is re-parsed whenever its inputs
-may have changed. A note a rule rewrites gets a new inode (bot/writer.py
-replaces the file), so it is parsed again from disk or stored fresh after the
-write.
+An entry is keyed by the note's vault path, size, mtime_ns and inode; each file
+of the cache as a whole by vaultbot's version, the parse settings (from the
+config and `.obsidian/`) and the source of the parsing modules. Any difference
+means the entry, or the whole file, is not used: a note is re-parsed whenever its
+inputs may have changed. A note a rule rewrites gets a new inode
+(bot/writer.py replaces the file), so it is parsed again from disk or stored
+fresh after the write.
 
-Where: `<git dir>/vaultbot/` when the vault is (inside) a git repository, which
-git never tracks; else `$XDG_CACHE_HOME/vaultbot/` (default `~/.cache/vaultbot/`).
-The file name carries a hash of the vault's real path, so two vaults never share
-entries. Only a real run writes the cache (after writing notes); a dry run and
-`--check` only read it.
+Where: a folder `parse-<hash of the vault's real path>` (two vaults never share
+entries) in `<git dir>/vaultbot/` when the vault is (inside) a git repository,
+which git never tracks; else in `$XDG_CACHE_HOME/vaultbot/` (default
+`~/.cache/vaultbot/`). Only a real run writes the cache (after writing notes); a
+dry run and `--check` only read it.
 
-Format: a magic line, then a pickle. Pickle is acceptable here because the file
-lives in the user's own `.git/` or cache directory, which only that user can
-write (anyone who can write there can already run code through git hooks); still,
-unpickling is limited to the few classes a parsed note is made of, so a foreign
-or damaged file fails to load instead of constructing arbitrary objects. A file
-that fails any check is discarded with a warning, never trusted.
+Shards: parsed notes hold their text, so a large vault's cache is tens of
+megabytes; rewriting all of it after a few notes changed cost more than the rest
+of such a run. The entries are split by a stable hash of the note path over
+SHARDS files `00.pickle` .. `63.pickle`, and a save rewrites only the shards
+whose entries changed (a note parsed again, written, or gone). A damaged shard
+costs only its own notes.
+
+Format of a shard: a magic line, then a pickle. Pickle is acceptable here because
+the files live in the user's own `.git/` or cache directory, which only that user
+can write (anyone who can write there can already run code through git hooks);
+still, unpickling is limited to the few classes a parsed note is made of, so a
+foreign or damaged file fails to load instead of constructing arbitrary objects.
+A shard that fails any check is discarded with a warning, never trusted.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import os
 import pickle
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -40,11 +48,15 @@ from bot.problem import Problem
 from bot.runner import read_note
 from bot.scan import FileStat, ScanResult
 
-MAGIC = b"vaultbot parse cache 1\n"
+MAGIC = b"vaultbot parse cache 2\n"
+# Enough that touching a handful of notes rewrites a small part of a 10,000-note
+# cache, few enough that opening them all stays cheap next to unpickling.
+SHARDS = 64
 # The modules whose code decides what a parsed note holds; editing one (an
 # editable install, a patch release that kept its version) invalidates the cache.
 PARSE_MODULES = ("note", "markdown", "dates", "summary", "scan")
 _ALLOWED_BUILTINS = frozenset({"set", "frozenset", "bytes", "bytearray", "complex"})
+_FOREIGN = "written by another vaultbot version or settings"
 
 Entry = tuple  # (size, mtime_ns, ino, Note | str): a parsed note, or the reason it is unusable
 
@@ -68,15 +80,25 @@ def git_dir(start: Path) -> Path | None:
     return None
 
 
-def cache_file(root: Path) -> Path:
-    """Where the cache of the vault at `root` lives."""
+def cache_dir(root: Path) -> Path:
+    """The folder holding the cache shards of the vault at `root`."""
     real = Path(os.path.realpath(root))
-    name = "parse-" + hashlib.sha256(str(real).encode("utf-8", "surrogateescape")).hexdigest()[:16] + ".pickle"
+    name = "parse-" + hashlib.sha256(str(real).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     repository = git_dir(real)
     if repository is not None:
         return repository / "vaultbot" / name
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "vaultbot" / name
+
+
+def shard_of(path: str) -> int:
+    """The shard holding a note's entry. CRC-32 is the same on every machine and Python
+    (unlike the salted built-in hash) and costs a few milliseconds for 10,000 paths."""
+    return zlib.crc32(path.encode("utf-8", "surrogateescape")) % SHARDS
+
+
+def shard_file(folder: Path, shard: int) -> Path:
+    return folder / f"{shard:02d}.pickle"
 
 
 def fingerprint(settings: ParseSettings) -> str:
@@ -114,7 +136,7 @@ def _read(path: Path, expected: str) -> tuple[dict[str, Entry], str | None]:
     if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
         return {}, "unexpected contents"
     if data.get("fingerprint") != expected:
-        return {}, f"written by another vaultbot version or settings ({data.get('version', '?')})"
+        return {}, f"{_FOREIGN} ({data.get('version', '?')})"
     return data["entries"], None
 
 
@@ -125,34 +147,46 @@ def _valid(entry: object, path: str, stat: FileStat) -> bool:
     return isinstance(result, str) or (isinstance(result, Note) and result.path == path)
 
 
+def _write(path: Path, data: object) -> None:
+    """Replace `path` atomically: a reader sees the old shard or the new one, never half of one."""
+    handle, temporary = tempfile.mkstemp(prefix=".parse-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(MAGIC)
+            pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 class ParseCache:
     """A cached `load_notes` for `plan_run(loader=...)`, and the save after a real run."""
 
     def __init__(self, root: Path, warn: Callable[[str], None], location: Path | None = None) -> None:
         self.root = root
-        self.path = location or cache_file(root)
+        self.folder = location or cache_dir(root)
         self.warn = warn
-        self.entries: dict[str, Entry] = {}
+        self.shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
         self.fingerprint = ""
-        self.dirty = False
+        self.dirty: set[int] = set()
         self.hits = 0
         self.parsed = 0
 
     def load_notes(self, root: Path, scan: ScanResult, settings: ParseSettings) -> tuple[dict[str, Note], list[Problem]]:
         self.fingerprint = fingerprint(settings)
-        stored, warning = _read(self.path, self.fingerprint)
-        if warning is not None:
-            self.warn(f"parse cache {self.path}: {warning}; discarded, every note is parsed again")
-            self.dirty = True
+        stored = self._read_shards()
         notes: dict[str, Note] = {}
         problems: list[Problem] = []
-        entries: dict[str, Entry] = {}
+        shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
         for path, stat in scan.files.items():
-            entry = stored.get(path)
+            shard = shard_of(path)
+            entry = stored[shard].get(path)
             if entry is not None and _valid(entry, path, stat):
                 self.hits += 1
             else:
                 self.parsed += 1
+                self.dirty.add(shard)
                 try:
                     entry = (stat.size, stat.mtime_ns, stat.ino, read_note(root, path, stat, settings))
                 except BadNote as error:
@@ -160,40 +194,63 @@ class ParseCache:
                 except OSError as error:  # not cached: the next run tries again
                     problems.append(Problem(path, f"skipped: cannot be read: {error.strerror or error}"))
                     continue
-            entries[path] = entry
+            shards[shard][path] = entry
             result = entry[3]
             if isinstance(result, str):
                 problems.append(Problem(path, f"skipped: {result}"))
             else:
                 notes[path] = result
-        self.dirty = self.dirty or self.parsed > 0 or len(entries) != len(stored)
-        self.entries = entries
+        # Every kept entry of an untouched shard was a hit, so a shorter shard lost an entry (a note gone).
+        self.dirty.update(shard for shard in range(SHARDS) if len(shards[shard]) != len(stored[shard]))
+        self.shards = shards
         return notes, problems
+
+    def _read_shards(self) -> list[dict[str, Entry]]:
+        """Every shard's entries; a shard that fails a check is empty, marked dirty, and warned about
+        (one warning per reason, so a settings change does not print one line per shard)."""
+        stored: list[dict[str, Entry]] = []
+        discarded: dict[str, list[int]] = {}
+        for shard in range(SHARDS):
+            entries, warning = _read(shard_file(self.folder, shard), self.fingerprint)
+            stored.append(entries)
+            if warning is not None:
+                discarded.setdefault(warning, []).append(shard)
+        for warning, shards in discarded.items():
+            self.dirty.update(shards)
+            if len(shards) == 1:
+                self.warn(f"parse cache {shard_file(self.folder, shards[0])}: {warning}; discarded, its notes are parsed again")
+            else:
+                names = ", ".join(shard_file(self.folder, shard).name for shard in shards)
+                self.warn(f"parse cache {self.folder}: {len(shards)} shards ({names}) {warning}; discarded, their notes are parsed again")
+        return stored
 
     def record_written(self, notes: Iterable[Note], stats: Mapping[str, FileStat]) -> None:
         """Store notes as just written, under the stat of the file vaultbot placed."""
         for note in notes:
-            self.dirty = True
+            shard = shard_of(note.path)
             stat = stats[note.path]
-            self.entries[note.path] = (stat.size, stat.mtime_ns, stat.ino, dataclasses.replace(note, stat=stat))
+            self.shards[shard][note.path] = (stat.size, stat.mtime_ns, stat.ino, dataclasses.replace(note, stat=stat))
+            self.dirty.add(shard)
 
     def save(self) -> None:
-        """Write the cache atomically when anything changed; failing to is a warning, not an error."""
+        """Rewrite the shards whose entries changed, each atomically; failing to is a warning, not an error."""
         if not self.dirty or not self.fingerprint:
             return
-        data = {"version": __version__, "fingerprint": self.fingerprint, "entries": self.entries}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".parse-", dir=self.path.parent)
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(MAGIC)
-                    pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, self.path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _remove_single_file_cache(self.folder)
+            for shard in sorted(self.dirty):
+                path = shard_file(self.folder, shard)
+                if self.shards[shard]:
+                    _write(path, {"version": __version__, "fingerprint": self.fingerprint, "entries": self.shards[shard]})
+                else:
+                    path.unlink(missing_ok=True)
+                self.dirty.discard(shard)
         except OSError as error:
-            self.warn(f"parse cache {self.path}: cannot be written: {error.strerror or error}")
-            return
-        self.dirty = False
+            self.warn(f"parse cache {self.folder}: cannot be written: {error.strerror or error}")
+
+
+def _remove_single_file_cache(folder: Path) -> None:
+    """The layout before shards kept the whole cache in one `parse-<hash>.pickle` beside this folder;
+    nothing reads it any more."""
+    folder.with_suffix(".pickle").unlink(missing_ok=True)

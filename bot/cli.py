@@ -22,7 +22,7 @@ from bot import __version__, explain, git
 from bot.config import Config, ConfigError, load_config
 from bot.lock import LockBusy, hold_lock, lock_path
 from bot.problem import Problem
-from bot.cache import ParseCache, cache_file
+from bot.cache import ParseCache, cache_dir
 from bot.memo import CleanRunMemo
 from bot.progress import for_run as progress_for_run
 from bot.report import as_json, headline, summary_lines, unified_diff
@@ -165,7 +165,7 @@ def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None
     if repo is not None and not dry_run:
         git.check_ready(repo, committing=committing)
     cache = None if args.no_cache else ParseCache(root, lambda message: _warn(args, message))
-    memo = None if args.no_cache else CleanRunMemo(cache_file(root).with_suffix(".clean.json"))
+    memo = None if args.no_cache else CleanRunMemo(cache_dir(root).with_suffix(".clean.json"))
     progress = progress_for_run(sys.stderr, quiet=args.quiet, json_output=args.format == "json", verbose=args.verbose)
     try:
         loader = cache.load_notes if cache else load_notes

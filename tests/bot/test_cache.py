@@ -1,4 +1,4 @@
-"""The parse cache: hits, invalidation, damaged and foreign files, where it lives, who writes it."""
+"""The parse cache: hits, invalidation, shards, damaged and foreign files, where it lives, who writes it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cache import MAGIC, ParseCache, cache_file
+from bot.cache import MAGIC, SHARDS, ParseCache, cache_dir, shard_file, shard_of
 from bot.cli import main
 from bot.config import load_config
 from bot.runner import RunPlan, plan_run
@@ -78,6 +78,19 @@ def git_init(root: Path) -> None:
     subprocess.run(["git", "init", "-q", str(root)], check=True)
 
 
+def shard_holding(root: Path, note: str) -> Path:
+    return shard_file(cache_dir(root), shard_of(note))
+
+
+def shard_versions(root: Path) -> dict[str, tuple[int, int]]:
+    """Each shard file's inode and mtime: a rewritten shard (temp file + rename) gets a new inode."""
+    return {path.name: (path.stat().st_ino, path.stat().st_mtime_ns) for path in cache_dir(root).glob("*.pickle")}
+
+
+def notes_sharing_shard(note: str) -> int:
+    return sum(shard_of(path) == shard_of(note) for path in FILES)
+
+
 def test_second_run_reads_every_note_from_the_cache(vault: Path) -> None:
     first, cache = cached_plan(vault)
     assert (cache.hits, cache.parsed) == (0, len(FILES))
@@ -133,13 +146,15 @@ def test_any_change_of_size_mtime_or_inode_invalidates_the_entry(vault: Path, ch
     [b"", b"garbage", MAGIC, MAGIC + b"\x80\x05not a pickle", MAGIC + pickle.dumps({"entries": []}), MAGIC + pickle.dumps([1, 2])],
     ids=["empty", "no-magic", "truncated", "bad-pickle", "wrong-shape", "not-a-dict"],
 )
-def test_a_damaged_cache_is_discarded_with_a_warning(vault: Path, content: bytes) -> None:
+def test_a_damaged_shard_is_discarded_with_a_warning_and_the_others_still_hit(vault: Path, content: bytes) -> None:
     warm(vault)
-    cache_file(vault).write_bytes(content)
+    damaged = shard_holding(vault, "Daily/2025-10-07.md")
+    damaged.write_bytes(content)
     warnings: list[str] = []
     plan, cache = cached_plan(vault, warnings)
-    assert len(warnings) == 1 and "discarded" in warnings[0]
-    assert cache.parsed == len(FILES)
+    assert len(warnings) == 1 and "discarded" in warnings[0] and str(damaged) in warnings[0]
+    lost = notes_sharing_shard("Daily/2025-10-07.md")
+    assert (cache.parsed, cache.hits) == (lost, len(FILES) - lost)
     assert same_outcome(plan, fresh_plan(vault))
     cache.save()
     assert cached_plan(vault)[1].hits == len(FILES), "the next real run replaces it"
@@ -147,13 +162,14 @@ def test_a_damaged_cache_is_discarded_with_a_warning(vault: Path, content: bytes
 
 def test_a_cache_from_another_version_or_setting_is_discarded(vault: Path) -> None:
     warm(vault)
-    path = cache_file(vault)
-    data = pickle.loads(path.read_bytes()[len(MAGIC) :])
-    data.update(fingerprint="another", version="0.0.1")
-    path.write_bytes(MAGIC + pickle.dumps(data))
+    for path in cache_dir(vault).glob("*.pickle"):
+        data = pickle.loads(path.read_bytes()[len(MAGIC) :])
+        data.update(fingerprint="another", version="0.0.1")
+        path.write_bytes(MAGIC + pickle.dumps(data))
     warnings: list[str] = []
     _, cache = cached_plan(vault, warnings)
-    assert cache.parsed == len(FILES) and "another vaultbot version" in warnings[0]
+    assert cache.parsed == len(FILES)
+    assert len(warnings) == 1 and "another vaultbot version" in warnings[0], "one warning, not one per shard"
 
 
 def test_a_changed_parse_setting_is_a_foreign_cache(vault: Path) -> None:
@@ -174,8 +190,8 @@ class _Planted:
 
 def test_a_cache_never_builds_objects_a_note_is_not_made_of(vault: Path, tmp_path: Path) -> None:
     marker = tmp_path / "planted"
-    cache_file(vault).parent.mkdir(parents=True)
-    cache_file(vault).write_bytes(MAGIC + pickle.dumps({"entries": {"x.md": _Planted(str(marker))}}))
+    cache_dir(vault).mkdir(parents=True)
+    shard_holding(vault, "Broken.md").write_bytes(MAGIC + pickle.dumps({"entries": {"Broken.md": _Planted(str(marker))}}))
     warnings: list[str] = []
     plan, _ = cached_plan(vault, warnings)
     assert not marker.exists() and warnings
@@ -184,9 +200,9 @@ def test_a_cache_never_builds_objects_a_note_is_not_made_of(vault: Path, tmp_pat
 
 def test_cache_lives_in_the_git_dir_and_never_in_tracked_files(vault: Path) -> None:
     git_init(vault)
-    assert cache_file(vault).parent == vault / ".git" / "vaultbot"
+    assert cache_dir(vault).parent == vault / ".git" / "vaultbot"
     assert main(["run", str(vault), "--no-commit", "--today", TODAY.isoformat(), "-q"]) == 0
-    assert cache_file(vault).is_file()
+    assert shard_holding(vault, "Broken.md").is_file()
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=vault, capture_output=True, text=True, check=True)
     assert "vaultbot/" not in status.stdout and ".pickle" not in status.stdout
     assert not any("parse-" in path for path in tree_state(vault) if not path.startswith(".git/"))
@@ -195,15 +211,15 @@ def test_cache_lives_in_the_git_dir_and_never_in_tracked_files(vault: Path) -> N
 def test_a_vault_inside_a_repository_uses_that_repository(tmp_path: Path) -> None:
     git_init(tmp_path / "repo")
     vault = write_vault(tmp_path / "repo" / "notes", FILES)
-    assert cache_file(vault).parent == tmp_path / "repo" / ".git" / "vaultbot"
+    assert cache_dir(vault).parent == tmp_path / "repo" / ".git" / "vaultbot"
 
 
 def test_outside_git_the_cache_goes_to_the_user_cache_dir(vault: Path, private_cache_home: Path) -> None:
-    assert cache_file(vault).parent == private_cache_home / "vaultbot"
+    assert cache_dir(vault).parent == private_cache_home / "vaultbot"
     assert main(["run", str(vault), "--today", TODAY.isoformat(), "-q"]) == 0
-    assert cache_file(vault).is_file()
+    assert shard_holding(vault, "Broken.md").is_file()
     other = write_vault(vault.parent / "other", FILES)
-    assert cache_file(other) != cache_file(vault), "each vault has its own file"
+    assert cache_dir(other) != cache_dir(vault), "each vault has its own cache"
 
 
 def test_a_real_run_stores_the_notes_it_wrote(vault: Path) -> None:
@@ -224,7 +240,7 @@ def test_a_dry_run_never_writes_the_cache(vault: Path, mode: str) -> None:
 
 def test_no_cache_neither_reads_nor_writes_it(vault: Path) -> None:
     git_init(vault)
-    location = cache_file(vault)
+    location = shard_holding(vault, "Broken.md")
     location.parent.mkdir(parents=True)
     location.write_bytes(b"damaged")
     result = run_cli("run", vault, "--no-cache", "--no-commit", "--today", TODAY.isoformat())
@@ -234,3 +250,49 @@ def test_no_cache_neither_reads_nor_writes_it(vault: Path) -> None:
     shutil.rmtree(location.parent)
     assert run_cli("run", vault, "--no-cache", "--no-commit", "--today", TODAY.isoformat()).returncode == 0
     assert not location.parent.exists()
+
+
+def test_a_save_rewrites_only_the_shard_holding_a_touched_note(vault: Path) -> None:
+    warm(vault)
+    before = shard_versions(vault)
+    assert len(before) == len({shard_of(path) for path in FILES}) and len(before) <= SHARDS
+    touched = "Daily/2025-10-07.md"
+    (vault / touched).write_text("Called [[Acme]] and [[Globex]] again.\n")
+    _, cache = cached_plan(vault)
+    cache.save()
+    after = shard_versions(vault)
+    rewritten = {name for name in before if after[name] != before[name]}
+    assert rewritten == {shard_holding(vault, touched).name}
+    assert cached_plan(vault)[1].hits == len(FILES)
+
+
+def test_an_unchanged_vault_writes_no_shard(vault: Path) -> None:
+    warm(vault)
+    before = shard_versions(vault)
+    _, cache = cached_plan(vault)
+    cache.save()
+    assert shard_versions(vault) == before
+
+
+def test_a_deleted_notes_entry_disappears_from_its_shard(vault: Path) -> None:
+    warm(vault)
+    gone = "Daily/2025-10-07.md"
+    (vault / gone).unlink()
+    before = shard_versions(vault)
+    _, cache = cached_plan(vault)
+    assert (cache.hits, cache.parsed) == (len(FILES) - 1, 0)
+    cache.save()
+    after = shard_versions(vault)
+    shard = shard_holding(vault, gone)
+    assert {name for name in before if after.get(name) != before[name]} == {shard.name}
+    if shard.exists():  # still holds other notes
+        assert gone.encode() not in shard.read_bytes()
+    assert cached_plan(vault)[1].hits == len(FILES) - 1
+
+
+def test_the_single_file_cache_of_the_earlier_layout_is_removed(vault: Path) -> None:
+    old = cache_dir(vault).with_suffix(".pickle")
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"vaultbot parse cache 1\n")
+    warm(vault)
+    assert not old.exists() and cache_dir(vault).is_dir()
