@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 
 import pytest
 import yaml
@@ -14,10 +15,16 @@ from bot.frontmatter_edit import (
     FLOW,
     FLOW_SPACED,
     FrontmatterEditError,
+    _delete_key_fast,
+    _delete_key_with_ruamel,
+    _NeedsRuamel,
+    _set_key_fast,
+    _set_key_with_ruamel,
     delete_key,
     render_value_lines,
     set_key,
 )
+from tests.test_fuzz import frontmatters as hostile_frontmatters
 
 D = dt.date(2025, 12, 19)
 LINK = "[[2025-10-06 - Jason has a complex VAST offer]]"
@@ -312,3 +319,104 @@ def test_delete_key_properties(document: tuple[str, str, str, tuple[int, int] | 
     after = yaml.load(result, Loader=yaml.SafeLoader) or {}
     assert key not in after
     assert list(after.items()) == [(k, v) for k, v in before.items() if k != key]
+
+
+# --- the fast path gives the ruamel path's bytes --------------------------------------
+# `set_key` and `delete_key` try `_edit_fast` (libyaml's node marks, no ruamel) and
+# fall back to the ruamel round-trip load when it cannot vouch for its result.
+# Whenever the fast path answers, its answer (result or error) must be the ruamel
+# path's, byte for byte.
+
+FAST_PATH = Counter()
+
+
+def _outcome(edit, *args) -> tuple[str, object]:
+    try:
+        return "result", edit(*args)
+    except _NeedsRuamel:
+        return "needs ruamel", None
+    except Exception as error:  # noqa: BLE001 - the two paths must fail alike too
+        return type(error).__name__, str(error)
+
+
+def _same_as_ruamel(text: str, key: str, value: object, newline: str) -> bool:
+    """Assert both paths agree for set (and delete); True when the fast path answered."""
+    if value is None:
+        fast = _outcome(_delete_key_fast, text, key, newline)
+        slow = _outcome(_delete_key_with_ruamel, text, key, newline)
+    else:
+        fast = _outcome(_set_key_fast, text, key, value, newline)
+        slow = _outcome(_set_key_with_ruamel, text, key, value, newline)
+    FAST_PATH["fast" if fast[0] != "needs ruamel" else "ruamel"] += 1
+    if fast[0] == "needs ruamel":
+        return False
+    assert fast == slow
+    return True
+
+
+simple_scalars = st.one_of(
+    words, words.map(lambda w: f'"[[{w}]]"'), single_quoted, double_quoted,
+    st.sampled_from(["unknown", "2024-03-01", "2024", "true", "yes", "null", "1.5", "Acme & Co", "R&D",
+                     "Notes *draft*", "wow!", "C# and F#"]),
+)
+
+
+@st.composite
+def simple_values(draw: st.DrawFn) -> list[str]:
+    """Lines of a value as Obsidian and people write them (see `values`)."""
+    kind = draw(st.sampled_from(["scalar", "scalar", "empty", "block_list", "block_list", "flow_list"]))
+    comment = draw(st.sampled_from(["", "", "", "  # why"]))
+    if kind == "scalar":
+        return [f" {draw(simple_scalars)}{comment}"]
+    if kind == "empty":
+        return [comment]
+    if kind == "flow_list":
+        pad = draw(st.sampled_from(["", " "]))
+        items = draw(st.lists(st.one_of(words.filter(lambda w: "," not in w), single_quoted, double_quoted), max_size=4))
+        return [f" [{pad}{', '.join(items)}{pad}]{comment}"]
+    indent = draw(st.sampled_from(["", "  ", "    "]))
+    return [comment] + [f"{indent}- {item}" for item in draw(st.lists(simple_scalars, min_size=1, max_size=4))]
+
+
+@st.composite
+def simple_documents(draw: st.DrawFn) -> tuple[str, str, str]:
+    """(frontmatter, managed key, newline) shaped like a real note's frontmatter."""
+    newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    managed = draw(st.sampled_from(["tags", "last_contact", "duplicate_of", "aliases"]))
+    names = ["type", "title", "created", "status", "related", "cssclasses", "Date Created", "ключ", "tags", "aliases",
+             "last_contact"]
+    keys = draw(st.lists(st.sampled_from(names), max_size=8, unique=True))
+    text = ""
+    for name in keys:
+        if draw(st.integers(0, 5)) == 0:
+            text += draw(st.sampled_from(["", "# section"])) + newline
+        key_text = draw(st.sampled_from([name, name, f'"{name}"'])) if " " not in name else f'"{name}"'
+        lines = draw(simple_values())
+        text += "".join(line + newline for line in [key_text + ":" + lines[0]] + lines[1:])
+    if text and draw(st.integers(0, 9)) == 0:
+        text = text[: -len(newline)]
+    return text, managed, newline
+
+
+edit_values = st.one_of(new_values, st.just(None))  # None: delete the key
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(simple_documents(), edit_values)
+def test_fast_path_matches_ruamel_on_simple_documents(document: tuple[str, str, str], value: object) -> None:
+    text, key, newline = document
+    assert _same_as_ruamel(text, key, value, newline), "a simple frontmatter should not need ruamel"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents(), edit_values)
+def test_fast_path_matches_ruamel(document: tuple[str, str, str, tuple[int, int] | None], value: object) -> None:
+    text, key, newline, _ = document
+    _same_as_ruamel(text, key, value, newline)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(hostile_frontmatters(), st.sampled_from(["tags", "last_contact", "title", "type", "k"]), edit_values,
+       st.sampled_from(["\n", "\r\n"]))
+def test_fast_path_matches_ruamel_on_hostile_frontmatter(text: str, key: str, value: object, newline: str) -> None:
+    _same_as_ruamel(text.replace("\n", newline), key, value, newline)
