@@ -182,7 +182,13 @@ def _edit_with_ruamel(frontmatter: str, key: str, value: object, newline: str) -
     old_data = _safe_load(frontmatter)
     mapping = _round_trip_load(frontmatter)
     lines = _LINE.findall(frontmatter)
-    result = _write(lines, _ruamel_layout(lines, mapping, key, value), key, value, newline)
+    try:
+        layout = _ruamel_layout(lines, mapping, key, value)
+    except (TypeError, KeyError, IndexError) as error:
+        # ruamel records no position for some keys (a `<<:` merge key after comments):
+        # without positions there is no safe line-by-line edit.
+        raise FrontmatterEditError(f"YAML this editor cannot place line by line ({type(error).__name__})") from error
+    result = _write(lines, layout, key, value, newline)
     if result is None:
         return frontmatter
     _verify(old_data, _safe_load(result), key, value)

@@ -159,6 +159,9 @@ def apply_rules(
             except BadNote as error:  # our own output must parse; if not, keep the note as it was
                 problems.append(Problem(path, f"{rule.ID}: not changed: the result would not parse ({error})"))
                 continue
+            except Exception as error:  # a defect in one edit must cost that note, not the run
+                problems.append(Problem(path, f"{rule.ID}: not changed: unexpected {type(error).__name__}: {error} (please report)"))
+                continue
             changed_by[path].append(rule.ID)
             if destination is not None:
                 moving[path] = destination

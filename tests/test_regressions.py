@@ -71,3 +71,16 @@ def test_an_impossible_date_in_the_config_is_a_config_error(tmp_path: Path) -> N
     result = run_cli("run", tmp_path, "--dry-run")
     assert result.returncode == 2
     assert ".vaultbot.yaml: cannot be read: day is out of range for month" in result.stderr
+
+
+def test_a_merge_key_after_comments_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """ruamel raised TypeError on comment lines before a `<<:` merge key; the run must go on."""
+    from bot.frontmatter_edit import FrontmatterEditError, set_key
+
+    with pytest.raises(FrontmatterEditError):
+        set_key("# c\n<<:\n  inner: x\n", "tags", ["type/x"])
+    write_vault(tmp_path, {"Odd.md": "---\n# c\n<<:\n  inner: x\ntype: x\n---\n", "Fine.md": "---\ntype: y\n---\n"})
+    result = run_cli("run", tmp_path, "--no-commit", "--today", "2026-11-24")
+    assert result.returncode == 0, result.stderr
+    assert "warning: Odd.md: tags: not changed:" in result.stderr
+    assert "type/y" in (tmp_path / "Fine.md").read_text()
