@@ -74,8 +74,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
-from bot.edits import AppendTasks, DeleteProperty, LinkReplacement, MoveNote, NoteEdit, Report, RewriteLinks, SetProperty
-from bot.markdown import find_wikilinks_in_value, retarget_link, task_key, task_keys, unchecked_tasks
+from bot.edits import AppendTasks, DeleteProperty, MoveNote, NoteEdit, Report, SetProperty
+from bot.markdown import find_wikilinks_in_value, task_key, task_keys, unchecked_tasks
+from bot.relink import relink
 
 if TYPE_CHECKING:
     from bot.vault import VaultIndex
@@ -220,7 +221,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date) -> Iterator
         if tasks:
             carried.append(NoteEdit(keeper, AppendTasks(ACTION_ITEMS, tasks)))
     # Links first: their offsets are in the body as it is now, before tasks are added.
-    yield from link_rewrites(vault, archived)
+    yield from relink(vault, archived, ID)
     yield from carried
 
 
@@ -235,58 +236,6 @@ def carried_tasks(vault: VaultIndex, keeper: str, duplicates: list[str]) -> tupl
                 present.add(key)
                 tasks.append(f"- [ ] {key}")
     return tuple(tasks)
-
-
-def link_rewrites(vault: VaultIndex, archived: dict[str, str]) -> Iterator[NoteEdit]:
-    """Edits that point every link to an archived duplicate at its canonical note instead."""
-    if not archived:
-        return
-    for source, links in vault.outgoing.items():
-        if source in archived:
-            continue  # archived as it was, apart from duplicate_of
-        body_links = [(nl.link, target) for nl, target in links if target in archived and nl.key is None]
-        keys = sorted({nl.key for nl, target in links if target in archived and nl.key is not None})
-        if not body_links and not keys:
-            continue
-        if vault.notes[source].opted_out(ID):
-            yield NoteEdit(source, Report(f"links to archived duplicates left as they are: the note opts out of {ID}"))
-            continue
-        if body_links:
-            body = vault.notes[source].body
-            replacements = []
-            for link, target in body_links:
-                old = body[link.start : link.end]
-                replacements.append(LinkReplacement(link.start, link.end, old, retarget_link(old, link, _link_path(vault, archived[target], source))))
-            yield NoteEdit(source, RewriteLinks(tuple(replacements)))
-        for key in keys:
-            value = _retargeted_value(vault, source, vault.notes[source].get(key), archived)
-            if value is None:
-                yield NoteEdit(source, Report(f"links to archived duplicates in `{key}` are nested too deep to rewrite; left as they are"))
-            else:
-                yield NoteEdit(source, SetProperty(key, value))
-
-
-def _link_path(vault: VaultIndex, target: str, source: str) -> str:
-    """The path part of the link Obsidian would write to `target` from `source`."""
-    return vault.link_text(target, source, wikilink=True)[2:-2]
-
-
-def _retargeted_text(vault: VaultIndex, source: str, text: str, archived: dict[str, str]) -> str:
-    for link in reversed(find_wikilinks_in_value(text)):
-        target = vault.resolve(link.target, source)
-        if target in archived:
-            old = text[link.start : link.end]
-            text = text[: link.start] + retarget_link(old, link, _link_path(vault, archived[target], source)) + text[link.end :]
-    return text
-
-
-def _retargeted_value(vault: VaultIndex, source: str, value: object, archived: dict[str, str]) -> str | list[str] | None:
-    """The frontmatter value with its links retargeted; None when it is not a string or a list of strings."""
-    if isinstance(value, str):
-        return _retargeted_text(vault, source, value, archived)
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return [_retargeted_text(vault, source, item, archived) for item in value]
-    return None
 
 
 def _resolves_to(vault: VaultIndex, source: str, value: str) -> str | None:
