@@ -11,17 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.vaults import REPO, write_vault
+from tests.vaults import REPO, git, write_vault
 
 ACTION = yaml.safe_load((REPO / "action.yml").read_text())
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-USER = ("-c", "user.name=Uma User", "-c", "user.email=uma@example.com")
 ANN = "---\ntype: person\nlast_contact: unknown\n---\n# Ann\n"
 CALL = "---\ndate: 2026-11-20\ntype: meeting\n---\nCall with [[Ann]] about pricing.\n"
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *USER, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
 def expand(value: str, inputs: dict[str, str]) -> str:

@@ -15,14 +15,9 @@ import pytest
 
 from bot.config import parse_config
 from bot.daemon import describe_run, schedule_groups
-from tests.vaults import REPO, run_cli, write_vault
+from tests.vaults import REPO, git, run_cli, write_vault
 
-USER = ("-c", "user.name=Uma User", "-c", "user.email=uma@example.com")
 WAIT_SECONDS = 20.0
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *USER, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
 def wait_for(condition: Callable[[], object], what: str, seconds: float = WAIT_SECONDS) -> object:

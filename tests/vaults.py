@@ -18,6 +18,15 @@ EXAMPLE_VAULT = REPO / "examples" / "sample-vault"
 TODAY = datetime.date(2026, 11, 24)
 
 
+# A person's identity for the test's own commits; vaultbot must bring its own.
+GIT_USER = ("-c", "user.name=Uma User", "-c", "user.email=uma@example.com")
+
+
+def git(cwd: Path, *args: str) -> str:
+    """`git ARGS` in `cwd` as a person would type it; its output."""
+    return subprocess.run(["git", *GIT_USER, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
 def write_vault(root: Path, files: Mapping[str, str | bytes]) -> Path:
     """Write `files` (vault path -> text or bytes) under `root`; text is written byte for byte."""
     for path, content in files.items():

@@ -12,17 +12,12 @@ import pytest
 from bot import git as vault_git
 from bot.cli import main
 from bot.lock import hold_lock, lock_path
-from tests.vaults import run_cli, write_vault
+from tests.vaults import GIT_USER, git, run_cli, write_vault
 
 TODAY = "2026-11-24"
 ANN = "---\ntype: person\nlast_contact: unknown\n---\n# Ann\n"
 CALL = "---\ndate: 2026-11-20\ntype: meeting\n---\nCall with [[Ann]] about pricing.\n"
 NOTES = {"People/Ann.md": ANN, "Meetings/2026-11-20 Call.md": CALL, "Ideas.md": "# Ideas\n\nNothing to tidy here.\n"}
-USER = ("-c", "user.name=Uma User", "-c", "user.email=uma@example.com")
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *USER, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture(autouse=True)
@@ -155,7 +150,7 @@ def test_no_write_and_no_commit_during_a_merge(vault: Path) -> None:
     git(repo, "checkout", "-q", "main")
     (repo / "README.md").write_text("ours\n")
     git(repo, "commit", "-q", "-am", "ours")
-    assert subprocess.run(["git", *USER, "merge", "other"], cwd=repo, capture_output=True).returncode != 0
+    assert subprocess.run(["git", *GIT_USER, "merge", "other"], cwd=repo, capture_output=True).returncode != 0
     before, commits = note_bytes(vault), commit_count(repo)
     result = run_cli("run", vault, "--today", TODAY)
     assert result.returncode == 3

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from bot.writer import WriteConflict, move_note
-from tests.vaults import plan, run_cli, tree_state, write_vault
+from tests.vaults import git, plan, run_cli, tree_state, write_vault
 
 ARCHIVE = "rules:\n  dedupe-meetings:\n    mode: archive\n"
 CANON = "M/2026-11-02 - Sync.md"
@@ -229,11 +228,6 @@ def test_existing_destination_is_reported_and_nothing_is_lost(tmp_path: Path) ->
 
 # -- git -------------------------------------------------------------------------
 
-USER = ("-c", "user.name=Tess Tester", "-c", "user.email=tess@example.com")
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *USER, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
 def test_archive_in_git_is_one_commit_with_a_rename(tmp_path: Path) -> None:
