@@ -149,3 +149,29 @@ def test_a_config_that_becomes_invalid_skips_runs_and_the_daemon_goes_on(vault: 
         daemon.send_signal(signal.SIGINT)
         assert daemon.wait(timeout=WAIT_SECONDS) == 0
     assert os.path.exists(vault / ".git" / "vaultbot.lock")
+
+
+def test_a_late_run_still_happens_once_and_runs_never_stack(tmp_path: Path) -> None:
+    """APScheduler's default misfire_grace_time (1 s) would silently drop a run the machine slept through."""
+    import threading
+
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from bot.daemon import Daemon
+
+    daemon = Daemon(tmp_path, None)
+    ran: list[datetime.datetime] = []
+    ten_missed = datetime.datetime.now().astimezone() - datetime.timedelta(minutes=10, seconds=30)
+    # As after a sleep: the job was due ten minutes ago, and every minute since.
+    trigger = IntervalTrigger(minutes=1, start_date=ten_missed)
+    daemon.scheduler.add_job(lambda: ran.append(datetime.datetime.now()), trigger, id="late", next_run_time=ten_missed)
+    runner = threading.Thread(target=daemon.scheduler.start, daemon=True)
+    runner.start()
+    try:
+        wait_for(lambda: ran, "the late run")
+        time.sleep(1.0)  # long enough for any extra catch-up runs to show
+        job = daemon.scheduler.get_job("late")
+        assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, None)
+    finally:
+        daemon.scheduler.shutdown(wait=False)
+    assert len(ran) == 1, "ten missed runs coalesce into one"
