@@ -45,7 +45,7 @@ from typing import Callable, Iterable, Mapping
 from bot import __version__
 from bot.note import BadNote, Note, ParseSettings
 from bot.problem import Problem
-from bot.runner import read_note
+from bot.runner import Loaded, read_note
 from bot.scan import FileStat, ScanResult
 
 MAGIC = b"vaultbot parse cache 2\n"
@@ -140,8 +140,11 @@ def _read(path: Path, expected: str) -> tuple[dict[str, Entry], str | None]:
     return data["entries"], None
 
 
-def _valid(entry: object, path: str, stat: FileStat) -> bool:
-    if not (isinstance(entry, tuple) and len(entry) == 4 and entry[:3] == (stat.size, stat.mtime_ns, stat.ino)):
+def _valid(entry: object, path: str, stat: FileStat | None) -> bool:
+    """A well-formed entry for `path`, stored for a file with this stat (any stat when None)."""
+    if not (isinstance(entry, tuple) and len(entry) == 4 and all(isinstance(n, int) for n in entry[:3])):
+        return False
+    if stat is not None and entry[:3] != (stat.size, stat.mtime_ns, stat.ino):
         return False
     result = entry[3]
     return isinstance(result, str) or (isinstance(result, Note) and result.path == path)
@@ -173,11 +176,12 @@ class ParseCache:
         self.hits = 0
         self.parsed = 0
 
-    def load_notes(self, root: Path, scan: ScanResult, settings: ParseSettings) -> tuple[dict[str, Note], list[Problem]]:
+    def load_notes(self, root: Path, scan: ScanResult, settings: ParseSettings) -> Loaded:
         self.fingerprint = fingerprint(settings)
         stored = self._read_shards()
         notes: dict[str, Note] = {}
         problems: list[Problem] = []
+        previous: dict[str, tuple[FileStat, Note | str]] = {}
         shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
         for path, stat in scan.files.items():
             shard = shard_of(path)
@@ -185,6 +189,8 @@ class ParseCache:
             if entry is not None and _valid(entry, path, stat):
                 self.hits += 1
             else:
+                if entry is not None and _valid(entry, path, None):
+                    previous[path] = (FileStat(*entry[:3], mode=0), entry[3])
                 self.parsed += 1
                 self.dirty.add(shard)
                 try:
@@ -203,7 +209,7 @@ class ParseCache:
         # Every kept entry of an untouched shard was a hit, so a shorter shard lost an entry (a note gone).
         self.dirty.update(shard for shard in range(SHARDS) if len(shards[shard]) != len(stored[shard]))
         self.shards = shards
-        return notes, problems
+        return Loaded(notes, problems, previous)
 
     def _read_shards(self) -> list[dict[str, Entry]]:
         """Every shard's entries; a shard that fails a check is empty, marked dirty, and warned about

@@ -13,6 +13,11 @@ the record also keeps the window of days in which no note's date falls: the
 latest date not after the recorded today and the earliest one after it. A run
 whose today lies in that window gets the same result; any other day runs in full.
 
+When the vault has changed since, but only by notes edited in place, the record
+still serves: the cache holds those notes as they were in the clean state, and
+the rules then check only what the edits affect (bot/delta.py), keeping the
+remembered warnings of the rest. So the record keeps the rules' warnings per rule.
+
 The record lives beside the parse cache (`.git/vaultbot/` or the user's cache
 directory), is a small JSON file, and is written only by a real run. Anything
 unexpected in it means it is ignored.
@@ -37,7 +42,7 @@ from bot import __version__
 from bot.problem import Problem
 from bot.scan import FileStat
 
-FORMAT = "vaultbot clean-run memo 1"
+FORMAT = "vaultbot clean-run memo 2"
 
 
 @functools.lru_cache(maxsize=1)
@@ -78,25 +83,44 @@ class DateWindow:
         return (self.after is None or self.after <= day) and (self.before is None or day < self.before)
 
 
+@dataclass(frozen=True)
+class CleanState:
+    """A remembered clean run: its state digest and its warnings."""
+
+    digest: str
+    problems: list[Problem]  # every warning that followed from the notes, in the order reported
+    by_rule: dict[str, list[Problem]]  # the rules' own warnings, per rule id (bot/delta.py keeps those it does not recheck)
+
+
 class CleanRunMemo:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def recall(self, digest: str, today: datetime.date) -> list[Problem] | None:
-        """The warnings of the remembered clean run, if it applies to this vault and day."""
+    def recall(self, today: datetime.date) -> CleanState | None:
+        """The remembered clean run, if there is one and its date window holds `today`."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT or data.get("digest") != digest:
+            if data.get("format") != FORMAT:
                 return None
             window = DateWindow(data["window"][0], data["window"][1])
-            problems = [Problem(str(path), str(message)) for path, message in data["problems"]]
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            state = CleanState(
+                str(data["digest"]),
+                [Problem(str(path), str(message)) for path, message in data["problems"]],
+                {str(rule): [Problem(str(path), str(message)) for path, message in found] for rule, found in data["by_rule"].items()},
+            )
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
-        return problems if window.contains(today) else None
+        return state if window.contains(today) else None
 
-    def remember(self, digest: str, window: DateWindow, problems: Iterable[Problem]) -> None:
+    def remember(self, digest: str, window: DateWindow, problems: Iterable[Problem], by_rule: Mapping[str, Iterable[Problem]]) -> None:
         """Record a clean state; a failure to write only costs the next run its shortcut."""
-        data = {"format": FORMAT, "digest": digest, "window": [window.after, window.before], "problems": [list(p) for p in problems]}
+        data = {
+            "format": FORMAT,
+            "digest": digest,
+            "window": [window.after, window.before],
+            "problems": [list(p) for p in problems],
+            "by_rule": {rule: [list(p) for p in found] for rule, found in by_rule.items()},
+        }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".memo-", dir=self.path.parent)

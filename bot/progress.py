@@ -62,6 +62,8 @@ class VerboseLog:
             message = f"{total:,} notes scanned"
         elif stage == "parse":
             message = f"{total:,} notes parsed"
+        elif stage == "delta":
+            message = f"{done:,} notes edited since the last clean run; the rules check what those affect"
         elif done < total:
             message = f"rule {done + 1}/{total}: {detail}"
         else:

@@ -16,11 +16,12 @@ import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from bot.config import Config
+from bot.delta import VaultDelta, delta_since_clean
 from bot.edits import Edit, MoveNote, Report
-from bot.memo import CleanRunMemo, DateWindow, code_fingerprint, state_digest
+from bot.memo import CleanRunMemo, CleanState, DateWindow, code_fingerprint, state_digest
 from bot.note import BadNote, Note, ParseSettings, decode, parse_note
 from bot.obsidian import ObsidianSettings, read_settings
 from bot.problem import Problem
@@ -56,6 +57,12 @@ class RunPlan:
     note_problems: list[Problem] = field(default_factory=list)
     load_problems: list[Problem] = field(default_factory=list)  # the notes that could not be parsed
     remembered: bool = False  # the result is the clean-run memo's: nothing was parsed or run
+    rule_problems: dict[str, list[Problem]] = field(default_factory=dict)  # the rules' warnings, per rule id
+    # When the vault differs from the last clean run only by notes edited in place: those
+    # notes, and the run's final vault against that clean state (bot/delta.py).
+    edited_since_clean: frozenset[str] | None = None
+    delta: VaultDelta | None = None
+    clean: CleanState | None = None
 
 
 @dataclass
@@ -88,9 +95,18 @@ def read_note(root: Path, path: str, stat: FileStat, settings: ParseSettings) ->
     return parse_note(path, text, bom, stat, settings)
 
 
-NoteLoader = Callable[[Path, ScanResult, ParseSettings], "tuple[dict[str, Note], list[Problem]]"]
+class Loaded(NamedTuple):
+    notes: dict[str, Note]
+    problems: list[Problem]  # the notes that could not be used, and why
+    # Notes parsed again because their file changed: the cached version, with the stat of the
+    # file it came from (a string when that version could not be used). Only a cache has them.
+    previous: dict[str, tuple[FileStat, Note | str]]
+
+
+NoteLoader = Callable[[Path, ScanResult, ParseSettings], Loaded]
 # progress(stage, done, total, detail): "scan" once the notes are counted (parsing starts),
-# "parse" once they are loaded, "rule" before each rule and once after the last.
+# "parse" once they are loaded, "delta" with the number of notes edited since the last
+# clean run when only those are rechecked, "rule" before each rule and once after the last.
 # The caller decides how, and whether, to show it: the runner knows no terminal.
 Progress = Callable[[str, int, int, str], None]
 
@@ -99,7 +115,7 @@ def _no_progress(stage: str, done: int, total: int, detail: str) -> None:
     pass
 
 
-def load_notes(root: Path, scan: ScanResult, settings: ParseSettings) -> tuple[dict[str, Note], list[Problem]]:
+def load_notes(root: Path, scan: ScanResult, settings: ParseSettings) -> Loaded:
     notes: dict[str, Note] = {}
     problems: list[Problem] = []
     for path, stat in scan.files.items():
@@ -109,19 +125,28 @@ def load_notes(root: Path, scan: ScanResult, settings: ParseSettings) -> tuple[d
             problems.append(Problem(path, f"skipped: {error}"))
         except OSError as error:
             problems.append(Problem(path, f"skipped: cannot be read: {error.strerror or error}"))
-    return notes, problems
+    return Loaded(notes, problems, {})
 
 
 def _group_edits(
-    rule: Rule, vault: VaultIndex, options: object, today: datetime.date, problems: list[Problem]
+    rule: Rule, vault: VaultIndex, options: object, today: datetime.date, targets: frozenset[str] | None, problems: list[Problem]
 ) -> dict[str, list[Edit]]:
     edits: dict[str, list[Edit]] = defaultdict(list)
-    for path, edit in rule.check(vault, options, today):
+    for path, edit in rule.check(vault, options, today, targets):
         if isinstance(edit, Report):
             problems.append(Problem(path, f"{rule.ID}: {edit.message}"))
         elif path in vault.notes and not vault.notes[path].opted_out(rule.ID):
             edits[path].append(edit)
     return edits
+
+
+@dataclass
+class RulesResult:
+    vault: VaultIndex  # after every rule
+    changed_by: dict[str, list[str]]  # path -> the rules that changed it
+    moved: dict[str, tuple[str, Note]]  # path -> (destination, note)
+    problems: dict[str, list[Problem]]  # rule id -> its warnings, by path
+    delta: VaultDelta | None  # the final vault against the clean state, when the run started from one
 
 
 def apply_rules(
@@ -130,22 +155,31 @@ def apply_rules(
     config: Config,
     settings: ParseSettings,
     today: datetime.date,
-    problems: list[Problem],
     progress: Progress = _no_progress,
-) -> tuple[VaultIndex, dict[str, list[str]], dict[str, tuple[str, Note]]]:
-    """The vault after every rule, which rules changed each note, and the notes moved (path -> (destination, note)).
+    delta: VaultDelta | None = None,
+    clean_problems: Mapping[str, Sequence[Problem]] | None = None,
+) -> RulesResult:
+    """Run the rules in order, each over the vault as the ones before it left it.
 
     A moved note leaves the index as soon as its rule has run: the rules after
     it see the vault as the next run will, where it is no longer scanned.
+
+    With a `delta` from a clean state (bot/delta.py), each rule checks only the
+    notes it names as affected; for the others it keeps the clean state's
+    warnings (`clean_problems`), since its result there was "nothing to change".
     """
     changed_by: dict[str, list[str]] = defaultdict(list)
     moved: dict[str, tuple[str, Note]] = {}
+    problems: dict[str, list[Problem]] = {}
     rules = list(rules)
     for index, rule in enumerate(rules):
         progress("rule", index, len(rules), rule.ID)
+        options = config.rule_options(rule.ID)
+        targets = rule.affected(delta, options) if delta is not None else None
+        found = [] if targets is None else [p for p in (clean_problems or {}).get(rule.ID, ()) if p.path not in targets]
         updated: dict[str, Note] = {}
         moving: dict[str, str] = {}
-        for path, edits in _group_edits(rule, vault, config.rule_options(rule.ID), today, problems).items():
+        for path, edits in _group_edits(rule, vault, options, today, targets, found).items():
             note = vault.notes[path]
             destination = next((edit.destination for edit in edits if isinstance(edit, MoveNote)), None)
             try:
@@ -154,22 +188,27 @@ def apply_rules(
                     continue
                 updated[path] = note if text == note.text else parse_note(path, text, note.bom, note.stat, settings)
             except RenderError as error:
-                problems.append(Problem(path, f"{rule.ID}: not changed: {error}"))
+                found.append(Problem(path, f"{rule.ID}: not changed: {error}"))
                 continue
             except BadNote as error:  # our own output must parse; if not, keep the note as it was
-                problems.append(Problem(path, f"{rule.ID}: not changed: the result would not parse ({error})"))
+                found.append(Problem(path, f"{rule.ID}: not changed: the result would not parse ({error})"))
                 continue
             except Exception as error:  # a defect in one edit must cost that note, not the run
-                problems.append(Problem(path, f"{rule.ID}: not changed: unexpected {type(error).__name__}: {error} (please report)"))
+                found.append(Problem(path, f"{rule.ID}: not changed: unexpected {type(error).__name__}: {error} (please report)"))
                 continue
             changed_by[path].append(rule.ID)
             if destination is not None:
                 moving[path] = destination
+        # By path (stable), so a run that rechecked a few notes reports in the same order as a full one.
+        problems[rule.ID] = sorted(found, key=lambda problem: problem.path)
         if updated:
+            before = vault
             for path, destination in moving.items():
                 moved[path] = (destination, updated.pop(path))
             vault = vault.with_notes(updated, removed=moving)
-    return vault, changed_by, moved
+            if delta is not None:
+                delta = None if moving else delta.advanced(vault, {path: before.notes[path] for path in updated})
+    return RulesResult(vault, changed_by, moved, problems, delta)
 
 
 @contextlib.contextmanager
@@ -218,27 +257,56 @@ def _plan_run(
     ids = tuple(r.ID for r in rules)
     context = run_context(settings, config, ids)
     progress("scan", len(scan.files), len(scan.files), "")
-    if memo is not None:
-        remembered = memo.recall(state_digest(scan.files, scan.folders, context), today)
-        if remembered is not None:
-            progress("rule", len(rules), len(rules), "")
-            return RunPlan(root, [], problems + remembered, len(scan.files), ids, scan=scan, context=context, note_problems=remembered, remembered=True)
+    clean = memo.recall(today) if memo is not None else None
+    if clean is not None and clean.digest == state_digest(scan.files, scan.folders, context):
+        progress("rule", len(rules), len(rules), "")
+        return RunPlan(root, [], problems + clean.problems, len(scan.files), ids, scan=scan, context=context, note_problems=clean.problems, remembered=True)
     parse = parse_settings(config, settings)
-    notes, load_problems = loader(root, scan, parse)
+    notes, load_problems, previous = loader(root, scan, parse)
     note_problems = list(load_problems)
     progress("parse", len(scan.files), len(scan.files), "")
     unparsed = frozenset(scan.files) - notes.keys()
     original = VaultIndex(notes, scan.folders, settings, config, unparsed)
-    final, changed_by, moved = apply_rules(original, rules, config, parse, today, note_problems, progress)
+    delta = _delta_since(clean, original, scan, previous, context)
+    if delta is None:
+        clean = None
+    else:
+        progress("delta", len(delta.before), len(scan.files), "")
+    result = apply_rules(original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None)
     progress("rule", len(rules), len(rules), "")
+    for rule in rules:
+        note_problems.extend(result.problems[rule.ID])
     note_problems.extend(original.problems())
     changes = []
-    for path, rule_list in sorted(changed_by.items()):
-        destination, note = moved.get(path, (None, final.notes.get(path)))
+    for path, rule_list in sorted(result.changed_by.items()):
+        destination, note = result.moved.get(path, (None, result.vault.notes.get(path)))
         before, after = notes[path].to_bytes(), note.to_bytes()
         if before != after or destination is not None:
             changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination))
-    return RunPlan(root, changes, problems + note_problems, len(scan.files), ids, final, original, scan, context, note_problems, load_problems)
+    return RunPlan(
+        root, changes, problems + note_problems, len(scan.files), ids, result.vault, original, scan, context, note_problems, load_problems,
+        rule_problems=result.problems,
+        edited_since_clean=delta.paths if delta else None,
+        delta=result.delta,
+        clean=clean,
+    )
+
+
+def _delta_since(
+    clean: CleanState | None, vault: VaultIndex, scan: ScanResult, previous: Mapping[str, tuple[FileStat, Note | str]], context: str
+) -> VaultDelta | None:
+    """The vault against the remembered clean state, when it differs from it only by notes edited in place.
+
+    The clean state is known to be the cache's previous versions of the notes
+    parsed again when the vault with those versions put back has the remembered
+    digest: same paths, folders, settings, config, rules and code.
+    """
+    if clean is None or not previous:
+        return None
+    as_it_was = {**scan.files, **{path: stat for path, (stat, _) in previous.items()}}
+    if state_digest(as_it_was, scan.folders, context) != clean.digest:
+        return None
+    return delta_since_clean(vault, {path: note for path, (_, note) in previous.items()}, previous)
 
 
 def run_context(settings: ObsidianSettings, config: Config, rule_ids: Sequence[str]) -> str:
@@ -251,7 +319,9 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
 
     Provably: every planned change was written (no conflict, no note left for
     someone's uncommitted edit, no move, whose target the scan never sees), and
-    the rules, run once more over the vault as written, change nothing.
+    the rules, run once more over the vault as written, change nothing. A run
+    that started from a clean state reruns them only where its own edits and the
+    notes edited since that state reach.
     """
     if plan.remembered:
         return True
@@ -259,19 +329,20 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
     if plan.scan is None or plan.vault is None or len(placed) != len(plan.changes):
         memo.forget()
         return False
-    note_problems = plan.note_problems
+    note_problems, rule_problems = plan.note_problems, plan.rule_problems
     if plan.changes:
-        note_problems = list(plan.load_problems)
         parse = parse_settings(config, plan.vault.settings)
+        delta = plan.delta if plan.clean is not None else None
         with collector_paused():
-            _, changed_again, _ = apply_rules(plan.vault, [get_rule(i) for i in plan.rules], config, parse, today, note_problems)
-        if changed_again:  # a rule that is not idempotent here: never claim the vault is clean
+            again = apply_rules(plan.vault, [get_rule(i) for i in plan.rules], config, parse, today, delta=delta, clean_problems=plan.clean.by_rule if delta else None)
+        if again.changed_by:  # a rule that is not idempotent here: never claim the vault is clean
             memo.forget()
             return False
-        note_problems.extend(plan.vault.problems())
+        rule_problems = again.problems
+        note_problems = [*plan.load_problems, *(p for rule in plan.rules for p in rule_problems[rule]), *plan.vault.problems()]
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
     dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
-    memo.remember(state_digest(files, plan.scan.folders, plan.context), DateWindow.around(today, dates), note_problems)
+    memo.remember(state_digest(files, plan.scan.folders, plan.context), DateWindow.around(today, dates), note_problems, rule_problems)
     return True
 
 

@@ -51,6 +51,11 @@ def _aliases(note: Note) -> list[str]:
     return found
 
 
+def identity(note: Note) -> tuple:
+    """What other notes see of a note besides its links and contents: its type, aliases and title."""
+    return note.type, tuple(_aliases(note)), note.title
+
+
 class VaultIndex:
     def __init__(
         self,
@@ -88,18 +93,15 @@ class VaultIndex:
     def with_notes(self, updated: Mapping[str, Note], removed: Iterable[str] = ()) -> VaultIndex:
         """A new index with `updated` notes replaced and `removed` ones gone.
 
-        Rules change a few notes at a time and almost never a path, an alias or a
-        type. When none changed, the name tables, link resolution, entities, home
+        Rules change a few notes at a time and almost never a path, an alias, a
+        type or a title. When none changed, the name tables, link resolution, entities, home
         folders, owners and the links of untouched notes all still hold and are
         carried over instead of being worked out again for the whole vault.
         """
         notes = {**self.notes, **updated}
         for path in removed:
             notes.pop(path, None)
-        same_shape = not removed and all(
-            path in self.notes and note.type == self.notes[path].type and _aliases(note) == _aliases(self.notes[path])
-            for path, note in updated.items()
-        )
+        same_shape = not removed and all(path in self.notes and identity(note) == identity(self.notes[path]) for path, note in updated.items())
         if not same_shape:
             return VaultIndex(notes, self.folders, self.settings, self.config, self.unparsed)
         fresh = copy.copy(self)

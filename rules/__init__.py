@@ -7,9 +7,13 @@ A rule module has:
   first line is the one-line description;
 - `Options`: a frozen dataclass declaring every option and its default
   (`bot/config.py` validates `.vaultbot.yaml` against it);
-- `check(vault, options, today) -> Iterable[NoteEdit]`: pure; it reads the
-  vault index and returns edits as data. It never opens a file, calls git or
-  reads the clock.
+- `check(vault, options, today, targets=None) -> Iterable[NoteEdit]`: pure; it
+  reads the vault index and returns edits as data. It never opens a file, calls
+  git or reads the clock. With `targets`, it checks only those notes, and its
+  edits and reports name only them;
+- `affected(delta, options) -> frozenset[str] | None`: the notes whose result
+  may differ when the vault differs from a clean state by `delta`
+  (bot/delta.py), as `targets` for `check`; None to check everything.
 
 Order matters and is deliberate: each rule sees the vault as the rules before
 it left it, so `recent-context` and `last-contact` leave out the duplicates
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Protocol
 from rules import dedupe_meetings, last_contact, recent_context, tags
 
 if TYPE_CHECKING:
+    from bot.delta import VaultDelta
     from bot.edits import NoteEdit
     from bot.vault import VaultIndex
 
@@ -33,7 +38,9 @@ class Rule(Protocol):
     Options: Any
     __doc__: str | None
 
-    def check(self, vault: VaultIndex, options: Any, today: datetime.date) -> Iterable[NoteEdit]: ...
+    def check(self, vault: VaultIndex, options: Any, today: datetime.date, targets: frozenset[str] | None = None) -> Iterable[NoteEdit]: ...
+
+    def affected(self, delta: VaultDelta, options: Any) -> frozenset[str] | None: ...
 
 
 RULES: tuple[Rule, ...] = (dedupe_meetings, last_contact, tags, recent_context)

@@ -79,6 +79,9 @@ from bot.markdown import find_wikilinks_in_value, task_key, task_keys, unchecked
 from bot.relink import relink
 
 if TYPE_CHECKING:
+    from bot.dates import NoteDate
+    from bot.delta import VaultDelta
+    from bot.note import Note
     from bot.vault import VaultIndex
 
 ID = "dedupe-meetings"
@@ -151,21 +154,36 @@ def _similar(vault: VaultIndex, options: Options, a: str, b: str) -> bool:
     return options.similarity is None or summary_similarity(vault, a, b) >= options.similarity
 
 
-def duplicate_groups(vault: VaultIndex, options: Options) -> list[list[str]]:
-    """Groups of notes recording the same meeting, each sorted by path."""
-    types = {t.casefold() for t in options.meeting_types}
-    meetings = [p for p, n in vault.notes.items() if n.type and n.type.casefold() in types]
+def _is_meeting(note: Note, options: Options) -> bool:
+    return bool(note.type) and note.type.casefold() in {t.casefold() for t in options.meeting_types}
+
+
+def _source(note: Note) -> str | None:
+    source = note.get("source")
+    if isinstance(source, (str, int)) and not isinstance(source, bool) and str(source).strip():
+        return str(source).strip()
+    return None
+
+
+def _day(note: Note) -> NoteDate | None:
+    day = note.date.date
+    return day if day is not None and day.day is not None else None
+
+
+def duplicate_groups(vault: VaultIndex, options: Options, among: frozenset[str] | None = None) -> list[list[str]]:
+    """Groups of notes recording the same meeting, each sorted by path (only meetings in `among`, when given)."""
+    meetings = [p for p, n in vault.notes.items() if (among is None or p in among) and _is_meeting(n, options)]
     groups = _Groups()
     same_meeting: dict[tuple, list[str]] = defaultdict(list)
     same_source: dict[str, list[str]] = defaultdict(list)
     for path in meetings:
         note = vault.notes[path]
-        source = note.get("source")
-        if isinstance(source, (str, int)) and not isinstance(source, bool) and str(source).strip():
-            same_source[str(source).strip()].append(path)
-        day = note.date.date
-        people = participants(vault, path)
-        if day is not None and day.day is not None and people:
+        source = _source(note)
+        if source is not None:
+            same_source[source].append(path)
+        day = _day(note)
+        people = participants(vault, path) if day is not None else frozenset()
+        if people:
             same_meeting[(day, vault.owner(path), people)].append(path)
     for paths in same_source.values():
         for i, a in enumerate(paths):
@@ -181,6 +199,41 @@ def duplicate_groups(vault: VaultIndex, options: Options) -> list[list[str]]:
     return sorted(groups.groups())
 
 
+def _group_keys(note: Note) -> list[tuple]:
+    """What two meetings must share to be in one group: a day, or a source."""
+    day, source = _day(note), _source(note)
+    return [key for key in (("day", day), ("source", source)) if key[1] is not None]
+
+
+def affected(delta: VaultDelta, options: Options) -> frozenset[str] | None:
+    """The meetings whose group may differ: edited meetings, meetings an edited note links to
+    or linked to (which one is canonical counts links), and, repeatedly, every meeting that
+    shares a day or a source with one of them, before or after the edit. A group is made of
+    such chains, so the groups among these meetings are exactly the groups the edit can touch.
+
+    Archive mode moves notes and rewrites links anywhere in the vault: everything is checked."""
+    if options.mode == "archive":
+        return None
+    vault = delta.vault
+    by_key: dict[tuple, list[str]] = defaultdict(list)
+    for path, note in vault.notes.items():
+        if _is_meeting(note, options):
+            for key in _group_keys(note):
+                by_key[key].append(path)
+    found = {path for path in delta.paths | delta.linked() if path in vault.notes and _is_meeting(vault.notes[path], options)}
+    pending = [key for path in found for key in _group_keys(vault.notes[path])]
+    pending += [key for path in found & delta.paths for key in _group_keys(delta.before[path])]
+    seen = set(pending)
+    while pending:
+        for path in by_key.get(pending.pop(), ()):
+            if path not in found:
+                found.add(path)
+                fresh = [key for key in _group_keys(vault.notes[path]) if key not in seen]
+                seen.update(fresh)
+                pending.extend(fresh)
+    return frozenset(found)
+
+
 def canonical(vault: VaultIndex, group: list[str]) -> str:
     """Most notes linking to it, then the longest body, then the smallest path."""
     return min(group, key=lambda p: (-len(vault.backlinks(p)), -len(vault.notes[p].body.strip()), p))
@@ -192,10 +245,10 @@ def archive_path(options: Options, path: str) -> str:
     return f"{folder}/{path}"
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date) -> Iterator[NoteEdit]:
+def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
     archived: dict[str, str] = {}  # duplicate -> canonical, in archive mode
     carried: list[NoteEdit] = []
-    for group in duplicate_groups(vault, options):
+    for group in duplicate_groups(vault, options, among=targets):
         keeper = canonical(vault, group)
         if vault.notes[keeper].opted_out(ID):
             others = ", ".join(p for p in group if p != keeper)

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Iterator
 from bot.edits import NoteEdit, SetProperty
 
 if TYPE_CHECKING:
+    from bot.delta import VaultDelta
     from bot.vault import VaultIndex
 
 ID = "last-contact"
@@ -73,8 +74,15 @@ def latest_contact(vault: VaultIndex, entity: str, today: datetime.date) -> date
     return max(dates, default=None)
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date) -> Iterator[NoteEdit]:
+def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
+    """An entity's last contact depends on its own note and its related notes."""
+    return delta.entities()
+
+
+def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
     for entity in vault.entities:
+        if targets is not None and entity not in targets:
+            continue
         note = vault.notes[entity]
         if KEY not in (note.frontmatter or {}) and not options.create_missing:
             continue

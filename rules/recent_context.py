@@ -57,6 +57,7 @@ from bot.edits import NoteEdit, ReplaceSection
 from bot.summary import cut_summary
 
 if TYPE_CHECKING:
+    from bot.delta import VaultDelta
     from bot.vault import VaultIndex
 
 ID = "recent-context"
@@ -105,9 +106,17 @@ def entries(vault: VaultIndex, entity: str, options: Options, today: datetime.da
     return [entry(vault, entity, path, options) for path in ordered_related(vault, entity, today)[: options.max_entries]]
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date) -> Iterator[NoteEdit]:
+def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
+    """An entity's section depends on its own note and its related notes (their owners'
+    titles and the way links are written cannot change in a delta)."""
+    return delta.entities()
+
+
+def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
     heading = options.heading.lower()
     for entity in vault.entities:
+        if targets is not None and entity not in targets:
+            continue
         note = vault.notes[entity]
         if not options.create_missing and heading not in note.body.lower():
             continue  # cheap test first; the renderer finds the heading exactly

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Iterator
 from bot.edits import NoteEdit, Report, SetProperty
 
 if TYPE_CHECKING:
+    from bot.delta import VaultDelta
     from bot.note import Note
     from bot.vault import VaultIndex
 
@@ -112,9 +113,14 @@ def tidy(current: list[str], derived: list[str], families: list[str]) -> list[st
     return result
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date) -> Iterator[NoteEdit]:
+def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
+    """A note's tags depend on that note alone."""
+    return delta.paths
+
+
+def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
     for path, note in vault.notes.items():
-        if note.frontmatter is None:
+        if note.frontmatter is None or (targets is not None and path not in targets):
             continue
         raw = note.frontmatter.get("tags")
         current = _current_tags(raw)

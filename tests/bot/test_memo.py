@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.memo import CleanRunMemo, DateWindow
+from bot.memo import CleanRunMemo, CleanState, DateWindow
+from bot.problem import Problem
 from tests.vaults import EXAMPLE_VAULT, run_cli, tree_state, write_vault
 
 
@@ -95,8 +96,11 @@ def test_date_window(today: str, dates: list[str], inside: list[str], outside: l
     assert not any(window.contains(datetime.date.fromisoformat(day)) for day in outside)
 
 
-def test_recall_needs_the_same_digest(tmp_path: Path) -> None:
+def test_recall_returns_what_was_remembered_within_its_window(tmp_path: Path) -> None:
     memo = CleanRunMemo(tmp_path / "m.json")
-    memo.remember("abc", DateWindow(None, None), [])
-    assert memo.recall("abc", datetime.date(2026, 1, 1)) == []
-    assert memo.recall("abd", datetime.date(2026, 1, 1)) is None
+    window = DateWindow.around(datetime.date(2026, 11, 24), [datetime.date(2026, 12, 3)])
+    memo.remember("abc", window, [Problem("a.md", "skipped: x"), Problem("b.md", "tags: y")], {"tags": [Problem("b.md", "tags: y")]})
+    assert memo.recall(datetime.date(2026, 12, 2)) == CleanState(
+        "abc", [Problem("a.md", "skipped: x"), Problem("b.md", "tags: y")], {"tags": [Problem("b.md", "tags: y")]}
+    )
+    assert memo.recall(datetime.date(2026, 12, 3)) is None

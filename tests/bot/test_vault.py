@@ -32,7 +32,7 @@ def build_index(root: Path, files: dict[str, str | dict], config: dict | None = 
     parsed_config = parse_config(config)
     settings, _ = read_settings(root)
     scan = scan_vault(root, settings, parsed_config.exclude)
-    notes, _ = load_notes(root, scan, parse_settings(parsed_config, settings))
+    notes = load_notes(root, scan, parse_settings(parsed_config, settings)).notes
     return VaultIndex(notes, scan.folders, settings, parsed_config, frozenset(scan.files) - notes.keys())
 
 
