@@ -11,7 +11,7 @@ import datetime
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june",
@@ -74,8 +74,7 @@ _MOMENT_TOKENS = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class NoteDate:
+class NoteDate(NamedTuple):  # a tuple: one per note, built, cached and sent between processes cheaply
     """A calendar day, or a whole month when the file name only says ``YYYY-MM``.
 
     A month and a day of that same month do not compare (``None`` against an int):
@@ -95,8 +94,7 @@ class NoteDate:
         return datetime.date(self.year, self.month, self.day or 1)
 
 
-@dataclass(frozen=True)
-class DateInfo:
+class DateInfo(NamedTuple):
     """A note's date and time of day, each with where it was read (for reports)."""
 
     date: NoteDate | None

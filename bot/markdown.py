@@ -11,12 +11,16 @@ import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote
 
 
-@dataclass(frozen=True)
-class Link:
-    """One wikilink, embed or internal markdown link, as written in the note."""
+class Link(NamedTuple):
+    """One wikilink, embed or internal markdown link, as written in the note.
+
+    A named tuple, not a frozen dataclass: notes hold tens of thousands of links,
+    and a tuple is several times cheaper to build, to cache and to send between
+    processes (bot/reading.py)."""
 
     target: str  # trimmed, without #subpath; "" for [[#Heading]]; markdown: decoded
     subpath: str  # "", "#Heading" or "#^blockid"

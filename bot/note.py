@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -44,8 +44,7 @@ class ParseSettings:
     generated_heading: str = "Recent Context"  # links inside that section never count
 
 
-@dataclass(frozen=True)
-class NoteLink:
+class NoteLink(NamedTuple):  # a tuple for the reason Link is one
     link: Link
     key: str | None  # the frontmatter key holding the link; None for the body
 

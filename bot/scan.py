@@ -14,14 +14,13 @@ import os
 from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
 
 
-@dataclass(frozen=True)
-class FileStat:
+class FileStat(NamedTuple):
     size: int
     mtime_ns: int
     ino: int
