@@ -43,9 +43,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from bot import __version__
-from bot.note import BadNote, Note, ParseSettings
+from bot.note import Note, ParseSettings
 from bot.problem import Problem
-from bot.runner import Loaded, read_note
+from bot.reading import Unusable, parse_files
+from bot.runner import Loaded
 from bot.scan import FileStat, ScanResult
 
 MAGIC = b"vaultbot parse cache 2\n"
@@ -54,7 +55,7 @@ MAGIC = b"vaultbot parse cache 2\n"
 SHARDS = 64
 # The modules whose code decides what a parsed note holds; editing one (an
 # editable install, a patch release that kept its version) invalidates the cache.
-PARSE_MODULES = ("note", "markdown", "dates", "summary", "scan")
+PARSE_MODULES = ("reading", "note", "markdown", "dates", "summary", "scan")
 _ALLOWED_BUILTINS = frozenset({"set", "frozenset", "bytes", "bytearray", "complex"})
 _FOREIGN = "written by another vaultbot version or settings"
 
@@ -183,23 +184,26 @@ class ParseCache:
         problems: list[Problem] = []
         previous: dict[str, tuple[FileStat, Note | str]] = {}
         shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
+        kept: dict[str, Entry] = {}
+        for path, stat in scan.files.items():
+            entry = stored[shard_of(path)].get(path)
+            if entry is not None and _valid(entry, path, stat):
+                kept[path] = entry
+            elif entry is not None and _valid(entry, path, None):
+                previous[path] = (FileStat(*entry[:3], mode=0), entry[3])
+        self.hits = len(kept)
+        parsed = parse_files(root, {path: stat for path, stat in scan.files.items() if path not in kept}, settings)
+        self.parsed = len(parsed)
         for path, stat in scan.files.items():
             shard = shard_of(path)
-            entry = stored[shard].get(path)
-            if entry is not None and _valid(entry, path, stat):
-                self.hits += 1
-            else:
-                if entry is not None and _valid(entry, path, None):
-                    previous[path] = (FileStat(*entry[:3], mode=0), entry[3])
-                self.parsed += 1
+            entry = kept.get(path)
+            if entry is None:
                 self.dirty.add(shard)
-                try:
-                    entry = (stat.size, stat.mtime_ns, stat.ino, read_note(root, path, stat, settings))
-                except BadNote as error:
-                    entry = (stat.size, stat.mtime_ns, stat.ino, str(error))
-                except OSError as error:  # not cached: the next run tries again
-                    problems.append(Problem(path, f"skipped: cannot be read: {error.strerror or error}"))
+                result = parsed[path]
+                if isinstance(result, Unusable) and not result.lasting:  # not cached: the next run tries again
+                    problems.append(Problem(path, f"skipped: {result.reason}"))
                     continue
+                entry = (stat.size, stat.mtime_ns, stat.ino, result.reason if isinstance(result, Unusable) else result)
             shards[shard][path] = entry
             result = entry[3]
             if isinstance(result, str):

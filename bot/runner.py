@@ -22,9 +22,10 @@ from bot.config import Config
 from bot.delta import VaultDelta, delta_since_clean
 from bot.edits import Edit, MoveNote, Report
 from bot.memo import CleanRunMemo, CleanState, DateWindow, code_fingerprint, state_digest
-from bot.note import BadNote, Note, ParseSettings, decode, parse_note
+from bot.note import BadNote, Note, ParseSettings, parse_note
 from bot.obsidian import ObsidianSettings, read_settings
 from bot.problem import Problem
+from bot.reading import parse_files
 from bot.render import RenderError, render
 from bot.scan import FileStat, ScanResult, scan_vault
 from bot.vault import VaultIndex
@@ -88,13 +89,6 @@ def parse_settings(config: Config, settings: ObsidianSettings) -> ParseSettings:
     )
 
 
-def read_note(root: Path, path: str, stat: FileStat, settings: ParseSettings) -> Note:
-    """Parse one note from disk; BadNote or OSError when it cannot be used."""
-    data = (root / path).read_bytes()
-    text, bom = decode(path, data)
-    return parse_note(path, text, bom, stat, settings)
-
-
 class Loaded(NamedTuple):
     notes: dict[str, Note]
     problems: list[Problem]  # the notes that could not be used, and why
@@ -118,13 +112,11 @@ def _no_progress(stage: str, done: int, total: int, detail: str) -> None:
 def load_notes(root: Path, scan: ScanResult, settings: ParseSettings) -> Loaded:
     notes: dict[str, Note] = {}
     problems: list[Problem] = []
-    for path, stat in scan.files.items():
-        try:
-            notes[path] = read_note(root, path, stat, settings)
-        except BadNote as error:
-            problems.append(Problem(path, f"skipped: {error}"))
-        except OSError as error:
-            problems.append(Problem(path, f"skipped: cannot be read: {error.strerror or error}"))
+    for path, result in parse_files(root, scan.files, settings).items():
+        if isinstance(result, Note):
+            notes[path] = result
+        else:
+            problems.append(Problem(path, f"skipped: {result.reason}"))
     return Loaded(notes, problems, {})
 
 
@@ -202,12 +194,12 @@ def apply_rules(
         # By path (stable), so a run that rechecked a few notes reports in the same order as a full one.
         problems[rule.ID] = sorted(found, key=lambda problem: problem.path)
         if updated:
-            before = vault
             for path, destination in moving.items():
                 moved[path] = (destination, updated.pop(path))
+            edited = {path: vault.notes[path] for path in updated}
             vault = vault.with_notes(updated, removed=moving)
             if delta is not None:
-                delta = None if moving else delta.advanced(vault, {path: before.notes[path] for path in updated})
+                delta = None if moving else delta.advanced(vault, edited)
     return RulesResult(vault, changed_by, moved, problems, delta)
 
 

@@ -289,16 +289,16 @@ def test_the_vault_vanishing_mid_run_is_a_clear_error(
 ) -> None:
     vault = busy_vault(tmp_path / "vault", customers=2, meetings=6)
     if moment == "while reading":
-        import bot.runner
+        import bot.reading
 
-        real_read = bot.runner.read_note
+        real_read = bot.reading.read_note
 
         def read_then_vanish(root, path, *args):
             if path.endswith("Meeting 003.md"):
                 shutil.rmtree(vault)
             return real_read(root, path, *args)
 
-        monkeypatch.setattr(bot.runner, "read_note", read_then_vanish)
+        monkeypatch.setattr(bot.reading, "read_note", read_then_vanish)
     else:
         import bot.runner
 

@@ -215,8 +215,14 @@ def test_unreadable_note_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyP
     locked = tmp_path / "Locked.md"
     locked.chmod(0)
     if os.geteuid() == 0:  # root reads anything; make this one file fail the way it would for a user
-        real_read = Path.read_bytes
-        monkeypatch.setattr(Path, "read_bytes", lambda self: (_ for _ in ()).throw(PermissionError(13, "Permission denied")) if self == locked else real_read(self))
+        import bot.reading
+
+        def refuse(name, *args, **kwargs):
+            if Path(name) == locked:
+                raise PermissionError(13, "Permission denied")
+            return open(name, *args, **kwargs)
+
+        monkeypatch.setattr(bot.reading, "open", refuse, raising=False)
     result = plan(tmp_path)
     assert ("Locked.md", "skipped: cannot be read: Permission denied") in [tuple(p) for p in result.problems]
     assert [c.path for c in result.changes] == ["Acme.md", "Meeting.md"], "the run went on without it"

@@ -1,0 +1,123 @@
+"""Reading and parsing notes from disk, on every core when there are many.
+
+Parsing is most of a cold run (issue 6): libyaml, links, dates and summaries for
+every note, all of it CPU work in one interpreter. With more than
+`PARALLEL_FROM` notes to parse, the files are split between this process and
+forked children; each child parses its share and sends the parsed notes back
+through a pipe as a pickle. Forking (not spawning) means the children start in
+a few milliseconds with the code and settings already loaded.
+
+It stays serial where a fork is not safe or not possible: on one core, where
+`os.fork` does not exist (Windows), and when the process runs other threads
+(the daemon's scheduler: a thread holding a lock at the fork would leave that
+lock held forever in the child). A child that fails in any way costs only time:
+its share is parsed again here.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from pathlib import Path
+from typing import Mapping, NamedTuple
+
+from bot.note import BadNote, Note, ParseSettings, decode, parse_note
+from bot.scan import FileStat
+
+# Below this, a fork and a pickle cost more than they save.
+PARALLEL_FROM = 1_000
+
+
+class Unusable(NamedTuple):
+    """A note that cannot be used, and why."""
+
+    reason: str
+    lasting: bool  # the file itself is bad (cacheable), not a failure to read it (try again next run)
+
+
+def read_note(root: Path, path: str, stat: FileStat, settings: ParseSettings) -> Note:
+    """Parse one note from disk; BadNote or OSError when it cannot be used."""
+    with open(os.path.join(root, path), "rb") as stream:
+        data = stream.read()
+    text, bom = decode(path, data)
+    return parse_note(path, text, bom, stat, settings)
+
+
+def _parse_serially(root: Path, files: list[tuple[str, FileStat]], settings: ParseSettings) -> list[Note | Unusable]:
+    results: list[Note | Unusable] = []
+    for path, stat in files:
+        try:
+            results.append(read_note(root, path, stat, settings))
+        except BadNote as error:
+            results.append(Unusable(str(error), lasting=True))
+        except OSError as error:
+            results.append(Unusable(f"cannot be read: {error.strerror or error}", lasting=False))
+    return results
+
+
+def _workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))  # what this process may use, not what the machine has
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return 1
+    return cores
+
+
+def parse_files(root: Path, files: Mapping[str, FileStat], settings: ParseSettings, workers: int | None = None) -> dict[str, Note | Unusable]:
+    """Each file parsed, in the order given: its note, or why it cannot be used."""
+    items = list(files.items())
+    workers = _workers() if workers is None else workers
+    if workers < 2 or len(items) < PARALLEL_FROM:
+        return dict(zip(files, _parse_serially(root, items, settings)))
+    shares = [items[index::workers] for index in range(workers)]  # interleaved: big notes cluster by folder
+    children = [_fork_parser(root, share, settings) for share in shares[1:]]
+    results = {path: result for (path, _), result in zip(shares[0], _parse_serially(root, shares[0], settings))}
+    for share, child in zip(shares[1:], children):
+        parsed = _collect(child)
+        if parsed is None or len(parsed) != len(share):
+            parsed = _parse_serially(root, share, settings)
+        results.update(zip((path for path, _ in share), parsed))
+    return {path: results[path] for path in files}
+
+
+def _fork_parser(root: Path, share: list[tuple[str, FileStat]], settings: ParseSettings) -> tuple[int, int] | None:
+    """Start a child that parses `share` and pickles the results to a pipe: (pid, read end), or None."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: never returns, never runs the parent's cleanup or flushes its buffers
+        status = 1
+        try:
+            os.close(read_end)
+            with open(write_end, "wb") as stream:
+                pickle.dump(_parse_serially(root, share, settings), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(child: tuple[int, int] | None) -> list[Note | Unusable] | None:
+    """The child's results, or None when it failed; the child is always reaped."""
+    if child is None:
+        return None
+    pid, read_end = child
+    try:
+        with open(read_end, "rb") as stream:
+            parsed = pickle.load(stream)
+    except Exception:  # a child killed or failed halfway: a truncated pickle
+        parsed = None
+    finally:
+        _, status = os.waitpid(pid, 0)
+    return parsed if status == 0 and isinstance(parsed, list) else None
