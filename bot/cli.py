@@ -9,25 +9,25 @@ The diff and JSON go to stdout; warnings and logs go to stderr.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import inspect
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from git import Repo
-
-from bot import __version__, explain, git
+from bot import __version__, explain
 from bot.config import Config, ConfigError, load_config
 from bot.lock import LockBusy, hold_lock, lock_path
 from bot.problem import Problem
-from bot.cache import ParseCache, cache_dir
+from bot.cache import ParseCache, cache_dir, git_dir
 from bot.memo import CleanRunMemo
 from bot.progress import for_run as progress_for_run
 from bot.report import as_json, headline, summary_lines, unified_diff
 from bot.runner import Change, load_notes, plan_run, remember_clean_state, write_changes
 from rules import RULES
+
+if TYPE_CHECKING:
+    from git import Repo
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 LOCK_WAIT_SECONDS = 10.0  # a second run waits this long for the first, then skips
@@ -112,16 +112,28 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"vaultbot: unknown rule {unknown[0]!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
         return EXIT_USAGE
 
-    dry_run = args.dry_run or args.check
     try:
-        with contextlib.ExitStack() as held:
-            repo = held.enter_context(git.open_repo(root))
-            if not dry_run:
-                held.enter_context(hold_lock(lock_path(root, repo.git_dir if repo else None), LOCK_WAIT_SECONDS))
-            return _run(args, root, config, repo)
+        if args.dry_run or args.check:  # takes no lock and never needs git
+            return _run(args, root, config, None)
+        if git_dir(root) is None:
+            with hold_lock(lock_path(root, None), LOCK_WAIT_SECONDS):
+                return _run(args, root, config, None)
+        return _run_in_repository(args, root, config)
     except LockBusy as error:
         print(f"vaultbot: {error}; this run is skipped", file=sys.stderr)
         return EXIT_FAILED
+
+
+# GitPython takes a tenth of a second to load, more than a warm run of a large vault;
+# bot.git (which loads it) is imported only by the functions that run with a repository.
+
+
+def _run_in_repository(args: argparse.Namespace, root: Path, config: Config) -> int:
+    from bot import git
+
+    try:
+        with git.open_repo(root) as repo, hold_lock(lock_path(root, repo.git_dir if repo else None), LOCK_WAIT_SECONDS):
+            return _run(args, root, config, repo)
     except git.GitError as error:
         print(f"vaultbot: git: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -129,6 +141,8 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _leave_uncommitted(repo: Repo, root: Path, changes: list[Change]) -> tuple[list[Change], list[Problem]]:
     """Drop the changes to notes with someone's uncommitted work; report each."""
+    from bot import git
+
     leave = git.notes_to_leave(repo, root, [change.path for change in changes])
     kept = [change for change in changes if change.path not in leave]
     return kept, [Problem(path, f"not changed: {reason}") for path, reason in sorted(leave.items())]
@@ -139,6 +153,8 @@ def _commit_and_push(args: argparse.Namespace, config: Config, repo: Repo, root:
 
     A failed commit raises GitError; a failed push keeps the local commit.
     """
+    from bot import git
+
     listed = [(f"{c.path} -> {c.destination}" if c.destination else c.path, c.rules) for c in changes]
     message = git.commit_message(git.files_by_rule(listed), len(changes), args.commit_message)
     # A moved note: both paths, so git records the removal and the addition as one rename.
@@ -163,6 +179,8 @@ def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None
     dry_run = args.dry_run or args.check
     committing = repo is not None and not dry_run and config.git.commit and not args.no_commit
     if repo is not None and not dry_run:
+        from bot import git
+
         git.check_ready(repo, committing=committing)
     cache = None if args.no_cache else ParseCache(root, lambda message: _warn(args, message))
     memo = None if args.no_cache else CleanRunMemo(cache_dir(root).with_suffix(".clean.json"))

@@ -170,7 +170,13 @@ def decode(path: str, data: bytes) -> tuple[str, bool]:
     return text, False
 
 
-def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings: ParseSettings) -> Note:
+def _summary_fields(frontmatter: Mapping[str, Any] | None) -> tuple[Any, Any]:
+    return (frontmatter.get("summary"), frontmatter.get("description")) if frontmatter else (None, None)
+
+
+def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings: ParseSettings, previous: Note | None = None) -> Note:
+    """Parse a note's text. `previous`: the same note before an edit, parsed with the same settings;
+    when the edit left the body alone (rules mostly set a property), what the body yields is reused."""
     span = split_frontmatter(text)
     frontmatter = None
     body_start = 0
@@ -181,15 +187,11 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
     newline_at = text.find("\n")
     newline = "\r\n" if newline_at > 0 and text[newline_at - 1] == "\r" else "\n"
 
-    body_links = find_links(body) if "[" in body else []
-    if settings.generated_heading.lower() in body.lower():
-        sections = find_section(body, settings.generated_heading)
-        if len(sections) > 1:
-            raise BadNote(f"the heading '## {settings.generated_heading}' appears {len(sections)} times; keep one")
-        if sections:
-            heading, end = sections[0]
-            body_links = [link for link in body_links if not heading.start <= link.start < end]
-    links = [NoteLink(link, None) for link in body_links]
+    same_body = previous is not None and previous.body == body
+    if same_body:
+        links = [link for link in previous.links if link.key is None]
+    else:
+        links = [NoteLink(link, None) for link in _body_links(body, settings)]
     # Walking every value is most of parsing's cost for link-free properties; a link in a
     # value needs "[[" in the YAML text (only a pathological escape like "\x5b\x5b" could hide one).
     if frontmatter and "[[" in text[span[0] : span[1]]:
@@ -206,6 +208,19 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
         newline=newline,
         links=tuple(links),
         date=note_date(frontmatter, basename, settings.date_keys, settings.daily_format, path=path[:-3]),
-        summary=note_summary(frontmatter, body),
+        summary=previous.summary if same_body and _summary_fields(previous.frontmatter) == _summary_fields(frontmatter) else note_summary(frontmatter, body),
         stat=stat,
     )
+
+
+def _body_links(body: str, settings: ParseSettings) -> list[Link]:
+    """The body's links outside the generated section; BadNote when that section's heading is repeated."""
+    links = find_links(body) if "[" in body else []
+    if settings.generated_heading.lower() in body.lower():
+        sections = find_section(body, settings.generated_heading)
+        if len(sections) > 1:
+            raise BadNote(f"the heading '## {settings.generated_heading}' appears {len(sections)} times; keep one")
+        if sections:
+            heading, end = sections[0]
+            links = [link for link in links if not heading.start <= link.start < end]
+    return links

@@ -178,7 +178,7 @@ def apply_rules(
                 text = render(note.text, note.body_start, note.newline, edits)
                 if text == note.text and destination is None:
                     continue
-                updated[path] = note if text == note.text else parse_note(path, text, note.bom, note.stat, settings)
+                updated[path] = note if text == note.text else parse_note(path, text, note.bom, note.stat, settings, previous=note)
             except RenderError as error:
                 found.append(Problem(path, f"{rule.ID}: not changed: {error}"))
                 continue

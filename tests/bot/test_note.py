@@ -122,3 +122,31 @@ TITLES = (
 @pytest.mark.parametrize(("data", "path", "expected"), TITLES)
 def test_title(data: bytes, path: str, expected: str) -> None:
     assert parse(data, path).title == expected
+
+
+_BEFORE = "---\ntype: meeting\nsummary: Old summary\nrelated: '[[Acme]]'\n---\nFirst [[Globex]] paragraph.\n\n## Recent Context\n\n- [[Skipped]]\n"
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        _BEFORE.replace("type: meeting", "type: meeting\ntags: [a]"),  # a property set: the body is reused
+        _BEFORE.replace("summary: Old summary", "summary: New summary"),  # the summary comes from frontmatter
+        _BEFORE.replace("summary: Old summary\n", ""),  # ... and now from the body
+        _BEFORE.replace("related: '[[Acme]]'", "related: '[[Initech]]'"),  # frontmatter links are read again
+        _BEFORE.replace("First [[Globex]]", "First [[Hooli]]"),  # a body edit: read again
+        _BEFORE.replace("---\ntype", "---\r\ntype"),
+    ],
+    ids=["property-set", "summary-changed", "summary-removed", "frontmatter-link", "body-edited", "newline"],
+)
+def test_parse_after_an_edit_equals_a_fresh_parse(after: str) -> None:
+    settings = ParseSettings()
+    before = parse_note("Meetings/2026-11-02 - Sync.md", _BEFORE, False, None, settings)
+    assert parse_note(before.path, after, False, None, settings, previous=before) == parse_note(before.path, after, False, None, settings)
+
+
+def test_parse_after_an_edit_still_refuses_a_repeated_heading() -> None:
+    settings = ParseSettings()
+    before = parse_note("a.md", _BEFORE, False, None, settings)
+    with pytest.raises(BadNote, match="appears 2 times"):
+        parse_note("a.md", _BEFORE + "\n## Recent Context\n", False, None, settings, previous=before)
