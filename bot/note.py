@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping, NamedTuple
 
 import yaml
@@ -60,12 +61,18 @@ class Note:
     newline: str
     links: tuple[NoteLink, ...]
     date: DateInfo
-    summary: str | None
     stat: FileStat | None
 
     @property
     def body(self) -> str:
         return self.text[self.body_start :]
+
+    @cached_property
+    def summary(self) -> str | None:
+        """Worked out when first asked: only the notes a Recent Context lists (and meetings
+        compared with `similarity`) need one, and it costs a tenth of parsing. Once worked
+        out, the parse cache keeps it with the note."""
+        return note_summary(self.frontmatter, self.body)
 
     @property
     def name(self) -> str:
@@ -198,7 +205,7 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
         links.extend(NoteLink(link, key) for key, link in iter_frontmatter_links(frontmatter))
 
     basename = unicodedata.normalize("NFC", path.rsplit("/", 1)[-1][:-3])
-    return Note(
+    note = Note(
         path=path,
         text=text,
         bom=bom,
@@ -208,9 +215,11 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
         newline=newline,
         links=tuple(links),
         date=note_date(frontmatter, basename, settings.date_keys, settings.daily_format, path=path[:-3]),
-        summary=previous.summary if same_body and _summary_fields(previous.frontmatter) == _summary_fields(frontmatter) else note_summary(frontmatter, body),
         stat=stat,
     )
+    if same_body and "summary" in previous.__dict__ and _summary_fields(previous.frontmatter) == _summary_fields(frontmatter):
+        note.__dict__["summary"] = previous.summary
+    return note
 
 
 def _body_links(body: str, settings: ParseSettings) -> list[Link]:

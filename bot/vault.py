@@ -51,6 +51,12 @@ def _aliases(note: Note) -> list[str]:
     return found
 
 
+def _marked(note: Note) -> bool:
+    """Marked as a duplicate by dedupe-meetings."""
+    value = note.get("duplicate_of")
+    return isinstance(value, str) and bool(value.strip())
+
+
 def identity(note: Note) -> tuple:
     """What other notes see of a note besides its links and contents: its type, aliases and title."""
     return note.type, tuple(_aliases(note)), note.title
@@ -94,9 +100,11 @@ class VaultIndex:
         """A new index with `updated` notes replaced and `removed` ones gone.
 
         Rules change a few notes at a time and almost never a path, an alias, a
-        type or a title. When none changed, the name tables, link resolution, entities, home
-        folders, owners and the links of untouched notes all still hold and are
-        carried over instead of being worked out again for the whole vault.
+        type or a title. When none changed, the name tables, link resolution,
+        entities, home folders and owners all still hold and are carried over;
+        so are the links of untouched notes, the backlinks of notes no edited
+        note links to (before or after), and the related notes of entities no
+        edited note links to or lives under.
         """
         notes = {**self.notes, **updated}
         for path in removed:
@@ -109,12 +117,43 @@ class VaultIndex:
         fresh._related = {}
         for derived in ("outgoing", "_backlinks"):  # the only cached views that read note contents
             fresh.__dict__.pop(derived, None)
-        if "outgoing" in self.__dict__:
-            outgoing = dict(self.outgoing)
-            for path in updated:
-                outgoing[path] = fresh._links_of(path)
-            fresh.__dict__["outgoing"] = outgoing
+        if "outgoing" not in self.__dict__:
+            return fresh
+        outgoing = dict(self.outgoing)
+        for path in updated:
+            outgoing[path] = fresh._links_of(path)
+        fresh.__dict__["outgoing"] = outgoing
+        before = {path: self._targets(path) for path in updated}
+        after = {path: fresh._targets(path) for path in updated}
+        if "_backlinks" in self.__dict__:
+            fresh.__dict__["_backlinks"] = self._updated_backlinks(before, after)
+        affected: set[str | None] = set()
+        for path, note in updated.items():
+            old = self.notes[path]
+            if self.is_entity(path) or (note.links == old.links and note.date == old.date and _marked(note) == _marked(old)):
+                continue  # never a related note, or nothing related() reads changed
+            affected |= before[path] | after[path] | {self.owner(path)}
+        fresh._related = {key: paths for key, paths in self._related.items() if key[0] not in affected}
         return fresh
+
+    def _targets(self, path: str) -> set[str]:
+        """The notes `path` links to (itself aside)."""
+        return {target for _, target in self.outgoing[path] if target is not None and target != path}
+
+    def _updated_backlinks(self, before: Mapping[str, set[str]], after: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]:
+        """This index's backlinks after the notes in `before` changed their link targets to `after`'s,
+        sources in note order."""
+        backlinks = dict(self._backlinks)
+        for path in before:
+            for target in before[path] - after[path]:
+                backlinks[target] = tuple(source for source in backlinks[target] if source != path)
+            for target in after[path] - before[path]:
+                backlinks[target] = tuple(sorted((*backlinks.get(target, ()), path), key=self._position.__getitem__))
+        return {target: sources for target, sources in backlinks.items() if sources}
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {path: index for index, path in enumerate(self.notes)}
 
     # -- links ---------------------------------------------------------------
 
@@ -269,8 +308,7 @@ class VaultIndex:
         return {p: tuple(r) for p, r in sorted(reasons.items()) if not self.is_entity(p)}
 
     def is_marked_duplicate(self, path: str) -> bool:
-        value = self.notes[path].get("duplicate_of")
-        return isinstance(value, str) and bool(value.strip())
+        return _marked(self.notes[path])
 
     def related(self, entity: str, today: datetime.date) -> list[str]:
         """The entity's related notes (SPEC 3, recent-context): no marked duplicates, nothing dated after today."""

@@ -174,7 +174,7 @@ def duplicate_groups(vault: VaultIndex, options: Options, among: frozenset[str] 
     """Groups of notes recording the same meeting, each sorted by path (only meetings in `among`, when given)."""
     meetings = [p for p, n in vault.notes.items() if (among is None or p in among) and _is_meeting(n, options)]
     groups = _Groups()
-    same_meeting: dict[tuple, list[str]] = defaultdict(list)
+    same_day: dict[tuple, list[str]] = defaultdict(list)
     same_source: dict[str, list[str]] = defaultdict(list)
     for path in meetings:
         note = vault.notes[path]
@@ -182,9 +182,16 @@ def duplicate_groups(vault: VaultIndex, options: Options, among: frozenset[str] 
         if source is not None:
             same_source[source].append(path)
         day = _day(note)
-        people = participants(vault, path) if day is not None else frozenset()
-        if people:
-            same_meeting[(day, vault.owner(path), people)].append(path)
+        if day is not None:
+            same_day[(day, vault.owner(path))].append(path)
+    same_meeting: dict[tuple, list[str]] = defaultdict(list)
+    for (day, owner), paths in same_day.items():
+        if len(paths) < 2:  # alone on its day: resolving its participants cannot matter
+            continue
+        for path in paths:
+            people = participants(vault, path)
+            if people:
+                same_meeting[(day, owner, people)].append(path)
     for paths in same_source.values():
         for i, a in enumerate(paths):
             for b in paths[i + 1 :]:

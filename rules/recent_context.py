@@ -71,13 +71,14 @@ class Options:
     create_missing: bool = False
 
 
-def _sort_key(vault: VaultIndex, path: str, link: str) -> tuple:
+def _date_key(vault: VaultIndex, path: str) -> tuple:
+    """Newest first: later day, then later time, then no time; unknown dates last."""
     info = vault.notes[path].date
     if info.date is None:
-        return (1, 0, 0, 0, link.lower())
+        return (1, 0, 0, 0)
     time = info.time
     minutes = time[0] * 60 + time[1] if time else 0
-    return (0, -info.date.first_day().toordinal(), 0 if time else 1, -minutes, link.lower())
+    return (0, -info.date.first_day().toordinal(), 0 if time else 1, -minutes)
 
 
 def entry(vault: VaultIndex, entity: str, path: str, options: Options) -> str:
@@ -96,14 +97,21 @@ def _link_label(link: str) -> str:
     return link[2:-2] if link.startswith("[[") else link[1 : link.index("]")]
 
 
-def ordered_related(vault: VaultIndex, entity: str, today: datetime.date) -> list[str]:
-    """The entity's related notes in the section's order, before `max_entries` cuts the list."""
-    return sorted(vault.related(entity, today), key=lambda p: _sort_key(vault, p, _link_label(vault.link_text(p, entity))))
+def ordered_related(vault: VaultIndex, entity: str, today: datetime.date, limit: int | None = None) -> list[str]:
+    """The entity's related notes in the section's order; with `limit`, the first `limit` of them."""
+    dated = sorted(vault.related(entity, today), key=lambda p: _date_key(vault, p))
+    if limit is not None and len(dated) > limit:
+        # Only notes dated like the last one kept can still move into the list on their link text,
+        # which costs far more to work out than a date: leave the rest out first.
+        last = _date_key(vault, dated[limit - 1])
+        dated = [path for path in dated if _date_key(vault, path) <= last]
+    ordered = sorted(dated, key=lambda p: (_date_key(vault, p), _link_label(vault.link_text(p, entity)).lower()))
+    return ordered if limit is None else ordered[:limit]
 
 
 def entries(vault: VaultIndex, entity: str, options: Options, today: datetime.date) -> list[str]:
     """The section's lines for `entity`, newest first."""
-    return [entry(vault, entity, path, options) for path in ordered_related(vault, entity, today)[: options.max_entries]]
+    return [entry(vault, entity, path, options) for path in ordered_related(vault, entity, today, options.max_entries)]
 
 
 def affected(delta: VaultDelta, options: Options) -> frozenset[str]:

@@ -21,6 +21,7 @@ from bot.cache import ParseCache, cache_dir
 from bot.config import load_config
 from bot.memo import CleanRunMemo
 from bot.runner import RunPlan, plan_run, remember_clean_state, write_changes
+from bot.vault import VaultIndex
 from tests.vaults import TODAY, run_cli, write_vault
 
 ENTITIES = {
@@ -158,6 +159,16 @@ def real_run(root: Path) -> RunPlan:
     return plan
 
 
+def assert_same_as_rebuilt(vault: VaultIndex) -> None:
+    """An index carried over from rule to rule (`with_notes`) must equal one built afresh."""
+    fresh = VaultIndex(vault.notes, vault.folders, vault.settings, vault.config, vault.unparsed)
+    assert vault.outgoing == fresh.outgoing
+    for path in vault.notes:
+        assert vault.backlinks(path) == fresh.backlinks(path), path
+    for entity in vault.entities:
+        assert vault.related(entity, TODAY) == fresh.related(entity, TODAY), entity
+
+
 def outcome(plan: RunPlan) -> tuple:
     return [(c.path, c.rules, c.after, c.destination) for c in plan.changes], [str(p) for p in plan.problems]
 
@@ -182,6 +193,7 @@ def test_a_run_from_a_clean_state_matches_a_full_run(tmp_path_factory, seed: int
     full, _, _ = planned(root, cached=False)
     assert full.edited_since_clean is None
     assert outcome(incremental) == outcome(full)
+    assert_same_as_rebuilt(full.vault)
 
     real_run(root)  # incremental again, and this time written
     after, _, _ = planned(root, cached=False)

@@ -360,3 +360,38 @@ def test_incremental_index_equals_a_fresh_one_after_every_rule(tmp_path: Path) -
         assert final.owner(path) == fresh.owner(path), path
     for entity in final.entities:
         assert final.related(entity, TODAY) == fresh.related(entity, TODAY), entity
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        "---\ndate: 2026-11-02\nduplicate_of: '[[Other]]'\n---\n[[Acme]]\n",  # now a marked duplicate
+        "---\ndate: 2026-12-30\n---\n[[Acme]]\n",  # now dated after today
+        "---\ndate: 2026-11-02\n---\nNo link any more.\n",  # no longer links to Acme
+        "---\ndate: 2026-11-02\n---\n[[Acme]] and [[Globex]]\n",  # now also links to Globex
+    ],
+    ids=["marked-duplicate", "future", "link-removed", "link-added"],
+)
+def test_with_notes_drops_what_an_edit_changes(tmp_path: Path, edited: str) -> None:
+    from bot.note import parse_note
+    from bot.runner import parse_settings
+    from tests.vaults import TODAY
+
+    vault = build_index(
+        tmp_path,
+        {
+            "Acme.md": "---\ntype: customer\n---\n",
+            "Globex.md": "---\ntype: customer\n---\n",
+            "Other.md": "[[Acme]]\n",
+            "Meeting.md": "---\ndate: 2026-11-02\n---\n[[Acme]]\n",
+        },
+    )
+    for entity in vault.entities:
+        vault.related(entity, TODAY)  # memoised, as the rules leave them
+    note = parse_note("Meeting.md", edited, False, None, parse_settings(vault.config, vault.settings))
+    carried = vault.with_notes({"Meeting.md": note})
+    fresh = VaultIndex(carried.notes, carried.folders, carried.settings, carried.config)
+    for entity in vault.entities:
+        assert carried.related(entity, TODAY) == fresh.related(entity, TODAY), entity
+    for path in carried.notes:
+        assert carried.backlinks(path) == fresh.backlinks(path), path
