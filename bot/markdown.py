@@ -8,7 +8,9 @@ match at the same offsets in the note.
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -207,6 +209,21 @@ _LINK = re.compile(
 )
 _WIKILINK = re.compile(r"\[\[" + _WIKILINK_INSIDE + r"\]\]")
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def fold(text: str) -> str:
+    """The form Obsidian compares link paths in: NFC, lower case."""
+    return unicodedata.normalize("NFC", text).lower()
+
+
+def link_name(target: str) -> str:
+    """The file name a link target can open, folded and without `.md`: the link resolves only
+    to a note with that name, or through an alias ending in it (bot/vault.py)."""
+    target = target.strip()
+    if target.startswith(("./", "../")):
+        target = posixpath.normpath(target)
+    name = fold(target).rsplit("/", 1)[-1]
+    return name[:-3] if name.endswith(".md") else name
 
 
 def find_links(text: str) -> list[Link]:

@@ -90,6 +90,11 @@ class CleanState:
     digest: str
     problems: list[Problem]  # every warning that followed from the notes, in the order reported
     by_rule: dict[str, list[Problem]]  # the rules' own warnings, per rule id (bot/delta.py keeps those it does not recheck)
+    link_problems: list[Problem]  # ambiguous links (bot/vault.py), kept likewise for the notes not edited since
+
+
+def _problems(rows: Iterable) -> list[Problem]:
+    return [Problem(str(path), str(message)) for path, message in rows]
 
 
 class CleanRunMemo:
@@ -105,21 +110,23 @@ class CleanRunMemo:
             window = DateWindow(data["window"][0], data["window"][1])
             state = CleanState(
                 str(data["digest"]),
-                [Problem(str(path), str(message)) for path, message in data["problems"]],
-                {str(rule): [Problem(str(path), str(message)) for path, message in found] for rule, found in data["by_rule"].items()},
+                _problems(data["problems"]),
+                {str(rule): _problems(found) for rule, found in data["by_rule"].items()},
+                _problems(data["link_problems"]),
             )
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
         return state if window.contains(today) else None
 
-    def remember(self, digest: str, window: DateWindow, problems: Iterable[Problem], by_rule: Mapping[str, Iterable[Problem]]) -> None:
+    def remember(self, state: CleanState, window: DateWindow) -> None:
         """Record a clean state; a failure to write only costs the next run its shortcut."""
         data = {
             "format": FORMAT,
-            "digest": digest,
+            "digest": state.digest,
             "window": [window.after, window.before],
-            "problems": [list(p) for p in problems],
-            "by_rule": {rule: [list(p) for p in found] for rule, found in by_rule.items()},
+            "problems": [list(p) for p in state.problems],
+            "by_rule": {rule: [list(p) for p in found] for rule, found in state.by_rule.items()},
+            "link_problems": [list(p) for p in state.link_problems],
         }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from bot.dates import DateInfo, note_date
-from bot.markdown import Link, find_links, find_section, iter_frontmatter_links
+from bot.markdown import Link, find_links, find_section, iter_frontmatter_links, link_name
 from bot.scan import FileStat
 from bot.summary import note_summary
 
@@ -60,6 +60,7 @@ class Note:
     body_start: int
     newline: str
     links: tuple[NoteLink, ...]
+    link_names: frozenset[str]  # every link's `link_name`: which notes it could open, found without resolving
     date: DateInfo
     stat: FileStat | None
 
@@ -214,6 +215,7 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
         body_start=body_start,
         newline=newline,
         links=tuple(links),
+        link_names=frozenset(link_name(nl.link.target) for nl in links),
         date=note_date(frontmatter, basename, settings.date_keys, settings.daily_format, path=path[:-3]),
         stat=stat,
     )

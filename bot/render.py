@@ -13,7 +13,6 @@ import re
 from typing import Sequence
 
 from bot.edits import AppendTasks, DeleteProperty, Edit, ReplaceSection, RewriteLinks, SetProperty
-from bot.frontmatter_edit import FrontmatterEditError, delete_key, set_key
 from bot.markdown import find_headings, find_section
 from bot.note import BadNote, split_frontmatter
 
@@ -26,6 +25,10 @@ class RenderError(Exception):
 
 
 def _edit_property(text: str, edit: SetProperty | DeleteProperty, newline: str) -> str:
+    # Loaded on the first edit: ruamel.yaml and the editor's patterns cost a warm run
+    # that changes nothing (most runs) a few hundredths of a second.
+    from bot.frontmatter_edit import FrontmatterEditError, delete_key, set_key
+
     try:
         span = split_frontmatter(text)
         if span is None:

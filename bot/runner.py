@@ -59,6 +59,7 @@ class RunPlan:
     load_problems: list[Problem] = field(default_factory=list)  # the notes that could not be parsed
     remembered: bool = False  # the result is the clean-run memo's: nothing was parsed or run
     rule_problems: dict[str, list[Problem]] = field(default_factory=dict)  # the rules' warnings, per rule id
+    link_problems: list[Problem] = field(default_factory=list)  # ambiguous links
     # When the vault differs from the last clean run only by notes edited in place: those
     # notes, and the run's final vault against that clean state (bot/delta.py).
     edited_since_clean: frozenset[str] | None = None
@@ -268,7 +269,8 @@ def _plan_run(
     progress("rule", len(rules), len(rules), "")
     for rule in rules:
         note_problems.extend(result.problems[rule.ID])
-    note_problems.extend(original.problems())
+    link_problems = _link_problems(original, delta, clean)
+    note_problems.extend(link_problems)
     changes = []
     for path, rule_list in sorted(result.changed_by.items()):
         destination, note = result.moved.get(path, (None, result.vault.notes.get(path)))
@@ -278,6 +280,7 @@ def _plan_run(
     return RunPlan(
         root, changes, problems + note_problems, len(scan.files), ids, result.vault, original, scan, context, note_problems, load_problems,
         rule_problems=result.problems,
+        link_problems=link_problems,
         edited_since_clean=delta.paths if delta else None,
         delta=result.delta,
         clean=clean,
@@ -301,6 +304,16 @@ def _delta_since(
     return delta_since_clean(vault, {path: note for path, (_, note) in previous.items()}, previous)
 
 
+def _link_problems(vault: VaultIndex, delta: VaultDelta | None, clean: CleanState | None) -> list[Problem]:
+    """Ambiguous links in `vault`; given a delta from a clean state, the clean state's for the
+    notes not edited since (their links and every note's path are as they were there)."""
+    if delta is None or clean is None:
+        return vault.problems()
+    kept = [problem for problem in clean.link_problems if problem.path not in delta.paths]
+    fresh = vault.problems(path for path in delta.paths if path in vault.notes)
+    return sorted(kept + fresh, key=lambda problem: problem.path)  # note order, as a full run reports them
+
+
 def run_context(settings: ObsidianSettings, config: Config, rule_ids: Sequence[str]) -> str:
     """Everything besides the vault's files that decides a run's result."""
     return f"{code_fingerprint()}|{settings!r}|{config!r}|{','.join(rule_ids)}"
@@ -321,7 +334,7 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
     if plan.scan is None or plan.vault is None or len(placed) != len(plan.changes):
         memo.forget()
         return False
-    note_problems, rule_problems = plan.note_problems, plan.rule_problems
+    note_problems, rule_problems, link_problems = plan.note_problems, plan.rule_problems, plan.link_problems
     if plan.changes:
         parse = parse_settings(config, plan.vault.settings)
         delta = plan.delta if plan.clean is not None else None
@@ -331,10 +344,12 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
             memo.forget()
             return False
         rule_problems = again.problems
-        note_problems = [*plan.load_problems, *(p for rule in plan.rules for p in rule_problems[rule]), *plan.vault.problems()]
+        link_problems = _link_problems(plan.vault, delta, plan.clean)
+        note_problems = [*plan.load_problems, *(p for rule in plan.rules for p in rule_problems[rule]), *link_problems]
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
     dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
-    memo.remember(state_digest(files, plan.scan.folders, plan.context), DateWindow.around(today, dates), note_problems, rule_problems)
+    digest = state_digest(files, plan.scan.folders, plan.context)
+    memo.remember(CleanState(digest, note_problems, rule_problems, link_problems), DateWindow.around(today, dates))
     return True
 
 

@@ -20,22 +20,20 @@ from __future__ import annotations
 import copy
 import datetime
 import posixpath
-import unicodedata
 from collections import defaultdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Mapping
 
+from bot.markdown import fold
 from bot.note import Note, NoteLink
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
 
+# `backlinks` looks this many notes up one by one before it maps the whole vault's links.
+FEW_BACKLINKS = 64
+
 if TYPE_CHECKING:
     from bot.config import Config
-
-
-def fold(text: str) -> str:
-    """The form Obsidian compares link paths in: NFC, lower case."""
-    return unicodedata.normalize("NFC", text).lower()
 
 
 def _without_md(path: str) -> str:
@@ -93,6 +91,7 @@ class VaultIndex:
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._ambiguous: dict[tuple[str, str], tuple[str, ...]] = {}  # (target, folder) -> tied paths
         self._related: dict[tuple[str, datetime.date], list[str]] = {}
+        self._some_backlinks: dict[str, tuple[str, ...]] = {}  # looked up one by one (`backlinks`)
         entity_types = {t.lower() for t in config.entity_types}
         self.entities = tuple(p for p, n in self.notes.items() if n.type and n.type.lower() in entity_types)
 
@@ -114,19 +113,19 @@ class VaultIndex:
             return VaultIndex(notes, self.folders, self.settings, self.config, self.unparsed)
         fresh = copy.copy(self)
         fresh.notes = notes
-        fresh._related = {}
         for derived in ("outgoing", "_backlinks"):  # the only cached views that read note contents
             fresh.__dict__.pop(derived, None)
-        if "outgoing" not in self.__dict__:
-            return fresh
-        outgoing = dict(self.outgoing)
-        for path in updated:
-            outgoing[path] = fresh._links_of(path)
-        fresh.__dict__["outgoing"] = outgoing
+        if "outgoing" in self.__dict__:
+            outgoing = dict(self.outgoing)
+            for path in updated:
+                outgoing[path] = fresh._links_of(path)
+            fresh.__dict__["outgoing"] = outgoing
         before = {path: self._targets(path) for path in updated}
         after = {path: fresh._targets(path) for path in updated}
         if "_backlinks" in self.__dict__:
             fresh.__dict__["_backlinks"] = self._updated_backlinks(before, after)
+        changed = {target for path in updated for target in before[path] ^ after[path]}
+        fresh._some_backlinks = {target: sources for target, sources in self._some_backlinks.items() if target not in changed}
         affected: set[str | None] = set()
         for path, note in updated.items():
             old = self.notes[path]
@@ -138,7 +137,7 @@ class VaultIndex:
 
     def _targets(self, path: str) -> set[str]:
         """The notes `path` links to (itself aside)."""
-        return {target for _, target in self.outgoing[path] if target is not None and target != path}
+        return {target for _, target in self._links(path) if target is not None and target != path}
 
     def _updated_backlinks(self, before: Mapping[str, set[str]], after: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]:
         """This index's backlinks after the notes in `before` changed their link targets to `after`'s,
@@ -203,6 +202,9 @@ class VaultIndex:
     def _links_of(self, path: str) -> tuple[tuple[NoteLink, str | None], ...]:
         return tuple((nl, self.resolve(nl.link.target, path)) for nl in self.notes[path].links)
 
+    def _links(self, path: str) -> tuple[tuple[NoteLink, str | None], ...]:
+        return self.outgoing[path] if "outgoing" in self.__dict__ else self._links_of(path)
+
     @cached_property
     def _backlinks(self) -> dict[str, tuple[str, ...]]:
         sources: dict[str, dict[str, None]] = defaultdict(dict)
@@ -213,13 +215,34 @@ class VaultIndex:
         return {target: tuple(found) for target, found in sources.items()}
 
     def backlinks(self, path: str) -> tuple[str, ...]:
-        """Notes that link to `path` (each once), outside generated sections."""
-        return self._backlinks.get(path, ())
+        """Notes that link to `path` (each once), outside generated sections, in note order.
 
-    def problems(self) -> list[Problem]:
-        """Links that match several notes equally well, on the note that holds the link."""
+        The first few notes asked about (a run that rechecks a few entities) are looked up
+        one by one, which resolves only the links that name them; after that, every link in
+        the vault is resolved once and the lookups come from that map.
+        """
+        if "_backlinks" in self.__dict__ or len(self._some_backlinks) >= FEW_BACKLINKS:
+            return self._backlinks.get(path, ())
+        if path not in self._some_backlinks:
+            self._some_backlinks[path] = self._find_backlinks(path)
+        return self._some_backlinks[path]
+
+    def _find_backlinks(self, path: str) -> tuple[str, ...]:
+        names = {self._folded[path].rsplit("/", 1)[-1]}
+        if self.config.resolve_aliases and path in self.notes:
+            names.update(fold(alias).rsplit("/", 1)[-1] for alias in _aliases(self.notes[path]))
+        return tuple(
+            source
+            for source, note in self.notes.items()
+            if source != path and not names.isdisjoint(note.link_names) and any(target == path for _, target in self._links(source))
+        )
+
+    def problems(self, paths: Iterable[str] | None = None) -> list[Problem]:
+        """Links that match several notes equally well, on the note that holds the link
+        (among the links of `paths`, when given)."""
         found = []
-        for path, links in self.outgoing.items():
+        for path in self.notes if paths is None else paths:
+            links = self._links(path)
             folder = self.notes[path].folder
             for target in dict.fromkeys(nl.link.target.strip() for nl, _ in links):
                 tied = self._ambiguous.get((target, folder))

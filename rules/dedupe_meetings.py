@@ -222,12 +222,14 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str] | None:
     if options.mode == "archive":
         return None
     vault = delta.vault
+    found = {path for path in delta.paths | delta.linked() if path in vault.notes and _is_meeting(vault.notes[path], options)}
+    if not found:
+        return frozenset()
     by_key: dict[tuple, list[str]] = defaultdict(list)
     for path, note in vault.notes.items():
         if _is_meeting(note, options):
             for key in _group_keys(note):
                 by_key[key].append(path)
-    found = {path for path in delta.paths | delta.linked() if path in vault.notes and _is_meeting(vault.notes[path], options)}
     pending = [key for path in found for key in _group_keys(vault.notes[path])]
     pending += [key for path in found & delta.paths for key in _group_keys(delta.before[path])]
     seen = set(pending)

@@ -56,7 +56,7 @@ WORDS = ["alpha", "Beta Co", "ünïcode", "שלום עולם", "مرحبا", "�
          'say "hi"', "tab\there", "{{date}}", "[[Acme]]", "[[Acme|shown]]", "null", "yes", "2026-11-02", "0o17", "1e3", "-", "?", "\\"]
 TARGETS = ["Acme", "acme", "Acme.md", "People/Ann", "./Acme", "../Acme", "../../etc/passwd", "/etc/passwd", "../../../etc/passwd.md",
            "Acme#Heading", "Acme#^block", "#Heading", "Ünï", "Ünï".lower(), "e\u0301", "\u00e9", "Spaced Name", "Spaced%20Name",
-           "..", ".", "", " ", "C:\\Windows\\x", "a/../../b", "Customers/../../../x", "🚀"]
+           "..", ".", "", " ", "C:\\Windows\\x", "a/../../b", "Customers/../../../x", "🚀", "./Acme/.", "../People/./Ann"]
 NEWLINES = st.sampled_from(["\n", "\n", "\n", "\r\n", "\r\n", "\r"])
 
 
@@ -240,6 +240,10 @@ def test_the_resolver_never_raises_and_never_leaves_the_vault(files: list[tuple[
         assert resolved is None or resolved in known, (target, source, resolved)
     for path, links in vault.outgoing.items():
         assert all(target is None or target in known for _, target in links)
+    # Backlinks looked up one note at a time (by link name, bot/vault.py) equal the full map's.
+    looked_up = VaultIndex(notes, folders, ObsidianSettings(), Config(), unparsed)
+    for path in known:
+        assert looked_up.backlinks(path) == vault._backlinks.get(path, ()), path
     vault.problems()
 
 

@@ -99,8 +99,12 @@ def test_date_window(today: str, dates: list[str], inside: list[str], outside: l
 def test_recall_returns_what_was_remembered_within_its_window(tmp_path: Path) -> None:
     memo = CleanRunMemo(tmp_path / "m.json")
     window = DateWindow.around(datetime.date(2026, 11, 24), [datetime.date(2026, 12, 3)])
-    memo.remember("abc", window, [Problem("a.md", "skipped: x"), Problem("b.md", "tags: y")], {"tags": [Problem("b.md", "tags: y")]})
-    assert memo.recall(datetime.date(2026, 12, 2)) == CleanState(
-        "abc", [Problem("a.md", "skipped: x"), Problem("b.md", "tags: y")], {"tags": [Problem("b.md", "tags: y")]}
+    state = CleanState(
+        "abc",
+        [Problem("a.md", "skipped: x"), Problem("b.md", "tags: y"), Problem("c.md", "link [[d]] matches 2 notes")],
+        {"tags": [Problem("b.md", "tags: y")]},
+        [Problem("c.md", "link [[d]] matches 2 notes")],
     )
+    memo.remember(state, window)
+    assert memo.recall(datetime.date(2026, 12, 2)) == state
     assert memo.recall(datetime.date(2026, 12, 3)) is None

@@ -395,3 +395,22 @@ def test_with_notes_drops_what_an_edit_changes(tmp_path: Path, edited: str) -> N
         assert carried.related(entity, TODAY) == fresh.related(entity, TODAY), entity
     for path in carried.notes:
         assert carried.backlinks(path) == fresh.backlinks(path), path
+
+
+def test_backlinks_looked_up_one_by_one_equal_the_full_map(tmp_path: Path) -> None:
+    """`backlinks` finds a few notes' sources by link name; every way of writing a link must be found."""
+    links = ["[[Acme]]", "[[acme.MD]]", "[[./Acme/.]]", "[[../People/./Acme]]", "[[People/Acme|shown]]", "[Acme](Acme%20Corp.md)",
+             "![[Acme#Heading]]", "[[The Acme Company]]", "[[Cafe\u0301]]", "[[/People/Acme]]"]
+    files = {
+        "People/Acme.md": "---\naliases: [The Acme Company]\n---\n",
+        "People/Café.md": "",
+        "Acme Corp.md": "",
+        "Other/Acme.md": "",
+        **{f"People/Source {n}.md": f"{link}\n" for n, link in enumerate(links)},
+        **{f"Other/Source {n}.md": f"{link}\n" for n, link in enumerate(links)},
+    }
+    vault = build_index(tmp_path, files)
+    looked_up = build_index(tmp_path, {})
+    for path in vault.notes:
+        assert looked_up.backlinks(path) == vault._backlinks.get(path, ()), path
+    assert len(vault._backlinks["People/Acme.md"]) >= 8
