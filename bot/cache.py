@@ -17,7 +17,7 @@ dry run and `--check` only read it.
 Shards: parsed notes hold their text, so a large vault's cache is tens of
 megabytes; rewriting all of it after a few notes changed cost more than the rest
 of such a run. The entries are split by a stable hash of the note path over
-SHARDS files `00.pickle` .. `63.pickle`, and a save rewrites only the shards
+SHARDS files `00.pickle` .. `255.pickle`, and a save rewrites only the shards
 whose entries changed (a note parsed again, written, or gone). A damaged shard
 costs only its own notes.
 
@@ -51,8 +51,9 @@ from bot.scan import FileStat, ScanResult
 
 MAGIC = b"vaultbot parse cache 2\n"
 # Enough that touching a handful of notes rewrites a small part of a 10,000-note
-# cache, few enough that opening them all stays cheap next to unpickling.
-SHARDS = 64
+# cache (about 40 notes per touched note), few enough that opening them all stays
+# cheap next to unpickling.
+SHARDS = 256
 # The modules whose code decides what a parsed note holds; editing one (an
 # editable install, a patch release that kept its version) invalidates the cache.
 PARSE_MODULES = ("reading", "note", "markdown", "dates", "summary", "scan")
@@ -104,7 +105,7 @@ def shard_file(folder: Path, shard: int) -> Path:
 
 def fingerprint(settings: ParseSettings) -> str:
     """What, besides a file's bytes, decides how it parses."""
-    digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}|{settings!r}".encode())
+    digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}|{settings!r}|{SHARDS}".encode())
     package = Path(__file__).parent
     for module in PARSE_MODULES:
         try:

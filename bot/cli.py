@@ -23,7 +23,7 @@ from bot.cache import ParseCache, cache_dir, git_dir
 from bot.memo import CleanRunMemo
 from bot.progress import for_run as progress_for_run
 from bot.report import as_json, headline, summary_lines, unified_diff
-from bot.runner import Change, load_notes, plan_run, remember_clean_state, write_changes
+from bot.runner import Change, collector_paused, load_notes, plan_run, remember_clean_state, write_changes
 from rules import RULES
 
 if TYPE_CHECKING:
@@ -112,13 +112,16 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"vaultbot: unknown rule {unknown[0]!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
         return EXIT_USAGE
 
+    # The cyclic collector stays off until the run's objects are gone: switched back on
+    # earlier (say, once planning is done) its first pass would walk all of them.
     try:
-        if args.dry_run or args.check:  # takes no lock and never needs git
-            return _run(args, root, config, None)
-        if git_dir(root) is None:
-            with hold_lock(lock_path(root, None), LOCK_WAIT_SECONDS):
+        with collector_paused():
+            if args.dry_run or args.check:  # takes no lock and never needs git
                 return _run(args, root, config, None)
-        return _run_in_repository(args, root, config)
+            if git_dir(root) is None:
+                with hold_lock(lock_path(root, None), LOCK_WAIT_SECONDS):
+                    return _run(args, root, config, None)
+            return _run_in_repository(args, root, config)
     except LockBusy as error:
         print(f"vaultbot: {error}; this run is skipped", file=sys.stderr)
         return EXIT_FAILED

@@ -53,6 +53,7 @@ class RunPlan:
     original: VaultIndex | None = None  # as read, before any rule (what `vaultbot explain` describes)
     scan: ScanResult | None = None
     context: str = ""  # what besides the files decides the result (bot/memo.py)
+    digest: str = ""  # the scanned vault's state digest (bot/memo.py), when a memo was given
     # Warnings that follow from the notes' contents (parsing, rules, links), as
     # opposed to the settings and the scan, which every run checks afresh.
     note_problems: list[Problem] = field(default_factory=list)
@@ -251,9 +252,12 @@ def _plan_run(
     context = run_context(settings, config, ids)
     progress("scan", len(scan.files), len(scan.files), "")
     clean = memo.recall(today) if memo is not None else None
-    if clean is not None and clean.digest == state_digest(scan.files, scan.folders, context):
+    digest = state_digest(scan.files, scan.folders, context) if memo is not None else ""
+    if clean is not None and clean.digest == digest:
         progress("rule", len(rules), len(rules), "")
-        return RunPlan(root, [], problems + clean.problems, len(scan.files), ids, scan=scan, context=context, note_problems=clean.problems, remembered=True)
+        return RunPlan(
+            root, [], problems + clean.problems, len(scan.files), ids, scan=scan, context=context, digest=digest, note_problems=clean.problems, remembered=True
+        )
     parse = parse_settings(config, settings)
     notes, load_problems, previous = loader(root, scan, parse)
     note_problems = list(load_problems)
@@ -278,7 +282,7 @@ def _plan_run(
         if before != after or destination is not None:
             changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination))
     return RunPlan(
-        root, changes, problems + note_problems, len(scan.files), ids, result.vault, original, scan, context, note_problems, load_problems,
+        root, changes, problems + note_problems, len(scan.files), ids, result.vault, original, scan, context, digest, note_problems, load_problems,
         rule_problems=result.problems,
         link_problems=link_problems,
         edited_since_clean=delta.paths if delta else None,
@@ -348,7 +352,7 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
         note_problems = [*plan.load_problems, *(p for rule in plan.rules for p in rule_problems[rule]), *link_problems]
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
     dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
-    digest = state_digest(files, plan.scan.folders, plan.context)
+    digest = plan.digest if plan.digest and not placed else state_digest(files, plan.scan.folders, plan.context)
     memo.remember(CleanState(digest, note_problems, rule_problems, link_problems), DateWindow.around(today, dates))
     return True
 

@@ -113,8 +113,10 @@ class VaultIndex:
             return VaultIndex(notes, self.folders, self.settings, self.config, self.unparsed)
         fresh = copy.copy(self)
         fresh.notes = notes
-        for derived in ("outgoing", "_backlinks"):  # the only cached views that read note contents
+        for derived in ("outgoing", "_backlinks"):  # the cached views that read note contents (with _by_link_name)
             fresh.__dict__.pop(derived, None)
+        if any(note.link_names != self.notes[path].link_names for path, note in updated.items()):
+            fresh.__dict__.pop("_by_link_name", None)
         if "outgoing" in self.__dict__:
             outgoing = dict(self.outgoing)
             for path in updated:
@@ -231,11 +233,18 @@ class VaultIndex:
         names = {self._folded[path].rsplit("/", 1)[-1]}
         if self.config.resolve_aliases and path in self.notes:
             names.update(fold(alias).rsplit("/", 1)[-1] for alias in _aliases(self.notes[path]))
-        return tuple(
-            source
-            for source, note in self.notes.items()
-            if source != path and not names.isdisjoint(note.link_names) and any(target == path for _, target in self._links(source))
-        )
+        candidates = {source for name in names for source in self._by_link_name.get(name, ())}
+        found = [source for source in candidates if source != path and any(target == path for _, target in self._links(source))]
+        return tuple(sorted(found, key=self._position.__getitem__))
+
+    @cached_property
+    def _by_link_name(self) -> dict[str, list[str]]:
+        """Link name (bot/markdown.py `link_name`) -> the notes with a link of that name."""
+        sources: dict[str, list[str]] = defaultdict(list)
+        for path, note in self.notes.items():
+            for name in note.link_names:
+                sources[name].append(path)
+        return sources
 
     def problems(self, paths: Iterable[str] | None = None) -> list[Problem]:
         """Links that match several notes equally well, on the note that holds the link
