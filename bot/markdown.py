@@ -310,6 +310,12 @@ def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
     found: list[tuple[str, Link]] = []
     for key, value in frontmatter.items():
         top_key = str(key)
+        if isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+            # Most properties: a string or a flat list of strings (participants, tags).
+            for item in [value] if isinstance(value, str) else value:
+                if "[[" in item:
+                    found.extend((top_key, link) for link in find_wikilinks_in_value(item))
+            continue
         # Iterative, and each container visited once: YAML aliases can make
         # a structure refer to itself.
         pending: list[object] = [value]
