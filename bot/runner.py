@@ -6,6 +6,10 @@ Each rule sees the vault as the rules before it left it: after a rule changes
 notes, those notes are parsed again from their new text and the index is
 rebuilt, so, for example, duplicates marked by dedupe-meetings are already
 left out of Recent Context in the same run, and a second run changes nothing.
+
+A run that starts from a remembered clean state (bot/memo.py), with the vault
+changed since only by notes edited in place, has each rule check only what
+those edits affect (bot/delta.py) and reaches the same result as a full run.
 """
 
 from __future__ import annotations
