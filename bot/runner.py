@@ -317,8 +317,9 @@ def _link_problems(vault: VaultIndex, delta: VaultDelta | None, clean: CleanStat
     notes not edited since (their links and every note's path are as they were there)."""
     if delta is None or clean is None:
         return vault.problems()
-    kept = [problem for problem in clean.link_problems if problem.path not in delta.paths]
-    fresh = vault.problems(path for path in delta.paths if path in vault.notes)
+    edited = delta.paths
+    kept = [problem for problem in clean.link_problems if problem.path not in edited]
+    fresh = vault.problems(path for path in edited if path in vault.notes)
     return sorted(kept + fresh, key=lambda problem: problem.path)  # note order, as a full run reports them
 
 
