@@ -5,8 +5,9 @@
 
 For each size, in this one process run: the floor (walk the vault, read every
 note, parse its frontmatter with libyaml), a cold `vaultbot run --dry-run`, a
-cold real run (on a copy), a warm real run with nothing changed, and a warm run
-after 10 notes were edited. Every measurement is a fresh subprocess, the floor
+cold real run (on a copy), a warm real run with nothing changed, a warm run
+after 10 notes were edited (rechecking what they affect), and one after a note
+was added (a full run over the warm cache). Every measurement is a fresh subprocess, the floor
 included, so interpreter start-up counts on both sides of the ratio; its peak
 memory is the child's ru_maxrss from wait4(). Each figure is the fastest of
 `--repeat` runs, since the machine may be busy with other work. Vaults are
@@ -83,6 +84,12 @@ def touch_notes(vault: Path, round_: int) -> None:
             stream.write(f"\nFollow-up {round_}.{index}: call back next week.\n")
 
 
+def add_note(vault: Path, round_: int) -> None:
+    """A new note: the vault no longer differs from its last clean run by edits alone, so the run is a full one."""
+    entity = [note for note in sorted((vault / "Customers").glob("*/*.md")) if note.stem == note.parent.name][round_]
+    (vault / "Daily" / f"added-{round_}.md").write_text(f"Met [[{entity.stem}]] about the renewal.\n", encoding="utf-8")
+
+
 def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, float, float]]:
     vault = HERE / "vaults" / str(size)
     if not vault.is_dir():
@@ -90,7 +97,9 @@ def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, flo
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), str(vault)], check=True)
     cache_home = work / "cache"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
-    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in ("floor", "cold dry run", "cold run", "warm, no change", f"warm, {TOUCHED} touched")}
+    results: dict[str, list[tuple[float, float, float]]] = {
+        name: [] for name in ("floor", "cold dry run", "cold run", "warm, no change", f"warm, {TOUCHED} touched", "warm, 1 note added")
+    }
 
     def cold() -> None:
         shutil.rmtree(cache_home, ignore_errors=True)
@@ -110,6 +119,8 @@ def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, flo
         results["warm, no change"].append(measure(vaultbot(copy, "--no-commit"), env))
         touch_notes(copy, round_)
         results[f"warm, {TOUCHED} touched"].append(measure(vaultbot(copy, "--no-commit"), env))
+        add_note(copy, round_)
+        results["warm, 1 note added"].append(measure(vaultbot(copy, "--no-commit"), env))
     shutil.rmtree(copy)
     cold()
     return {name: (min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs)) for name, runs in results.items()}
