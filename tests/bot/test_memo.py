@@ -10,7 +10,7 @@ import pytest
 
 from bot.memo import CleanRunMemo, CleanState, DateWindow
 from bot.problem import Problem
-from tests.vaults import EXAMPLE_VAULT, run_cli, tree_state, write_vault
+from tests.vaults import EXAMPLE_VAULT, run_cli, tree_state
 
 
 def _run(vault: Path, *extra: str, today: str = "2026-11-24"):
