@@ -20,10 +20,10 @@ from bot.config import Config, ConfigError, load_config
 from bot.lock import LockBusy, hold_lock, lock_path
 from bot.problem import Problem
 from bot.cache import ParseCache, cache_dir, git_dir
-from bot.memo import CleanRunMemo
+from bot.memo import CleanRunMemo, memo_path
 from bot.progress import for_run as progress_for_run
 from bot.report import as_json, headline, summary_lines, unified_diff
-from bot.runner import Change, collector_paused, load_notes, plan_run, remember_clean_state, write_changes
+from bot.runner import Change, collector_paused, load_notes, plan_run, remember_clean_state, selected_rules, write_changes
 from rules import RULES
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None
 
         git.check_ready(repo, committing=committing)
     cache = None if args.no_cache else ParseCache(root, lambda message: _warn(args, message))
-    memo = None if args.no_cache else CleanRunMemo(cache_dir(root).with_suffix(".clean.json"))
+    memo = None if args.no_cache else CleanRunMemo(memo_path(cache_dir(root), [rule.ID for rule in selected_rules(config, args.rule)]))
     progress = progress_for_run(sys.stderr, quiet=args.quiet, json_output=args.format == "json", verbose=args.verbose)
     try:
         loader = cache.load_notes if cache else load_notes

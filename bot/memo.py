@@ -19,8 +19,9 @@ the rules then check only what the edits affect (bot/delta.py), keeping the
 remembered warnings of the rest. So the record keeps the rules' warnings per rule.
 
 The record lives beside the parse cache (`.git/vaultbot/` or the user's cache
-directory), is a small JSON file, and is written only by a real run. Anything
-unexpected in it means it is ignored.
+directory), one small JSON file per set of rules run (daemon schedule groups
+that run different rules keep one each instead of overwriting each other's),
+and is written only by a real run. Anything unexpected in it means it is ignored.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 import rules
 from bot import __version__
@@ -53,6 +54,11 @@ def code_fingerprint() -> str:
         for module in sorted(package.glob("*.py")):
             digest.update(module.name.encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()
+
+
+def memo_path(cache_folder: Path, rule_ids: Sequence[str]) -> Path:
+    """The memo of the runs of `rule_ids`, beside the parse cache folder."""
+    return cache_folder.with_suffix(f".clean-{hashlib.sha256(','.join(rule_ids).encode()).hexdigest()[:8]}.json")
 
 
 def state_digest(files: Mapping[str, FileStat], folders: Iterable[str], context: str) -> str:

@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from bot.cache import ParseCache, cache_dir
 from bot.config import load_config
-from bot.memo import CleanRunMemo
+from bot.memo import CleanRunMemo, memo_path
 from bot.runner import RunPlan, plan_run, remember_clean_state, write_changes
 from bot.vault import VaultIndex
+from rules import RULES
 from tests.vaults import TODAY, run_cli, write_vault
 
 ENTITIES = {
@@ -145,7 +146,7 @@ def planned(root: Path, *, cached: bool) -> tuple[RunPlan, ParseCache | None, Cl
     if not cached:
         return plan_run(root, config, TODAY), None, None
     cache = ParseCache(root, lambda message: None)
-    memo = CleanRunMemo(cache_dir(root).with_suffix(".clean.json"))
+    memo = CleanRunMemo(memo_path(cache_dir(root), [rule.ID for rule in RULES]))
     return plan_run(root, config, TODAY, loader=cache.load_notes, memo=memo), cache, memo
 
 
@@ -246,7 +247,7 @@ def test_a_different_day_outside_the_window_runs_in_full(tmp_path: Path) -> None
     config = load_config(tmp_path)
     later = plan_run(
         tmp_path, config, TODAY + datetime.timedelta(days=40), loader=ParseCache(tmp_path, print).load_notes,
-        memo=CleanRunMemo(cache_dir(tmp_path).with_suffix(".clean.json")),
+        memo=CleanRunMemo(memo_path(cache_dir(tmp_path), [rule.ID for rule in RULES])),
     )
     assert later.edited_since_clean is None
 

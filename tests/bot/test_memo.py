@@ -77,9 +77,17 @@ def test_dry_run_and_no_cache_never_write_the_memo(vault: Path, private_cache_ho
 
 def test_a_damaged_memo_is_ignored(vault: Path, private_cache_home: Path) -> None:
     _run(vault)
-    (memo,) = private_cache_home.rglob("*.clean.json")
+    (memo,) = private_cache_home.rglob("*.clean-*.json")
     memo.write_text("{not json")
     assert _parsed(_run(vault))
+
+
+def test_each_set_of_rules_keeps_its_own_memo(vault: Path) -> None:
+    """Daemon schedule groups run different rules; one group's run must not cost the other its memo."""
+    _run(vault)
+    assert _parsed(_run(vault, "--rule", "tags")), "no clean run of tags alone yet"
+    assert not _parsed(_run(vault, "--rule", "tags"))
+    assert not _parsed(_run(vault)), "the full set's memo is still there"
 
 
 @pytest.mark.parametrize(
