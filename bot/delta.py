@@ -18,6 +18,7 @@ rules left it, and that differs from the clean state by exactly these notes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Mapping
 
 from bot.note import Note
@@ -29,7 +30,7 @@ class VaultDelta:
     vault: VaultIndex  # the vault now
     before: Mapping[str, Note]  # each edited note as it was in the clean state
 
-    @property
+    @cached_property
     def paths(self) -> frozenset[str]:
         """The edited notes."""
         return frozenset(self.before)

@@ -264,7 +264,6 @@ def _plan_run(
         )
     parse = parse_settings(config, settings)
     notes, load_problems, previous = loader(root, scan, parse)
-    note_problems = list(load_problems)
     progress("parse", len(scan.files), len(scan.files), "")
     unparsed = frozenset(scan.files) - notes.keys()
     original = VaultIndex(notes, scan.folders, settings, config, unparsed)
@@ -275,10 +274,8 @@ def _plan_run(
         progress("delta", len(delta.before), len(scan.files), "")
     result = apply_rules(original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None)
     progress("rule", len(rules), len(rules), "")
-    for rule in rules:
-        note_problems.extend(result.problems[rule.ID])
     link_problems = _link_problems(original, delta, clean)
-    note_problems.extend(link_problems)
+    note_problems = _note_problems(load_problems, ids, result.problems, link_problems)
     changes = []
     for path, rule_list in sorted(result.changed_by.items()):
         destination, note = result.moved.get(path, (None, result.vault.notes.get(path)))
@@ -310,6 +307,13 @@ def _delta_since(
     if state_digest(as_it_was, scan.folders, context) != clean.digest:
         return None
     return delta_since_clean(vault, {path: note for path, (_, note) in previous.items()}, previous)
+
+
+def _note_problems(
+    load_problems: Sequence[Problem], rule_ids: Sequence[str], by_rule: Mapping[str, Sequence[Problem]], link_problems: Sequence[Problem]
+) -> list[Problem]:
+    """The warnings that follow from the notes, in the order reported: unusable notes, each rule's, ambiguous links."""
+    return [*load_problems, *(problem for rule in rule_ids for problem in by_rule[rule]), *link_problems]
 
 
 def _link_problems(vault: VaultIndex, delta: VaultDelta | None, clean: CleanState | None) -> list[Problem]:
@@ -346,7 +350,7 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
     note_problems, rule_problems, link_problems = plan.note_problems, plan.rule_problems, plan.link_problems
     if plan.changes:
         parse = parse_settings(config, plan.vault.settings)
-        delta = plan.delta if plan.clean is not None else None
+        delta = plan.delta  # None unless the run started from a clean state
         with collector_paused():
             again = apply_rules(plan.vault, [get_rule(i) for i in plan.rules], config, parse, today, delta=delta, clean_problems=plan.clean.by_rule if delta else None)
         if again.changed_by:  # a rule that is not idempotent here: never claim the vault is clean
@@ -354,7 +358,7 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
             return False
         rule_problems = again.problems
         link_problems = _link_problems(plan.vault, delta, plan.clean)
-        note_problems = [*plan.load_problems, *(p for rule in plan.rules for p in rule_problems[rule]), *link_problems]
+        note_problems = _note_problems(plan.load_problems, plan.rules, rule_problems, link_problems)
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
     dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
     digest = plan.digest if plan.digest and not placed else state_digest(files, plan.scan.folders, plan.context)

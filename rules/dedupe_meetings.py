@@ -68,6 +68,7 @@ duplicate_of: "[[2025-10-06 - Jason has a complex VAST offer]]"
 from __future__ import annotations
 
 import datetime
+import functools
 import posixpath
 import re
 from collections import defaultdict
@@ -154,8 +155,13 @@ def _similar(vault: VaultIndex, options: Options, a: str, b: str) -> bool:
     return options.similarity is None or summary_similarity(vault, a, b) >= options.similarity
 
 
+@functools.lru_cache(maxsize=8)
+def _meeting_types(options: Options) -> frozenset[str]:
+    return frozenset(t.casefold() for t in options.meeting_types)
+
+
 def _is_meeting(note: Note, options: Options) -> bool:
-    return bool(note.type) and note.type.casefold() in {t.casefold() for t in options.meeting_types}
+    return bool(note.type) and note.type.casefold() in _meeting_types(options)
 
 
 def _source(note: Note) -> str | None:

@@ -204,7 +204,9 @@ def test_a_run_from_a_clean_state_matches_a_full_run(tmp_path_factory, seed: int
 
 
 def _clean_vault(root: Path) -> dict[str, tuple[dict | None, str]]:
+    """A vault in its clean state, with one note dated after TODAY (so a later day can pass it)."""
     model = vault_model(random.Random(3))
+    model["Meetings/2026-12-01 - Planned.md"] = ({"type": "meeting", "date": "2026-12-01", "participants": ["[[Ann]]"]}, "[[Acme]]\n")
     write_model(root, model)
     real_run(root)
     return model
