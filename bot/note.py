@@ -93,8 +93,11 @@ class Note:
 
     @property
     def title(self) -> str:
+        """The `title` property on one line (white space collapsed: a line break written into
+        generated text would start a new block, e.g. `title: "Bob\\n## Oops"` a heading), else the name."""
         value = self.get("title")
-        return value.strip() if isinstance(value, str) and value.strip() else self.name
+        text = " ".join(value.split()) if isinstance(value, str) else ""
+        return text or self.name
 
     def to_bytes(self) -> bytes:
         return ((BOM if self.bom else "") + self.text).encode("utf-8")
