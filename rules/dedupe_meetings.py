@@ -263,25 +263,30 @@ def archive_path(options: Options, path: str) -> str:
 def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
     archived: dict[str, str] = {}  # duplicate -> canonical, in archive mode
     carried: list[NoteEdit] = []
+    unmarked: set[str] = set()  # canonicals whose stale mark goes: relinking must not point it at themselves
     for group in duplicate_groups(vault, options, among=targets):
         keeper = canonical(vault, group)
         if vault.notes[keeper].opted_out(ID):
             others = ", ".join(p for p in group if p != keeper)
             yield NoteEdit(keeper, Report(f"canonical of a duplicate group opts out of {ID}; group left alone: {others}"))
             continue
+        duplicates = [p for p in group if p != keeper]
+        # A duplicate that opts out stays where it is, and so do the links to it.
+        moving = [p for p in duplicates if not vault.notes[p].opted_out(ID)] if options.mode == "archive" else []
+        taken = [p for p in moving if vault.occupied(archive_path(options, p))]
+        for path in taken:
+            yield NoteEdit(path, Report(f"not archived: {archive_path(options, path)} already exists; its duplicate group is left as it is (canonical {keeper})"))
+        if taken:  # a half-done group (links rewritten to a canonical while a duplicate stays) is worse than none
+            continue
         current = vault.notes[keeper].get(KEY)
         if isinstance(current, str) and _points_into(vault, keeper, current, group):
+            unmarked.add(keeper)
             yield NoteEdit(keeper, DeleteProperty(KEY))
-        duplicates = [p for p in group if p != keeper]
         for path in duplicates:
             existing = vault.notes[path].get(KEY)
             if isinstance(existing, str) and _resolves_to(vault, path, existing) == keeper:
                 continue
             yield NoteEdit(path, SetProperty(KEY, vault.link_text(keeper, path, wikilink=True)))
-        if options.mode != "archive":
-            continue
-        # A duplicate that opts out stays where it is, and so do the links to it.
-        moving = [p for p in duplicates if not vault.notes[p].opted_out(ID)]
         for path in moving:
             archived[path] = keeper
             yield NoteEdit(path, MoveNote(archive_path(options, path)))
@@ -289,7 +294,9 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         if tasks:
             carried.append(NoteEdit(keeper, AppendTasks(ACTION_ITEMS, tasks)))
     # Links first: their offsets are in the body as it is now, before tasks are added.
-    yield from relink(vault, archived, ID)
+    for path, edit in relink(vault, archived, ID):
+        if not (path in unmarked and isinstance(edit, SetProperty) and edit.key == KEY):
+            yield NoteEdit(path, edit)
     yield from carried
 
 
