@@ -172,3 +172,14 @@ def test_titles_and_summaries_are_written_on_one_line(tmp_path: Path, title: str
     for _ in range(2):
         assert run_cli("run", tmp_path, "--rule", "recent-context", "--no-commit", "--today", "2026-11-24").returncode == 0
         assert (tmp_path / "Acme/Acme.md").read_text() == expected
+
+
+def test_a_file_name_with_a_line_break_is_reported_not_listed(tmp_path: Path) -> None:
+    # Its link would end at the line break, and the rest of the name would be a heading, one more per run.
+    odd = "Acme/2026-11-02 a\n## Oops.md"
+    write_vault(tmp_path, {"Acme/Acme.md": ENTITY, odd: "Odd.\n", "Acme/2026-11-01 call.md": "Call.\n"})
+    result = plan(tmp_path, "recent-context")
+    assert [c.after.decode() for c in result.changes] == [_section("- 2026-11-01: [[2026-11-01 call]] - Call.")]
+    assert [tuple(p) for p in result.problems] == [
+        (odd, "recent-context: not listed in Recent Context of Acme/Acme.md: its file name holds a line break, which no link can hold")
+    ]
