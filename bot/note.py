@@ -93,11 +93,11 @@ class Note:
 
     @property
     def title(self) -> str:
-        """The `title` property on one line (white space collapsed: a line break written into
-        generated text would start a new block, e.g. `title: "Bob\\n## Oops"` a heading), else the name."""
+        """The `title` property, else the name, on one line: a line break written into generated
+        text would start a block of its own (`title: "Bob\\n## Oops"`, a heading)."""
         value = self.get("title")
         text = " ".join(value.split()) if isinstance(value, str) else ""
-        return text or self.name
+        return text or " ".join(self.name.splitlines())
 
     def to_bytes(self) -> bytes:
         return ((BOM if self.bom else "") + self.text).encode("utf-8")

@@ -181,5 +181,17 @@ def test_a_file_name_with_a_line_break_is_reported_not_listed(tmp_path: Path) ->
     result = plan(tmp_path, "recent-context")
     assert [c.after.decode() for c in result.changes] == [_section("- 2026-11-01: [[2026-11-01 call]] - Call.")]
     assert [tuple(p) for p in result.problems] == [
-        (odd, "recent-context: not listed in Recent Context of Acme/Acme.md: its file name holds a line break, which no link can hold")
+        (odd, "recent-context: not listed in Recent Context of Acme/Acme.md: its path holds a line break, which no link can hold")
     ]
+
+
+def test_an_owner_named_with_a_line_break_is_named_on_one_line(tmp_path: Path) -> None:
+    write_vault(
+        tmp_path,
+        {
+            "Acme/Acme.md": ENTITY,
+            "People/Bob\n## Oops/Bob\n## Oops.md": "---\ntype: person\n---\n",
+            "People/Bob\n## Oops/2026-11-01 sync.md": "[[Acme]]\n",
+        },
+    )
+    assert changed_text(tmp_path, "Acme/Acme.md", "recent-context") == _section("- 2026-11-01: [[2026-11-01 sync]] - Acme (via Bob ## Oops)")
