@@ -120,19 +120,19 @@ def note_date(
     time_source = "frontmatter:time" if time else ""
 
     leading = _LEADING_DAY.match(basename)
-    named_day = leading and _calendar_date(leading["year"], leading["month"], leading["day"])
-    named_time = leading and leading["hour"] and _clock(int(leading["hour"]), int(leading["minute"]))
+    named_day = _calendar_date(leading["year"], leading["month"], leading["day"]) if leading else None
+    named_time = _clock(int(leading["hour"]), int(leading["minute"])) if leading and leading["hour"] else None
 
     for key in date_keys:
         dated = _date_value(fields.get(key))
         if dated:
-            date, clock = dated
+            day, clock = dated
             if time is None and clock is not None:
                 time, time_source = clock, f"frontmatter:{key} (datetime)"
-            elif time is None and named_time and named_day == date:
+            elif time is None and named_time and named_day == day:
                 # "2026-05-21 1600 - Retro.md" with `date: 2026-05-21`: the name still says when.
                 time, time_source = named_time, "file name"
-            return DateInfo(date, f"frontmatter:{key}", time, time_source)
+            return DateInfo(day, f"frontmatter:{key}", time, time_source)
 
     if named_day:
         if time is None and named_time:
