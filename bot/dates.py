@@ -2,7 +2,10 @@
 
 SPEC section 2, "A note's date". The first source that gives a real calendar date
 wins; a value that is not a date (``TBD``, ``{{date}}``, ``2025-02-30``) is skipped
-so the next source can still date the note.
+so the next source can still date the note. The time of day is a frontmatter
+``time`` (or the time of a datetime date), else the `` HHmm``/`` HH:mm`` after the
+file name's leading ``YYYY-MM-DD`` whenever that day is the note's date, whichever
+source the date came from.
 """
 
 from __future__ import annotations
@@ -116,21 +119,25 @@ def note_date(
     time = _time_value(fields.get("time"))
     time_source = "frontmatter:time" if time else ""
 
+    leading = _LEADING_DAY.match(basename)
+    named_day = _calendar_date(leading["year"], leading["month"], leading["day"]) if leading else None
+    named_time = _clock(int(leading["hour"]), int(leading["minute"])) if leading and leading["hour"] else None
+
     for key in date_keys:
         dated = _date_value(fields.get(key))
         if dated:
-            date, clock = dated
+            day, clock = dated
             if time is None and clock is not None:
                 time, time_source = clock, f"frontmatter:{key} (datetime)"
-            return DateInfo(date, f"frontmatter:{key}", time, time_source)
+            elif time is None and named_time and named_day == day:
+                # "2026-05-21 1600 - Retro.md" with `date: 2026-05-21`: the name still says when.
+                time, time_source = named_time, "file name"
+            return DateInfo(day, f"frontmatter:{key}", time, time_source)
 
-    leading = _LEADING_DAY.match(basename)
-    date = leading and _calendar_date(leading["year"], leading["month"], leading["day"])
-    if date:
-        if time is None and leading["hour"]:
-            time = _clock(int(leading["hour"]), int(leading["minute"]))
-            time_source = "file name" if time else ""
-        return DateInfo(date, "file name", time, time_source)
+    if named_day:
+        if time is None and named_time:
+            time, time_source = named_time, "file name"
+        return DateInfo(named_day, "file name", time, time_source)
 
     date = _daily_note_date(daily_format, basename, path)
     if date:

@@ -87,9 +87,8 @@ def _left_out(plan: RunPlan, path: str, today: datetime.date, groups: dict[str, 
     final = plan.vault
     if path not in final.notes:
         return f"duplicate of {groups.get(path, '?')} (archived by dedupe-meetings)"
-    marked = final.notes[path].get("duplicate_of")
-    if isinstance(marked, str) and marked.strip():
-        return f"duplicate of {groups.get(path) or marked}"
+    if final.is_marked_duplicate(path):  # a mark that names no other note hides nothing
+        return f"duplicate of {groups.get(path) or final.notes[path].get('duplicate_of')}"
     date = final.notes[path].date.date
     if date is not None and date.first_day() > today:
         return f"dated {date}, after today ({today})"

@@ -61,13 +61,16 @@ def memo_path(cache_folder: Path, rule_ids: Sequence[str]) -> Path:
     return cache_folder.with_suffix(f".clean-{hashlib.sha256(','.join(rule_ids).encode()).hexdigest()[:8]}.json")
 
 
-def state_digest(files: Mapping[str, FileStat], folders: Iterable[str], context: str) -> str:
-    """A digest of the vault's files and folders and of `context` (settings, config, rules, code)."""
+def state_digest(files: Mapping[str, FileStat], folders: Iterable[str], context: str, left_out: Iterable[str] = ()) -> str:
+    """A digest of the vault's files and folders, the paths of the `.md` files the scan left
+    out (a move onto one is refused), and `context` (settings, config, rules, code)."""
     digest = hashlib.sha256(context.encode("utf-8", "surrogateescape"))
     for path, stat in files.items():
         digest.update(f"{path}\0{stat.size}\0{stat.mtime_ns}\0{stat.ino}\n".encode("utf-8", "surrogateescape"))
     for folder in sorted(folders):
         digest.update(f"{folder}/\n".encode("utf-8", "surrogateescape"))
+    for path in sorted(left_out):
+        digest.update(f"-{path}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

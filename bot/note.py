@@ -93,8 +93,11 @@ class Note:
 
     @property
     def title(self) -> str:
+        """The `title` property, else the name, on one line: a line break written into generated
+        text would start a block of its own (`title: "Bob\\n## Oops"`, a heading)."""
         value = self.get("title")
-        return value.strip() if isinstance(value, str) and value.strip() else self.name
+        text = " ".join(value.split()) if isinstance(value, str) else ""
+        return text or " ".join(self.name.splitlines())
 
     def to_bytes(self) -> bytes:
         return ((BOM if self.bom else "") + self.text).encode("utf-8")

@@ -256,7 +256,7 @@ def _plan_run(
     context = run_context(settings, config, ids)
     progress("scan", len(scan.files), len(scan.files), "")
     clean = memo.recall(today) if memo is not None else None
-    digest = state_digest(scan.files, scan.folders, context) if memo is not None else ""
+    digest = state_digest(scan.files, scan.folders, context, scan.left_out) if memo is not None else ""
     if clean is not None and clean.digest == digest:
         progress("rule", len(rules), len(rules), "")
         return RunPlan(
@@ -266,7 +266,7 @@ def _plan_run(
     notes, load_problems, previous = loader(root, scan, parse)
     progress("parse", len(scan.files), len(scan.files), "")
     unparsed = frozenset(scan.files) - notes.keys()
-    original = VaultIndex(notes, scan.folders, settings, config, unparsed)
+    original = VaultIndex(notes, scan.folders, settings, config, unparsed, scan.left_out)
     delta = _delta_since(clean, original, scan, previous, context)
     if delta is None:
         clean = None
@@ -304,7 +304,7 @@ def _delta_since(
     if clean is None or not previous:
         return None
     as_it_was = {**scan.files, **{path: stat for path, (stat, _) in previous.items()}}
-    if state_digest(as_it_was, scan.folders, context) != clean.digest:
+    if state_digest(as_it_was, scan.folders, context, scan.left_out) != clean.digest:
         return None
     return delta_since_clean(vault, {path: note for path, (_, note) in previous.items()}, previous)
 
@@ -361,7 +361,7 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
         note_problems = _note_problems(plan.load_problems, plan.rules, rule_problems, link_problems)
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
     dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
-    digest = plan.digest if plan.digest and not placed else state_digest(files, plan.scan.folders, plan.context)
+    digest = plan.digest if plan.digest and not placed else state_digest(files, plan.scan.folders, plan.context, plan.scan.left_out)
     memo.remember(CleanState(digest, note_problems, rule_problems, link_problems), DateWindow.around(today, dates))
     return True
 

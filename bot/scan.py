@@ -36,6 +36,9 @@ class ScanResult:
     files: dict[str, FileStat]  # vault path -> stat, in path order
     folders: frozenset[str]  # every folder that is not hidden, notes or not (home folders need them)
     problems: tuple[Problem, ...]
+    # `.md` files outside dot-folders that are not notes (`exclude`, ignore filters, templates, an
+    # archive folder): a rule that moves a note must know whether its destination is taken.
+    left_out: frozenset[str] = frozenset()
 
 
 def matches_glob(path: str, pattern: str) -> bool:
@@ -59,6 +62,7 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
     patterns = tuple(exclude)
     files: dict[str, FileStat] = {}
     folders: set[str] = set()
+    left_out: set[str] = set()
     problems: list[Problem] = []
     pending = [("", str(root))]
     while pending:
@@ -85,6 +89,7 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
                 pending.append((path + "/", entry.path))
             elif entry.name.endswith(".md"):
                 if settings.is_ignored(path) or any(matches_glob(path, p) for p in patterns):
+                    left_out.add(path)
                     continue
                 try:
                     stat = entry.stat(follow_symlinks=False)
@@ -95,4 +100,4 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
                     problems.append(Problem(path, "not a regular file; skipped"))
                     continue
                 files[path] = FileStat.of(stat)
-    return ScanResult(dict(sorted(files.items())), frozenset(folders), tuple(problems))
+    return ScanResult(dict(sorted(files.items())), frozenset(folders), tuple(problems), frozenset(left_out))

@@ -6,8 +6,10 @@ free of I/O, so rules stay pure. Follows Obsidian's semantics (SPEC section 2):
 - Resolution is Obsidian's `getFirstLinkpathDest`: candidates are notes whose
   path ends with the link target (compared case-insensitively after NFC); an
   exact vault path wins, then a note in the linking note's own folder, then the
-  shortest path, ties broken by path order (and reported). One step further than
-  Obsidian: a target matching no note but exactly one note's alias resolves to it.
+  shortest path, ties broken by path order (and reported). Paths that differ only
+  by case or Unicode normalization (`Acme.md` and `acme.md`) are such a tie too.
+  One step further than Obsidian: a target matching no note but exactly one
+  note's alias resolves to it.
 - `./` and `../` targets are relative to the linking note; nothing resolves
   outside the vault.
 - An entity's home folder is `X/Name/` for `X/Name/Name.md`, or for `X/Name.md`
@@ -24,7 +26,7 @@ from collections import defaultdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from bot.markdown import fold
+from bot.markdown import find_wikilinks_in_value, fold
 from bot.note import Note, NoteLink
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
@@ -49,10 +51,16 @@ def _aliases(note: Note) -> list[str]:
     return found
 
 
-def _marked(note: Note) -> bool:
-    """Marked as a duplicate by dedupe-meetings."""
-    value = note.get("duplicate_of")
-    return isinstance(value, str) and bool(value.strip())
+DUPLICATE_KEY = "duplicate_of"  # dedupe-meetings' mark: SPEC 3 leaves marked duplicates out of related notes
+
+
+def _duplicate_mark(note: Note) -> str | None:
+    """The link target of the note's `duplicate_of` (a wikilink, or plain text naming a note), if any."""
+    value = note.get(DUPLICATE_KEY)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    links = find_wikilinks_in_value(value)
+    return links[0].target if links else value.strip()
 
 
 def identity(note: Note) -> tuple:
@@ -68,6 +76,7 @@ class VaultIndex:
         settings: ObsidianSettings,
         config: Config,
         unparsed: Iterable[str] = (),
+        left_out: Iterable[str] = (),
     ) -> None:
         self.notes = dict(notes)
         self.folders = frozenset(folders)
@@ -76,14 +85,20 @@ class VaultIndex:
         # Notes that could not be parsed still exist for Obsidian: links resolve to
         # them, and their names count when a link must be unambiguous. Rules never see them.
         self.unparsed = frozenset(unparsed)
-        self._by_path: dict[str, str] = {}
+        # `.md` files the scan found but left out (excluded, ignored, archived): not notes, but
+        # a note moved onto one of their paths would meet them (bot/scan.py `left_out`).
+        self.left_out = frozenset(left_out)
+        self._by_path: dict[str, str] = {}  # the first path in path order with that form
+        self._twins: dict[str, tuple[str, ...]] = {}  # a form that several paths share (case, NFC/NFD) -> those paths
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_alias: dict[str, set[str]] = defaultdict(set)
         self._folded: dict[str, str] = {}  # path -> the form links are compared in
         for path in sorted(self.notes.keys() | self.unparsed):
             key = fold(_without_md(path))
             self._folded[path] = key
-            self._by_path[key] = path
+            first = self._by_path.setdefault(key, path)
+            if first != path:
+                self._twins[key] = (*self._twins.get(key, (first,)), path)
             self._by_name[key.rsplit("/", 1)[-1]].append(path)
             if config.resolve_aliases and path in self.notes:
                 for alias in _aliases(self.notes[path]):
@@ -110,7 +125,7 @@ class VaultIndex:
             notes.pop(path, None)
         same_shape = not removed and all(path in self.notes and identity(note) == identity(self.notes[path]) for path, note in updated.items())
         if not same_shape:
-            return VaultIndex(notes, self.folders, self.settings, self.config, self.unparsed)
+            return VaultIndex(notes, self.folders, self.settings, self.config, self.unparsed, self.left_out)
         fresh = copy.copy(self)
         fresh.notes = notes
         for derived in ("outgoing", "_backlinks"):  # the cached views that read note contents (with _by_link_name)
@@ -131,7 +146,7 @@ class VaultIndex:
         affected: set[str | None] = set()
         for path, note in updated.items():
             old = self.notes[path]
-            if self.is_entity(path) or (note.links == old.links and note.date == old.date and _marked(note) == _marked(old)):
+            if self.is_entity(path) or (note.links == old.links and note.date == old.date and _duplicate_mark(note) == _duplicate_mark(old)):
                 continue  # never a related note, or nothing related() reads changed
             affected |= before[path] | after[path] | {self.owner(path)}
         fresh._related = {key: paths for key, paths in self._related.items() if key[0] not in affected}
@@ -173,10 +188,10 @@ class VaultIndex:
             joined = posixpath.normpath(posixpath.join(folder, target))
             if joined == ".." or joined.startswith("../"):
                 return None
-            return self._by_path.get(fold(_without_md(joined)))
+            return self._exact(fold(_without_md(joined)), target, folder)
         wanted = fold(_without_md(target.lstrip("/")))
         if wanted in self._by_path:
-            return self._by_path[wanted]
+            return self._exact(wanted, target, folder)
         name = wanted.rsplit("/", 1)[-1]
         suffix = "/" + wanted
         same_name = self._by_name.get(name, [])
@@ -187,14 +202,31 @@ class VaultIndex:
             return next(iter(owners)) if len(owners) == 1 else None
         if len(candidates) == 1:
             return candidates[0]
-        for path in candidates:
-            if (path.rsplit("/", 1)[0] if "/" in path else "") == folder:
-                return path
-        shortest = min(len(p) for p in candidates)
-        tied = [p for p in candidates if len(p) == shortest]
+        in_folder = [p for p in candidates if (p.rsplit("/", 1)[0] if "/" in p else "") == folder]
+        if in_folder:  # more than one only for twins that differ by case or normalization
+            tied = in_folder
+        else:  # measured as compared: NFC and NFD twins are one path, not a shorter and a longer one
+            shortest = min(len(self._folded[p]) for p in candidates)
+            tied = [p for p in candidates if len(self._folded[p]) == shortest]
         if len(tied) > 1:
             self._ambiguous[(target, folder)] = tuple(tied)
         return tied[0]
+
+    def _exact(self, key: str, target: str, folder: str) -> str | None:
+        """The note at the folded vault path `key`: the first by path order when twins share it (reported)."""
+        twins = self._twins.get(key)
+        if twins:
+            self._ambiguous[(target, folder)] = twins
+        return self._by_path.get(key)
+
+    def occupied(self, path: str) -> bool:
+        """A file the scan found, note or not, is at vault path `path`. Compared as links compare
+        paths (case and normalization folded): on macOS and Windows `A.md` and `a.md` are one file."""
+        return fold(path) in self._occupied
+
+    @cached_property
+    def _occupied(self) -> frozenset[str]:
+        return frozenset(fold(path) for path in (*self._folded, *self.left_out))
 
     @cached_property
     def outgoing(self) -> dict[str, tuple[tuple[NoteLink, str | None], ...]]:
@@ -247,10 +279,14 @@ class VaultIndex:
         return sources
 
     def problems(self, paths: Iterable[str] | None = None) -> list[Problem]:
-        """Links that match several notes equally well, on the note that holds the link
-        (among the links of `paths`, when given)."""
+        """Links that match several notes equally well, and `duplicate_of` marks that name no
+        other note, on the note that holds them (among `paths`, when given)."""
         found = []
         for path in self.notes if paths is None else paths:
+            mark = _duplicate_mark(self.notes[path])
+            if mark is not None and self._duplicate_target(path) in (None, path):
+                what = "the note itself" if self._duplicate_target(path) == path else "no note in the vault"
+                found.append(Problem(path, f"{DUPLICATE_KEY} [[{mark}]] names {what}; the note is not treated as a duplicate"))
             links = self._links(path)
             folder = self.notes[path].folder
             for target in dict.fromkeys(nl.link.target.strip() for nl, _ in links):
@@ -339,8 +375,14 @@ class VaultIndex:
             reasons[path].append("owner")
         return {p: tuple(r) for p, r in sorted(reasons.items()) if not self.is_entity(p)}
 
+    def _duplicate_target(self, path: str) -> str | None:
+        mark = _duplicate_mark(self.notes[path])
+        return None if mark is None else self.resolve(mark, path)
+
     def is_marked_duplicate(self, path: str) -> bool:
-        return _marked(self.notes[path])
+        """Marked `duplicate_of` another note that exists: a mark naming no note, or the note
+        itself, would hide the meeting for good (reported by `problems`)."""
+        return self._duplicate_target(path) not in (None, path)
 
     def related(self, entity: str, today: datetime.date) -> list[str]:
         """The entity's related notes (SPEC 3, recent-context): no marked duplicates, nothing dated after today."""

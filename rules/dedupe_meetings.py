@@ -6,13 +6,19 @@ Two are duplicates when they have the same day, the same owner (the entity
 whose home folder holds them, or none for both), the same non-empty set of
 participants (frontmatter `participants`/`attendees`, as resolved links; plain
 names count as links), and times less than 30 minutes apart when both times are
-known; or when both carry the same `source` value. With `similarity` set, their
-summaries must also be at least that similar. Duplicates chain: if A matches B
+known (a `time` key, the time of a datetime date, or the `HHmm` after the file
+name's leading date when that is the note's date: `2026-05-21 0900 - Standup`
+and `2026-05-21 1600 - Retro` are two meetings); or when both carry the same
+`source` value. With `similarity` set, their summaries must also be at least
+that similar. Duplicates chain: if A matches B
 and B matches C, all three are one group. In each group the canonical note is
 the one with the most notes linking to it (generated sections do not count),
 then the longest body, then the smallest path. Every other member gets
-`duplicate_of: "[[canonical]]"`. A group whose canonical opts out
-(`vaultbot: false`) is left alone and reported.
+`duplicate_of: "[[canonical]]"`; a canonical marked as a duplicate of its own
+group (by an earlier run the links have since overturned, or by hand) loses
+its mark. A group whose canonical opts out (`vaultbot: false`) is left alone
+and reported. A `duplicate_of` that names no note, or the note itself, hides
+nothing: the note stays a related note, and the mark is reported.
 
 In `archive` mode each duplicate is also moved under `archive_folder`, keeping
 its path (`_archive/duplicates/People/X/2025-10-06 - y.md`); in git the move
@@ -23,7 +29,10 @@ when missing. Every link to it elsewhere in the vault (wikilinks, embeds,
 markdown links, links in frontmatter values) is rewritten to the canonical,
 keeping the `|shown text`, `#heading` and `^block` parts. Links inside code
 are never touched. Nothing is deleted, and archived notes are left out of the
-vault's index (they are never related notes again).
+vault's index (they are never related notes again). When a file already sits
+at a duplicate's destination, the whole group is left as it is (no marks, no
+moves, no tasks, no links) and reported: half a merge would point links at a
+canonical while the duplicate stays.
 
 Notes without participants are never grouped by day alone: two different
 meetings on one day with nobody listed would look the same.
@@ -263,25 +272,30 @@ def archive_path(options: Options, path: str) -> str:
 def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
     archived: dict[str, str] = {}  # duplicate -> canonical, in archive mode
     carried: list[NoteEdit] = []
+    unmarked: set[str] = set()  # canonicals whose stale mark goes: relinking must not point it at themselves
     for group in duplicate_groups(vault, options, among=targets):
         keeper = canonical(vault, group)
         if vault.notes[keeper].opted_out(ID):
             others = ", ".join(p for p in group if p != keeper)
             yield NoteEdit(keeper, Report(f"canonical of a duplicate group opts out of {ID}; group left alone: {others}"))
             continue
+        duplicates = [p for p in group if p != keeper]
+        # A duplicate that opts out stays where it is, and so do the links to it.
+        moving = [p for p in duplicates if not vault.notes[p].opted_out(ID)] if options.mode == "archive" else []
+        taken = [p for p in moving if vault.occupied(archive_path(options, p))]
+        for path in taken:
+            yield NoteEdit(path, Report(f"not archived: {archive_path(options, path)} already exists; its duplicate group is left as it is (canonical {keeper})"))
+        if taken:  # a half-done group (links rewritten to a canonical while a duplicate stays) is worse than none
+            continue
         current = vault.notes[keeper].get(KEY)
         if isinstance(current, str) and _points_into(vault, keeper, current, group):
+            unmarked.add(keeper)
             yield NoteEdit(keeper, DeleteProperty(KEY))
-        duplicates = [p for p in group if p != keeper]
         for path in duplicates:
             existing = vault.notes[path].get(KEY)
             if isinstance(existing, str) and _resolves_to(vault, path, existing) == keeper:
                 continue
             yield NoteEdit(path, SetProperty(KEY, vault.link_text(keeper, path, wikilink=True)))
-        if options.mode != "archive":
-            continue
-        # A duplicate that opts out stays where it is, and so do the links to it.
-        moving = [p for p in duplicates if not vault.notes[p].opted_out(ID)]
         for path in moving:
             archived[path] = keeper
             yield NoteEdit(path, MoveNote(archive_path(options, path)))
@@ -289,7 +303,9 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         if tasks:
             carried.append(NoteEdit(keeper, AppendTasks(ACTION_ITEMS, tasks)))
     # Links first: their offsets are in the body as it is now, before tasks are added.
-    yield from relink(vault, archived, ID)
+    for path, edit in relink(vault, archived, ID):
+        if not (path in unmarked and isinstance(edit, SetProperty) and edit.key == KEY):
+            yield NoteEdit(path, edit)
     yield from carried
 
 

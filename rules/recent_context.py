@@ -53,7 +53,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
-from bot.edits import NoteEdit, ReplaceSection
+from bot.edits import NoteEdit, ReplaceSection, Report
 from bot.summary import cut_summary
 
 if TYPE_CHECKING:
@@ -97,9 +97,18 @@ def _link_label(link: str) -> str:
     return link[2:-2] if link.startswith("[[") else link[1 : link.index("]")]
 
 
+def linkable(vault: VaultIndex, entity: str, path: str) -> bool:
+    """A link holds no line break: a note whose link would need one cannot be listed (its line
+    would end inside the link and the rest of the name would start a block of its own)."""
+    if "\n" not in path and "\r" not in path:  # nearly always: the link is made of the path's parts
+        return True
+    link = vault.link_text(path, entity)
+    return "\n" not in link and "\r" not in link
+
+
 def ordered_related(vault: VaultIndex, entity: str, today: datetime.date, limit: int | None = None) -> list[str]:
     """The entity's related notes in the section's order; with `limit`, the first `limit` of them."""
-    dated = sorted(vault.related(entity, today), key=lambda p: _date_key(vault, p))
+    dated = sorted((p for p in vault.related(entity, today) if linkable(vault, entity, p)), key=lambda p: _date_key(vault, p))
     if limit is not None and len(dated) > limit:
         # Only notes dated like the last one kept can still move into the list on their link text,
         # which costs far more to work out than a date: leave the rest out first.
@@ -128,4 +137,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         note = vault.notes[entity]
         if not options.create_missing and heading not in note.body.lower():
             continue  # cheap test first; the renderer finds the heading exactly
+        for path in vault.related(entity, today):
+            if not linkable(vault, entity, path):
+                yield NoteEdit(path, Report(f"not listed in {options.heading} of {entity}: its path holds a line break, which no link can hold"))
         yield NoteEdit(entity, ReplaceSection(options.heading, tuple(entries(vault, entity, options, today)), options.create_missing))

@@ -120,6 +120,9 @@ NOTES = (
 def test_which_files_are_notes(tmp_path: Path, files: dict, exclude: tuple[str, ...], expected: list[str]) -> None:
     result, warnings = scan(make_vault(tmp_path, files), exclude)
     assert list(result.files) == expected
+    # The other .md files outside dot-folders are recorded: a note moved onto one would meet it.
+    hidden = [p for p in files if any(part.startswith(".") for part in p.split("/"))]
+    assert result.left_out == {p for p in files if p.endswith(".md")} - set(expected) - set(hidden)
     assert result.problems == ()
     assert warnings == []
 

@@ -218,12 +218,16 @@ def test_move_refuses_a_source_changed_since_it_was_read(tmp_path: Path) -> None
     assert not (tmp_path / "archive/a.md").exists()
 
 
-def test_existing_destination_is_reported_and_nothing_is_lost(tmp_path: Path) -> None:
-    vault_with(tmp_path, {ARCHIVED: "an older archived copy\n"})
+def test_existing_destination_refuses_the_whole_group(tmp_path: Path) -> None:
+    # Issue 11, item 10: no link rewrites, no task copies, no marks; only the report.
+    vault_with(tmp_path, {ARCHIVED: "an older archived copy\n", DUP: meeting("- [ ] Call Ann\n"), DUP2: meeting(), "Linker.md": "[[2026-11-02 - Sync copy|sync]]\n"})
+    before = tree_state(tmp_path)
     result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
-    assert f"not moved: {ARCHIVED} already exists" in result.stderr
-    assert (tmp_path / DUP).read_text() == meeting()
-    assert (tmp_path / ARCHIVED).read_text() == "an older archived copy\n"
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"warning: {DUP}: dedupe-meetings: not archived: {ARCHIVED} already exists; its duplicate group is left as it is (canonical {CANON})"
+    ]
+    assert tree_state(tmp_path) == before
 
 
 # -- git -------------------------------------------------------------------------

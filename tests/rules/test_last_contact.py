@@ -53,6 +53,7 @@ def test_linking_notes_count_and_duplicates_do_not(tmp_path: Path) -> None:
             "Acme.md": "---\ntype: customer\nlast_contact: unknown\n---\n",
             "Notes/2026-10-05 mention.md": "Talked about [[Acme]].\n",
             "Notes/2026-11-01 copy.md": "---\nduplicate_of: '[[x]]'\n---\n[[Acme]]\n",
+            "Notes/x.md": "The note the copy duplicates (a mark naming no note would hide nothing).\n",
         },
     )
     assert changed_text(tmp_path, "Acme.md", "last-contact") == "---\ntype: customer\nlast_contact: 2026-10-05\n---\n"

@@ -146,3 +146,52 @@ def test_a_code_fence_inside_the_section_stops_the_rewrite(tmp_path: Path) -> No
     assert ("A.md", "recent-context: not changed: the '## Recent Context' section contains a code fence; fix the section by hand") in [
         tuple(p) for p in result.problems
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "summary"),
+    [
+        ('"Bob\\n## Oops"', '"First line\\n## Not a heading"'),
+        ("|\n  Bob\n  ## Oops", ">-\n  First line\n\n  ## Not a heading"),
+        ('"Bob\\r\\n## Oops\\u2028"', '"First line\\r## Not a heading\\u2029"'),
+    ],
+    ids=["escaped-line-breaks", "block-scalars", "cr-and-unicode-separators"],
+)
+def test_titles_and_summaries_are_written_on_one_line(tmp_path: Path, title: str, summary: str) -> None:
+    # Issue 11, item 12: a line break in an owner's title injected a `## Oops)` heading, one more per run.
+    write_vault(
+        tmp_path,
+        {
+            "Acme/Acme.md": ENTITY,
+            "People/Bob/Bob.md": f"---\ntype: person\ntitle: {title}\n---\n",
+            "People/Bob/2026-11-01 sync.md": f"---\nsummary: {summary}\n---\n[[Acme]]\n",
+        },
+    )
+    expected = _section("- 2026-11-01: [[2026-11-01 sync]] - First line ## Not a heading (via Bob ## Oops)")
+    assert changed_text(tmp_path, "Acme/Acme.md", "recent-context") == expected
+    for _ in range(2):
+        assert run_cli("run", tmp_path, "--rule", "recent-context", "--no-commit", "--today", "2026-11-24").returncode == 0
+        assert (tmp_path / "Acme/Acme.md").read_text() == expected
+
+
+def test_a_file_name_with_a_line_break_is_reported_not_listed(tmp_path: Path) -> None:
+    # Its link would end at the line break, and the rest of the name would be a heading, one more per run.
+    odd = "Acme/2026-11-02 a\n## Oops.md"
+    write_vault(tmp_path, {"Acme/Acme.md": ENTITY, odd: "Odd.\n", "Acme/2026-11-01 call.md": "Call.\n"})
+    result = plan(tmp_path, "recent-context")
+    assert [c.after.decode() for c in result.changes] == [_section("- 2026-11-01: [[2026-11-01 call]] - Call.")]
+    assert [tuple(p) for p in result.problems] == [
+        (odd, "recent-context: not listed in Recent Context of Acme/Acme.md: its path holds a line break, which no link can hold")
+    ]
+
+
+def test_an_owner_named_with_a_line_break_is_named_on_one_line(tmp_path: Path) -> None:
+    write_vault(
+        tmp_path,
+        {
+            "Acme/Acme.md": ENTITY,
+            "People/Bob\n## Oops/Bob\n## Oops.md": "---\ntype: person\n---\n",
+            "People/Bob\n## Oops/2026-11-01 sync.md": "[[Acme]]\n",
+        },
+    )
+    assert changed_text(tmp_path, "Acme/Acme.md", "recent-context") == _section("- 2026-11-01: [[2026-11-01 sync]] - Acme (via Bob ## Oops)")

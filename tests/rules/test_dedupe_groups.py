@@ -1,0 +1,148 @@
+"""dedupe-meetings: what a group touches (issue 11, items 9 and 10).
+
+File-name times on dated meetings, a switch from mark to archive mode after the
+links changed which note wins, a hand-marked note that wins, a refused move, and
+`duplicate_of` marks that name no note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.vaults import plan, run_cli, tree_state, write_vault
+
+NO_TAGS = "  tags:\n    enabled: false\n"  # the tags rule would add `type/...` tags to every note here
+MARK = "rules:\n  dedupe-meetings:\n    mode: mark\n" + NO_TAGS
+ARCHIVE = "rules:\n  dedupe-meetings:\n    mode: archive\n" + NO_TAGS
+PERSON = "---\ntype: person\nlast_contact: unknown\n---\n# Ann\n\n## Recent Context\n\n## Notes\n\nkeep me\n"
+
+
+def meeting(extra: str = "", body: str = "Notes.\n") -> str:
+    return f'---\ntype: meeting\ndate: 2026-11-02\nparticipants: ["[[Ann]]", "[[Bo]]"]\n{extra}---\n{body}'
+
+
+def person(*lines: str, last_contact: str = "2026-11-02") -> str:
+    listed = "".join(f"{line}\n" for line in lines)
+    return f"---\ntype: person\nlast_contact: {last_contact}\n---\n# Ann\n\n## Recent Context\n\n{listed}\n## Notes\n\nkeep me\n"
+
+
+def read(root: Path, path: str) -> str:
+    return (root / path).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("config", [MARK, ARCHIVE], ids=["mark", "archive"])
+def test_file_name_times_tell_two_meetings_of_one_day_apart(tmp_path: Path, config: str) -> None:
+    # Item 9: `date:` dates both notes; the file names still say 09:00 and 16:00.
+    standup = "People/Ana Pereira/2026-05-21 0900 - Standup.md"
+    retro = "People/Ana Pereira/2026-05-21 1600 - Retro.md"
+    note = '---\ntype: meeting\ndate: 2026-05-21\nparticipants: ["[[Ana Pereira]]", "[[Bo]]"]\n---\n{}\n'
+    write_vault(
+        tmp_path,
+        {
+            ".vaultbot.yaml": config,
+            "People/Ana Pereira/Ana Pereira.md": "---\ntype: person\n---\n# Ana\n\n## Recent Context\n\n## Notes\n",
+            standup: note.format("Standup."),
+            retro: note.format("Retro."),
+        },
+    )
+    result = plan(tmp_path)
+    assert [(c.path, c.rules, c.destination) for c in result.changes] == [("People/Ana Pereira/Ana Pereira.md", ("recent-context",), None)]
+    assert result.changes[0].after.decode().splitlines()[7:9] == [
+        "- 2026-05-21: [[2026-05-21 1600 - Retro]] - Retro.",
+        "- 2026-05-21: [[2026-05-21 0900 - Standup]] - Standup.",
+    ]
+    assert not result.problems
+
+
+A = "People/Ann/2026-11-02 - Sync.md"
+B = "People/Ann/2026-11-02 - Sync copy.md"
+HUBS = {"Hub1.md": "[[2026-11-02 - Sync copy]]\n", "Hub2.md": "[[2026-11-02 - Sync copy]]\n"}
+
+
+def _marked_by_a_mark_run(root: Path) -> None:
+    """A mark-mode run picks A (ties: smallest path) and marks B; then two notes link to B."""
+    write_vault(root, {".vaultbot.yaml": MARK, "People/Ann/Ann.md": PERSON, A: meeting(), B: meeting(), "Linker.md": "See [[2026-11-02 - Sync|it]].\n"})
+    result = run_cli("run", root, "--no-commit", "--today", "2026-11-24")
+    assert result.returncode == 0, result.stderr
+    assert read(root, B) == meeting('duplicate_of: "[[2026-11-02 - Sync]]"\n')
+    write_vault(root, HUBS)
+
+
+def _hand_marked(root: Path) -> None:
+    """Someone marked B by hand, and B is the note most linked to."""
+    files = {".vaultbot.yaml": MARK, "People/Ann/Ann.md": PERSON, A: meeting(), B: meeting('duplicate_of: "[[2026-11-02 - Sync]]"\n'), "Linker.md": "See [[2026-11-02 - Sync|it]].\n"}
+    write_vault(root, {**files, **HUBS})
+
+
+@pytest.mark.parametrize("history", [_marked_by_a_mark_run, _hand_marked], ids=["after a mark run", "hand-marked"])
+def test_archive_keeps_the_winner_unmarked_and_listed(tmp_path: Path, history) -> None:
+    # Item 10: the winner B was marked a duplicate of A; archiving A must drop B's mark,
+    # not point it at B itself, and B must stay in Recent Context and last_contact.
+    history(tmp_path)
+    write_vault(tmp_path, {".vaultbot.yaml": ARCHIVE})
+    result = run_cli("run", tmp_path, "--no-commit", "--today", "2026-11-24")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert read(tmp_path, B) == meeting()
+    assert not (tmp_path / A).exists()
+    assert read(tmp_path, "_archive/duplicates/" + A) == meeting('duplicate_of: "[[2026-11-02 - Sync copy]]"\n')
+    assert read(tmp_path, "Linker.md") == "See [[2026-11-02 - Sync copy|it]].\n"
+    assert read(tmp_path, "People/Ann/Ann.md") == person("- 2026-11-02: [[2026-11-02 - Sync copy]] - Notes.")
+    assert plan(tmp_path).changes == []
+
+
+def test_archive_collision_changes_nothing_in_any_rule_and_stays_so(tmp_path: Path) -> None:
+    archived = "_archive/duplicates/" + B
+    write_vault(
+        tmp_path,
+        {
+            ".vaultbot.yaml": ARCHIVE,
+            A: meeting(body="Notes, the longer ones.\n"),
+            B: meeting(body="- [ ] Call Bo\n"),
+            archived: "an older archived copy\n",
+            "Linker.md": "[[2026-11-02 - Sync copy]] and [[2026-11-02 - Sync copy#Top|top]]\n",
+            "Refs.md": '---\nrefs: ["[[2026-11-02 - Sync copy]]"]\n---\n',
+            "Hub1.md": "[[2026-11-02 - Sync]]\n",  # two notes link to each: A wins on its longer body
+            "Hub2.md": "[[2026-11-02 - Sync]]\n",
+        },
+    )
+    before = tree_state(tmp_path)
+    for _ in range(2):  # the refusal is remembered as the clean state; it must still be reported
+        result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
+        assert result.returncode == 0, result.stderr
+        assert f"warning: {B}: dedupe-meetings: not archived: {archived} already exists; its duplicate group is left as it is (canonical {A})" in result.stderr.splitlines()
+        assert tree_state(tmp_path) == before
+    (tmp_path / archived).rename(tmp_path / "elsewhere.txt")  # once the way is clear, the group is archived
+    result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
+    assert result.returncode == 0, result.stderr
+    assert read(tmp_path, archived) == meeting('duplicate_of: "[[2026-11-02 - Sync]]"\n', "- [ ] Call Bo\n")
+    assert read(tmp_path, "Linker.md") == "[[2026-11-02 - Sync]] and [[2026-11-02 - Sync#Top|top]]\n"
+    assert read(tmp_path, A) == meeting(body="Notes, the longer ones.\n\n## Action Items\n\n- [ ] Call Bo\n")
+
+
+@pytest.mark.parametrize(
+    ("mark", "named"),
+    [("[[Gone]]", "no note in the vault"), ("Gone", "no note in the vault"), ("[[2026-11-01 - Call]]", "the note itself")],
+    ids=["missing link", "missing plain name", "itself"],
+)
+def test_duplicate_of_naming_no_other_note_is_reported_and_hides_nothing(tmp_path: Path, mark: str, named: str) -> None:
+    call = "People/Ann/2026-11-01 - Call.md"
+    write_vault(tmp_path, {".vaultbot.yaml": MARK, "People/Ann/Ann.md": PERSON, call: f'---\ntype: call\ndate: 2026-11-01\nduplicate_of: "{mark}"\n---\nCall.\n'})
+    result = plan(tmp_path)
+    assert {c.path: c.after.decode() for c in result.changes} == {
+        "People/Ann/Ann.md": person("- 2026-11-01: [[2026-11-01 - Call]] - Call.", last_contact="2026-11-01")
+    }
+    target = mark.strip("[]")
+    assert [tuple(p) for p in result.problems] == [(call, f"duplicate_of [[{target}]] names {named}; the note is not treated as a duplicate")]
+
+
+def test_duplicate_of_naming_a_note_hides_it(tmp_path: Path) -> None:
+    write_vault(
+        tmp_path,
+        {".vaultbot.yaml": MARK, "People/Ann/Ann.md": PERSON, "People/Ann/2026-11-01 - Call.md": '---\ntype: call\ndate: 2026-11-01\nduplicate_of: "[[Other]]"\n---\nCall.\n', "Other.md": "x\n"},
+    )
+    result = plan(tmp_path)
+    assert [c.path for c in result.changes] == []  # no related note left: the section stays empty, last_contact unknown
+    assert result.problems == []
