@@ -110,6 +110,7 @@ def _kill_trial(trial: int, pristine: Path, work: Path, original: dict, final: d
     return {"vault": vault, "cache": cache, "written_before_kill": done, "temporaries": len(list(vault.rglob("*.tmp")))}
 
 
+@pytest.mark.posix("kills the run with SIGKILL")
 def test_sigkill_at_random_points_never_loses_or_tears_a_note(busy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pristine, original, final = busy
     # How long the writes take here, measured on one uninterrupted run.

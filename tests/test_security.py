@@ -38,6 +38,7 @@ def _outside(tmp_path: Path) -> Path:
     return outside
 
 
+@pytest.mark.posix("the vault's outside targets include FIFOs")
 def test_symlinked_files_and_folders_pointing_outside_are_never_read(tmp_path: Path) -> None:
     outside = _outside(tmp_path)
     vault = write_vault(tmp_path / "vault", {"Acme.md": ENTITY, "Meeting.md": MEETING})
