@@ -368,3 +368,11 @@ def test_a_refused_pull_request_fails_the_step_and_says_why(workspace: Path, run
     assert "GitHub Actions is not permitted to create or approve pull requests" in result.stderr
     assert "The pull request could not be opened" in (runner / "summary").read_text()
     assert git(tmp_path / "remote.git", "rev-parse", "vaultbot/maintenance").strip() == git(workspace, "rev-parse", "HEAD").strip()
+
+
+def test_the_example_workflow_uses_the_documented_tag_and_only_real_inputs() -> None:
+    workflow = yaml.safe_load((REPO / "examples" / "vault-maintenance.yml").read_text())
+    step = next(step for step in workflow["jobs"]["vaultbot"]["steps"] if step.get("id") == "vaultbot")
+    assert step["uses"] == "OWNER/vaultbot@v0"
+    assert set(step["with"]) <= set(ACTION["inputs"])
+    assert "uses: OWNER/vaultbot@v0" in (REPO / "README.md").read_text()
