@@ -1,4 +1,4 @@
-"""Fault injection (SPEC 4.4, 4.5): kills, full disks, refused writes, concurrent
+"""Fault injection: kills, full disks, refused writes, concurrent
 edits, a stale git lock and a vault that vanishes. Whatever happens, no note is
 ever truncated, half-written or lost, and the next run finishes the job."""
 

@@ -1,4 +1,4 @@
-"""SPEC section 4: locality, idempotence, bad input, atomic writes, YAML safety."""
+"""Safety: locality, idempotence, bad input, atomic writes, YAML safety."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hostile vaults (SPEC 2 "Symlinks", 4.4, 4.7, 5 "GitHub Action").
+"""Hostile vaults: symlinks, climbing links, YAML objects, oversized input, the Action's inputs.
 
 Extends tests/test_safety.py (a symlink out of the vault is reported; one bad-input
 row per kind) and tests/test_action.py (`"; touch pwned #` in commit-message and
