@@ -157,7 +157,9 @@ def main(env: Mapping[str, str] | None = None) -> int:
         except pull_request.PullRequestError as error:
             return _fail(env, EXIT_USAGE if str(error).startswith("pull-request-branch:") else EXIT_FAILED, str(error))
     # -I: vaultbot's own modules, never a `bot/` folder that happens to be in the workspace.
-    process = subprocess.run([sys.executable, "-I", "-m", "bot", *args], capture_output=True, text=True)
+    # -X utf8: the output is UTF-8 on every runner (Windows would otherwise use its code page).
+    command = [sys.executable, "-I", "-X", "utf8", "-m", "bot", *args]
+    process = subprocess.run(command, capture_output=True, encoding="utf-8", errors="replace")
     sys.stderr.write(process.stderr)
     try:
         result = json.loads(process.stdout)

@@ -34,7 +34,7 @@ class PullRequestError(Exception):
 
 def _command(args: list[str], folder: Path, env: Mapping[str, str] | None = None) -> str:
     try:
-        process = subprocess.run(args, cwd=folder, env=env, capture_output=True, text=True)
+        process = subprocess.run(args, cwd=folder, env=env, capture_output=True, encoding="utf-8", errors="replace")
     except OSError as error:  # no such program
         raise PullRequestError(f"{args[0]}: {error.strerror or error}") from None
     if process.returncode:

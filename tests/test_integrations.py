@@ -160,3 +160,13 @@ def test_the_hooks_commands_check_then_fix_the_vault_they_run_in(vault_repositor
     assert git(vault_repository, "status", "--porcelain").splitlines() == [' M "Meetings/2026-11-20 Call.md"', " M People/Ann.md"]
     assert git(vault_repository, "rev-parse", "HEAD") == head, "pre-commit's user commits, not vaultbot"
     assert run_cli(*entries["vaultbot-check"], "--today", "2026-11-24", cwd=vault_repository).returncode == 0
+
+
+def test_ci_runs_the_suite_on_three_systems_with_the_oldest_and_newest_python() -> None:
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    job = workflow["jobs"]["tests"]
+    assert job["strategy"]["matrix"] == {"os": ["ubuntu-latest", "macos-latest", "windows-latest"], "python-version": ["3.10", "3.14"]}
+    assert job["strategy"]["fail-fast"] is False, "one system's failure hides none of the others'"
+    setup = next(step for step in job["steps"] if str(step.get("uses", "")).startswith("actions/setup-python@"))
+    assert setup["with"]["cache"] == "pip" and setup["with"]["cache-dependency-path"] == "pyproject.toml"
+    assert [step["run"] for step in job["steps"] if "run" in step][-1] == "python -m pytest -q"
