@@ -148,14 +148,16 @@ def main(env: Mapping[str, str] | None = None) -> int:
     except InputError as error:
         return _fail(env, EXIT_USAGE, f"input {error}")
     vault, opening = _vault(env), pull_request_mode(env)
-    branch = env.get("INPUT_PULL_REQUEST_BRANCH", "").strip() or "vaultbot/maintenance"
+    branch, base = env.get("INPUT_PULL_REQUEST_BRANCH", "").strip() or "vaultbot/maintenance", ""
     if opening:
         try:
             base = pull_request.base_branch(vault)
             pull_request.check_branch(vault, branch, base)
             pull_request.start_branch(vault, branch)
+        except pull_request.UnusableBranch as error:
+            return _fail(env, EXIT_USAGE, str(error))
         except pull_request.PullRequestError as error:
-            return _fail(env, EXIT_USAGE if str(error).startswith("pull-request-branch:") else EXIT_FAILED, str(error))
+            return _fail(env, EXIT_FAILED, str(error))
     # -I: vaultbot's own modules, never a `bot/` folder that happens to be in the workspace.
     # -X utf8: the output is UTF-8 on every runner (Windows would otherwise use its code page).
     command = [sys.executable, "-I", "-X", "utf8", "-m", "bot", *args]

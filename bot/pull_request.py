@@ -32,6 +32,10 @@ class PullRequestError(Exception):
     """A git or gh step of pull-request mode failed; the message says which and why."""
 
 
+class UnusableBranch(PullRequestError):
+    """The `pull-request-branch` input names no branch vaultbot can own: a usage error."""
+
+
 def _command(args: list[str], folder: Path, env: Mapping[str, str] | None = None) -> str:
     try:
         process = subprocess.run(args, cwd=folder, env=env, capture_output=True, encoding="utf-8", errors="replace")
@@ -59,9 +63,9 @@ def check_branch(folder: Path, branch: str, base: str) -> None:
     try:
         _git(folder, "check-ref-format", "--branch", branch)
     except PullRequestError:
-        raise PullRequestError(f"pull-request-branch: {branch!r} is not a valid branch name") from None
+        raise UnusableBranch(f"pull-request-branch: {branch!r} is not a valid branch name") from None
     if branch == base:
-        raise PullRequestError(f"pull-request-branch: {branch!r} is the checked-out branch itself; name a branch of vaultbot's own")
+        raise UnusableBranch(f"pull-request-branch: {branch!r} is the checked-out branch itself; name a branch of vaultbot's own")
 
 
 def start_branch(folder: Path, branch: str) -> None:
