@@ -5,10 +5,16 @@ by `${{ inputs.* }}` inside a script, so an input like `"; touch pwned #` stays
 a string. This module turns those variables into a `vaultbot run` argument list
 (run without a shell), then writes `changed=`/`commit=` to `$GITHUB_OUTPUT` and
 a Markdown summary to `$GITHUB_STEP_SUMMARY`.
+
+"Today" is decided here when the `timezone` input or the config's `timezone`
+names a zone (the runner's clock is UTC) and passed on as `--today`. In
+pull-request mode (bot/pull_request.py) the run commits to a branch of its own
+and that branch's pull request is opened or updated.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -17,7 +23,16 @@ import sys
 from pathlib import Path
 from typing import Mapping
 
+from bot import pull_request
+from bot.config import ConfigError, load_config
+from bot.today import UnknownTimezone, today, zone
+
 TRUE = {"true", "yes", "1", "on"}
+EXIT_USAGE, EXIT_FAILED = 2, 3
+
+
+class InputError(Exception):
+    """An Action input that cannot be used; the message names the input."""
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -25,22 +40,54 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     return default if not value else value in TRUE
 
 
-def vaultbot_args(env: Mapping[str, str]) -> list[str]:
-    """The `vaultbot run` arguments for the action's inputs."""
-    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
-    vault = workspace / (env.get("INPUT_VAULT_PATH") or ".")
+def _vault(env: Mapping[str, str]) -> Path:
+    return Path(env.get("GITHUB_WORKSPACE") or ".") / (env.get("INPUT_VAULT_PATH") or ".")
+
+
+def _config_file(env: Mapping[str, str]) -> Path | None:
+    name = env.get("INPUT_CONFIG", "").strip()
+    return Path(env.get("GITHUB_WORKSPACE") or ".") / name if name else None
+
+
+def _today(env: Mapping[str, str], now: datetime.datetime | None) -> datetime.date | None:
+    """Today in the `timezone` input's zone, else in the config's; None (the runner's date) without either."""
+    name = env.get("INPUT_TIMEZONE", "").strip()
+    if name:
+        try:
+            zone(name)
+        except UnknownTimezone as error:
+            raise InputError(f"timezone: {error}") from None
+    else:
+        try:
+            name = load_config(_vault(env), _config_file(env)).timezone or ""
+        except ConfigError:  # the run itself reports it, naming the file and key
+            return None
+    return today(name, now=now) if name else None
+
+
+def pull_request_mode(env: Mapping[str, str]) -> bool:
+    return _flag(env, "INPUT_PULL_REQUEST", False) and not _flag(env, "INPUT_DRY_RUN", False)
+
+
+def vaultbot_args(env: Mapping[str, str], now: datetime.datetime | None = None) -> list[str]:
+    """The `vaultbot run` arguments for the action's inputs; InputError for an input that cannot be used."""
+    vault = _vault(env)
     args = ["run", str(vault), "--format", "json"]
     for rule in re.split(r"[\s,]+", env.get("INPUT_RULES", "").strip()):
         if rule:
             args.append(f"--rule={rule}")
     if _flag(env, "INPUT_DRY_RUN", False):
         args.append("--dry-run")
-    elif _flag(env, "INPUT_PUSH", True):
+    elif _flag(env, "INPUT_PUSH", True) and not pull_request_mode(env):  # that mode pushes its own branch
         args.append("--push")
     if env.get("INPUT_COMMIT_MESSAGE", "").strip():
         args.append(f"--commit-message={env['INPUT_COMMIT_MESSAGE']}")
-    if env.get("INPUT_CONFIG", "").strip():
-        args.append(f"--config={workspace / env['INPUT_CONFIG']}")
+    config_file = _config_file(env)
+    if config_file is not None:
+        args.append(f"--config={config_file}")
+    date = _today(env, now)
+    if date is not None:
+        args.append(f"--today={date.isoformat()}")
     return args
 
 
@@ -87,10 +134,34 @@ def _command_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _fail(env: Mapping[str, str], code: int, message: str) -> int:
+    print(f"vaultbot: {message}", file=sys.stderr)
+    _append(env.get("GITHUB_OUTPUT"), "changed=0\ncommit=\npull-request=\n")
+    _append(env.get("GITHUB_STEP_SUMMARY"), summary(None, False, code, message))
+    return code
+
+
 def main(env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
-    args = vaultbot_args(env)
-    process = subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True)
+    try:
+        args = vaultbot_args(env)
+    except InputError as error:
+        return _fail(env, EXIT_USAGE, f"input {error}")
+    vault, opening = _vault(env), pull_request_mode(env)
+    branch, base = env.get("INPUT_PULL_REQUEST_BRANCH", "").strip() or "vaultbot/maintenance", ""
+    if opening:
+        try:
+            base = pull_request.base_branch(vault)
+            pull_request.check_branch(vault, branch, base)
+            pull_request.start_branch(vault, branch)
+        except pull_request.UnusableBranch as error:
+            return _fail(env, EXIT_USAGE, str(error))
+        except pull_request.PullRequestError as error:
+            return _fail(env, EXIT_FAILED, str(error))
+    # -I: vaultbot's own modules, never a `bot/` folder that happens to be in the workspace.
+    # -X utf8: the output is UTF-8 on every runner (Windows would otherwise use its code page).
+    command = [sys.executable, "-I", "-X", "utf8", "-m", "bot", *args]
+    process = subprocess.run(command, capture_output=True, encoding="utf-8", errors="replace")
     sys.stderr.write(process.stderr)
     try:
         result = json.loads(process.stdout)
@@ -104,10 +175,21 @@ def main(env: Mapping[str, str] | None = None) -> int:
             print(f"::warning::{_command_data(warning['path'] + ': ' + warning['message'])}")
     changed = len(result["changed"]) if result else 0
     commit = (result or {}).get("commit") or ""
-    _append(env.get("GITHUB_OUTPUT"), f"changed={changed}\ncommit={commit}\n")
-    _append(env.get("GITHUB_STEP_SUMMARY"), summary(result, dry_run, process.returncode, process.stderr))
-    print(f"vaultbot: {changed} note{'s' if changed != 1 else ''} {'would change' if dry_run else 'updated'}" + (f", commit {commit[:12]}" if commit else ""))
-    return process.returncode
+    code, report = process.returncode, summary(result, dry_run, process.returncode, process.stderr)
+    url = ""
+    if opening and commit and code == 0:
+        try:
+            url, moved = pull_request.publish(vault, base, branch, report, env)
+        except pull_request.PullRequestError as error:
+            print(f"vaultbot: pull request: {error}", file=sys.stderr)
+            code, report = EXIT_FAILED, report + f"\nThe pull request could not be opened: {error}\n"
+        else:
+            state = f"pushed to `{branch}`" if moved else f"`{branch}` already holds these changes"
+            report += f"\nPull request: {url} ({state})\n"
+    _append(env.get("GITHUB_OUTPUT"), f"changed={changed}\ncommit={commit}\npull-request={url}\n")
+    _append(env.get("GITHUB_STEP_SUMMARY"), report)
+    print(f"vaultbot: {changed} note{'s' if changed != 1 else ''} {'would change' if dry_run else 'updated'}" + (f", commit {commit[:12]}" if commit else "") + (f", pull request {url}" if url else ""))
+    return code
 
 
 if __name__ == "__main__":

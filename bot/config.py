@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from bot.today import UnknownTimezone, zone
 from rules import RULES, Rule
 
 CONFIG_FILE = ".vaultbot.yaml"
@@ -53,6 +54,7 @@ class Config:
     date_keys: tuple[str, ...] = ("date", "meeting_date")
     resolve_aliases: bool = True
     exclude: tuple[str, ...] = ()
+    timezone: str | None = None  # IANA name deciding "today" (bot/today.py); None: the machine's local date
     rules: Mapping[str, RuleConfig] = field(default_factory=dict)
     git: GitConfig = GitConfig()
 
@@ -184,12 +186,14 @@ def _parse(data: object) -> Config:
             top[key] = tuple(_inside_vault(key, p) for p in _string_list(key, value))
         elif key == "resolve_aliases":
             top[key] = _expect(key, value, bool, "true or false")
+        elif key == "timezone":
+            top[key] = _timezone(key, value)
         elif key == "rules":
             rules_data = {} if value is None else _expect(key, value, dict, "a mapping of rule ids")
         elif key == "git":
             git_data = {} if value is None else _expect(key, value, dict, "a mapping")
         else:
-            raise ConfigError(str(key), "unknown setting (known: schedule, entity_types, date_keys, resolve_aliases, exclude, rules, git)")
+            raise ConfigError(str(key), "unknown setting (known: schedule, entity_types, date_keys, resolve_aliases, exclude, timezone, rules, git)")
 
     schedule = top.get("schedule", defaults.schedule)
     known_rules = {rule.ID: rule for rule in RULES}
@@ -207,6 +211,17 @@ def _parse(data: object) -> Config:
         else:
             raise ConfigError(f"git.{key}", "unknown setting (known: commit, push, author)")
     return Config(**top, rules=rules, git=GitConfig(**git_values))
+
+
+def _timezone(key: str, value: object) -> str | None:
+    if value is None:  # written out as "no zone": the machine's local date
+        return None
+    _expect(key, value, str, "an IANA time zone name such as Europe/Berlin")
+    try:
+        zone(value)
+    except UnknownTimezone as error:
+        raise ConfigError(key, str(error)) from None
+    return value
 
 
 def _author(value: object) -> str:

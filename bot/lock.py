@@ -1,20 +1,26 @@
 """One run at a time per vault: the daemon's runs and `vaultbot run` share a lock.
 
-The lock is an `flock` on `.git/vaultbot.lock` (never tracked, never seen by
-Obsidian) or, without git, on the vault root folder itself, so a run adds no
-file to a vault that has no `.git` to hide it in. The kernel releases an flock
-when its process dies, so a crash never leaves a stale lock; the lock file
-stays (deleting a lock file races with the next taker).
+The lock is the `filelock` package's lock on a file: `flock` on Linux and macOS,
+a Windows byte-range lock on Windows (where `fcntl` does not exist). The
+operating system releases either when its process dies, so a crash never leaves
+a stale lock.
+
+Where: `.git/vaultbot.lock` in a git repository (never tracked, never seen by
+Obsidian). A vault without git gets no file of vaultbot's inside it: its lock is
+`lock-<hash of the vault's real path>` in vaultbot's cache folder
+(`$XDG_CACHE_HOME/vaultbot/`, default `~/.cache/vaultbot/`), the folder that
+already holds such a vault's parse cache.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import hashlib
 import os
-import time
 from pathlib import Path
 from typing import Iterator
+
+from filelock import FileLock, Timeout
 
 LOCK_FILE = "vaultbot.lock"
 POLL_SECONDS = 0.1
@@ -25,30 +31,27 @@ class LockBusy(Exception):
 
 
 def lock_path(vault: Path, git_dir: str | os.PathLike[str] | None) -> Path:
-    return Path(git_dir) / LOCK_FILE if git_dir else vault
+    """The lock file of the vault at `vault`, whose repository's git directory is `git_dir` (None: no git)."""
+    if git_dir:
+        return Path(git_dir) / LOCK_FILE
+    # normcase: Windows spells one folder many ways (C:\Notes, c:\notes); the lock must be one.
+    real = os.path.normcase(os.path.realpath(vault))
+    name = "lock-" + hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "vaultbot" / name
 
 
 @contextlib.contextmanager
 def hold_lock(path: Path, wait_seconds: float) -> Iterator[None]:
     """Hold the lock at `path`, waiting up to `wait_seconds` for it; LockBusy when it stays taken."""
-    is_folder = path.is_dir()
-    descriptor = os.open(path, os.O_RDONLY) if is_folder else os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A new lock object per hold: two holds of one file, even in one process, exclude each other.
+    lock = FileLock(str(path))
     try:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LockBusy(f"another vaultbot run holds {path}") from None
-                time.sleep(POLL_SECONDS)
-        if not is_folder:  # the pid is only for a person wondering who holds the lock
-            os.ftruncate(descriptor, 0)
-            os.write(descriptor, f"{os.getpid()}\n".encode())
-        try:
-            yield
-        finally:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
+        lock.acquire(timeout=max(wait_seconds, 0), poll_interval=POLL_SECONDS)
+    except Timeout:
+        raise LockBusy(f"another vaultbot run holds {path}") from None
+    try:
+        yield
     finally:
-        os.close(descriptor)
+        lock.release()

@@ -1,4 +1,4 @@
-"""An independent oracle for SPEC 4.1 (locality): what a run may change in a note.
+"""An independent oracle for locality: what a run may change in a note.
 
 The rules own three frontmatter keys (`tags`, `last_contact`, `duplicate_of`) and
 one body section (`## Recent Context`, up to the next heading). Everything else

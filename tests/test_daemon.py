@@ -71,6 +71,7 @@ def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+@pytest.mark.linux("counts the daemon's git processes in /proc, stops it with SIGTERM")
 def test_daemon_commits_on_schedule_picks_up_new_notes_and_stops_on_sigterm(vault: Path, tmp_path: Path) -> None:
     log_path = tmp_path / "daemon.log"
     with open(log_path, "w") as log:
@@ -134,6 +135,7 @@ def test_describe_run(code: int, stdout: str, stderr: str, expected: str) -> Non
     assert describe_run(code, stdout, stderr) == expected
 
 
+@pytest.mark.posix("stops the daemon with SIGINT")
 def test_a_config_that_becomes_invalid_skips_runs_and_the_daemon_goes_on(vault: Path, tmp_path: Path) -> None:
     log_path = tmp_path / "daemon.log"
     with open(log_path, "w") as log:

@@ -1,4 +1,4 @@
-"""Fault injection (SPEC 4.4, 4.5): kills, full disks, refused writes, concurrent
+"""Fault injection: kills, full disks, refused writes, concurrent
 edits, a stale git lock and a vault that vanishes. Whatever happens, no note is
 ever truncated, half-written or lost, and the next run finishes the job."""
 
@@ -110,6 +110,7 @@ def _kill_trial(trial: int, pristine: Path, work: Path, original: dict, final: d
     return {"vault": vault, "cache": cache, "written_before_kill": done, "temporaries": len(list(vault.rglob("*.tmp")))}
 
 
+@pytest.mark.posix("kills the run with SIGKILL")
 def test_sigkill_at_random_points_never_loses_or_tears_a_note(busy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pristine, original, final = busy
     # How long the writes take here, measured on one uninterrupted run.

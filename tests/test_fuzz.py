@@ -1,4 +1,4 @@
-"""Property tests over generated notes (SPEC 4.1, 4.2, 4.4, 4.7).
+"""Property tests over generated notes: the parser, the link resolver, and locality and idempotence of a run.
 
 Notes are built from hostile pieces: random YAML scalars, lists and nested
 maps, comments, odd quoting, tags that construct objects, aliases, unicode

@@ -1,4 +1,4 @@
-"""SPEC section 4: locality, idempotence, bad input, atomic writes, YAML safety."""
+"""Safety: locality, idempotence, bad input, atomic writes, YAML safety."""
 
 from __future__ import annotations
 
@@ -210,6 +210,7 @@ def test_symlinks_out_of_the_vault_are_reported_and_never_followed(tmp_path: Pat
     assert "Secret" not in (vault / "Acme.md").read_text()
 
 
+@pytest.mark.posix("makes a note unreadable with chmod 0")
 def test_unreadable_note_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_vault(tmp_path, {"Acme.md": ENTITY, "Locked.md": "[[Acme]]\n", "Meeting.md": MEETING})
     locked = tmp_path / "Locked.md"
@@ -228,6 +229,7 @@ def test_unreadable_note_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert [c.path for c in result.changes] == ["Acme.md", "Meeting.md"], "the run went on without it"
 
 
+@pytest.mark.posix("makes a FIFO")
 def test_fifo_named_like_a_note_does_not_hang_the_run(tmp_path: Path) -> None:
     write_vault(tmp_path, {"Acme.md": ENTITY})
     os.mkfifo(tmp_path / "Pipe.md")
@@ -238,6 +240,7 @@ def test_fifo_named_like_a_note_does_not_hang_the_run(tmp_path: Path) -> None:
 # -- atomic writes -----------------------------------------------------------------------------
 
 
+@pytest.mark.posix("checks Unix file modes")
 def test_write_keeps_the_mode_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     write_vault(tmp_path, {"Acme.md": ENTITY, "Meeting.md": MEETING})
     (tmp_path / "Acme.md").chmod(0o640)
@@ -267,6 +270,7 @@ def test_write_note_refuses_when_the_bytes_differ_and_cleans_up(tmp_path: Path) 
     assert [p.name for p in tmp_path.iterdir()] == ["N.md"]
 
 
+@pytest.mark.posix("makes a folder read-only with chmod")
 def test_a_failed_write_leaves_the_original_intact(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         pytest.skip("root can write into a read-only folder")

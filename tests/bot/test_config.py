@@ -1,4 +1,4 @@
-"""`.vaultbot.yaml`: defaults (SPEC section 6), each rule's options, and errors that name the key."""
+"""`.vaultbot.yaml`: defaults (as the README documents them), each rule's options, and errors that name the key."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ def options(config: Config, rule_id: str) -> dict:
     return dataclasses.asdict(config.rule_options(rule_id))
 
 
-# SPEC section 6, as data.
-SPEC_RULE_DEFAULTS = {
+# The defaults the README's Configuration section documents, as data.
+DOCUMENTED_RULE_DEFAULTS = {
     "dedupe-meetings": {"meeting_types": ("meeting", "call", "recording"), "mode": "mark", "archive_folder": "_archive/duplicates", "similarity": None},
     "last-contact": {"create_missing": False},
     "tags": {"derive": {"type": "type/{value}"}},
@@ -38,7 +38,7 @@ SPEC_RULE_DEFAULTS = {
         pytest.param("rules:\ngit:\n", id="empty-sections"),
     ),
 )
-def test_defaults_equal_the_spec(tmp_path: Path, text: str | None) -> None:
+def test_defaults_equal_the_documented_ones(tmp_path: Path, text: str | None) -> None:
     config = load_config(tmp_path) if text is None else load(tmp_path, text)
     assert config.schedule == "@hourly"
     assert config.entity_types == ("customer", "person", "project", "company", "partner")
@@ -46,8 +46,8 @@ def test_defaults_equal_the_spec(tmp_path: Path, text: str | None) -> None:
     assert config.resolve_aliases is True
     assert config.exclude == ()
     assert config.git == GitConfig(commit=True, push=False, author="vaultbot <vaultbot@localhost>")
-    assert {rule.ID for rule in RULES} == set(SPEC_RULE_DEFAULTS)
-    for rule_id, expected in SPEC_RULE_DEFAULTS.items():
+    assert {rule.ID for rule in RULES} == set(DOCUMENTED_RULE_DEFAULTS)
+    for rule_id, expected in DOCUMENTED_RULE_DEFAULTS.items():
         assert config.rules[rule_id].enabled is True
         assert config.rules[rule_id].schedule == "@hourly"
         assert options(config, rule_id) == expected
@@ -86,7 +86,7 @@ RULE_OPTIONS = (
         {"heading": "Context", "max_entries": 5, "summary_length": 50, "create_missing": True},
         id="recent-context",
     ),
-    pytest.param("rules:\n  recent-context:\n", "recent-context", SPEC_RULE_DEFAULTS["recent-context"], id="rule-with-no-options"),
+    pytest.param("rules:\n  recent-context:\n", "recent-context", DOCUMENTED_RULE_DEFAULTS["recent-context"], id="rule-with-no-options"),
 )
 
 
@@ -94,7 +94,7 @@ RULE_OPTIONS = (
 def test_rule_options(tmp_path: Path, text: str, rule_id: str, expected: dict) -> None:
     config = load(tmp_path, text)
     assert options(config, rule_id) == expected
-    for other, defaults in SPEC_RULE_DEFAULTS.items():
+    for other, defaults in DOCUMENTED_RULE_DEFAULTS.items():
         if other != rule_id:
             assert options(config, other) == defaults
 

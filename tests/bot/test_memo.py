@@ -71,7 +71,9 @@ def test_dry_run_and_no_cache_never_write_the_memo(vault: Path, private_cache_ho
     before = tree_state(private_cache_home)
     run_cli("run", vault, "--dry-run", "--today", "2026-11-24")
     run_cli("run", vault, "--no-cache", "--no-commit", "--today", "2026-11-24")
-    assert tree_state(private_cache_home) == before
+    appeared = set(tree_state(private_cache_home)) - set(before)
+    # A real run of a vault without git takes its lock there (bot/lock.py); no memo or cache file appears.
+    assert all(path == "vaultbot" or path.startswith("vaultbot/lock-") for path in appeared), appeared
     assert _parsed(_run(vault, "--no-cache"))
 
 

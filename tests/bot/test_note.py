@@ -1,4 +1,4 @@
-"""Parsing one note: frontmatter boundaries, encodings, what is refused and why (SPEC sections 2 and 4)."""
+"""Parsing one note: frontmatter boundaries, encodings, what is refused and why ."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Which files of a vault are notes (SPEC section 2, "Notes")."""
+"""Which files of a vault are notes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The vault index: resolution, backlinks, home folders, owners, related notes, link text (SPEC section 2)."""
+"""The vault index: resolution, backlinks, home folders, owners, related notes, link text."""
 
 from __future__ import annotations
 
