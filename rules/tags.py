@@ -102,8 +102,6 @@ def _current_tags(value: object) -> list[str] | None:
         return [part for part in (_COMMAS if "," in value else _SPACES_BETWEEN).split(value.strip()) if part]
     if isinstance(value, list) and all(not isinstance(item, (dict, list)) for item in value):
         return [text for text in map(scalar_text, value) if text.strip()]
-    if isinstance(value, (int, float, datetime.date)):
-        return [scalar_text(value)]
     return None
 
 
