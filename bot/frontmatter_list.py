@@ -64,7 +64,7 @@ def edit_block(lines: list[str], items: Sequence[Item], plan: list[Step], dash_c
     """`lines` (the key's lines, the key line first) with a block list's items edited;
     None when an item's `- ` line cannot be found (the caller writes the whole key).
     Items added after an old one go right after its lines, before the comment
-    lines that follow it."""
+    lines that follow it; a dropped item takes the blank lines before it along."""
     dash_lines = []
     for n, item in enumerate(items):
         floor = items[n - 1].end[0] + 1 if n else 1
@@ -89,6 +89,9 @@ def edit_block(lines: list[str], items: Sequence[Item], plan: list[Step], dash_c
             out.extend(_replaced(lines[dash_lines[n] : last + 1], items[n], dash_lines[n], pad, render(step.text), newline))
         elif isinstance(step, Keep):
             out.extend(lines[dash_lines[n] : last + 1])
+        else:  # dropped, with the blank lines that set it apart
+            while not out[-1].strip():
+                out.pop()
         out.extend(added)
         out.extend(lines[last + 1 : dash_lines[n + 1] if n + 1 < len(items) else len(lines)])
     return out

@@ -154,8 +154,9 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
             continue
         others = _other_tag_keys(note.frontmatter)
         if others and not options.merge_tag_keys:
-            keys = " and ".join(repr(key) for key in others)
-            yield NoteEdit(path, Report(f"{keys} is not 'tags' (Obsidian reads only 'tags'); tags left as they are (merge_tag_keys: true moves it into 'tags')"))
+            for key in others:
+                why = "is deprecated (Obsidian 1.9 no longer reads it)" if key.lower() == "tag" else "is 'tags' in another case"
+                yield NoteEdit(path, Report(f"{key!r} {why}; tags left as they are (merge_tag_keys: true moves it into 'tags')"))
             continue
         merged = list(current)
         for key in others:

@@ -27,7 +27,8 @@ from bot.scan import scan_vault
 from tests.locality import locality_violations, split
 from tests.vaults import run_cli, tree_state
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+# Beside the repository, or wherever VAULTBOT_CORPUS says (a worktree elsewhere).
+CORPUS = Path(os.environ.get("VAULTBOT_CORPUS") or Path(__file__).resolve().parents[1].parent / "shared" / "corpus")
 VAULTS = sorted(p.name for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() else []
 TODAY = "2026-11-24"
 
@@ -51,10 +52,14 @@ def figures(request: pytest.FixtureRequest) -> dict[str, dict]:
 
 
 def figure_table(rows: dict[str, dict]) -> list[str]:
-    lines = ["| vault | notes | changed | warnings by reason | time |", "| --- | ---: | ---: | --- | ---: |"]
+    lines = [
+        "| vault | notes | changed | changed by rules | warnings by reason | time |",
+        "| --- | ---: | ---: | --- | --- | ---: |",
+    ]
     for name, row in rows.items():
         reasons = "; ".join(f"{reason}: {count}" for reason, count in row["warnings"].most_common()) or "none"
-        lines.append(f"| {name} | {row['notes']:,} | {row['changed']} | {reasons} | {row['seconds']:.1f} s |")
+        why = "; ".join(f"{rules}: {count}" for rules, count in row["why"].most_common()) or "none"
+        lines.append(f"| {name} | {row['notes']:,} | {row['changed']} | {why} | {reasons} | {row['seconds']:.1f} s |")
     return lines
 
 
@@ -141,6 +146,7 @@ def test_real_vault(name: str, tmp_path: Path, figures: dict[str, dict]) -> None
     figures[name] = {
         "notes": len(notes),
         "changed": len(changed),
+        "why": Counter(", ".join(entry["rules"]) for entry in report["changed"]),
         "warnings": Counter(reason_of(w["message"]) for w in report["warnings"]),
         "seconds": seconds,
     }

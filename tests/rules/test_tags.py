@@ -80,13 +80,16 @@ def test_tags_end_to_end(tmp_path: Path) -> None:
     assert (tmp_path / "Note.md").read_text() == "---\ntype: call\ntags:\n  - type/call\n  - a\n  - b\n---\n"
 
 
-@pytest.mark.parametrize("key", ["tag", "Tags"])
-def test_a_tag_key_that_is_not_tags_is_reported_never_a_silent_second_key(tmp_path: Path, key: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [("tag", "is deprecated (Obsidian 1.9 no longer reads it)"), ("TAG", "is deprecated (Obsidian 1.9 no longer reads it)"), ("Tags", "is 'tags' in another case")],
+)
+def test_a_tag_key_that_is_not_tags_is_reported_never_a_silent_second_key(tmp_path: Path, key: str, why: str) -> None:
     write_vault(tmp_path, {"Note.md": f"---\ntype: call\n{key}: [a]\n---\n"})
     result = plan(tmp_path, "tags")
     assert result.changes == []
     assert [tuple(p) for p in result.problems] == [
-        ("Note.md", f"tags: '{key}' is not 'tags' (Obsidian reads only 'tags'); tags left as they are (merge_tag_keys: true moves it into 'tags')")
+        ("Note.md", f"tags: '{key}' {why}; tags left as they are (merge_tag_keys: true moves it into 'tags')")
     ]
 
 
