@@ -13,8 +13,9 @@ the list it asked for.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
-from typing import Callable, NamedTuple, Sequence, Union
+from typing import NamedTuple
 
 
 class Item(NamedTuple):
@@ -42,7 +43,7 @@ class Add(NamedTuple):
     text: str
 
 
-Step = Union[Keep, Replace, Drop, Add]
+Step = Keep | Replace | Drop | Add
 Render = Callable[[str], str]  # the text of one new item as it is written
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import yaml
 from ruamel.yaml.nodes import ScalarNode as RuamelScalarNode

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -49,7 +49,9 @@ _BASED_INT = re.compile(r"[-+]?0(?:x[0-9a-fA-F]+|o[0-7]+)\Z")
 class CoreSchemaLoader(_Base):  # type: ignore[misc,valid-type]
     """libyaml's safe loader with YAML 1.2 core-schema resolvers (see the module docstring)."""
 
-    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+    # Its own table (PyYAML copies the parent's on the first `add_implicit_resolver`
+    # otherwise, and YAML 1.1's resolvers would stay in it).
+    yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {}
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         # Only explicit `!!int 0x1F` reaches here with a prefix; a plain `0755` is decimal in 1.2.

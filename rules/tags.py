@@ -56,8 +56,9 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from bot.edits import DeleteProperty, NoteEdit, Report, SetProperty
 from bot.yaml_reader import scalar_text
@@ -178,8 +179,8 @@ def _tag_edits(path: str, note: Note, raw: object, shown: list[str], current: li
     # Only a change Obsidian shows is written: not quoting, style or empty placeholder items.
     # A string of several tags is one Obsidian marks invalid: it becomes a list.
     several_in_a_string = isinstance(raw, str) and len(shown) > 1
-    if wanted != shown or several_in_a_string or others:
-        if raw is not None or wanted or others:
-            yield NoteEdit(path, SetProperty("tags", wanted))
+    changed = wanted != shown or several_in_a_string or others
+    if changed and (raw is not None or wanted or others):
+        yield NoteEdit(path, SetProperty("tags", wanted))
     for key in others:
         yield NoteEdit(path, DeleteProperty(key))
