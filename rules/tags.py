@@ -19,12 +19,12 @@ It writes only when the tags Obsidian shows change: empty placeholder items
 (`tags:` with a lone `- `), `tags: []`, quoting (`[2024]` against `["2024"]`)
 and flow or block style are never a reason to write.
 
-`tag` and `Tags` are not `tags`: Obsidian deprecated `tag` in 1.4 and stopped
-reading it as tags in 1.9 (its help page on properties), and property names
-differ by case. A note with such a key is reported and its tags left alone, so
-that no second `tags` key appears beside it; with `merge_tag_keys: true` their
-values move into `tags` (after its own) and the old key is removed, as
-Obsidian's format converter would.
+`tag` and `Tags` are not `tags`: Obsidian deprecated `tag` in 1.4 and no
+longer reads it as tags since 1.9 (its help page on properties), and `Tags`
+is another key to YAML and to most tools. A note with such a key is reported
+and its tags left alone, so that no second `tags` key appears silently beside
+it; with `merge_tag_keys: true` their values move into `tags` (after its own)
+and the old key is removed, the conversion Obsidian's help recommends.
 
 ## Why
 Tags drift: a note retyped from `meeting` to `call` keeps `type/meeting`, and
@@ -70,7 +70,6 @@ if TYPE_CHECKING:
 
 ID = "tags"
 _COMMAS = re.compile(r"\s*,\s*")
-_SPACES_BETWEEN = re.compile(r"\s+")
 _SPACES = re.compile(r"\s+")
 _EMOJI_JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
 
@@ -100,14 +99,14 @@ def _current_tags(value: object) -> list[str] | None:
     if value is None:
         return []
     if isinstance(value, str):
-        return [part for part in (_COMMAS if "," in value else _SPACES_BETWEEN).split(value.strip()) if part]
+        return [part for part in (_COMMAS if "," in value else _SPACES).split(value.strip()) if part]
     if isinstance(value, list) and all(not isinstance(item, (dict, list)) for item in value):
         return [text for text in map(scalar_text, value) if text.strip()]
     return None
 
 
 def _other_tag_keys(frontmatter: Mapping[str, object]) -> list[str]:
-    """Keys Obsidian does not read as tags that look like `tags`: `tag`, `Tags`, `TAG`."""
+    """Keys that look like `tags` and are not it: `tag`, `Tags`, `TAG`."""
     return [key for key in frontmatter if isinstance(key, str) and key != "tags" and key.lower() in ("tag", "tags")]
 
 
