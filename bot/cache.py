@@ -56,7 +56,7 @@ MAGIC = b"vaultbot parse cache 2\n"
 SHARDS = 256
 # The modules whose code decides what a parsed note holds; editing one (an
 # editable install, a patch release that kept its version) invalidates the cache.
-PARSE_MODULES = ("reading", "note", "markdown", "dates", "summary", "scan")
+PARSE_MODULES = ("reading", "note", "yaml_reader", "markdown", "dates", "summary", "scan")
 _ALLOWED_BUILTINS = frozenset({"set", "frozenset", "bytes", "bytearray", "complex"})
 _FOREIGN = "written by another vaultbot version or settings"
 

@@ -219,6 +219,8 @@ def _date_value(value: object) -> tuple[NoteDate, tuple[int, int] | None] | None
     if not date:
         return None
     clock = _clock(int(match["hour"]), int(match["minute"])) if match["hour"] else None
+    if match["hour"] and clock is None:  # `2025-03-03T24:30:00` names no real moment
+        return None
     return date, clock
 
 

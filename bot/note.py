@@ -1,8 +1,10 @@
 """One note, parsed: frontmatter, links, date, summary (SPEC section 2).
 
 Parsing is the hot path (every note, every run), so frontmatter is read with
-python-frontmatter's libyaml-backed safe loader; the slow, faithful ruamel.yaml
-round trip is used only when a rule is about to change a note (bot/render.py).
+python-frontmatter and libyaml's safe loader, resolving values by the YAML 1.2
+core schema as Obsidian does (bot/yaml_reader.py); the slow, faithful
+ruamel.yaml round trip is used only when a rule is about to change a note
+(bot/render.py).
 
 A note that cannot be handled safely raises BadNote with a reason a person can
 act on; the runner reports it and leaves the file alone.
@@ -23,6 +25,7 @@ from bot.dates import DateInfo, note_date
 from bot.markdown import Link, find_links, find_section, iter_frontmatter_links, link_name
 from bot.scan import FileStat
 from bot.summary import note_summary
+from bot.yaml_reader import CoreSchemaLoader
 
 MAX_NOTE_BYTES = 8 * 1024 * 1024
 MAX_FRONTMATTER_BYTES = 64 * 1024
@@ -146,7 +149,7 @@ def load_frontmatter(yaml_text: str) -> dict[str, Any]:
     if len(yaml_text.encode("utf-8")) > MAX_FRONTMATTER_BYTES:
         raise BadNote(f"frontmatter is larger than {MAX_FRONTMATTER_BYTES // 1024} KiB")
     try:
-        data = _YAML.load(yaml_text)
+        data = _YAML.load(yaml_text, Loader=CoreSchemaLoader)
     except yaml.YAMLError as error:
         if "constructor for the tag" in str(getattr(error, "problem", "")):  # !!python/object and friends
             raise BadNote(f"frontmatter uses a YAML tag that is not allowed: {error.problem}") from None
@@ -157,8 +160,8 @@ def load_frontmatter(yaml_text: str) -> dict[str, Any]:
     except RecursionError:
         raise BadNote("frontmatter is nested too deeply") from None
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
-        # PyYAML's constructors raise these for a value that looks typed but is not
-        # (`date: 2026-02-30`, `!!int x`, `!!bool maybe`): bad input, not a crash.
+        # PyYAML's constructors raise these for an explicitly tagged value that is
+        # not of its tag (`!!int x`, `!!bool maybe`): bad input, not a crash.
         raise BadNote(f"invalid YAML in frontmatter: a value cannot be read as its type ({error})") from None
     if data is None:
         return {}

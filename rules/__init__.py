@@ -15,6 +15,17 @@ A rule module has:
   may differ when the vault differs from a clean state by `delta`
   (bot/delta.py), as `targets` for `check`; None to check everything.
 
+A rule's documented example is a test (tests/rules/test_rule_docs.py runs
+every rule in `RULES`): its `## Example` holds one or more fenced blocks, each
+one note of a small vault, and `Use instead:` the notes the rule changes, as
+one run of that rule alone leaves them; every note not shown there must stay
+as it was, and the run must report nothing. A block's first line may name its
+note's vault path: `# Customers/Acme.md` in a ```yaml block (the note's
+frontmatter, with no body) or `<!-- Customers/Acme.md -->` in a ```markdown
+block (the whole note). An unnamed Example block is `Note.md`; an unnamed
+`Use instead:` block is the Example's first note. Examples run with the rule's
+default options and the default configuration, on 2026-01-01.
+
 Order matters and is deliberate: each rule sees the vault as the rules before
 it left it, so `recent-context` and `last-contact` leave out the duplicates
 that `dedupe-meetings` marks in the same run.

@@ -56,6 +56,13 @@ date: 2025-10-06
 participants: ["[[Jason Vallery]]", "[[Jai Menon]]"]
 ```
 
+```yaml
+# People/Jai Menon/2025-10-06 - Jason has a complex VAST offer.md
+type: meeting
+date: 2025-10-06
+participants: ["[[Jason Vallery]]", "[[Jai Menon]]"]
+```
+
 Use instead:
 ```yaml
 type: meeting

@@ -15,12 +15,19 @@ day. With no dated related note the key is left as it is.
 
 ## Example
 ```yaml
+# Customers/Acme.md
 type: customer
 last_contact: unknown
 ```
 
+```markdown
+<!-- Meetings/2025-12-19 - Pricing call.md -->
+Pricing call with [[Acme]].
+```
+
 Use instead:
 ```yaml
+# Customers/Acme.md
 type: customer
 last_contact: 2025-12-19
 ```

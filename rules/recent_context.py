@@ -25,19 +25,48 @@ repeats within weeks.
 
 ## Example
 ```markdown
+<!-- Customers/OpenAI/OpenAI.md -->
+---
+type: customer
+---
+# OpenAI
+
 ## Recent Context
 
-- unknown: [[2025-10 - OpenAI Tasks]] - Task list ...
-- 2025-10-06: [[Weekly 1-1]] - ...
-- 2025-10-06: [[Weekly 1-1 (copy)]] - ...
+- 2025-10-06: [[Weekly 1-1 (old copy)]] - ...
+
+## Notes
+```
+
+```markdown
+<!-- Customers/OpenAI/2025-10 - OpenAI Tasks.md -->
+Task list for coordinating with OpenAI.
+```
+
+```markdown
+<!-- People/Jai Menon/2025-10-06 - Weekly 1-1.md -->
+Weekly 1:1 with [[OpenAI]] about the storage roadmap.
+```
+
+```yaml
+# People/Jai Menon/Jai Menon.md
+type: person
 ```
 
 Use instead:
 ```markdown
+<!-- Customers/OpenAI/OpenAI.md -->
+---
+type: customer
+---
+# OpenAI
+
 ## Recent Context
 
-- 2025-10-06: [[Weekly 1-1]] - Weekly 1:1 about the storage roadmap... (via Jai Menon)
-- 2025-10: [[2025-10 - OpenAI Tasks]] - Task list for coordinating with OpenAI...
+- 2025-10-06: [[2025-10-06 - Weekly 1-1]] - Weekly 1:1 with OpenAI about the storage roadmap. (via Jai Menon)
+- 2025-10: [[2025-10 - OpenAI Tasks]] - Task list for coordinating with OpenAI.
+
+## Notes
 ```
 
 ## Options

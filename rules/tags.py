@@ -6,11 +6,25 @@ Regenerates frontmatter `tags`. For each `derive` entry (default
 present, first, and stale tags of the same family (`type/*`) are removed. All
 other tags keep their order and are normalized: no leading `#`, no surrounding
 spaces, inner spaces become `-`, empty items dropped, duplicates removed
-case-insensitively (the first spelling wins). A comma- or space-separated
-string becomes a YAML list; a list keeps its flow or block style. Tags that
-Obsidian rejects (only digits, or characters other than letters, digits, emoji
-and `_ - /`) are reported, not dropped. A note whose field is missing keeps its
-family tags as they are: there is nothing to derive them from.
+case-insensitively (the first spelling wins). A string of tags becomes a YAML
+list: split at commas when it has any (`a, follow up` is `a` and `follow-up`),
+else at spaces. A list keeps its flow or block style, and is edited item by
+item: the items kept keep their quoting, and comments in and after the list
+stay. Tags that Obsidian rejects (only digits, or characters other than
+letters, digits, emoji and `_ - /`) are reported, not dropped or rewritten. A
+note whose field is missing keeps its family tags as they are: there is
+nothing to derive them from.
+
+It writes only when the tags Obsidian shows change: empty placeholder items
+(`tags:` with a lone `- `), `tags: []`, quoting (`[2024]` against `["2024"]`)
+and flow or block style are never a reason to write.
+
+`tag` and `Tags` are not `tags`: Obsidian deprecated `tag` in 1.4 and no
+longer reads it as tags since 1.9 (its help page on properties), and `Tags`
+is another key to YAML and to most tools. A note with such a key is reported
+and its tags left alone, so that no second `tags` key appears silently beside
+it; with `merge_tag_keys: true` their values move into `tags` (after its own)
+and the old key is removed, the conversion Obsidian's help recommends.
 
 ## Why
 Tags drift: a note retyped from `meeting` to `call` keeps `type/meeting`, and
@@ -33,6 +47,8 @@ tags:
 ## Options
 - `derive` (default `{type: "type/{value}"}`): frontmatter field -> tag
   template; `{value}` is the field's value.
+- `merge_tag_keys` (default `false`): move the values of `tag` and of `tags`
+  spelled in another case (`Tags`) into `tags`, removing the old key.
 """
 
 from __future__ import annotations
@@ -40,10 +56,12 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
-from bot.edits import NoteEdit, Report, SetProperty
+from bot.edits import DeleteProperty, NoteEdit, Report, SetProperty
+from bot.yaml_reader import scalar_text
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
@@ -51,7 +69,7 @@ if TYPE_CHECKING:
     from bot.vault import VaultIndex
 
 ID = "tags"
-_SEPARATORS = re.compile(r"[,\s]+")
+_COMMAS = re.compile(r"\s*,\s*")
 _SPACES = re.compile(r"\s+")
 _EMOJI_JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
 
@@ -59,6 +77,7 @@ _EMOJI_JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
 @dataclass(frozen=True)
 class Options:
     derive: dict = field(default_factory=lambda: {"type": "type/{value}"}, metadata={"type": dict})
+    merge_tag_keys: bool = False
 
 
 def normalize(tag: str) -> str:
@@ -76,14 +95,19 @@ def is_valid_tag(tag: str) -> bool:
 
 
 def _current_tags(value: object) -> list[str] | None:
-    """The tags as a list of strings; None when `tags` is something else (a mapping)."""
+    """The tags as Obsidian shows them (empty items left out); None when `tags` is something else (a mapping)."""
     if value is None:
         return []
     if isinstance(value, str):
-        return [part for part in _SEPARATORS.split(value) if part]
+        return [part for part in (_COMMAS if "," in value else _SPACES).split(value.strip()) if part]
     if isinstance(value, list) and all(not isinstance(item, (dict, list)) for item in value):
-        return ["" if item is None else str(item) for item in value]
+        return [text for text in map(scalar_text, value) if text.strip()]
     return None
+
+
+def _other_tag_keys(frontmatter: Mapping[str, object]) -> list[str]:
+    """Keys that look like `tags` and are not it: `tag`, `Tags`, `TAG`."""
+    return [key for key in frontmatter if isinstance(key, str) and key != "tags" and key.lower() in ("tag", "tags")]
 
 
 def _derived(note: Note, options: Options) -> tuple[list[str], list[str]]:
@@ -128,12 +152,34 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
             shape = "a mapping" if isinstance(raw, dict) else "a list with nested items" if isinstance(raw, list) else repr(raw)
             yield NoteEdit(path, Report(f"tags is {shape}, not a list of tags; left as it is"))
             continue
-        derived, families = _derived(note, options)
-        wanted = tidy(current, derived, families)
-        for tag in wanted:
-            if not is_valid_tag(tag):
-                yield NoteEdit(path, Report(f"tag {tag!r} is not a valid Obsidian tag (needs a non-digit; only letters, digits, emoji, _ - /)"))
-        if raw is None and not wanted:  # missing or bare `tags:`: nothing to write
+        others = _other_tag_keys(note.frontmatter)
+        if others and not options.merge_tag_keys:
+            for key in others:
+                why = "is deprecated (Obsidian 1.9 no longer reads it)" if key.lower() == "tag" else "is 'tags' in another case"
+                yield NoteEdit(path, Report(f"{key!r} {why}; tags left as they are (merge_tag_keys: true moves it into 'tags')"))
             continue
-        if not isinstance(raw, list) or wanted != raw:
-            yield NoteEdit(path, SetProperty("tags", wanted))
+        merged = list(current)
+        for key in others:
+            values = _current_tags(note.frontmatter[key])
+            if values is None:
+                yield NoteEdit(path, Report(f"{key!r} is not a list of tags; left as it is"))
+                break
+            merged.extend(values)
+        else:
+            yield from _tag_edits(path, note, raw, current, merged, others, options)
+
+
+def _tag_edits(path: str, note: Note, raw: object, shown: list[str], current: list[str], others: list[str], options: Options) -> Iterator[NoteEdit]:
+    derived, families = _derived(note, options)
+    wanted = tidy(current, derived, families)
+    for tag in wanted:
+        if not is_valid_tag(tag):
+            yield NoteEdit(path, Report(f"tag {tag!r} is not a valid Obsidian tag (needs a non-digit; only letters, digits, emoji, _ - /)"))
+    # Only a change Obsidian shows is written: not quoting, style or empty placeholder items.
+    # A string of several tags is one Obsidian marks invalid: it becomes a list.
+    several_in_a_string = isinstance(raw, str) and len(shown) > 1
+    changed = wanted != shown or several_in_a_string or others
+    if changed and (raw is not None or wanted or others):
+        yield NoteEdit(path, SetProperty("tags", wanted))
+    for key in others:
+        yield NoteEdit(path, DeleteProperty(key))

@@ -58,10 +58,14 @@ def figures(request: pytest.FixtureRequest) -> dict[str, dict]:
 
 
 def figure_table(rows: dict[str, dict]) -> list[str]:
-    lines = ["| vault | notes | changed | warnings by reason | time |", "| --- | ---: | ---: | --- | ---: |"]
+    lines = [
+        "| vault | notes | changed | changed by rules | warnings by reason | time |",
+        "| --- | ---: | ---: | --- | --- | ---: |",
+    ]
     for name, row in rows.items():
         reasons = "; ".join(f"{reason}: {count}" for reason, count in row["warnings"].most_common()) or "none"
-        lines.append(f"| {name} | {row['notes']:,} | {row['changed']} | {reasons} | {row['seconds']:.1f} s |")
+        why = "; ".join(f"{rules}: {count}" for rules, count in row["why"].most_common()) or "none"
+        lines.append(f"| {name} | {row['notes']:,} | {row['changed']} | {why} | {reasons} | {row['seconds']:.1f} s |")
     return lines
 
 
@@ -148,6 +152,7 @@ def test_real_vault(name: str, tmp_path: Path, figures: dict[str, dict]) -> None
     figures[name] = {
         "notes": len(notes),
         "changed": len(changed),
+        "why": Counter(", ".join(entry["rules"]) for entry in report["changed"]),
         "warnings": Counter(reason_of(w["message"]) for w in report["warnings"]),
         "seconds": seconds,
     }

@@ -24,7 +24,8 @@ def options(config: Config, rule_id: str) -> dict:
 DOCUMENTED_RULE_DEFAULTS = {
     "dedupe-meetings": {"meeting_types": ("meeting", "call", "recording"), "mode": "mark", "archive_folder": "_archive/duplicates", "similarity": None},
     "last-contact": {"create_missing": False},
-    "tags": {"derive": {"type": "type/{value}"}},
+    # merge_tag_keys (off): issue 11, what to do with `tag:` / `Tags:` (rules/tags.py).
+    "tags": {"derive": {"type": "type/{value}"}, "merge_tag_keys": False},
     "recent-context": {"heading": "Recent Context", "max_entries": 15, "summary_length": 100, "create_missing": False},
 }
 
@@ -74,12 +75,12 @@ RULE_OPTIONS = (
     ),
     pytest.param("rules:\n  last-contact: {create_missing: true}\n", "last-contact", {"create_missing": True}, id="last-contact"),
     pytest.param(
-        "rules:\n  tags:\n    derive: {type: 'kind/{value}', status: 'status/{value}'}\n",
+        "rules:\n  tags:\n    derive: {type: 'kind/{value}', status: 'status/{value}'}\n    merge_tag_keys: true\n",
         "tags",
-        {"derive": {"type": "kind/{value}", "status": "status/{value}"}},
+        {"derive": {"type": "kind/{value}", "status": "status/{value}"}, "merge_tag_keys": True},
         id="tags",
     ),
-    pytest.param("rules:\n  tags: {derive: {}}\n", "tags", {"derive": {}}, id="tags-derive-nothing"),
+    pytest.param("rules:\n  tags: {derive: {}}\n", "tags", {"derive": {}, "merge_tag_keys": False}, id="tags-derive-nothing"),
     pytest.param(
         "rules:\n  recent-context: {heading: Context, max_entries: 5, summary_length: 50, create_missing: true}\n",
         "recent-context",

@@ -17,7 +17,7 @@ from bot.frontmatter_edit import (
     FrontmatterEditError,
     _delete_key_fast,
     _delete_key_with_ruamel,
-    _NeedsRuamel,
+    NeedsRuamel as _NeedsRuamel,
     _set_key_fast,
     _set_key_with_ruamel,
     delete_key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,29 @@ CASES = [
     ("derived tag added to a block list", "type: customer\ntags:\n  - vip\n", "type: customer\ntags:\n  - type/customer\n  - vip\n"),
     ("stale family tag replaced", "type: call\ntags:\n- type/meeting\n- x\n", "type: call\ntags:\n- type/call\n- x\n"),
     ("flow style kept", "type: person\ntags: [a, type/customer]\n", "type: person\ntags: [type/person, a]\n"),
-    ("string becomes a block list", "type: tasks\ntags: '#a, b  c'\n", "type: tasks\ntags:\n  - type/tasks\n  - a\n  - b\n  - c\n"),
+    ("comma string becomes a block list, inner spaces a -", "type: tasks\ntags: '#a, b  c'\n", "type: tasks\ntags:\n  - type/tasks\n  - a\n  - b-c\n"),
+    ("space string becomes a block list", "type: tasks\ntags: '#a b'\n", "type: tasks\ntags:\n  - type/tasks\n  - a\n  - b\n"),
+    ("placeholder item replaced", "type: x\ntags:\n- \n", "type: x\ntags:\n- type/x\n"),
+    ("kept items keep their quoting", "type: x\ntags: [2024, \"a\", 'b']\n", "type: x\ntags: [type/x, 2024, \"a\", 'b']\n"),
+    ("YAML 1.1 words stay as typed", "type: x\ntags: [On, off, \"x\", 12:30]\n", "type: x\ntags: [type/x, On, off, \"x\", 12:30]\n"),
+    ("comments in and after a block list kept",
+     "type: meeting\ntags:\n  - project  # main project\n  # - old-tag\n  - '#x'\n# after\nz: 1\n",
+     "type: meeting\ntags:\n  - type/meeting\n  - project  # main project\n  # - old-tag\n  - x\n# after\nz: 1\n"),
+    ("comments in a multi-line flow list kept",
+     "type: x\ntags: [\n  a,  # first\n  type/y,  # old type\n  c\n]\n",
+     "type: x\ntags: [\n  type/x, a,  # first\n  # old type\n  c\n]\n"),
     ("normalized and deduplicated", "type: x\ntags:\n  - ' #Follow up '\n  - follow-up\n  - ''\n  - type/x\n", "type: x\ntags:\n  - type/x\n  - Follow-up\n"),
     ("missing tags key added", "type: meeting\ndate: 2026-01-02\n", "type: meeting\ndate: 2026-01-02\ntags:\n  - type/meeting\n"),
     ("comments around the key survive", "# top\ntype: x  # kind\ntags: [b]  # mine\n# after\nz: 1\n", "# top\ntype: x  # kind\ntags: [type/x, b]  # mine\n# after\nz: 1\n"),
     ("already right: unchanged", "type: x\ntags:\n  - type/x\n  - b\n", None),
     ("no type: family tags kept", "tags:\n  - type/old\n  - b\n", None),
     ("bare tags key left alone", "title: x\ntags:\n", None),
+    ("empty placeholder item left alone", "title: x\ntags:\n- \n", None),
+    ("empty flow list left alone", "title: x\ntags: []\n", None),
+    ("a number tag is not quoted just for that", "tags: [type/note, 2024, ok]\n", None),
+    ("quoting alone is no change", "tags: [\"a\"]\n", None),
+    ("empty items among tags are no change", "tags:\n  - a\n  -\n  - b\n", None),
+    ("one tag as a string is no change", "tags: project\n", None),
     ("no frontmatter fields at all", "title: x\n", None),
 ]
 
@@ -61,3 +78,45 @@ def test_tags_end_to_end(tmp_path: Path) -> None:
     write_vault(tmp_path, {"Note.md": "---\ntype: call\ntags: 'a, b'\n---\n"})
     assert run_cli("run", tmp_path, "--rule", "tags", "--no-commit").returncode == 0
     assert (tmp_path / "Note.md").read_text() == "---\ntype: call\ntags:\n  - type/call\n  - a\n  - b\n---\n"
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [("tag", "is deprecated (Obsidian 1.9 no longer reads it)"), ("TAG", "is deprecated (Obsidian 1.9 no longer reads it)"), ("Tags", "is 'tags' in another case")],
+)
+def test_a_tag_key_that_is_not_tags_is_reported_never_a_silent_second_key(tmp_path: Path, key: str, why: str) -> None:
+    write_vault(tmp_path, {"Note.md": f"---\ntype: call\n{key}: [a]\n---\n"})
+    result = plan(tmp_path, "tags")
+    assert result.changes == []
+    assert [tuple(p) for p in result.problems] == [
+        ("Note.md", f"tags: '{key}' {why}; tags left as they are (merge_tag_keys: true moves it into 'tags')")
+    ]
+
+
+def test_merge_tag_keys_moves_them_into_tags(tmp_path: Path) -> None:
+    write_vault(
+        tmp_path,
+        {
+            ".vaultbot.yaml": "rules:\n  tags: {merge_tag_keys: true}\n",
+            "Note.md": "---\ntype: call\ntags: [a]\ntag: b, c\nTags:\n  - a\n  - d\n---\n",
+            "Other.md": "---\ntag: x\n---\n",
+        },
+    )
+    assert changed_text(tmp_path, "Note.md", "tags") == "---\ntype: call\ntags: [type/call, a, b, c, d]\n---\n"
+    assert changed_text(tmp_path, "Other.md", "tags") == "---\ntags:\n  - x\n---\n"
+
+
+def test_a_placeholder_vault_of_5000_notes_is_left_alone_end_to_end(tmp_path: Path) -> None:
+    """Issue 11, item 6: a template's empty `tags:` placeholders and quoting never cause a write."""
+    shapes = ["tags:\n- \n", "tags:\n-\n", "tags:\n", "tags: []\n", "tags: [2024]\n", 'tags: ["a"]\n', "tags:\n  - \n  - b\n"]
+    write_vault(
+        tmp_path,
+        {f"Notes/{n:04d} - Note.md": f"---\ncreated: 2024-01-{n % 28 + 1:02d}\n{shapes[n % len(shapes)]}---\nText {n}.\n" for n in range(5000)},
+    )
+    result = run_cli("run", tmp_path, "--no-commit", "--format", "json", "--today", "2026-11-24")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["changed"] == []
+    assert {w["message"] for w in report["warnings"]} == {
+        "tags: tag '2024' is not a valid Obsidian tag (needs a non-digit; only letters, digits, emoji, _ - /)"
+    }
