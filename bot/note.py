@@ -42,7 +42,8 @@ class BadNote(Exception):
 class ParseSettings:
     date_keys: tuple[str, ...] = ("date", "meeting_date")
     daily_format: str = "YYYY-MM-DD"
-    generated_heading: str = "Recent Context"  # links inside that section never count
+    # The level-2 headings of the sections rules generate: links inside them never count.
+    generated_headings: tuple[str, ...] = ("Recent Context",)
 
 
 class NoteLink(NamedTuple):  # a tuple for the reason Link is one
@@ -225,12 +226,15 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
 
 
 def _body_links(body: str, settings: ParseSettings) -> list[Link]:
-    """The body's links outside the generated section; BadNote when that section's heading is repeated."""
+    """The body's links outside generated sections; BadNote when a generated section's heading is repeated."""
     links = find_links(body) if "[" in body else []
-    if settings.generated_heading.lower() in body.lower():
-        sections = find_section(body, settings.generated_heading)
+    lowered = body.lower()
+    for generated in settings.generated_headings:
+        if generated.lower() not in lowered:
+            continue  # cheap test first; most notes have none of the headings
+        sections = find_section(body, generated)
         if len(sections) > 1:
-            raise BadNote(f"the heading '## {settings.generated_heading}' appears {len(sections)} times; keep one")
+            raise BadNote(f"the heading '## {generated}' appears {len(sections)} times; keep one")
         if sections:
             heading, end = sections[0]
             links = [link for link in links if not heading.start <= link.start < end]
