@@ -339,6 +339,14 @@ class VaultIndex:
             reasons[path].append("owner")
         return {p: tuple(r) for p, r in sorted(reasons.items()) if not self.is_entity(p)}
 
+    def entities_of(self, path: str) -> set[str]:
+        """The entities a note is a related note of, when it is one (SPEC 3): those it links to, and its owner."""
+        found = {target for target in self._targets(path) if self.is_entity(target)}
+        owner = self.owner(path)
+        if owner is not None:
+            found.add(owner)
+        return found
+
     def is_marked_duplicate(self, path: str) -> bool:
         return _marked(self.notes[path])
 

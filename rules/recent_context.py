@@ -65,7 +65,7 @@ ID = "recent-context"
 
 @dataclass(frozen=True)
 class Options:
-    heading: str = field(default="Recent Context", metadata={"heading_text": True})
+    heading: str = field(default="Recent Context", metadata={"heading_text": True, "generated_section": True})
     max_entries: int = field(default=15, metadata={"range": (1, 1000)})
     summary_length: int = field(default=100, metadata={"range": (10, 10_000)})
     create_missing: bool = False

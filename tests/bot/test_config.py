@@ -26,6 +26,8 @@ SPEC_RULE_DEFAULTS = {
     "last-contact": {"create_missing": False},
     "tags": {"derive": {"type": "type/{value}"}},
     "recent-context": {"heading": "Recent Context", "max_entries": 15, "summary_length": 100, "create_missing": False},
+    "open-tasks": {"heading": "Open Tasks", "max_entries": 50, "done_date": False, "create_missing": False},
+    "related": {"heading": "Related", "max_entries": 10, "min_shared": 1, "create_missing": False},
 }
 
 
