@@ -1,0 +1,139 @@
+"""related: which entities are listed, their order and counts, and what stays in the section."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rules import related
+from tests.vaults import changed_text, plan, run_cli, write_vault
+
+
+def _entity(*lines: str, kind: str = "customer") -> str:
+    listed = "".join(f"{line}\n" for line in lines) + "\n" if lines else ""
+    return f"---\ntype: {kind}\n---\n# Acme\n\n## Related\n\n{listed}## Notes\n\nkeep me\n"
+
+
+PEOPLE = {
+    "People/Ann/Ann.md": "---\ntype: person\n---\n",
+    "People/bob.md": "---\ntype: person\n---\n",
+    "Projects/Apollo/Apollo.md": "---\ntype: project\n---\n",
+    "Customers/Globex.md": "---\ntype: customer\n---\n",
+}
+
+CASES = [
+    pytest.param(
+        {
+            "Meetings/2026-11-01 a.md": "---\ntype: meeting\nparticipants: ['[[Acme]]', '[[Ann]]']\n---\n",
+            "Meetings/2026-11-02 b.md": "[[Acme]] and [[Ann]] and [[bob]]\n",
+            "Acme/2026-11-03 c.md": "With [[Apollo]] and [[bob]].\n",
+            "Projects/Apollo/2026-11-04 d.md": "Apollo's own note about [[Acme]].\n",
+            "Meetings/2026-11-05 e.md": "[[Globex]] only.\n",
+        },
+        "",
+        [
+            "- [[Ann]] (person, 2 shared notes)",
+            "- [[Apollo]] (project, 2 shared notes)",
+            "- [[bob]] (person, 2 shared notes)",
+        ],
+        id="most-shared-first-then-name-any-case",
+    ),
+    pytest.param(
+        {"Meetings/2026-11-01 a.md": "[[Acme]] [[Ann]] [[Globex]]\n", "Meetings/2026-11-02 b.md": "[[Acme]] [[Ann]]\n"},
+        "rules:\n  related:\n    min_shared: 2\n",
+        ["- [[Ann]] (person, 2 shared notes)"],
+        id="min-shared",
+    ),
+    pytest.param(
+        {"Meetings/2026-11-01 a.md": "[[Acme]] [[Ann]] [[Globex]] [[bob]]\n", "Meetings/2026-11-02 b.md": "[[Acme]] [[bob]]\n"},
+        "rules:\n  related:\n    max_entries: 2\n",
+        ["- [[bob]] (person, 2 shared notes)", "- [[Ann]] (person, 1 shared note)"],
+        id="max-entries",
+    ),
+    pytest.param(
+        {
+            "Meetings/2026-11-01 a.md": '---\nduplicate_of: "[[2026-11-01 b]]"\n---\n[[Acme]] [[Ann]]\n',
+            "Meetings/2026-11-01 b.md": "[[Acme]] [[bob]]\n",
+            "Meetings/2026-12-01 c.md": "[[Acme]] [[Globex]]\n",
+            "Customers/Globex/Globex.md": "---\ntype: customer\n---\n[[Acme]] from an entity note, not a related note\n",
+        },
+        "",
+        ["- [[bob]] (person, 1 shared note)"],
+        id="duplicates-future-notes-and-entity-notes-share-nothing",
+    ),
+]
+
+
+@pytest.mark.parametrize(("notes", "config", "expected"), CASES)
+def test_related_lines(tmp_path: Path, notes: dict[str, str], config: str, expected: list[str]) -> None:
+    people = {path: text for path, text in PEOPLE.items() if not any(p.endswith(path.rsplit("/", 1)[-1]) for p in notes if p != path)}
+    write_vault(tmp_path, {".vaultbot.yaml": config, "Acme/Acme.md": _entity("- stale"), **people, **notes})
+    result = changed_text(tmp_path, "Acme/Acme.md", related.ID)
+    assert result == _entity(*expected)
+    write_vault(tmp_path, {"Acme/Acme.md": result})
+    assert changed_text(tmp_path, "Acme/Acme.md", related.ID) is None, "a second run changes nothing"
+
+
+def test_hand_linked_entities_are_listed_and_comments_stay_on_top(tmp_path: Path) -> None:
+    entity = "---\ntype: customer\n---\n# Acme\n\nWorks with [[Ann]].\n\n## Related\n\n- [[Ann]]\n<!-- Wikilinks to related\nentities -->\nmy own words\n<!-- two -->\n"
+    write_vault(tmp_path, {"Acme/Acme.md": entity, **PEOPLE, "Meetings/2026-11-01 a.md": "[[Acme]] [[Ann]]\n"})
+    assert changed_text(tmp_path, "Acme/Acme.md", related.ID) == (
+        "---\ntype: customer\n---\n# Acme\n\nWorks with [[Ann]].\n\n## Related\n\n"
+        "<!-- Wikilinks to related\nentities -->\n<!-- two -->\n- [[Ann]] (person, 1 shared note)\n"
+    )
+
+
+def test_a_comment_that_does_not_close_in_the_section_stops_the_rewrite(tmp_path: Path) -> None:
+    entity = "---\ntype: customer\n---\n## Related\n\n<!-- open\n\nprecious text\n"
+    write_vault(tmp_path, {"A.md": entity, **PEOPLE, "N.md": "[[A]] [[Ann]]\n"})
+    result = plan(tmp_path, related.ID)
+    assert result.changes == []
+    assert [p.message for p in result.problems if p.path == "A.md"] == [
+        "related: an HTML comment opens in the '## Related' section and does not close there; fix the section by hand"
+    ]
+
+
+def test_notes_without_the_section_are_left_alone_unless_create_missing(tmp_path: Path) -> None:
+    write_vault(tmp_path, {"Acme/Acme.md": "---\ntype: customer\n---\n# Acme\n\nText.\n", **PEOPLE, "N.md": "[[Acme]] [[Ann]]\n"})
+    assert changed_text(tmp_path, "Acme/Acme.md", related.ID) is None
+    write_vault(tmp_path, {".vaultbot.yaml": "rules:\n  related:\n    create_missing: true\n"})
+    assert changed_text(tmp_path, "Acme/Acme.md", related.ID) == (
+        "---\ntype: customer\n---\n# Acme\n\nText.\n\n## Related\n\n- [[Ann]] (person, 1 shared note)\n"
+    )
+
+
+def test_links_in_generated_sections_do_not_count(tmp_path: Path) -> None:
+    """The Related and Open Tasks sections' own links make no note related to anything."""
+    hub = "## Related\n\n- [[Acme]] [[Ann]]\n\n## Open Tasks\n\n- [ ] x ([[Acme]]) [[Ann]]\n"
+    write_vault(tmp_path, {"Acme/Acme.md": _entity(), **PEOPLE, "Hub.md": hub})
+    assert changed_text(tmp_path, "Acme/Acme.md", related.ID) is None
+
+
+def _doc_block(after: str) -> str:
+    doc = related.__doc__ or ""
+    return re.search(re.escape(after) + r"\n```markdown\n(.*?)```", doc, re.DOTALL).group(1)
+
+
+def test_the_documented_example_is_what_a_run_does(tmp_path: Path) -> None:
+    write_vault(
+        tmp_path,
+        {
+            "Customers/Tomás/Tomás.md": f"---\ntype: person\n---\n# Tomás\n\n{_doc_block('## Example')}",
+            "Customers/Northwind Traders/Northwind Traders.md": "---\ntype: customer\n---\n",
+            "Customers/Northwind Traders/2026-10-14 Quarterly review.md": "---\nparticipants: ['[[Priya Raman]]', '[[Tomás]]']\n---\n",
+            "People/Priya Raman.md": "---\ntype: person\n---\n",
+            "Projects/Data Lake Migration.md": "---\ntype: project\n---\n",
+            "Daily/2026-11-20.md": "Called [[Tomás]] about [[Data Lake Migration]]. %% and [[Priya Raman]] %%\n",
+        },
+    )
+    after = changed_text(tmp_path, "Customers/Tomás/Tomás.md", related.ID)
+    assert after == f"---\ntype: person\n---\n# Tomás\n\n{_doc_block('Use instead:')}"
+
+
+def test_related_end_to_end(tmp_path: Path) -> None:
+    write_vault(tmp_path, {"Acme/Acme.md": _entity("<!-- hint -->"), **PEOPLE, "Acme/2026-11-01 call.md": "With [[Ann]].\n"})
+    result = run_cli("run", tmp_path, "--rule", "related", "--no-commit", "--today", "2026-11-24")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "Acme/Acme.md").read_text() == _entity("<!-- hint -->", "- [[Ann]] (person, 1 shared note)")
