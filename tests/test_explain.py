@@ -37,8 +37,24 @@ def test_entity_json() -> None:
     assert related[PRICING_DUPLICATE]["reasons"] == ["links here from its body"]
     assert related[PRICING_DUPLICATE]["left_out"] == "duplicate of Meetings/2026-11-05 - Pricing sync (transcript).md"
     (change,) = found["changes"]
-    assert change["rules"] == ["last-contact", "tags", "recent-context"]
+    assert change["rules"] == ["last-contact", "tags", "recent-context", "open-tasks", "related"]
     assert "+last_contact: 2026-10-14\n" in change["diff"]
+
+
+def test_entity_json_says_why_each_task_and_related_entity_is_listed_or_left_out() -> None:
+    found = explain_json(ENTITY)
+    tasks = [(t["task"], t["source"], t["listed_at"], t["left_out"]) for t in found["open_tasks"]]
+    assert tasks == [
+        ("Send the migration plan draft", CANONICAL, 1, None),
+        ("Ask finance for the renewal quote", CANONICAL, 2, None),
+        ("Which regions must the data stay in?", OPEN_QUESTIONS, 3, None),
+        ("Who signs off on the budget?", OPEN_QUESTIONS, None, "done in its note ([x])"),
+        ("Send the migration plan draft", DUPLICATE, None, f"its note is left out: duplicate of {CANONICAL}"),
+    ]
+    entities = {e["path"]: e for e in found["related_entities"]}
+    assert entities["People/Priya Raman/Priya Raman.md"]["listed_at"] == 1
+    assert entities["People/Priya Raman/Priya Raman.md"]["shared"] == [CANONICAL]
+    assert entities["People/Lena Fischer/Lena Fischer.md"]["left_out"] == "shares only notes that are left out (duplicates, dated after today)"
 
 
 def test_entity_text() -> None:
@@ -48,7 +64,9 @@ def test_entity_text() -> None:
     assert text.startswith(ENTITY + "\n  type:     customer (an entity)\n")
     assert f"  {CANONICAL} (2026-10-14): listed #1\n      lives in the home folder Customers/Northwind Traders/\n" in text
     assert f"  {DUPLICATE} (2026-10-14): left out: duplicate of {CANONICAL}\n" in text
-    assert "What a run would change (last-contact, tags, recent-context):\n--- a/" in text
+    assert "What a run would change (last-contact, tags, recent-context, open-tasks, related):\n--- a/" in text
+    assert f"  Who signs off on the budget? ({OPEN_QUESTIONS}): left out: done in its note ([x])\n" in text
+    assert "  People/Tomás Ortega/Tomás Ortega.md (person, 1 shared): listed #2\n" in text
 
 
 def test_duplicate_meeting_given_as_a_link_text() -> None:
