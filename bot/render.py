@@ -112,13 +112,13 @@ def _replace_lines(text: str, body_start: int, edit: ReplaceLines) -> str:
     body = text[body_start:]
     # Last to first, so each replacement leaves the offsets before it valid.
     for replacement in sorted(edit.replacements, key=lambda r: r.start, reverse=True):
-        end = body.find("\n", replacement.start)
+        start = replacement.start
+        end = body.find("\n", start)
         end = len(body) if end < 0 else end
-        line = body[replacement.start : end]
-        if (replacement.start > 0 and body[replacement.start - 1] != "\n") or line.rstrip("\r") != replacement.old:
+        line = body[start:end].rstrip("\r")
+        if start > len(body) or (start > 0 and body[start - 1] != "\n") or line != replacement.old:
             raise RenderError(f"the line {replacement.old!r} is no longer where it was; lines not replaced")
-        end -= len(line) - len(line.rstrip("\r"))  # a CRLF line keeps its "\r"
-        body = body[: replacement.start] + replacement.new + body[end:]
+        body = body[:start] + replacement.new + body[start + len(line) :]  # a CRLF line keeps its "\r"
     return text[:body_start] + body
 
 
