@@ -24,7 +24,6 @@ from bot.memo import CleanRunMemo, memo_path
 from bot.progress import for_run as progress_for_run
 from bot.report import as_json, headline, summary_lines, unified_diff
 from bot.runner import Change, collector_paused, load_notes, plan_run, remember_clean_state, selected_rules, write_changes
-from bot.together import hold_back
 from rules import RULES
 
 if TYPE_CHECKING:
@@ -144,12 +143,12 @@ def _run_in_repository(args: argparse.Namespace, root: Path, config: Config) -> 
 
 
 def _leave_uncommitted(repo: Repo, root: Path, changes: list[Change]) -> tuple[list[Change], list[Problem]]:
-    """Drop the changes to notes with someone's uncommitted work, and those that go with them; report each."""
+    """Drop the changes to notes with someone's uncommitted work; report each."""
     from bot import git
 
     leave = git.notes_to_leave(repo, root, [change.path for change in changes])
-    kept, held = hold_back([change for change in changes if change.path not in leave], leave)
-    return kept, [Problem(path, f"not changed: {reason}") for path, reason in sorted(leave.items())] + held
+    kept = [change for change in changes if change.path not in leave]
+    return kept, [Problem(path, f"not changed: {reason}") for path, reason in sorted(leave.items())]
 
 
 def _commit_and_push(args: argparse.Namespace, config: Config, repo: Repo, root: Path, changes: list[Change]) -> tuple[str | None, list[Problem], bool]:

@@ -2,8 +2,10 @@
 
 A roll-up that drops a task because it was ticked there must not be written
 when the tick in the task's own note is not: the tick would be lost. So a
-change that requires others is held back whenever one of them is, for any
-reason: someone's uncommitted edit, a conflict on disk, a failed write.
+change that requires others is made only when they are (`untie`, while the
+rules run), and written only after they are written (`write_changes` in
+bot/runner.py): a note left for someone's uncommitted edit, a conflict on
+disk or a failed write holds back every change that requires it.
 """
 
 from __future__ import annotations
@@ -37,21 +39,6 @@ def untie(rule_id: str, edits: Mapping[str, Sequence[Edit]], updated: dict[str, 
             moving.pop(path, None)
             problems.append(Problem(path, f"{rule_id}: not changed: it goes with a change to {missing}, which cannot be made"))
     return problems
-
-
-def hold_back(changes: Sequence[Change], left: Iterable[str]) -> tuple[list[Change], list[Problem]]:
-    """`changes` without those requiring a change to a path in `left` or to one held back."""
-    held = set(left)
-    problems: list[Problem] = []
-    kept = list(changes)
-    while True:
-        blocked = [(change, next(p for p in change.requires if p in held)) for change in kept if held.intersection(change.requires)]
-        if not blocked:
-            return kept, problems
-        for change, missing in blocked:
-            held.add(change.path)
-            problems.append(_reason(change.path, missing))
-        kept = [change for change in kept if change.path not in held]
 
 
 def write_order(changes: Sequence[Change]) -> list[Change]:

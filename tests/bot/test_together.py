@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.edits import LineReplacement, ReplaceLines
+from bot.edits import LineReplacement, ReplaceLines, WriteOnlyWith
 from bot.render import RenderError, render
 from bot.runner import Change, write_changes
-from bot.together import hold_back
+from bot.together import untie
 from tests.vaults import write_vault
 
 BODY = "# Call\n\n- [ ] one\n  - [ ] two\n- [ ] three"
@@ -43,15 +43,6 @@ def _change(path: str, before: str, after: str, requires: tuple[str, ...] = ()) 
     return Change(path, ("open-tasks",), before.encode(), after.encode(), requires=requires)
 
 
-def test_hold_back_drops_what_goes_with_a_change_left_behind() -> None:
-    changes = [_change("Roll-up.md", "a", "b", ("Source.md",)), _change("Other roll-up.md", "a", "b", ("Other.md",)), _change("Other.md", "a", "b")]
-    kept, problems = hold_back(changes, {"Source.md"})  # Source.md's change is left (its note has uncommitted edits)
-    assert [c.path for c in kept] == ["Other roll-up.md", "Other.md"], "only what requires a change left behind goes"
-    assert [(p.path, p.message) for p in problems] == [
-        ("Roll-up.md", "not changed: its change goes with the change to Source.md, which is not written; the next run tries again")
-    ]
-
-
 def test_a_conflict_on_the_required_note_keeps_the_roll_up_unwritten(tmp_path: Path) -> None:
     write_vault(tmp_path, {"Roll-up.md": "- [x] t ([[Source]])\n", "Source.md": "- [ ] t\n"})
     changes = [_change("Roll-up.md", "- [x] t ([[Source]])\n", "", ("Source.md",)), _change("Source.md", "- [ ] t\n", "- [x] t\n")]
@@ -68,3 +59,15 @@ def test_the_required_note_is_written_first(tmp_path: Path) -> None:
     result = write_changes(tmp_path, changes)
     assert [c.path for c in result.written] == ["Source.md", "Roll-up.md"]
     assert (tmp_path / "Roll-up.md").read_text() == "y\n"
+
+
+def test_a_change_whose_required_change_could_not_be_made_is_not_made_either() -> None:
+    edits = {"Roll-up.md": [WriteOnlyWith(("Source.md",))], "Other.md": [], "Chained.md": [WriteOnlyWith(("Roll-up.md",))]}
+    updated: dict[str, object] = {"Roll-up.md": object(), "Other.md": object(), "Chained.md": object()}
+    moving = {"Roll-up.md": "elsewhere/Roll-up.md"}
+    problems = untie("open-tasks", edits, updated, moving)
+    assert list(updated) == ["Other.md"] and moving == {}
+    assert [(p.path, p.message) for p in problems] == [
+        ("Roll-up.md", "open-tasks: not changed: it goes with a change to Source.md, which cannot be made"),
+        ("Chained.md", "open-tasks: not changed: it goes with a change to Roll-up.md, which cannot be made"),
+    ]
