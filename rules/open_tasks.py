@@ -22,9 +22,10 @@ whose task is still open in that note is ticked there too (the one status
 character; with `done_date`, the Tasks plugin's ` ✅ YYYY-MM-DD` is added), and
 leaves the section; the two notes are written together or not at all. A task
 ticked in its note leaves the section. When the task's text is not found
-exactly once among that note's tasks (edited, moved, repeated), or the note
-opts out of this rule, nothing is written to it: the ticked line stays and the
-run reports it.
+exactly once among that note's tasks (edited, moved, repeated), the note opts
+out of this rule or is not one of the entity's notes (it neither links to the
+entity nor lives in its home folder), nothing is written to it: the ticked
+line stays and the run reports it.
 
 ## Why
 Open items are scattered over dozens of meeting notes; the customer note is
@@ -103,11 +104,11 @@ def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[Roll
         return None
     heading, end = sections[0]
     found = []
-    for line in body[heading.end : end].splitlines():
-        line = line.rstrip()
-        if not line.strip() or _MORE.fullmatch(line):
+    for line in body[heading.end : end].split("\n"):
+        line = line.rstrip("\r")  # kept as typed, trailing spaces too
+        if not line.strip() or _MORE.fullmatch(line.rstrip()):
             continue
-        match = _GENERATED.fullmatch(line)
+        match = _GENERATED.fullmatch(line.rstrip())
         links = find_links(match.group("link")) if match else []
         source = vault.resolve(links[0].target, entity) if links else None
         if match is None or source is None:
@@ -126,13 +127,14 @@ def _ticked(task: Task, status: str, options: Options, today: datetime.date) -> 
     return line
 
 
-def tick(vault: VaultIndex, line: RollupLine, options: Options, today: datetime.date) -> LineReplacement | str | None:
+def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, today: datetime.date) -> LineReplacement | str | None:
     """What a line ticked in the section asks of its source: the replacement that ticks it there;
     None when it is done there already; a message when it cannot be done."""
     source = line.source
     assert source is not None
-    if vault.is_entity(source):
-        return f"the ticked task {line.text!r} links to {source}, an entity note, not a note tasks are listed from; left as it is"
+    if source not in vault.related_candidates(entity):
+        # Only the entity's own notes: what a tick does then depends on nothing an edit elsewhere changes.
+        return f"the ticked task {line.text!r} links to {source}, which is not one of this entity's notes; left as it is"
     if vault.notes[source].opted_out(ID):
         return f"the ticked task {line.text!r} is not ticked in {source}, which opts out of {ID}; left as it is"
     same = [task for task in find_tasks(vault.notes[source].body) if task.text == line.text]
@@ -169,6 +171,7 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
         if vault.is_entity(path):
             for line in section_lines(vault, path, options) or ():
                 if line.status not in (None, " ") and line.source is not None and not vault.is_entity(line.source):
+                    # That note's tasks leave every roll-up listing them in the same run.
                     found |= vault.entities_of(line.source) | {line.source}
     return frozenset(found)
 
@@ -184,7 +187,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
             if line.status is None:
                 kept[entity].append(line.line)
             elif line.status != " ":
-                outcome = tick(vault, line, options, today)
+                outcome = tick(vault, entity, line, options, today)
                 if isinstance(outcome, str):
                     kept[entity].append(line.line)
                     yield NoteEdit(entity, Report(outcome))

@@ -182,6 +182,18 @@ def test_a_tick_that_cannot_reach_its_source_stays_and_is_reported(tmp_path: Pat
     assert again.changes == [] and [p.message for p in again.problems if p.path == "Acme/Acme.md"] == messages
 
 
+def test_a_tick_naming_a_note_that_is_not_the_entitys_stays_and_is_reported(tmp_path: Path) -> None:
+    _ticked_vault(tmp_path)
+    write_vault(tmp_path, {"Other/2026-11-02 call.md": SOURCE})
+    (tmp_path / "Acme/2026-11-02 call.md").unlink()
+    result = plan(tmp_path, open_tasks.ID)
+    assert [c.path for c in result.changes] == ["Acme/Acme.md"]
+    assert result.changes[0].after.decode() == _entity("- [x] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])")
+    assert [p.message for p in result.problems] == [
+        "open-tasks: the ticked task 'Send the plan 📅 2026-12-01' links to Other/2026-11-02 call.md, which is not one of this entity's notes; left as it is"
+    ]
+
+
 def test_one_task_in_two_roll_ups_is_ticked_once_and_leaves_both(tmp_path: Path) -> None:
     globex = "---\ntype: customer\n---\n# Globex\n\n## Open Tasks\n\n- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])\n- [ ] Ask finance ([[2026-11-02 call]])\n"
     _ticked_vault(tmp_path, source=SOURCE + "With [[Globex]].\n")
