@@ -20,7 +20,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from bot.dates import DateInfo, note_date
-from bot.markdown import Link, find_links, find_section, iter_frontmatter_links, link_name
+from bot.markdown import Link, find_headings, find_links, iter_frontmatter_links, link_name
 from bot.scan import FileStat
 from bot.summary import note_summary
 
@@ -229,13 +229,19 @@ def _body_links(body: str, settings: ParseSettings) -> list[Link]:
     """The body's links outside generated sections; BadNote when a generated section's heading is repeated."""
     links = find_links(body) if "[" in body else []
     lowered = body.lower()
-    for generated in settings.generated_headings:
-        if generated.lower() not in lowered:
-            continue  # cheap test first; most notes have none of the headings
-        sections = find_section(body, generated)
-        if len(sections) > 1:
-            raise BadNote(f"the heading '## {generated}' appears {len(sections)} times; keep one")
-        if sections:
-            heading, end = sections[0]
-            links = [link for link in links if not heading.start <= link.start < end]
+    # A cheap test first (most notes have none of the headings), then one pass over the headings.
+    wanted = {heading.strip().casefold(): heading for heading in settings.generated_headings if heading.lower() in lowered}
+    if not wanted:
+        return links
+    headings = find_headings(body)
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for index, heading in enumerate(headings):
+        if heading.level == 2 and heading.title.casefold() in wanted:
+            end = headings[index + 1].start if index + 1 < len(headings) else len(body)
+            spans.setdefault(heading.title.casefold(), []).append((heading.start, end))
+    for title, found in spans.items():
+        if len(found) > 1:
+            raise BadNote(f"the heading '## {wanted[title]}' appears {len(found)} times; keep one")
+        start, end = found[0]
+        links = [link for link in links if not start <= link.start < end]
     return links

@@ -147,6 +147,9 @@ def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, tod
 
 
 def open_tasks(vault: VaultIndex, path: str) -> list[Task]:
+    """The note's unchecked tasks that say something."""
+    if "[ ]" not in vault.notes[path].body:
+        return []  # most notes have none; finding tasks masks code first
     return [task for task in find_tasks(vault.notes[path].body) if task.status == " " and task.text]
 
 
@@ -194,10 +197,15 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
                 elif outcome is not None:
                     ticks[line.source].setdefault(outcome.start, outcome)  # two sections may tick one task
                     tied[entity].add(line.source)
+    tasks_of: dict[str, list[Task]] = {}  # most notes are related to several entities: each note's tasks are found once
     for entity in sections:
         listed = []
-        for source in ordered_related(vault, entity, today):
-            for task in open_tasks(vault, source):
+        related = vault.related(entity, today)
+        for path in related:
+            if path not in tasks_of:
+                tasks_of[path] = open_tasks(vault, path)
+        for source in ordered_related(vault, entity, today, among=[path for path in related if tasks_of[path]]):
+            for task in tasks_of[source]:
                 if task.start in ticks.get(source, {}):
                     tied[entity].add(source)  # listed until now; leaves with the tick
                 else:

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from bot.edits import NoteEdit, ReplaceSection
 from bot.summary import cut_summary
@@ -97,9 +97,9 @@ def _link_label(link: str) -> str:
     return link[2:-2] if link.startswith("[[") else link[1 : link.index("]")]
 
 
-def ordered_related(vault: VaultIndex, entity: str, today: datetime.date, limit: int | None = None) -> list[str]:
-    """The entity's related notes in the section's order; with `limit`, the first `limit` of them."""
-    dated = sorted(vault.related(entity, today), key=lambda p: _date_key(vault, p))
+def ordered_related(vault: VaultIndex, entity: str, today: datetime.date, limit: int | None = None, among: Iterable[str] | None = None) -> list[str]:
+    """The entity's related notes (or those of them in `among`) in the section's order; with `limit`, the first `limit` of them."""
+    dated = sorted(vault.related(entity, today) if among is None else among, key=lambda p: _date_key(vault, p))
     if limit is not None and len(dated) > limit:
         # Only notes dated like the last one kept can still move into the list on their link text,
         # which costs far more to work out than a date: leave the rest out first.

@@ -73,11 +73,15 @@ class Options:
     create_missing: bool = False
 
 
-def shared_notes(vault: VaultIndex, entity: str, today: datetime.date) -> dict[str, list[str]]:
-    """Each other entity sharing related notes with `entity` -> those notes."""
+def shared_notes(vault: VaultIndex, entity: str, today: datetime.date, entities_of: dict[str, set[str]] | None = None) -> dict[str, list[str]]:
+    """Each other entity sharing related notes with `entity` -> those notes. `entities_of`: each
+    note's entities found so far, carried from entity to entity (most notes relate to several)."""
+    known = {} if entities_of is None else entities_of
     shared: dict[str, list[str]] = defaultdict(list)
     for path in vault.related(entity, today):
-        for other in vault.entities_of(path):
+        if path not in known:
+            known[path] = vault.entities_of(path)
+        for other in known[path]:
             if other != entity:
                 shared[other].append(path)
     return shared
@@ -93,8 +97,8 @@ def entry(vault: VaultIndex, entity: str, other: str, count: int) -> str:
     return f"- {vault.link_text(other, entity)} ({kind}, {count} shared note{'s' if count != 1 else ''})"
 
 
-def entries(vault: VaultIndex, entity: str, options: Options, today: datetime.date) -> list[str]:
-    shared = shared_notes(vault, entity, today)
+def entries(vault: VaultIndex, entity: str, options: Options, today: datetime.date, entities_of: dict[str, set[str]] | None = None) -> list[str]:
+    shared = shared_notes(vault, entity, today, entities_of)
     listed = [other for other in ranked(vault, shared) if len(shared[other]) >= options.min_shared]
     return [entry(vault, entity, other, len(shared[other])) for other in listed[: options.max_entries]]
 
@@ -118,6 +122,7 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
 
 
 def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
+    entities_of: dict[str, set[str]] = {}
     for entity in vault.entities:
         if targets is not None and entity not in targets:
             continue
@@ -128,5 +133,5 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
             continue
         if kept is None and not options.create_missing:
             continue
-        lines = (kept or []) + entries(vault, entity, options, today)
+        lines = (kept or []) + entries(vault, entity, options, today, entities_of)
         yield NoteEdit(entity, ReplaceSection(options.heading, tuple(lines), options.create_missing))
