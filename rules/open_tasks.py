@@ -135,14 +135,14 @@ def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, tod
     if source not in vault.related_candidates(entity):
         # Only the entity's own notes: what a tick does then depends on nothing an edit elsewhere changes.
         return f"the ticked task {line.text!r} links to {source}, which is not one of this entity's notes; left as it is"
-    if vault.notes[source].opted_out(ID):
-        return f"the ticked task {line.text!r} is not ticked in {source}, which opts out of {ID}; left as it is"
     same = [task for task in find_tasks(vault.notes[source].body) if task.text == line.text]
     if len(same) != 1:
         return f"the ticked task {line.text!r} is found {len(same)} times in {source}, not once; nothing written there, the line is left as it is"
     task = same[0]
     if task.status != " ":
         return None
+    if vault.notes[source].opted_out(ID):
+        return f"the ticked task {line.text!r} is not ticked in {source}, which opts out of {ID}; left as it is"
     return LineReplacement(task.start, task.line, _ticked(task, line.status or "x", options, today))
 
 
@@ -199,20 +199,27 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
                     tied[entity].add(line.source)
     tasks_of: dict[str, list[Task]] = {}  # most notes are related to several entities: each note's tasks are found once
     for entity in sections:
-        listed = []
         related = vault.related(entity, today)
         for path in related:
             if path not in tasks_of:
                 tasks_of[path] = open_tasks(vault, path)
-        for source in ordered_related(vault, entity, today, among=[path for path in related if tasks_of[path]]):
-            for task in tasks_of[source]:
-                if task.start in ticks.get(source, {}):
-                    tied[entity].add(source)  # listed until now; leaves with the tick
-                else:
-                    listed.append(f"- [ ] {task.text} ({vault.link_text(source, entity)})")
-        generated = listed[: options.max_entries]
-        if len(listed) > len(generated):
-            more = len(listed) - len(generated)
+        among = [path for path in related if tasks_of[path]]
+        # Each of these notes has an open task, so the first max_entries of them (plus one per task
+        # ticked now) list all there is room for; the others only count.
+        room = options.max_entries + sum(len(ticks[path]) for path in among if path in ticks)
+        first = ordered_related(vault, entity, today, room, among)
+        generated: list[str] = []
+        more = 0
+        for source in first + sorted(set(among) - set(first)):
+            listed = [task for task in tasks_of[source] if task.start not in ticks.get(source, {})]
+            if len(listed) < len(tasks_of[source]):
+                tied[entity].add(source)  # listed until now; leaves with the tick
+            shown = listed[: options.max_entries - len(generated)]
+            if shown:
+                link = vault.link_text(source, entity)
+                generated += [f"- [ ] {task.text} ({link})" for task in shown]
+            more += len(listed) - len(shown)
+        if more:
             generated.append(f"- ... and {more} more open task{'s' if more != 1 else ''}")
         yield NoteEdit(entity, ReplaceSection(options.heading, tuple(kept[entity] + generated), options.create_missing))
         if tied[entity]:

@@ -72,12 +72,18 @@ CASES = [
         ["- [ ] one ([[2026-11-02 call]])", "- [ ] two ([[2026-11-02 call]])", "- ... and 2 more open tasks"],
         id="max-entries-then-how-many-more",
     ),
+    pytest.param(
+        {"Acme/2026-11-02 b.md": "- [ ] b1\n", "Acme/2026-11-02 A.md": "- [ ] a1\n- [ ] a2\n", "Acme/2026-11-03 c.md": "- [ ] c1\n"},
+        "---\ntype: customer\n---\n## Open Tasks\n",
+        ["- [ ] c1 ([[2026-11-03 c]])", "- [ ] a1 ([[2026-11-02 A]])", "- ... and 2 more open tasks"],
+        id="max-entries-cut-across-notes-of-one-day",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("notes", "entity", "expected"), CASES)
 def test_roll_up_lines(tmp_path: Path, notes: dict[str, str], entity: str, expected: list[str]) -> None:
-    config = "rules:\n  open-tasks:\n    max_entries: 2\n" if "more open tasks" in entity else ""
+    config = "rules:\n  open-tasks:\n    max_entries: 2\n" if "more open tasks" in expected[-1] else ""
     write_vault(tmp_path, {".vaultbot.yaml": config, "Acme/Acme.md": entity, **notes})
     result = changed_text(tmp_path, "Acme/Acme.md", open_tasks.ID)
     if entity.startswith("---\ntype: customer\n---\n# Acme"):
