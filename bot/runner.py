@@ -375,7 +375,7 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
 
 
 def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:
-    """Write each change atomically; a conflict or an I/O error skips that note only."""
+    """Write each change atomically; a conflict or an I/O error skips that note, and the changes that require it."""
     result = WriteResult()
     for change in write_order(list(changes)):
         held = unwritten_requirement(change, result.written)
