@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot.config import parse_config
+from bot.note import ParseSettings, parse_note
+from bot.obsidian import ObsidianSettings
+from bot.runner import apply_rules
+from bot.vault import VaultIndex
 from rules import open_tasks
 from tests.vaults import changed_text, git, plan, run_cli, write_vault
 
@@ -214,6 +222,15 @@ def test_one_task_in_two_roll_ups_is_ticked_once_and_leaves_both(tmp_path: Path)
     assert _run(tmp_path) == {}
 
 
+def test_a_tick_in_a_note_the_roll_up_does_not_list_still_goes_with_the_roll_up(tmp_path: Path) -> None:
+    """A planned meeting (dated after today) lists no tasks, but a tick reaches it all the same."""
+    write_vault(tmp_path, {"Acme/Acme.md": _entity("- [x] Book the room ([[2026-12-24 planned]])"), "Acme/2026-12-24 planned.md": "- [ ] Book the room\n"})
+    changes = {change.path: change for change in plan(tmp_path, open_tasks.ID).changes}
+    assert changes["Acme/2026-12-24 planned.md"].after.decode() == "- [x] Book the room\n"
+    assert changes["Acme/Acme.md"].after.decode() == "---\ntype: customer\n---\n# Acme\n\n## Open Tasks\n\n## Notes\n\nkeep me\n"
+    assert changes["Acme/Acme.md"].requires == ("Acme/2026-12-24 planned.md",)
+
+
 def test_an_opted_out_entity_ticks_nothing(tmp_path: Path) -> None:
     _ticked_vault(tmp_path)
     write_vault(tmp_path, {"Acme/Acme.md": (tmp_path / "Acme/Acme.md").read_text().replace("type: customer", "type: customer\nvaultbot: false")})
@@ -265,3 +282,47 @@ def test_a_source_with_uncommitted_edits_holds_the_roll_up_back(tmp_path: Path) 
     assert "uncommitted changes" in warnings["Acme/2026-11-02 call.md"]
     assert warnings["Acme/Acme.md"].startswith("not changed: its change goes with the change to Acme/2026-11-02 call.md")
     assert git(tmp_path, "log", "--format=%s") == "seed\n"
+
+
+# -- for any section and any notes: nothing typed is dropped, and a second run changes nothing --
+
+_CONFIG = parse_config(None)
+_SETTINGS = ParseSettings(generated_headings=_CONFIG.generated_headings)
+_TEXT = st.text(alphabet="abc xyz-*[]()!?📅", min_size=1, max_size=18).filter(lambda text: text.strip() != "")
+
+
+def _vault(texts: dict[str, str]) -> VaultIndex:
+    notes = {path: parse_note(path, text, False, None, _SETTINGS) for path, text in texts.items()}
+    return VaultIndex(notes, {"Acme"}, ObsidianSettings(), _CONFIG)
+
+
+def _apply(vault: VaultIndex) -> tuple[VaultIndex, dict[str, list[str]]]:
+    result = apply_rules(vault, [open_tasks], _CONFIG, _SETTINGS, datetime.date(2026, 11, 24))
+    return result.vault, result.changed_by
+
+
+def _section(text: str) -> list[str]:
+    return [line for line in text.split("## Open Tasks\n", 1)[1].split("## Notes", 1)[0].split("\n") if line]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    hand=st.lists(_TEXT, max_size=4),
+    tasks=st.lists(st.lists(_TEXT, max_size=3), min_size=1, max_size=3),
+    ticked=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), max_size=3),
+    done=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), max_size=2),
+)
+def test_hand_written_lines_survive_and_a_second_run_changes_nothing(hand, tasks, ticked, done) -> None:
+    sources = {}
+    for day, texts in enumerate(tasks, start=1):
+        lines = [f"- [{'x' if (day - 1, i) in done else ' '}] {text}" for i, text in enumerate(texts)]
+        sources[f"Acme/2026-11-0{day} call.md"] = "# Call\n\n" + "".join(f"{line}\n" for line in lines)
+    rollup = [f"- [x] {tasks[d][i].strip()} ([[2026-11-0{d + 1} call]])" for d, i in ticked if d < len(tasks) and i < len(tasks[d])]
+    typed = [line for line in hand if not line.lstrip().startswith("#")]  # a heading would end the section
+    entity = "---\ntype: customer\n---\n# Acme\n\n## Open Tasks\n\n" + "".join(f"{line}\n" for line in typed + rollup) + "\n## Notes\n"
+    first, _ = _apply(_vault({"Acme/Acme.md": entity, **sources}))
+    section = _section(first.notes["Acme/Acme.md"].text)
+    assert [line for line in section if line in typed] == typed, "every line a person typed stays, in order"
+    assert section[: len(typed)] == typed, "above the generated lines"
+    again, changed = _apply(_vault({path: note.text for path, note in first.notes.items()}))
+    assert changed == {}, "a second run changes nothing"
