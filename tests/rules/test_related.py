@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot.config import parse_config
+from bot.note import ParseSettings, parse_note
+from bot.obsidian import ObsidianSettings
+from bot.vault import VaultIndex
 from rules import related
 from tests.vaults import changed_text, plan, run_cli, write_vault
 
@@ -137,3 +144,45 @@ def test_related_end_to_end(tmp_path: Path) -> None:
     result = run_cli("run", tmp_path, "--rule", "related", "--no-commit", "--today", "2026-11-24")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "Acme/Acme.md").read_text() == _entity("<!-- hint -->", "- [[Ann]] (person, 1 shared note)")
+
+
+# -- for any vault: each count is the notes both entities' Recent Context would list ------------
+
+_CONFIG = parse_config(None)
+_NAMES = ["Acme", "Globex", "Ann", "Bob"]
+_ENTITY_PATHS = {"Acme": "Customers/Acme/Acme.md", "Globex": "Customers/Globex.md", "Ann": "People/Ann/Ann.md", "Bob": "People/Bob.md"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Customers/Acme", "Customers/Globex", "People/Ann", "Meetings"]),
+            st.lists(st.sampled_from(_NAMES), max_size=3),
+            st.sampled_from(["2026-11-01", "2026-12-30", None]),
+            st.booleans(),
+        ),
+        max_size=8,
+    )
+)
+def test_counts_are_the_notes_two_entities_share(meetings: list[tuple[str, list[str], str | None, bool]]) -> None:
+    settings_ = ParseSettings(generated_headings=_CONFIG.generated_headings)
+    texts = {path: f"---\ntype: {'customer' if 'Customers' in path else 'person'}\n---\n## Related\n" for path in _ENTITY_PATHS.values()}
+    for index, (folder, links, day, duplicate) in enumerate(meetings):
+        front = (f"date: {day}\n" if day else "") + ('duplicate_of: "[[x]]"\n' if duplicate else "")
+        texts[f"{folder}/m{index}.md"] = f"---\n{front}---\n" + " ".join(f"[[{name}]]" for name in links) + "\n"
+    notes = {path: parse_note(path, text, False, None, settings_) for path, text in texts.items()}
+    vault = VaultIndex(notes, {"Customers/Acme", "Customers/Globex", "People/Ann"}, ObsidianSettings(), _CONFIG)
+    today = datetime.date(2026, 11, 24)
+    options = related.Options(max_entries=1000)
+    for entity in vault.entities:
+        mine = set(vault.related(entity, today))
+        expected = {other: len(mine & set(vault.related(other, today))) for other in vault.entities if other != entity}
+        lines = related.entries(vault, entity, options, today)
+        listed = {vault.notes[o].name: n for o, n in expected.items() if n}
+        assert len(lines) == len(listed)
+        for line in lines:
+            name, count = re.fullmatch(r"- \[\[(.+)\]\] \(\w+, (\d+) shared notes?\)", line).groups()
+            assert listed[name] == int(count)
+        counts = [int(re.search(r"(\d+) shared", line).group(1)) for line in lines]
+        assert counts == sorted(counts, reverse=True)
