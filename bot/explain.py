@@ -148,6 +148,28 @@ def _open_tasks(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[s
     return sorted(found, key=lambda t: (t["listed_at"] is None, t["listed_at"] or 0, t["source"]))
 
 
+def _rollup_lines(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str, str]]:
+    """What a run does with each line now in the entity's Open Tasks section."""
+    vault = plan.original
+    options = vault.config.rule_options(open_tasks.ID)
+    found = []
+    for line in open_tasks.section_lines(vault, entity, options) or ():
+        if line.status is None:
+            what = "typed by hand (no link to a note it came from): kept, on top"
+        elif line.status == " ":
+            what = f"generated from {line.source}: listed again while the task is open there"
+        else:
+            outcome = open_tasks.tick(vault, entity, line, options, today)
+            if isinstance(outcome, str):
+                what = f"ticked, but {outcome}"
+            elif outcome is None:
+                what = f"ticked, and done in {line.source} already: leaves the section"
+            else:
+                what = f"ticked: the task is ticked in {line.source} too, then leaves the section"
+        found.append({"line": line.line, "what": what})
+    return found
+
+
 def _related_entities(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str, Any]]:
     """Every entity a related-note candidate also relates to: listed where, or left out why (after the run)."""
     original, final = plan.original, plan.vault
@@ -191,6 +213,7 @@ def explain(plan: RunPlan, path: str, today: datetime.date) -> dict[str, Any]:
         result["related"] = _related(plan, path, today)
         result["max_entries"] = vault.config.rule_options(recent_context.ID).max_entries
         result["open_tasks"] = _open_tasks(plan, path, today)
+        result["open_tasks_section"] = _rollup_lines(plan, path, today)
         result["open_tasks_max_entries"] = vault.config.rule_options(open_tasks.ID).max_entries
         result["related_entities"] = _related_entities(plan, path, today)
         result["related_options"] = {"max_entries": vault.config.rule_options(related.ID).max_entries, "min_shared": vault.config.rule_options(related.ID).min_shared}
@@ -237,6 +260,8 @@ def as_text(explanation: dict[str, Any]) -> str:
         for task in e["open_tasks"]:
             status = f"listed #{task['listed_at']}" if task["listed_at"] else f"left out: {task['left_out']}"
             lines.append(f"  {task['task'] or '(empty)'} ({task['source']}): {status}")
+        if e["open_tasks_section"]:
+            lines += ["", "Lines now in its Open Tasks section:"] + [f"  {r['line']}\n      {r['what']}" for r in e["open_tasks_section"]]
         limits = e["related_options"]
         lines += ["", f"Entities sharing those notes (Related lists at most {limits['max_entries']}, each sharing at least {limits['min_shared']}):"]
         for other in e["related_entities"]:

@@ -51,6 +51,9 @@ def test_entity_json_says_why_each_task_and_related_entity_is_listed_or_left_out
         ("Who signs off on the budget?", OPEN_QUESTIONS, None, "done in its note ([x])"),
         ("Send the migration plan draft", DUPLICATE, None, f"its note is left out: duplicate of {CANONICAL}"),
     ]
+    assert found["open_tasks_section"] == [
+        {"line": "- [ ] Book the renewal meeting with procurement", "what": "typed by hand (no link to a note it came from): kept, on top"}
+    ]
     entities = {e["path"]: e for e in found["related_entities"]}
     assert entities["People/Priya Raman/Priya Raman.md"]["listed_at"] == 1
     assert entities["People/Priya Raman/Priya Raman.md"]["shared"] == [CANONICAL]
@@ -127,3 +130,19 @@ def test_archived_duplicates_are_explained_as_archived(tmp_path: Path) -> None:
     assert related[DUPLICATE]["left_out"] == f"duplicate of {CANONICAL} (archived by dedupe-meetings)"
     duplicate = explain(plan(vault), DUPLICATE, TODAY)
     assert duplicate["changes"][0]["moved_to"] == "_archive/duplicates/" + DUPLICATE
+
+
+def test_ticked_roll_up_lines_are_explained(tmp_path: Path) -> None:
+    vault = write_vault(
+        tmp_path,
+        {
+            "Acme/Acme.md": "---\ntype: customer\n---\n## Open Tasks\n\n- [x] Send it ([[2026-11-01 call]])\n- [x] Gone ([[2026-11-01 call]])\n- [ ] Send it ([[2026-11-01 call]])\n",
+            "Acme/2026-11-01 call.md": "- [ ] Send it\n",
+        },
+    )
+    found = explain(plan(vault), "Acme/Acme.md", TODAY)
+    assert [r["what"] for r in found["open_tasks_section"]] == [
+        "ticked: the task is ticked in Acme/2026-11-01 call.md too, then leaves the section",
+        "ticked, but the ticked task 'Gone' is found 0 times in Acme/2026-11-01 call.md, not once; nothing written there, the line is left as it is",
+        "generated from Acme/2026-11-01 call.md: listed again while the task is open there",
+    ]
