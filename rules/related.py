@@ -15,7 +15,8 @@ Obsidian writes a new link, then the entity's type and the count:
 An entity the note already links to by hand elsewhere is listed too: the
 section is the complete picture. HTML comments in the section (template hints
 such as `<!-- Wikilinks to related entities -->`) stay, on top; everything else
-in it is regenerated.
+in it is regenerated. Like every generated section's, the links in it count for
+no rule, in any note: a `## Related` heading is the bot's wherever it appears.
 
 ## Why
 Who else is involved with a customer is spread over its meetings; a hand-kept
