@@ -54,6 +54,7 @@ def entity_note(kind: str, name: str, rng: random.Random, others: list[str]) -> 
         f"---\ntype: {kind}\ntitle: {name}\nlast_contact: unknown\ncreated: '2024-01-0{rng.randint(1, 9)}'\n"
         f"tags:\n- type/{kind}\n- crm\n---\n\n# {name}\n\n## Recent Context\n\n"
         f"- unknown: [[Old note]] - stale line written by hand\n\n"
+        f"## Open Tasks\n\n- [ ] {sentence(rng, 4, 9)}\n\n"
         f"## Key Facts\n\n{facts}\n\n## Notes\n\n{paragraph(rng, rng.randint(10, 20))}\n\n"
         f"## Related\n\n{related}\n"
     )

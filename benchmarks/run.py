@@ -6,7 +6,8 @@
 For each size, in this one process run: the floor (walk the vault, read every
 note, parse its frontmatter with libyaml), a cold `vaultbot run --dry-run`, a
 cold real run (on a copy), a warm real run with nothing changed, a warm run
-after 10 notes were edited (rechecking what they affect), and one after a note
+after 10 notes were edited (rechecking what they affect), one after a task was
+ticked in an Open Tasks roll-up (the tick reaches its source note), and one after a note
 was added (a full run over the warm cache). Every measurement is a fresh subprocess, the floor
 included, so interpreter start-up counts on both sides of the ratio; its peak
 memory is the child's ru_maxrss from wait4(). Each figure is the fastest of
@@ -84,6 +85,18 @@ def touch_notes(vault: Path, round_: int) -> None:
             stream.write(f"\nFollow-up {round_}.{index}: call back next week.\n")
 
 
+def tick_task(vault: Path, round_: int) -> None:
+    """Tick one task in an entity's Open Tasks roll-up: the run ticks it in its source note too."""
+    entities = [note for note in sorted((vault / "Customers").glob("*/*.md")) if note.stem == note.parent.name]
+    for note in entities[round_:] + entities[:round_]:
+        text = note.read_text(encoding="utf-8")
+        generated = next((line for line in text.splitlines() if line.startswith("- [ ] ") and line.endswith("]])")), None)
+        if generated is not None:
+            note.write_text(text.replace(generated, "- [x]" + generated[5:], 1), encoding="utf-8")
+            return
+    raise SystemExit("no Open Tasks roll-up with a generated line to tick")
+
+
 def add_note(vault: Path, round_: int) -> None:
     """A new note: the vault no longer differs from its last clean run by edits alone, so the run is a full one."""
     entity = [note for note in sorted((vault / "Customers").glob("*/*.md")) if note.stem == note.parent.name][round_]
@@ -98,7 +111,8 @@ def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, flo
     cache_home = work / "cache"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
     results: dict[str, list[tuple[float, float, float]]] = {
-        name: [] for name in ("floor", "cold dry run", "cold run", "warm, no change", f"warm, {TOUCHED} touched", "warm, 1 note added")
+        name: []
+        for name in ("floor", "cold dry run", "cold run", "warm, no change", f"warm, {TOUCHED} touched", "warm, 1 task ticked", "warm, 1 note added")
     }
 
     def cold() -> None:
@@ -119,6 +133,8 @@ def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, flo
         results["warm, no change"].append(measure(vaultbot(copy, "--no-commit"), env))
         touch_notes(copy, round_)
         results[f"warm, {TOUCHED} touched"].append(measure(vaultbot(copy, "--no-commit"), env))
+        tick_task(copy, round_)
+        results["warm, 1 task ticked"].append(measure(vaultbot(copy, "--no-commit"), env))
         add_note(copy, round_)
         results["warm, 1 note added"].append(measure(vaultbot(copy, "--no-commit"), env))
     shutil.rmtree(copy)

@@ -62,6 +62,17 @@ class Config:
         return self.rules[rule_id].options
 
     @property
+    def generated_headings(self) -> tuple[str, ...]:
+        """The headings of the sections rules generate (options declared `generated_section`),
+        enabled or not: the parse of a note must not depend on which rules a run selects."""
+        return tuple(
+            getattr(config.options, spec.name)
+            for config in self.rules.values()
+            for spec in dataclasses.fields(config.options)
+            if spec.metadata.get("generated_section")
+        )
+
+    @property
     def scan_exclude(self) -> tuple[str, ...]:
         """What the scan leaves out: `exclude`, and in dedupe-meetings' archive mode its archive folder
         (archived duplicates are kept, not indexed: never related notes, never grouped again)."""

@@ -1,7 +1,8 @@
 """What a rule asks for: edits as data. Rules return them; the engine applies them.
 
 bot/render.py applies the text edits; MoveNote changes no text: the runner
-carries it to bot/writer.py, which writes the note at its new path.
+carries it to bot/writer.py, which writes the note at its new path. Nor does
+WriteOnlyWith: the runner ties the note's change to other notes' changes.
 """
 
 from __future__ import annotations
@@ -65,6 +66,29 @@ class RewriteLinks:
     replacements: tuple[LinkReplacement, ...]
 
 
+class LineReplacement(NamedTuple):
+    """Replace the line at body offset `start` (without its line ending), which must still read `old`, with `new`."""
+
+    start: int
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ReplaceLines:
+    """Replace whole lines of the body; each is checked to still read as the rule saw it."""
+
+    replacements: tuple[LineReplacement, ...]
+
+
+@dataclass(frozen=True)
+class WriteOnlyWith:
+    """Changes no text: the note's changes may be written only when the changes to `paths` are
+    written too (a roll-up that drops a task ticked there must not outlive a tick left unwritten)."""
+
+    paths: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Report:
     """Something a person should look at; changes nothing."""
@@ -72,7 +96,7 @@ class Report:
     message: str
 
 
-Edit = Union[SetProperty, DeleteProperty, ReplaceSection, MoveNote, AppendTasks, RewriteLinks, Report]
+Edit = Union[SetProperty, DeleteProperty, ReplaceSection, MoveNote, AppendTasks, RewriteLinks, ReplaceLines, WriteOnlyWith, Report]
 
 
 class NoteEdit(NamedTuple):

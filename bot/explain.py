@@ -3,7 +3,8 @@
 Pure: it reads a dry-run plan (bot/runner.py `plan_run`) and never touches the
 disk. The note is described as it is now (`plan.original`); what Recent Context
 would list is read from the vault as the rules leave it (`plan.vault`), where
-duplicates are already marked or archived, exactly as a run computes it.
+duplicates are already marked or archived, exactly as a run computes it; so
+are the tasks Open Tasks lists and the entities Related lists.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import datetime
 import json
 from typing import Any
 
-from bot.markdown import find_links, find_wikilinks_in_value
+from bot.markdown import find_links, find_tasks, find_wikilinks_in_value
 from bot.report import unified_diff
 from bot.runner import RunPlan
 from bot.vault import VaultIndex
-from rules import dedupe_meetings, recent_context
+from rules import dedupe_meetings, open_tasks, recent_context, related
 
 
 def find_note(vault: VaultIndex, name: str) -> str | None:
@@ -98,11 +99,7 @@ def _left_out(plan: RunPlan, path: str, today: datetime.date, groups: dict[str, 
 def _related(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str, Any]]:
     original, final = plan.original, plan.vault
     options = original.config.rule_options(recent_context.ID)
-    dedupe_options = original.config.rule_options(dedupe_meetings.ID)
-    groups = {}
-    for group in dedupe_meetings.duplicate_groups(original, dedupe_options):
-        keeper = dedupe_meetings.canonical(original, group)
-        groups.update({p: keeper for p in group if p != keeper})
+    groups = _duplicates(original)
     order = recent_context.ordered_related(final, entity, today) if entity in final.notes else []
     related = []
     for path, kinds in original.related_candidates(entity).items():
@@ -117,6 +114,81 @@ def _related(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str,
         date = original.notes[path].date.date
         related.append({"path": path, "date": str(date) if date else None, "reasons": reasons, "listed_at": position, "left_out": left_out})
     return sorted(related, key=lambda r: (r["listed_at"] is None, r["listed_at"] or 0, r["path"]))
+
+
+def _duplicates(vault: VaultIndex) -> dict[str, str]:
+    """Each duplicate dedupe-meetings finds -> its canonical note."""
+    groups = {}
+    for group in dedupe_meetings.duplicate_groups(vault, vault.config.rule_options(dedupe_meetings.ID)):
+        keeper = dedupe_meetings.canonical(vault, group)
+        groups.update({p: keeper for p in group if p != keeper})
+    return groups
+
+
+def _open_tasks(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str, Any]]:
+    """Every task of the entity's related-note candidates: listed where, or left out why (after the run)."""
+    original, final = plan.original, plan.vault
+    options = original.config.rule_options(open_tasks.ID)
+    groups = _duplicates(original)
+    listed = [(source, task.start) for source in recent_context.ordered_related(final, entity, today) for task in open_tasks.open_tasks(final, source)]
+    found = []
+    for source in original.related_candidates(entity):
+        left_out = _left_out(plan, source, today, groups)
+        for task in find_tasks((final.notes.get(source) or original.notes[source]).body):
+            why = left_out and f"its note is left out: {left_out}"
+            position = listed.index((source, task.start)) + 1 if (source, task.start) in listed else None
+            if why is None and task.status != " ":
+                why = f"done in its note ([{task.status}])"
+            elif why is None and not task.text:
+                why = "an empty task"
+            elif why is None and position is not None and position > options.max_entries:
+                why, position = f"beyond max_entries ({options.max_entries}): it would be number {position}", None
+            found.append({"source": source, "task": task.text, "listed_at": None if why else position, "left_out": why})
+    return sorted(found, key=lambda t: (t["listed_at"] is None, t["listed_at"] or 0, t["source"]))
+
+
+def _rollup_lines(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str, str]]:
+    """What a run does with each line now in the entity's Open Tasks section."""
+    vault = plan.original
+    options = vault.config.rule_options(open_tasks.ID)
+    found = []
+    for line in open_tasks.section_lines(vault, entity, options) or ():
+        if line.status is None:
+            what = "typed by hand (no link to a note it came from): kept, on top"
+        elif line.status == " ":
+            what = f"generated from {line.source}: listed again while the task is open there"
+        else:
+            outcome = open_tasks.tick(vault, entity, line, options, today)
+            if isinstance(outcome, str):
+                what = f"ticked, but {outcome}"
+            elif outcome is None:
+                what = f"ticked, and done in {line.source} already: leaves the section"
+            else:
+                what = f"ticked: the task is ticked in {line.source} too, then leaves the section"
+        found.append({"line": line.line, "what": what})
+    return found
+
+
+def _related_entities(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str, Any]]:
+    """Every entity a related-note candidate also relates to: listed where, or left out why (after the run)."""
+    original, final = plan.original, plan.vault
+    options = original.config.rule_options(related.ID)
+    shared = related.shared_notes(final, entity, today) if entity in final.notes else {}
+    ranked = [other for other in related.ranked(final, shared) if len(shared[other]) >= options.min_shared]
+    candidates = {other for source in original.related_candidates(entity) for other in original.entities_of(source)} - {entity}
+    found = []
+    for other in sorted(candidates | set(shared)):
+        notes = shared.get(other, [])
+        position = ranked.index(other) + 1 if other in ranked else None
+        why = None
+        if not notes:
+            why = "shares only notes that are left out (duplicates, dated after today)"
+        elif position is None:
+            why = f"shares {len(notes)} notes, fewer than min_shared ({options.min_shared})"
+        elif position > options.max_entries:
+            why, position = f"beyond max_entries ({options.max_entries}): it would be number {position}", None
+        found.append({"path": other, "type": original.notes[other].type, "shared": notes, "listed_at": position, "left_out": why})
+    return sorted(found, key=lambda r: (r["listed_at"] is None, r["listed_at"] or 0, r["path"]))
 
 
 def explain(plan: RunPlan, path: str, today: datetime.date) -> dict[str, Any]:
@@ -139,6 +211,11 @@ def explain(plan: RunPlan, path: str, today: datetime.date) -> dict[str, Any]:
     if vault.is_entity(path):
         result["related"] = _related(plan, path, today)
         result["max_entries"] = vault.config.rule_options(recent_context.ID).max_entries
+        result["open_tasks"] = _open_tasks(plan, path, today)
+        result["open_tasks_section"] = _rollup_lines(plan, path, today)
+        result["open_tasks_max_entries"] = vault.config.rule_options(open_tasks.ID).max_entries
+        result["related_entities"] = _related_entities(plan, path, today)
+        result["related_options"] = {"max_entries": vault.config.rule_options(related.ID).max_entries, "min_shared": vault.config.rule_options(related.ID).min_shared}
     result["changes"] = [
         {"rules": list(change.rules), "moved_to": change.destination, "diff": unified_diff(change)}
         for change in plan.changes
@@ -178,6 +255,18 @@ def as_text(explanation: dict[str, Any]) -> str:
             status = f"listed #{related['listed_at']}" if related["listed_at"] else f"left out: {related['left_out']}"
             lines.append(f"  {related['path']} ({related['date'] or 'no date'}): {status}")
             lines += [f"      {reason}" for reason in related["reasons"]]
+        lines += ["", f"Tasks of those notes (Open Tasks lists at most {e['open_tasks_max_entries']} open ones, newest note first):"]
+        for task in e["open_tasks"]:
+            status = f"listed #{task['listed_at']}" if task["listed_at"] else f"left out: {task['left_out']}"
+            lines.append(f"  {task['task'] or '(empty)'} ({task['source']}): {status}")
+        if e["open_tasks_section"]:
+            lines += ["", "Lines now in its Open Tasks section:"] + [f"  {r['line']}\n      {r['what']}" for r in e["open_tasks_section"]]
+        limits = e["related_options"]
+        lines += ["", f"Entities sharing those notes (Related lists at most {limits['max_entries']}, each sharing at least {limits['min_shared']}):"]
+        for other in e["related_entities"]:
+            status = f"listed #{other['listed_at']}" if other["listed_at"] else f"left out: {other['left_out']}"
+            lines.append(f"  {other['path']} ({other['type']}, {len(other['shared'])} shared): {status}")
+            lines += [f"      {note}" for note in other["shared"]]
     group = e["duplicate_group"]
     lines.append("")
     if group is None:

@@ -411,6 +411,30 @@ def task_key(line: str) -> str:
     return _WHITE_SPACE.sub(" ", text).strip()
 
 
+class Task(NamedTuple):
+    """One task line, as written."""
+
+    start: int  # offset of the line's first character
+    line: str  # without its line ending
+    box: int  # offset of the status character within `line` (the one between the brackets)
+    text: str  # after the checkbox, white space trimmed
+
+    @property
+    def status(self) -> str:
+        return self.line[self.box]
+
+
+def find_tasks(text: str) -> list[Task]:
+    """Every task line (any status, any list depth, callouts too) outside code and HTML comments, in order."""
+    if "[" not in text:
+        return []
+    found = []
+    for match in _lines_outside_code(_TASK_LINE, text):
+        line = match.group("line").rstrip("\r")
+        found.append(Task(match.start("line") - 1, line, len(match.group("marker")) - 2, (match.group("task") or "").strip()))
+    return found
+
+
 def task_keys(text: str) -> set[str]:
     """`task_key` of every task outside code, checked or not."""
     if "[" not in text:

@@ -22,7 +22,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from bot.dates import DateInfo, note_date
-from bot.markdown import Link, find_links, find_section, iter_frontmatter_links, link_name
+from bot.markdown import Link, find_headings, find_links, iter_frontmatter_links, link_name
 from bot.scan import FileStat
 from bot.summary import note_summary
 from bot.yaml_reader import CoreSchemaLoader
@@ -45,7 +45,8 @@ class BadNote(Exception):
 class ParseSettings:
     date_keys: tuple[str, ...] = ("date", "meeting_date")
     daily_format: str = "YYYY-MM-DD"
-    generated_heading: str = "Recent Context"  # links inside that section never count
+    # The level-2 headings of the sections rules generate: links inside them never count.
+    generated_headings: tuple[str, ...] = ("Recent Context",)
 
 
 class NoteLink(NamedTuple):  # a tuple for the reason Link is one
@@ -231,13 +232,22 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
 
 
 def _body_links(body: str, settings: ParseSettings) -> list[Link]:
-    """The body's links outside the generated section; BadNote when that section's heading is repeated."""
+    """The body's links outside generated sections; BadNote when a generated section's heading is repeated."""
     links = find_links(body) if "[" in body else []
-    if settings.generated_heading.lower() in body.lower():
-        sections = find_section(body, settings.generated_heading)
-        if len(sections) > 1:
-            raise BadNote(f"the heading '## {settings.generated_heading}' appears {len(sections)} times; keep one")
-        if sections:
-            heading, end = sections[0]
-            links = [link for link in links if not heading.start <= link.start < end]
+    lowered = body.lower()
+    # A cheap test first (most notes have none of the headings), then one pass over the headings.
+    wanted = {heading.strip().casefold(): heading for heading in settings.generated_headings if heading.lower() in lowered}
+    if not wanted:
+        return links
+    headings = find_headings(body)
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for index, heading in enumerate(headings):
+        if heading.level == 2 and heading.title.casefold() in wanted:
+            end = headings[index + 1].start if index + 1 < len(headings) else len(body)
+            spans.setdefault(heading.title.casefold(), []).append((heading.start, end))
+    for title, found in spans.items():
+        if len(found) > 1:
+            raise BadNote(f"the heading '## {wanted[title]}' appears {len(found)} times; keep one")
+        start, end = found[0]
+        links = [link for link in links if not start <= link.start < end]
     return links

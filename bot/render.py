@@ -3,7 +3,8 @@
 Only the bytes an edit owns change: one frontmatter key (bot/frontmatter_edit.py
 replaces that key's lines and nothing else), the body of one generated
 section, task lines added at the end of a section, or the links being
-rewritten (each checked to still read as the rule saw it). Line endings follow the note's own; a missing final newline stays
+rewritten or the lines being replaced (each checked to still read as the rule
+saw it). Line endings follow the note's own; a missing final newline stays
 missing.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from bot.edits import AppendTasks, DeleteProperty, Edit, ReplaceSection, RewriteLinks, SetProperty
+from bot.edits import AppendTasks, DeleteProperty, Edit, ReplaceLines, ReplaceSection, RewriteLinks, SetProperty
 from bot.markdown import find_headings, find_section
 from bot.note import BadNote, split_frontmatter
 
@@ -107,6 +108,20 @@ def _rewrite_links(text: str, body_start: int, edit: RewriteLinks) -> str:
     return text[:body_start] + body
 
 
+def _replace_lines(text: str, body_start: int, edit: ReplaceLines) -> str:
+    body = text[body_start:]
+    # Last to first, so each replacement leaves the offsets before it valid.
+    for replacement in sorted(edit.replacements, key=lambda r: r.start, reverse=True):
+        start = replacement.start
+        end = body.find("\n", start)
+        end = len(body) if end < 0 else end
+        line = body[start:end].rstrip("\r")
+        if start > len(body) or (start > 0 and body[start - 1] != "\n") or line != replacement.old:
+            raise RenderError(f"the line {replacement.old!r} is no longer where it was; lines not replaced")
+        body = body[:start] + replacement.new + body[start + len(line) :]  # a CRLF line keeps its "\r"
+    return text[:body_start] + body
+
+
 def _append_tasks(text: str, body_start: int, edit: AppendTasks, newline: str) -> str:
     if not edit.tasks:
         return text
@@ -150,4 +165,6 @@ def render(text: str, body_start: int, newline: str, edits: Sequence[Edit]) -> s
             text = _append_tasks(text, body_start, edit, newline)
         elif isinstance(edit, RewriteLinks):
             text = _rewrite_links(text, body_start, edit)
+        elif isinstance(edit, ReplaceLines):
+            text = _replace_lines(text, body_start, edit)
     return text

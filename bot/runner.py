@@ -32,6 +32,7 @@ from bot.problem import Problem
 from bot.reading import parse_files
 from bot.render import RenderError, render
 from bot.scan import FileStat, ScanResult, scan_vault
+from bot.together import ties, untie, unwritten_requirement, write_order
 from bot.vault import VaultIndex
 from bot.writer import WriteConflict, move_note, write_note
 from rules import RULES, Rule, get_rule
@@ -44,6 +45,7 @@ class Change:
     before: bytes
     after: bytes
     destination: str | None = None  # the note moves there (written at the new path, removed here)
+    requires: tuple[str, ...] = ()  # written only with the changes to these notes (bot/together.py)
 
 
 @dataclass
@@ -91,7 +93,7 @@ def parse_settings(config: Config, settings: ObsidianSettings) -> ParseSettings:
     return ParseSettings(
         date_keys=config.date_keys,
         daily_format=settings.daily_format,
-        generated_heading=config.rule_options("recent-context").heading,
+        generated_headings=config.generated_headings,
     )
 
 
@@ -145,6 +147,7 @@ class RulesResult:
     moved: dict[str, tuple[str, Note]]  # path -> (destination, note)
     problems: dict[str, list[Problem]]  # rule id -> its warnings, by path
     delta: VaultDelta | None  # the final vault against the clean state, when the run started from one
+    requires: dict[str, set[str]] = field(default_factory=dict)  # path -> the notes written only with it (WriteOnlyWith)
 
 
 def apply_rules(
@@ -169,6 +172,7 @@ def apply_rules(
     changed_by: dict[str, list[str]] = defaultdict(list)
     moved: dict[str, tuple[str, Note]] = {}
     problems: dict[str, list[Problem]] = {}
+    requires: dict[str, set[str]] = defaultdict(set)
     rules = list(rules)
     for index, rule in enumerate(rules):
         progress("rule", index, len(rules), rule.ID)
@@ -177,7 +181,8 @@ def apply_rules(
         found = [] if targets is None else [p for p in (clean_problems or {}).get(rule.ID, ()) if p.path not in targets]
         updated: dict[str, Note] = {}
         moving: dict[str, str] = {}
-        for path, edits in _group_edits(rule, vault, options, today, targets, found).items():
+        grouped = _group_edits(rule, vault, options, today, targets, found)
+        for path, edits in grouped.items():
             note = vault.notes[path]
             destination = next((edit.destination for edit in edits if isinstance(edit, MoveNote)), None)
             try:
@@ -194,9 +199,12 @@ def apply_rules(
             except Exception as error:  # a defect in one edit must cost that note, not the run
                 found.append(Problem(path, f"{rule.ID}: not changed: unexpected {type(error).__name__}: {error} (please report)"))
                 continue
-            changed_by[path].append(rule.ID)
             if destination is not None:
                 moving[path] = destination
+        found += untie(rule.ID, grouped, updated, moving)
+        for path in updated:
+            changed_by[path].append(rule.ID)
+            requires[path] |= ties(grouped[path])
         # By path (stable), so a run that rechecked a few notes reports in the same order as a full one.
         problems[rule.ID] = sorted(found, key=lambda problem: problem.path)
         if updated:
@@ -206,7 +214,7 @@ def apply_rules(
             vault = vault.with_notes(updated, removed=moving)
             if delta is not None:
                 delta = None if moving else delta.advanced(vault, edited)
-    return RulesResult(vault, changed_by, moved, problems, delta)
+    return RulesResult(vault, changed_by, moved, problems, delta, {path: paths for path, paths in requires.items() if paths})
 
 
 @contextlib.contextmanager
@@ -281,7 +289,7 @@ def _plan_run(
         destination, note = result.moved.get(path, (None, result.vault.notes.get(path)))
         before, after = notes[path].to_bytes(), note.to_bytes()
         if before != after or destination is not None:
-            changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination))
+            changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination, tuple(sorted(result.requires.get(path, ())))))
     return RunPlan(
         root, changes, problems + note_problems, len(scan.files), ids, result.vault, original, scan, context, digest, note_problems, load_problems,
         rule_problems=result.problems,
@@ -367,9 +375,13 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
 
 
 def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:
-    """Write each change atomically; a conflict or an I/O error skips that note only."""
+    """Write each change atomically; a conflict or an I/O error skips that note, and the changes that require it."""
     result = WriteResult()
-    for change in changes:
+    for change in write_order(list(changes)):
+        held = unwritten_requirement(change, result.written)
+        if held is not None:
+            result.problems.append(held)
+            continue
         try:
             if change.destination is None:
                 result.stats[change.path] = write_note(root / change.path, change.after, change.before)

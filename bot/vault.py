@@ -379,6 +379,14 @@ class VaultIndex:
         mark = _duplicate_mark(self.notes[path])
         return None if mark is None else self.resolve(mark, path)
 
+    def entities_of(self, path: str) -> set[str]:
+        """The entities a note is a related note of, when it is one (SPEC 3): those it links to, and its owner."""
+        found = {target for target in self._targets(path) if self.is_entity(target)}
+        owner = self.owner(path)
+        if owner is not None:
+            found.add(owner)
+        return found
+
     def is_marked_duplicate(self, path: str) -> bool:
         """Marked `duplicate_of` another note that exists: a mark naming no note, or the note
         itself, would hide the meeting for good (reported by `problems`)."""

@@ -29,6 +29,10 @@ default options and the default configuration, on 2026-01-01.
 Order matters and is deliberate: each rule sees the vault as the rules before
 it left it, so `recent-context` and `last-contact` leave out the duplicates
 that `dedupe-meetings` marks in the same run.
+
+A rule may edit notes besides the ones it judges (dedupe-meetings' archive
+mode, open-tasks ticking a task in its source note); `WriteOnlyWith` ties such
+edits together so the engine writes them all or none.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
-from rules import dedupe_meetings, last_contact, recent_context, tags
+from rules import dedupe_meetings, last_contact, open_tasks, recent_context, related, tags
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
@@ -54,7 +58,7 @@ class Rule(Protocol):
     def affected(self, delta: VaultDelta, options: Any) -> frozenset[str] | None: ...
 
 
-RULES: tuple[Rule, ...] = (dedupe_meetings, last_contact, tags, recent_context)
+RULES: tuple[Rule, ...] = (dedupe_meetings, last_contact, tags, recent_context, open_tasks, related)
 
 
 def get_rule(rule_id: str) -> Rule:

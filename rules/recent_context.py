@@ -80,7 +80,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from bot.edits import NoteEdit, ReplaceSection, Report
 from bot.summary import cut_summary
@@ -94,7 +94,7 @@ ID = "recent-context"
 
 @dataclass(frozen=True)
 class Options:
-    heading: str = field(default="Recent Context", metadata={"heading_text": True})
+    heading: str = field(default="Recent Context", metadata={"heading_text": True, "generated_section": True})
     max_entries: int = field(default=15, metadata={"range": (1, 1000)})
     summary_length: int = field(default=100, metadata={"range": (10, 10_000)})
     create_missing: bool = False
@@ -135,9 +135,10 @@ def linkable(vault: VaultIndex, entity: str, path: str) -> bool:
     return "\n" not in link and "\r" not in link
 
 
-def ordered_related(vault: VaultIndex, entity: str, today: datetime.date, limit: int | None = None) -> list[str]:
-    """The entity's related notes in the section's order; with `limit`, the first `limit` of them."""
-    dated = sorted((p for p in vault.related(entity, today) if linkable(vault, entity, p)), key=lambda p: _date_key(vault, p))
+def ordered_related(vault: VaultIndex, entity: str, today: datetime.date, limit: int | None = None, among: Iterable[str] | None = None) -> list[str]:
+    """The entity's related notes (or those of them in `among`) in the section's order; with `limit`, the first `limit` of them."""
+    candidates = vault.related(entity, today) if among is None else among
+    dated = sorted((p for p in candidates if linkable(vault, entity, p)), key=lambda p: _date_key(vault, p))
     if limit is not None and len(dated) > limit:
         # Only notes dated like the last one kept can still move into the list on their link text,
         # which costs far more to work out than a date: leave the rest out first.

@@ -1,9 +1,11 @@
 """An independent oracle for locality: what a run may change in a note.
 
 The rules own three frontmatter keys (`tags`, `last_contact`, `duplicate_of`) and
-one body section (`## Recent Context`, up to the next heading). Everything else
-must come out byte for byte: this module cuts the owned parts out of a note's
-text and compares what is left, without using vaultbot's own parser.
+three body sections (`## Recent Context`, `## Open Tasks`, `## Related`, each up
+to the next heading). Everything else must come out byte for byte: this module
+cuts the owned parts out of a note's text and compares what is left, without
+using vaultbot's own parser. (open-tasks also ticks a task ticked in its roll-up
+in the task's own note: tests/rules/test_open_tasks.py checks those bytes exactly.)
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from typing import Any
 import yaml
 
 MANAGED_KEYS = frozenset({"tags", "last_contact", "duplicate_of"})
-MANAGED_HEADING = "Recent Context"
+MANAGED_HEADINGS = ("Recent Context", "Open Tasks", "Related")
 
 _CLOSING = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 _TOP_LEVEL_KEY = re.compile(r"""^(?:"[^"\n]*"|'[^'\n]*'|[^\s#"'\-?][^:\n]*?|-[^\s:\n][^:\n]*?)[ \t]*:(?:[ \t]|\r?\n|$)""")
 _HEADING = re.compile(r"^#{1,6}[ \t]+\S[^\n]*$|^#{1,6}[ \t]*\r?$", re.MULTILINE)
-_MANAGED = re.compile(r"^##[ \t]+" + re.escape(MANAGED_HEADING) + r"[ \t]*#*[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
+_MANAGED = re.compile(r"^##[ \t]+(?:" + "|".join(map(re.escape, MANAGED_HEADINGS)) + r")[ \t]*#*[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -63,12 +65,11 @@ def unmanaged_frontmatter(yaml_text: str) -> str:
 
 
 def unmanaged_body(body: str) -> str:
-    """The body without the managed section (its heading line up to the next heading)."""
-    found = _MANAGED.search(body)
-    if found is None:
-        return body
-    following = _HEADING.search(body, found.end())
-    return body[: found.start()] + body[following.start() if following else len(body) :]
+    """The body without the managed sections (each from its heading line up to the next heading)."""
+    while (found := _MANAGED.search(body)) is not None:
+        following = _HEADING.search(body, found.end())
+        body = body[: found.start()] + body[following.start() if following else len(body) :]
+    return body
 
 
 def residue(data: bytes) -> tuple[str, str, str, str]:

@@ -51,11 +51,13 @@ def test_dry_run_writes_nothing_and_prints_diff_and_summary(vault: Path) -> None
     assert "--- a/People/Tomás Ortega/Tomás Ortega.md" in lines
     assert "+++ b/People/Tomás Ortega/Tomás Ortega.md" in lines
     assert "-last_contact:" in lines and "+last_contact: 2026-11-20" in lines
-    assert lines[-5:] == [
+    assert lines[-7:] == [
         "dedupe-meetings: 2 notes",
         "last-contact: 5 notes",
         "tags: 6 notes",
         "recent-context: 5 notes",
+        "open-tasks: 2 notes",
+        "related: 4 notes",
         "vaultbot: 11 notes would change, 0 warnings (dry run, nothing written)",
     ]
 
@@ -141,10 +143,10 @@ def test_vault_defaults_to_the_current_folder(vault: Path) -> None:
 def test_rules_command_prints_each_rules_documentation() -> None:
     result = run_cli("rules")
     assert result.returncode == 0
-    for rule_id in ("dedupe-meetings", "last-contact", "tags", "recent-context"):
+    for rule_id in ("dedupe-meetings", "last-contact", "tags", "recent-context", "open-tasks", "related"):
         assert f"# {rule_id}" in result.stdout
     for heading in ("## What it does", "## Why", "## Example", "Use instead:", "## Options"):
-        assert result.stdout.count(heading) == 4
+        assert result.stdout.count(heading) == 6
     one = run_cli("rules", "tags")
     assert one.stdout.startswith("# tags\n\nFrontmatter `tags` that follow the note's type")
     assert run_cli("rules", "nope").returncode == 2
@@ -158,9 +160,11 @@ def test_verbose_logs_each_stage_to_stderr_and_keeps_stdout_clean(vault: Path) -
     assert stages == [
         "15 notes scanned",
         "15 notes parsed",
-        "rule 1/4: dedupe-meetings",
-        "rule 2/4: last-contact",
-        "rule 3/4: tags",
-        "rule 4/4: recent-context",
-        "4 rules applied",
+        "rule 1/6: dedupe-meetings",
+        "rule 2/6: last-contact",
+        "rule 3/6: tags",
+        "rule 4/6: recent-context",
+        "rule 5/6: open-tasks",
+        "rule 6/6: related",
+        "6 rules applied",
     ]

@@ -120,7 +120,7 @@ def test_bad_config_at_start_exits_2_naming_the_key(tmp_path: Path) -> None:
 
 def test_rules_sharing_a_schedule_form_one_group() -> None:
     config = parse_config({"schedule": "@daily", "rules": {"tags": {"schedule": "@every 5m"}, "dedupe-meetings": {"enabled": False}}})
-    assert schedule_groups(config) == {"@daily": ("last-contact", "recent-context"), "@every 5m": ("tags",)}
+    assert schedule_groups(config) == {"@daily": ("last-contact", "recent-context", "open-tasks", "related"), "@every 5m": ("tags",)}
 
 
 @pytest.mark.parametrize(

@@ -37,8 +37,27 @@ def test_entity_json() -> None:
     assert related[PRICING_DUPLICATE]["reasons"] == ["links here from its body"]
     assert related[PRICING_DUPLICATE]["left_out"] == "duplicate of Meetings/2026-11-05 - Pricing sync (transcript).md"
     (change,) = found["changes"]
-    assert change["rules"] == ["last-contact", "tags", "recent-context"]
+    assert change["rules"] == ["last-contact", "tags", "recent-context", "open-tasks", "related"]
     assert "+last_contact: 2026-10-14\n" in change["diff"]
+
+
+def test_entity_json_says_why_each_task_and_related_entity_is_listed_or_left_out() -> None:
+    found = explain_json(ENTITY)
+    tasks = [(t["task"], t["source"], t["listed_at"], t["left_out"]) for t in found["open_tasks"]]
+    assert tasks == [
+        ("Send the migration plan draft", CANONICAL, 1, None),
+        ("Ask finance for the renewal quote", CANONICAL, 2, None),
+        ("Which regions must the data stay in?", OPEN_QUESTIONS, 3, None),
+        ("Who signs off on the budget?", OPEN_QUESTIONS, None, "done in its note ([x])"),
+        ("Send the migration plan draft", DUPLICATE, None, f"its note is left out: duplicate of {CANONICAL}"),
+    ]
+    assert found["open_tasks_section"] == [
+        {"line": "- [ ] Book the renewal meeting with procurement", "what": "typed by hand (no link to a note it came from): kept, on top"}
+    ]
+    entities = {e["path"]: e for e in found["related_entities"]}
+    assert entities["People/Priya Raman/Priya Raman.md"]["listed_at"] == 1
+    assert entities["People/Priya Raman/Priya Raman.md"]["shared"] == [CANONICAL]
+    assert entities["People/Lena Fischer/Lena Fischer.md"]["left_out"] == "shares only notes that are left out (duplicates, dated after today)"
 
 
 def test_entity_text() -> None:
@@ -48,7 +67,9 @@ def test_entity_text() -> None:
     assert text.startswith(ENTITY + "\n  type:     customer (an entity)\n")
     assert f"  {CANONICAL} (2026-10-14): listed #1\n      lives in the home folder Customers/Northwind Traders/\n" in text
     assert f"  {DUPLICATE} (2026-10-14): left out: duplicate of {CANONICAL}\n" in text
-    assert "What a run would change (last-contact, tags, recent-context):\n--- a/" in text
+    assert "What a run would change (last-contact, tags, recent-context, open-tasks, related):\n--- a/" in text
+    assert f"  Who signs off on the budget? ({OPEN_QUESTIONS}): left out: done in its note ([x])\n" in text
+    assert "  People/Tomás Ortega/Tomás Ortega.md (person, 1 shared): listed #2\n" in text
 
 
 def test_duplicate_meeting_given_as_a_link_text() -> None:
@@ -109,3 +130,19 @@ def test_archived_duplicates_are_explained_as_archived(tmp_path: Path) -> None:
     assert related[DUPLICATE]["left_out"] == f"duplicate of {CANONICAL} (archived by dedupe-meetings)"
     duplicate = explain(plan(vault), DUPLICATE, TODAY)
     assert duplicate["changes"][0]["moved_to"] == "_archive/duplicates/" + DUPLICATE
+
+
+def test_ticked_roll_up_lines_are_explained(tmp_path: Path) -> None:
+    vault = write_vault(
+        tmp_path,
+        {
+            "Acme/Acme.md": "---\ntype: customer\n---\n## Open Tasks\n\n- [x] Send it ([[2026-11-01 call]])\n- [x] Gone ([[2026-11-01 call]])\n- [ ] Send it ([[2026-11-01 call]])\n",
+            "Acme/2026-11-01 call.md": "- [ ] Send it\n",
+        },
+    )
+    found = explain(plan(vault), "Acme/Acme.md", TODAY)
+    assert [r["what"] for r in found["open_tasks_section"]] == [
+        "ticked: the task is ticked in Acme/2026-11-01 call.md too, then leaves the section",
+        "ticked, but the ticked task 'Gone' is found 0 times in Acme/2026-11-01 call.md, not once; nothing written there, the line is left as it is",
+        "generated from Acme/2026-11-01 call.md: listed again while the task is open there",
+    ]

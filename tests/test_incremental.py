@@ -64,6 +64,8 @@ def _meeting(rng: random.Random, day: int) -> tuple[dict, str]:
     if rng.random() < 0.3:
         fields["tags"] = rng.choice([["meeting"], ["Type/Meeting", "x"], ["1234"]])
     body = f"{_words(rng)}\n\nSee [[{rng.choice(['Acme', 'Globex', 'Apollo', 'Ann'])}]].\n"
+    for _ in range(rng.choice([0, 0, 1, 2])):
+        body += f"{rng.choice(['- ', '  - ', '* '])}[{rng.choice([' ', ' ', 'x'])}] {rng.choice(WORDS).capitalize()} the {rng.choice(WORDS)}\n"
     return fields, body
 
 
@@ -75,6 +77,10 @@ def vault_model(rng: random.Random) -> dict[str, tuple[dict | None, str]]:
         body = f"# {path.rsplit('/', 1)[-1][:-3]}\n\n{_words(rng)}\n"
         if rng.random() < 0.7:
             body += "\n## Recent Context\n\n- stale line\n"
+        if rng.random() < 0.6:
+            body += "\n## Open Tasks\n\n- [ ] a task typed here\n"
+        if rng.random() < 0.6:
+            body += "\n## Related\n\n<!-- entities -->\n"
         model[path] = (fields, body)
     for index in range(rng.randint(4, 12)):
         day = rng.randint(1, 28)
@@ -95,7 +101,7 @@ def edit(rng: random.Random, model: dict[str, tuple[dict | None, str]]) -> dict[
     path = rng.choice(sorted(model))
     fields, body = model[path]
     fields = dict(fields) if fields is not None else None
-    roll = rng.randrange(14)
+    roll = rng.randrange(17)
     if roll == 0:
         body += f"\nAlso see [[{rng.choice(['Acme', 'Globex', 'Bob', 'Apollo'] + [p.rsplit('/', 1)[-1][:-3] for p in model])}]].\n"
     elif roll == 1:
@@ -122,6 +128,17 @@ def edit(rng: random.Random, model: dict[str, tuple[dict | None, str]]) -> dict[
         fields[rng.choice(["type", "title", "aliases"])] = rng.choice(["meeting", "customer", "Other name", "[Ann]"])
     elif roll == 12:
         return {**model, f"Meetings/2026-11-{rng.randint(1, 28):02d} - Added.md": _meeting(rng, rng.randint(1, 28))}
+    elif roll == 13:
+        body = body.replace("[ ]", "[x]", 1)  # ticked where it was written
+    elif roll in (14, 15):  # ticked in a roll-up (in place or not: the line may name a task that is not there)
+        sources = [(p, line) for p, (_, b) in model.items() for line in b.splitlines() if "[ ] " in line and not p.startswith(tuple(ENTITIES))]
+        entities = [p for p in ENTITIES if "## Open Tasks" in model[p][1]]
+        if sources and entities:
+            source, line = rng.choice(sources)
+            path = rng.choice(entities)
+            fields, body = model[path]
+            ticked = f"- [x] {line.split('] ', 1)[1].strip()} ([[{source.rsplit('/', 1)[-1][:-3]}]])"
+            body = body.replace("## Open Tasks\n\n", f"## Open Tasks\n\n{ticked}\n", 1)
     else:
         body += f"\n{_words(rng)}\n"  # a change no rule reads
     return {**model, path: (fields, body)}

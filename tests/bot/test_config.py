@@ -27,6 +27,8 @@ DOCUMENTED_RULE_DEFAULTS = {
     # merge_tag_keys (off): issue 11, what to do with `tag:` / `Tags:` (rules/tags.py).
     "tags": {"derive": {"type": "type/{value}"}, "merge_tag_keys": False},
     "recent-context": {"heading": "Recent Context", "max_entries": 15, "summary_length": 100, "create_missing": False},
+    "open-tasks": {"heading": "Open Tasks", "max_entries": 50, "done_date": False, "create_missing": False},
+    "related": {"heading": "Related", "max_entries": 10, "min_shared": 1, "create_missing": False},
 }
 
 

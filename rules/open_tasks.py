@@ -1,0 +1,255 @@
+"""The `## Open Tasks` section of entity notes: the unchecked tasks of their notes, tickable in place.
+
+## What it does
+Regenerates the `## Open Tasks` section (heading configurable) of every entity
+note that has one (or every entity note with `create_missing: true`). It lists
+the unchecked tasks (`- [ ]`, `* [ ]`, at any list depth, outside code and HTML
+comments) of the entity's related notes, the notes Recent Context lists
+(duplicates marked by dedupe-meetings are left out: their tasks count once,
+through the canonical note). One line per task, the task's text as written
+(Tasks-plugin dates, priorities and `#tags` included) and a link to its note,
+written the way Obsidian writes a new link; newest note first, and in each note
+in the order written; at most `max_entries`, then one line saying how many more.
+
+    - [ ] Send the migration plan draft 📅 2026-12-01 ([[2026-10-14 Quarterly review]])
+
+Lines in the section that are not of that form (no source link at the end) are
+a person's: they stay, in their order, above the generated lines. An open line
+of that form is the bot's and is regenerated from its source note.
+
+Ticking works in either place. A line ticked in the section (`- [x] ... ([[note]])`)
+whose task is still open in that note is ticked there too (the one status
+character; with `done_date`, the Tasks plugin's ` ✅ YYYY-MM-DD` is added), and
+leaves the section; the two notes are written together or not at all. A task
+ticked in its note leaves the section. When the task's text is not found
+exactly once among that note's tasks (edited, moved, repeated), the note opts
+out of this rule or is not one of the entity's notes (it neither links to the
+entity nor lives in its home folder), nothing is written to it: the ticked
+line stays and the run reports it.
+
+## Why
+Open items are scattered over dozens of meeting notes; the customer note is
+where a person looks for what is still open with that customer.
+
+## Example
+```markdown
+<!-- Customers/Acme.md -->
+---
+type: customer
+---
+# Acme
+
+## Open Tasks
+
+- [ ] Call Ana about the contract
+- [x] Send the migration plan draft ([[2025-10-14 Quarterly review]])
+```
+
+```markdown
+<!-- Meetings/2025-10-14 Quarterly review.md -->
+Review with [[Acme]].
+
+- [ ] Send the migration plan draft
+- [ ] Ask finance for the renewal quote
+```
+
+Use instead:
+```markdown
+<!-- Customers/Acme.md -->
+---
+type: customer
+---
+# Acme
+
+## Open Tasks
+
+- [ ] Call Ana about the contract
+- [ ] Ask finance for the renewal quote ([[2025-10-14 Quarterly review]])
+```
+
+```markdown
+<!-- Meetings/2025-10-14 Quarterly review.md -->
+Review with [[Acme]].
+
+- [x] Send the migration plan draft
+- [ ] Ask finance for the renewal quote
+```
+
+## Options
+- `heading` (default `Open Tasks`): the level-2 heading of the section.
+- `max_entries` (default `50`): the most tasks listed.
+- `done_date` (default `false`): add ` ✅ YYYY-MM-DD` (today) to a task ticked through the section.
+- `create_missing` (default `false`): add the section to entity notes without one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator, NamedTuple
+
+from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, Report, WriteOnlyWith
+from bot.markdown import Task, find_links, find_section, find_tasks
+from rules.recent_context import ordered_related
+
+if TYPE_CHECKING:
+    from bot.delta import VaultDelta
+    from bot.vault import VaultIndex
+
+ID = "open-tasks"
+
+# `- [ ] text (link)`: a wikilink, or a markdown link whose destination may hold one level of parentheses.
+_GENERATED = re.compile(
+    r"- \[(?P<status>[^\]\n])\] (?P<text>.*?) \((?P<link>\[\[[^\[\]\n]+\]\]|\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*\))\)[ \t]*"
+)
+_MORE = re.compile(r"- \.\.\. and \d+ more open tasks?")
+_BLOCK_ID = re.compile(r"[ \t]\^[A-Za-z0-9-]+[ \t]*$")
+
+
+@dataclass(frozen=True)
+class Options:
+    heading: str = field(default="Open Tasks", metadata={"heading_text": True, "generated_section": True})
+    max_entries: int = field(default=50, metadata={"range": (1, 10_000)})
+    done_date: bool = False
+    create_missing: bool = False
+
+
+class RollupLine(NamedTuple):
+    line: str  # as written
+    status: str | None  # the checkbox of a generated-form line; None for a person's line
+    text: str
+    source: str | None  # the note its link opens
+
+
+def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[RollupLine] | None:
+    """The section's non-blank lines, classified; None when the note has no such section."""
+    body = vault.notes[entity].body
+    sections = find_section(body, options.heading) if options.heading.lower() in body.lower() else []
+    if len(sections) != 1:
+        return None
+    heading, end = sections[0]
+    found = []
+    for line in body[heading.end : end].split("\n"):
+        line = line.rstrip("\r")  # kept as typed, trailing spaces too
+        if not line.strip() or _MORE.fullmatch(line.rstrip()):
+            continue
+        match = _GENERATED.fullmatch(line.rstrip())
+        links = find_links(match.group("link")) if match else []
+        source = vault.resolve(links[0].target, entity) if links else None
+        if match is None or source is None:
+            found.append(RollupLine(line, None, line, None))
+        else:
+            found.append(RollupLine(line, match.group("status"), match.group("text"), source))
+    return found
+
+
+def _ticked(task: Task, status: str, options: Options, today: datetime.date) -> str:
+    line = task.line[: task.box] + status + task.line[task.box + 1 :]
+    if options.done_date and status in "xX" and "✅" not in line:
+        block = _BLOCK_ID.search(line)
+        at = block.start() if block else len(line.rstrip())
+        line = f"{line[:at]} ✅ {today.isoformat()}{line[at:]}"
+    return line
+
+
+def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, today: datetime.date) -> LineReplacement | str | None:
+    """What a line ticked in the section asks of its source: the replacement that ticks it there;
+    None when it is done there already; a message when it cannot be done."""
+    source = line.source
+    assert source is not None
+    if source not in vault.related_candidates(entity):
+        # Only the entity's own notes: what a tick does then depends on nothing an edit elsewhere changes.
+        return f"the ticked task {line.text!r} links to {source}, which is not one of this entity's notes; left as it is"
+    same = [task for task in find_tasks(vault.notes[source].body) if task.text == line.text]
+    if len(same) != 1:
+        return f"the ticked task {line.text!r} is found {len(same)} times in {source}, not once; nothing written there, the line is left as it is"
+    task = same[0]
+    if task.status != " ":
+        return None
+    if vault.notes[source].opted_out(ID):
+        return f"the ticked task {line.text!r} is not ticked in {source}, which opts out of {ID}; left as it is"
+    return LineReplacement(task.start, task.line, _ticked(task, line.status or "x", options, today))
+
+
+def open_tasks(vault: VaultIndex, path: str) -> list[Task]:
+    """The note's unchecked tasks that say something."""
+    if "[ ]" not in vault.notes[path].body:
+        return []  # most notes have none; finding tasks masks code first
+    return [task for task in find_tasks(vault.notes[path].body) if task.status == " " and task.text]
+
+
+def judged(vault: VaultIndex, options: Options, targets: frozenset[str] | None) -> Iterator[tuple[str, list[RollupLine]]]:
+    """The entity notes this rule regenerates, with their section's current lines."""
+    for entity in vault.entities:
+        if (targets is not None and entity not in targets) or vault.notes[entity].opted_out(ID):
+            continue
+        lines = section_lines(vault, entity, options)
+        if lines is None and options.create_missing:
+            lines = []
+        if lines is not None:
+            yield entity, lines
+
+
+def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
+    """An entity's section depends on its own note and its related notes; a task ticked in an edited
+    entity's section also changes its source note and every section that lists that note's tasks."""
+    found = set(delta.entities())
+    vault = delta.vault
+    for path in delta.paths:
+        if vault.is_entity(path):
+            for line in section_lines(vault, path, options) or ():
+                if line.status not in (None, " ") and line.source is not None and not vault.is_entity(line.source):
+                    # That note's tasks leave every roll-up listing them in the same run.
+                    found |= vault.entities_of(line.source) | {line.source}
+    return frozenset(found)
+
+
+def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
+    sections = dict(judged(vault, options, targets))
+    ticks: dict[str, dict[int, LineReplacement]] = defaultdict(dict)  # source -> line offset -> its tick
+    kept: dict[str, list[str]] = {}
+    tied: dict[str, set[str]] = defaultdict(set)  # entity -> the sources its new section needs written
+    for entity, lines in sections.items():
+        kept[entity] = []
+        for line in lines:
+            if line.status is None:
+                kept[entity].append(line.line)
+            elif line.status != " ":
+                outcome = tick(vault, entity, line, options, today)
+                if isinstance(outcome, str):
+                    kept[entity].append(line.line)
+                    yield NoteEdit(entity, Report(outcome))
+                elif outcome is not None:
+                    ticks[line.source].setdefault(outcome.start, outcome)  # two sections may tick one task
+                    tied[entity].add(line.source)
+    tasks_of: dict[str, list[Task]] = {}  # most notes are related to several entities: each note's tasks are found once
+    for entity in sections:
+        related = vault.related(entity, today)
+        for path in related:
+            if path not in tasks_of:
+                tasks_of[path] = open_tasks(vault, path)
+        among = [path for path in related if tasks_of[path]]
+        # Each of these notes has an open task, so the first max_entries of them (plus one per task
+        # ticked now) list all there is room for; the others only count.
+        room = options.max_entries + sum(len(ticks[path]) for path in among if path in ticks)
+        first = ordered_related(vault, entity, today, room, among)
+        generated: list[str] = []
+        more = 0
+        for source in first + sorted(set(among) - set(first)):
+            listed = [task for task in tasks_of[source] if task.start not in ticks.get(source, {})]
+            if len(listed) < len(tasks_of[source]):
+                tied[entity].add(source)  # listed until now; leaves with the tick
+            shown = listed[: options.max_entries - len(generated)]
+            if shown:
+                link = vault.link_text(source, entity)
+                generated += [f"- [ ] {task.text} ({link})" for task in shown]
+            more += len(listed) - len(shown)
+        if more:
+            generated.append(f"- ... and {more} more open task{'s' if more != 1 else ''}")
+        yield NoteEdit(entity, ReplaceSection(options.heading, tuple(kept[entity] + generated), options.create_missing))
+        if tied[entity]:
+            yield NoteEdit(entity, WriteOnlyWith(tuple(sorted(tied[entity]))))
+    for source, replacements in sorted(ticks.items()):
+        yield NoteEdit(source, ReplaceLines(tuple(sorted(replacements.values()))))

@@ -1,0 +1,175 @@
+"""The `## Related` section of entity notes: the other entities they share notes with.
+
+## What it does
+Regenerates the `## Related` section (heading configurable) of every entity
+note that has one (or every entity note with `create_missing: true`). It lists
+the other entity notes that share related notes with it (the notes Recent
+Context lists: a meeting that links both, a meeting in one's home folder that
+links the other, a meeting listing both as participants), most shared notes
+first, then by name (A-Z, any case); at most `max_entries`, and only those
+sharing at least `min_shared` notes. One line each, the link written the way
+Obsidian writes a new link, then the entity's type and the count:
+
+    - [[Microsoft]] (customer, 4 shared notes)
+
+An entity the note already links to by hand elsewhere is listed too: the
+section is the complete picture. HTML comments in the section (template hints
+such as `<!-- Wikilinks to related entities -->`) stay, on top; everything else
+in it is regenerated. Like every generated section's, the links in it count for
+no rule, in any note: a `## Related` heading is the bot's wherever it appears.
+
+## Why
+Who else is involved with a customer is spread over its meetings; a hand-kept
+list of them is incomplete the day after it is written.
+
+## Example
+```markdown
+<!-- Customers/Acme.md -->
+---
+type: customer
+---
+# Acme
+
+## Related
+
+<!-- Wikilinks to related entities -->
+- [[Northwind Traders]]
+```
+
+```yaml
+# People/Priya Raman.md
+type: person
+```
+
+```yaml
+# Projects/Data Lake Migration.md
+type: project
+```
+
+```yaml
+# Customers/Northwind Traders.md
+type: customer
+```
+
+```markdown
+<!-- Meetings/2025-10-14 Quarterly review.md -->
+With [[Acme]], [[Priya Raman]] and [[Northwind Traders]].
+```
+
+```markdown
+<!-- Meetings/2025-11-02 Migration sync.md -->
+With [[Acme]] and [[Priya Raman]] on [[Data Lake Migration]].
+```
+
+Use instead:
+```markdown
+<!-- Customers/Acme.md -->
+---
+type: customer
+---
+# Acme
+
+## Related
+
+<!-- Wikilinks to related entities -->
+- [[Priya Raman]] (person, 2 shared notes)
+- [[Data Lake Migration]] (project, 1 shared note)
+- [[Northwind Traders]] (customer, 1 shared note)
+```
+
+## Options
+- `heading` (default `Related`): the level-2 heading of the section.
+- `max_entries` (default `10`): the most entities listed.
+- `min_shared` (default `1`): the fewest shared notes an entity needs to be listed.
+- `create_missing` (default `false`): add the section to entity notes without one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator
+
+from bot.edits import NoteEdit, ReplaceSection, Report
+from bot.markdown import find_section
+
+if TYPE_CHECKING:
+    from bot.delta import VaultDelta
+    from bot.vault import VaultIndex
+
+ID = "related"
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Options:
+    heading: str = field(default="Related", metadata={"heading_text": True, "generated_section": True})
+    max_entries: int = field(default=10, metadata={"range": (1, 1000)})
+    min_shared: int = field(default=1, metadata={"range": (1, 1_000_000)})
+    create_missing: bool = False
+
+
+def shared_notes(vault: VaultIndex, entity: str, today: datetime.date, entities_of: dict[str, set[str]] | None = None) -> dict[str, list[str]]:
+    """Each other entity sharing related notes with `entity` -> those notes. `entities_of`: each
+    note's entities found so far, carried from entity to entity (most notes relate to several)."""
+    known = {} if entities_of is None else entities_of
+    shared: dict[str, list[str]] = defaultdict(list)
+    for path in vault.related(entity, today):
+        if path not in known:
+            known[path] = vault.entities_of(path)
+        for other in known[path]:
+            if other != entity:
+                shared[other].append(path)
+    return shared
+
+
+def ranked(vault: VaultIndex, shared: dict[str, list[str]]) -> list[str]:
+    """Most shared notes first, then by name (any case), then by path."""
+    return sorted(shared, key=lambda other: (-len(shared[other]), vault.notes[other].name.casefold(), other))
+
+
+def entry(vault: VaultIndex, entity: str, other: str, count: int) -> str:
+    kind = vault.notes[other].type
+    return f"- {vault.link_text(other, entity)} ({kind}, {count} shared note{'s' if count != 1 else ''})"
+
+
+def entries(vault: VaultIndex, entity: str, options: Options, today: datetime.date, entities_of: dict[str, set[str]] | None = None) -> list[str]:
+    shared = shared_notes(vault, entity, today, entities_of)
+    listed = [other for other in ranked(vault, shared) if len(shared[other]) >= options.min_shared]
+    return [entry(vault, entity, other, len(shared[other])) for other in listed[: options.max_entries]]
+
+
+def comments(body: str, heading: str) -> list[str] | None:
+    """The lines of the HTML comments in the section, in order; None when the note has no such section.
+    ValueError when a comment opens in the section and does not close there."""
+    sections = find_section(body, heading) if heading.lower() in body.lower() else []
+    if len(sections) != 1:
+        return None
+    start, end = sections[0][0].end, sections[0][1]
+    if "<!--" in _COMMENT.sub("", body[start:end]):
+        raise ValueError(f"an HTML comment opens in the '## {heading}' section and does not close there; fix the section by hand")
+    return [line.rstrip() for found in _COMMENT.finditer(body, start, end) for line in found.group().splitlines()]
+
+
+def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
+    """An entity's section depends on its own note and its related notes, and on which entities those
+    link to or live under: all read from the edited notes (types and names cannot change in a delta)."""
+    return delta.entities()
+
+
+def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
+    entities_of: dict[str, set[str]] = {}
+    for entity in vault.entities:
+        if targets is not None and entity not in targets:
+            continue
+        try:
+            kept = comments(vault.notes[entity].body, options.heading)
+        except ValueError as error:
+            yield NoteEdit(entity, Report(str(error)))
+            continue
+        if kept is None and not options.create_missing:
+            continue
+        lines = (kept or []) + entries(vault, entity, options, today, entities_of)
+        yield NoteEdit(entity, ReplaceSection(options.heading, tuple(lines), options.create_missing))
