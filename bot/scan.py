@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,12 @@ class ScanResult:
     files: dict[str, FileStat]  # vault path -> stat, in path order
     folders: frozenset[str]  # every folder that is not hidden, notes or not (home folders need them)
     problems: tuple[Problem, ...]
+    # Temporary files a killed run of vaultbot left beside notes (bot/writer.py removes them).
+    leftovers: tuple[str, ...] = ()
+
+
+# bot/writer.py's temporary names, and those of versions before it (`.<note>.vaultbot-<pid>.tmp`).
+LEFTOVER = re.compile(r"\.vaultbot-[0-9a-f]{12}\.tmp|\..+\.vaultbot-[0-9]+\.tmp", re.DOTALL)
 
 
 def matches_glob(path: str, pattern: str) -> bool:
@@ -60,6 +67,7 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
     files: dict[str, FileStat] = {}
     folders: set[str] = set()
     problems: list[Problem] = []
+    leftovers: list[str] = []
     pending = [("", str(root))]
     while pending:
         prefix, directory = pending.pop()
@@ -70,6 +78,8 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
             continue
         for entry in entries:
             if entry.name.startswith("."):
+                if LEFTOVER.fullmatch(entry.name):
+                    leftovers.append(prefix + entry.name)
                 continue
             path = prefix + entry.name
             if entry.is_symlink():
@@ -95,4 +105,4 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
                     problems.append(Problem(path, "not a regular file; skipped"))
                     continue
                 files[path] = FileStat.of(stat)
-    return ScanResult(dict(sorted(files.items())), frozenset(folders), tuple(problems))
+    return ScanResult(dict(sorted(files.items())), frozenset(folders), tuple(problems), tuple(leftovers))

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from bot import git as vault_git
 from bot.cli import main
 from bot.lock import hold_lock, lock_path
 from tests.vaults import GIT_USER, git, run_cli, write_vault
@@ -209,25 +207,34 @@ def test_gitattributes_filters_apply_to_what_is_committed(tmp_path: Path) -> Non
     assert "SECRET" in (vault / "People/Ann.md").read_text()
 
 
-def test_a_moved_note_is_committed_as_a_rename(vault: Path) -> None:
-    """Archive mode moves notes: committing the old and the new path records a rename."""
-    (vault / "_archive").mkdir()
-    os.rename(vault / "Ideas.md", vault / "_archive/Ideas.md")
-    with vault_git.open_repo(vault) as repo:
-        sha = vault_git.commit(repo, vault, ["Ideas.md", "_archive/Ideas.md"], "vaultbot: 1 note updated", "vaultbot <vaultbot@localhost>")
-    assert sha == head(vault.parent)
-    assert git(vault.parent, "show", "-M", "--name-status", "--format=", "HEAD").split() == ["R100", "Vault/Ideas.md", "Vault/_archive/Ideas.md"]
+DUPLICATES = {
+    "People/Ann.md": ANN,
+    "Meetings/2026-11-20 Call.md": "---\ndate: 2026-11-20\ntype: meeting\nparticipants: ['[[Ann]]']\n---\nCall with [[Ann]] about pricing, the long write-up.\n",
+    "Meetings/2026-11-20 Call copy.md": "---\ndate: 2026-11-20\ntype: meeting\nparticipants: ['[[Ann]]']\n---\nCall.\n",
+    ".vaultbot.yaml": "rules:\n  dedupe-meetings: {mode: archive}\n",
+}
 
 
-def test_commit_of_unchanged_paths_makes_no_commit(vault: Path) -> None:
-    with vault_git.open_repo(vault) as repo:
-        assert vault_git.commit(repo, vault, ["Ideas.md"], "nothing", "vaultbot <vaultbot@localhost>") is None
-        assert vault_git.commit(repo, vault, [], "nothing", "vaultbot <vaultbot@localhost>") is None
-    assert commit_count(vault.parent) == 1
+def test_an_archived_note_is_committed_as_a_rename(tmp_path: Path) -> None:
+    """Archive mode moves notes: the commit removes the old path and adds the new one, which git shows as a rename."""
+    vault = make_repo(tmp_path / "repo", DUPLICATES)
+    code, result, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert {"path": "Meetings/2026-11-20 Call copy.md", "rules": ["dedupe-meetings"], "moved_to": "_archive/duplicates/Meetings/2026-11-20 Call copy.md"} in result["changed"]
+    renames = [line.split("\t") for line in git(vault.parent, "show", "-M", "--name-status", "--format=", "HEAD").splitlines() if line.startswith("R")]
+    assert [r[1:] for r in renames] == [["Vault/Meetings/2026-11-20 Call copy.md", "Vault/_archive/duplicates/Meetings/2026-11-20 Call copy.md"]]
+    assert git(vault.parent, "status", "--porcelain") == ""
+
+
+def test_a_run_that_changes_nothing_makes_no_commit(vault: Path) -> None:
+    assert run_json(vault)[0] == 0
+    code, result, _ = run_json(vault, "--rule", "tags")
+    assert code == 0 and result["commit"] is None
+    assert commit_count(vault.parent) == 2
 
 
 def test_a_held_lock_makes_a_second_run_skip(vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("bot.cli.LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("bot.execute.LOCK_WAIT_SECONDS", 0.2)
     before = note_bytes(vault)
     with hold_lock(lock_path(vault, vault.parent / ".git"), 0):
         assert main(["run", str(vault), "--today", TODAY]) == 3
@@ -286,7 +293,7 @@ def test_a_failed_push_keeps_the_local_commit_and_exits_3(vault: Path, remote: P
     assert code == 3
     assert result["commit"] == head(vault.parent) != before
     assert commit_count(vault.parent) == 2
-    assert any("kept locally" in w["message"] for w in result["warnings"])
+    assert result["errors"] == [f"push to origin/main failed: [remote rejected] (pre-receive hook declined); the commit {head(vault.parent)[:12]} is kept locally"]
     assert git(remote, "rev-parse", "main").strip() == before
 
 
