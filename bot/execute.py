@@ -30,7 +30,8 @@ from bot.lock import LockBusy, hold_lock, lock_path
 from bot.memo import CleanRunMemo, memo_path
 from bot.problem import Problem
 from bot.runner import Change, Progress, RunPlan, collector_paused, load_notes, plan_run, selected_rules
-from bot.write_back import remember_clean_state, write_changes
+from bot.scan import FileStat
+from bot.write_back import WriteResult, remember_clean_state, write_changes
 from bot.writer import remove_leftovers
 
 if TYPE_CHECKING:
@@ -273,9 +274,28 @@ def execute(plan: RunPlan, request: RunRequest, repo: Repo | None, cache: ParseC
     except (GitError, OSError) as error:
         result.errors.append(f"commit failed: {_reason(error)}; the notes are written but not committed (the next run commits them)")
         return result
+    result.problems.extend(_edited_after_writing(root, written))
     if result.commit is not None and (request.push or request.config.git.push):
         _push(repo, request, result)
     return result
+
+
+EDITED = "edited while vaultbot ran, after it wrote the note: vaultbot's version is committed, your edit stays in the work tree, uncommitted"
+
+
+def _edited_after_writing(root: Path, written: WriteResult) -> list[Problem]:
+    """Notes whose file is no longer the one vaultbot placed (a stat is enough to know most are)
+    and whose bytes differ from vaultbot's: someone's edit, which the commit does not hold."""
+    found = []
+    for change in written.written:
+        path = change.destination or change.path
+        try:
+            if FileStat.of(os.stat(root / path)) == written.stats.get(path) or (root / path).read_bytes() == change.after:
+                continue
+        except OSError:
+            pass  # gone: removed by someone after vaultbot wrote it
+        found.append(Problem(path, EDITED))
+    return found
 
 
 def _push(repo: Repo, request: RunRequest, result: RunResult) -> None:
