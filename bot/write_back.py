@@ -17,7 +17,7 @@ from bot.memo import CleanRunMemo, CleanState, DateWindow, state_digest
 from bot.problem import Problem
 from bot.runner import Change, RunPlan, _link_problems, _note_problems, apply_rules, collector_paused, parse_settings
 from bot.scan import FileStat
-from bot.writer import WriteConflict, move_note, write_note
+from bot.writer import WriteConflict, move_note, sync_folders, write_note
 from rules import get_rule
 
 
@@ -65,14 +65,26 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
 
 
 def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:
-    """Write each change atomically; a conflict or an I/O error skips that note only."""
+    """Write each change atomically; a conflict or an I/O error skips that note only.
+
+    Each folder is synced once, after its notes are written (a note's own bytes are
+    synced before its rename): a crash before that can cost a rename, never a note."""
     result = WriteResult()
+    unsynced: set[Path] = set()
+    try:
+        _write_each(root, changes, result, unsynced)
+    finally:
+        sync_folders(unsynced)
+    return result
+
+
+def _write_each(root: Path, changes: Iterable[Change], result: WriteResult, unsynced: set[Path]) -> None:
     for change in changes:
         try:
             if change.destination is None:
-                result.stats[change.path] = write_note(root / change.path, change.after, change.before)
+                result.stats[change.path] = write_note(root / change.path, change.after, change.before, unsynced)
             else:
-                result.stats[change.destination] = move_note(root / change.path, root / change.destination, change.after, change.before)
+                result.stats[change.destination] = move_note(root / change.path, root / change.destination, change.after, change.before, unsynced)
         except FileExistsError:
             result.problems.append(Problem(change.path, f"not moved: {change.destination} already exists; the note is unchanged"))
         except WriteConflict:
@@ -82,4 +94,3 @@ def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:
             result.problems.append(Problem(change.path, f"cannot be written: {error.strerror or error}; the note is unchanged"))
         else:
             result.written.append(change)
-    return result

@@ -66,11 +66,13 @@ def _staged(target: Path, data: bytes, mode: int) -> Iterator[tuple[Path, FileSt
         raise
 
 
-def write_note(target: Path, new: bytes, expected: bytes) -> FileStat:
+def write_note(target: Path, new: bytes, expected: bytes, unsynced: set[Path] | None = None) -> FileStat:
     """Replace `target` (whose content must still be `expected`) with `new`; the new file's stat.
 
     The stat is taken from the temporary file before the rename, so it describes
-    vaultbot's own bytes even if someone edits the note right afterwards.
+    vaultbot's own bytes even if someone edits the note right afterwards. With
+    `unsynced`, the folder whose entry changed is added to it instead of being
+    synced here (`sync_folders` then syncs each folder once for many notes).
     Raises WriteConflict when the file changed since it was read, OSError when
     it cannot be written; in both cases the original file is untouched.
     """
@@ -80,11 +82,11 @@ def write_note(target: Path, new: bytes, expected: bytes) -> FileStat:
         if target.read_bytes() != expected:
             raise WriteConflict(str(target))
         os.replace(temporary, target)
-    _sync_folder(target.parent)
+    _sync_later(target.parent, unsynced)
     return placed
 
 
-def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> FileStat:
+def move_note(source: Path, destination: Path, new: bytes, expected: bytes, unsynced: set[Path] | None = None) -> FileStat:
     """Write `new` at `destination` and remove `source` (whose content must still be `expected`); the new file's stat.
 
     Raises FileExistsError when `destination` exists, WriteConflict when `source`
@@ -98,7 +100,7 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> F
     destination.parent.mkdir(parents=True, exist_ok=True)
     with _staged(destination, new, stat.S_IMODE(source.stat().st_mode)) as (temporary, placed):
         _place_new(temporary, destination)
-    _sync_folder(destination.parent)
+    _sync_folder(destination.parent)  # the copy is on disk before the original goes
     try:
         if source.read_bytes() != expected:
             raise WriteConflict(str(source))
@@ -107,7 +109,7 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> F
         # Someone edited the original meanwhile (or it cannot be removed): theirs wins, the copy goes.
         destination.unlink(missing_ok=True)
         raise
-    _sync_folder(source.parent)
+    _sync_later(source.parent, unsynced)
     return placed
 
 
@@ -123,6 +125,19 @@ def _place_new(temporary: Path, destination: Path) -> None:
         os.replace(temporary, destination)
         return
     temporary.unlink()
+
+
+def _sync_later(folder: Path, unsynced: set[Path] | None) -> None:
+    if unsynced is None:
+        _sync_folder(folder)
+    else:
+        unsynced.add(folder)
+
+
+def sync_folders(folders: Iterable[Path]) -> None:
+    """Make the renames in `folders` durable: one sync per folder, however many notes changed there."""
+    for folder in folders:
+        _sync_folder(folder)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -325,11 +325,11 @@ def test_the_vault_vanishing_mid_run_is_a_clear_error(
         real_write_note = bot.write_back.write_note
         calls = []
 
-        def write_then_vanish(target, new, expected):
+        def write_then_vanish(target, new, expected, *rest):
             calls.append(target)
             if len(calls) == 3:
                 shutil.rmtree(vault)
-            return real_write_note(target, new, expected)
+            return real_write_note(target, new, expected, *rest)
 
         monkeypatch.setattr("bot.write_back.write_note", write_then_vanish)
     code = main(["run", str(vault), "--no-commit", "--no-cache", "--today", TODAY])
