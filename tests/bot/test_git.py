@@ -309,3 +309,70 @@ def test_a_push_that_cannot_rebase_keeps_the_local_commit(tmp_path: Path, vault:
     assert git(vault.parent, "log", "-1", "--format=%s").startswith("vaultbot: 2 notes updated")
     assert not (vault.parent / ".git" / "rebase-merge").exists() and not (vault.parent / ".git" / "rebase-apply").exists()
     assert git(vault.parent, "status", "--porcelain") == ""
+
+
+def other_clone_pushes(tmp_path: Path, remote: Path) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / "NEWS.md").write_text("pushed first from another clone\n")
+    git(other, "add", "NEWS.md")
+    git(other, "commit", "-q", "-m", "from the other clone")
+    git(other, "push", "-q")
+
+
+def test_a_rejected_push_that_succeeds_after_rebasing_logs_no_error(tmp_path: Path, vault: Path, remote: Path) -> None:
+    other_clone_pushes(tmp_path, remote)
+    result = run_cli("run", vault, "--push", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", "no git error text for a push that worked in the end"
+    assert git(remote, "rev-parse", "main").strip() == head(vault.parent)
+
+
+def test_a_failed_push_is_an_error_shown_with_quiet(vault: Path, remote: Path) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    result = run_cli("run", vault, "--push", "-q", "--today", TODAY)
+    assert result.returncode == 3
+    sha = head(vault.parent)
+    assert result.stderr == f"vaultbot: error: push to origin/main failed: [remote rejected] (pre-receive hook declined); the commit {sha[:12]} is kept locally\n"
+    assert result.stdout == f"vaultbot: 2 notes updated, 0 warnings, commit {sha[:12]}\n"
+
+
+def test_a_rejected_push_never_touches_uncommitted_changes(tmp_path: Path, vault: Path, remote: Path) -> None:
+    repo = vault.parent
+    other_clone_pushes(tmp_path, remote)
+    (repo / "README.md").write_text("my unsaved work\n")
+    git(repo, "add", "README.md")
+    (repo / "README.md").write_text("my unsaved work, and more\n")
+    code, result, _ = run_json(vault, "--push")
+    assert code == 3
+    assert len(result["errors"]) == 1 and "would have to stash your uncommitted changes, so vaultbot did not run it" in result["errors"][0]
+    assert f"the commit {head(repo)[:12]} is kept locally" in result["errors"][0]
+    assert (repo / "README.md").read_text() == "my unsaved work, and more\n"
+    assert git(repo, "show", ":README.md") == "my unsaved work\n", "the staged version stays staged"
+    assert git(repo, "stash", "list") == ""
+    assert git(repo, "log", "-1", "--format=%s").startswith("vaultbot: 2 notes updated")
+
+
+# --- archive destinations ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("folder", [".git/archive", ".", "./", "../outside", "/tmp/archive"])
+def test_an_archive_folder_that_cannot_hold_notes_is_a_config_error(vault: Path, folder: str) -> None:
+    write_vault(vault, {".vaultbot.yaml": f"rules:\n  dedupe-meetings: {{mode: archive, archive_folder: '{folder}'}}\n"})
+    result = run_cli("run", vault, "--today", TODAY)
+    assert result.returncode == 2
+    assert "rules.dedupe-meetings.archive_folder" in result.stderr
+
+
+def test_an_ignored_archive_folder_moves_nothing_and_stages_nothing(tmp_path: Path) -> None:
+    vault = make_repo(tmp_path / "repo", {**DUPLICATES, ".gitignore": "_archive/\n"})
+    repo = vault.parent
+    code, result, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert {"path": "(git)", "message": "no note moved: git ignores _archive/duplicates/Meetings/2026-11-20 Call copy.md, so a moved note would leave the repository; moves (and the link and task edits made for them) are skipped"} in result["warnings"]
+    assert not any("moved_to" in change for change in result["changed"])
+    assert not (vault / "_archive").exists()
+    assert 'duplicate_of: "[[2026-11-20 Call]]"' in git(repo, "show", "HEAD:Vault/Meetings/2026-11-20 Call copy.md"), "the duplicate is still marked"
+    assert git(repo, "status", "--porcelain") == ""
