@@ -117,26 +117,31 @@ def _committing(request: RunRequest, repo: Repo | None) -> bool:
 
 
 def _run(request: RunRequest, repo: Repo | None) -> RunResult:
+    from git.exc import GitError as GitPythonError
+
     from bot.git import GitError
 
     committing = _committing(request, repo)
     result = RunResult(dry_run=request.dry_run, rules=tuple(rule.ID for rule in selected_rules(request.config, request.rule_ids)))
+    step = "checking the repository"
     try:
         if repo is not None and not request.dry_run:
             from bot import git
 
             git.check_ready(repo, committing=committing)
             if committing:
+                step = "finishing the run that stopped before committing"
                 _finish_dead_run(repo, request, result)
         elif committing:
             _note_dead_run(repo, result)
+        step = "reading the vault"
         cache = ParseCache(request.root, request.warn) if request.use_cache else None
         memo = CleanRunMemo(memo_path(cache_dir(request.root), list(result.rules))) if request.use_cache else None
         plan = _plan(request, repo, committing, cache, memo)
-    except GitError as error:
-        return RunResult(errors=[f"git: {error}"], problems=result.problems)
+    except (GitError, GitPythonError) as error:
+        return RunResult(errors=[f"git: {error}" if isinstance(error, GitError) else f"{step} failed: git: {error}"], problems=result.problems)
     except OSError as error:
-        return RunResult(errors=[f"reading the vault failed: {error.strerror or error}"], problems=result.problems)
+        return RunResult(errors=[f"{step} failed: {_reason(error)}"], problems=result.problems)
     if not request.root.is_dir():
         result.errors.append(f"{request.root}: the vault folder disappeared during the run (moved or deleted); nothing was written")
         return result
@@ -299,13 +304,18 @@ def _edited_after_writing(root: Path, written: WriteResult) -> list[Problem]:
 
 
 def _push(repo: Repo, request: RunRequest, result: RunResult) -> None:
+    from git.exc import GitError as GitPythonError
+
     from bot.git import GitError
     from bot.git_push import push
 
     try:
         pushed = push(repo, request.config.git.author)
-    except (GitError, OSError) as error:
-        result.errors.append(_reason(error))
+    except GitError as error:
+        result.errors.append(str(error))
+        return
+    except (GitPythonError, OSError, ValueError) as error:
+        result.errors.append(f"push failed: {_reason(error)}; the commit {(result.commit or '')[:12]} is kept locally")
         return
     result.commit = pushed.commit
     if pushed.note:

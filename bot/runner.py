@@ -302,7 +302,7 @@ def _plan_run(
     if refused:
         result = apply_rules(original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None, refuse_moves=True)
         changes = _changes(notes, result)
-        first = sorted(refused)[0]
+        first = min(refused)
         skipped.append(Problem("(git)", f"no note moved: git ignores {first}, so a moved note would leave the repository; moves (and the link and task edits made for them) are skipped"))
     if view is not None:
         skipped.extend(Problem(c.path, UNCOMMITTED) for c in changes if c.path in view.changed)
