@@ -8,7 +8,8 @@ argument list grows with the vault), sets `GIT_LITERAL_PATHSPECS` (a note called
 `[Draft] x.md` is a name, not a glob), and turns any failure into one GitError
 line that names the step. No string from a note or from the user ever lands
 where git would read an option: the only paths on a command line are the vault
-folder itself, after `--`.
+folder itself, after `--`, and a note's path glued to `--path=` (one note per
+`hash-object`, for notes with filters).
 
 Committing lives in bot/git_commit.py, the crash journal in bot/journal.py and
 pushing in bot/git_push.py.
@@ -182,6 +183,7 @@ def work_state(repo: Repo, vault: Path) -> WorkState:
         repo,
         ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--no-renames", *_vault_pathspec(vault_prefix)],
         "git status",
+        env={"GIT_OPTIONAL_LOCKS": "0"},  # a dry run must not even refresh the index
     )
     found: dict[str, set[str]] = defaultdict(set)
     for entry in out.split(b"\0"):

@@ -152,3 +152,78 @@ def test_twenty_thousand_notes_in_one_commit_and_no_path_in_any_argument_list(tm
     assert head_file(repo, "Vault/Notes/19/Note 19999.md") == b"---\ntags:\n  - a\n  - b\n---\n# Note 19999\n"
     assert argv and max(sum(len(a) for a in command) for command in argv) < 500, "no argument list grows with the vault"
     assert not [command for command in argv if any("Note " in arg for arg in command)]
+
+
+def kill_at(process: subprocess.Popen) -> None:
+    process.kill()
+    process.wait()
+
+
+def test_a_run_killed_before_committing_is_finished_and_a_later_edit_stays_the_users(tmp_path: Path) -> None:
+    vault = make_repo(tmp_path / "repo", NOTES)
+    repo, pause = vault.parent, tmp_path / "pause"
+    kill_at(start_run(vault, pause, "before-commit"))  # SIGKILL: every note written, nothing committed
+    with open(vault / "Meetings/2026-11-20 Call.md", "ab") as note:
+        note.write(b"Typed after the crash.\n")
+    users = (vault / "Meetings/2026-11-20 Call.md").read_bytes()
+    again = subprocess.run([sys.executable, "-m", "bot", "run", str(vault), "--today", TODAY, "--format", "json"], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "finished a run that stopped before committing: 1 notes committed" in again.stderr
+    warnings = json.loads(again.stdout)["warnings"]
+    assert {
+        "path": "Meetings/2026-11-20 Call.md",
+        "message": "written by a vaultbot run that stopped before committing, then changed by someone; your version is kept and not committed",
+    } in warnings
+    assert (vault / "Meetings/2026-11-20 Call.md").read_bytes() == users, "never overwritten"
+    assert head_file(repo, "Vault/Meetings/2026-11-20 Call.md") == CALL.encode(), "and never committed"
+    assert b"last_contact: 2026-11-20" in head_file(repo, "Vault/People/Ann.md")
+    assert git(repo, "status", "--porcelain") == ' M "Vault/Meetings/2026-11-20 Call.md"\n'
+
+
+DUPLICATES = {
+    "People/Ann.md": ANN,
+    "Meetings/2026-11-20 Call.md": "---\ndate: 2026-11-20\ntype: meeting\nparticipants: ['[[Ann]]']\n---\nCall with [[Ann]] about pricing, the long write-up.\n",
+    "Meetings/2026-11-20 Call copy.md": "---\ndate: 2026-11-20\ntype: meeting\nparticipants: ['[[Ann]]']\n---\nCall.\n",
+    ".vaultbot.yaml": "rules:\n  dedupe-meetings: {mode: archive}\n",
+}
+
+
+def test_a_half_done_move_is_completed_by_the_next_run(tmp_path: Path) -> None:
+    vault = make_repo(tmp_path / "repo", DUPLICATES)
+    repo, pause = vault.parent, tmp_path / "pause"
+    process = start_run(vault, pause, "before-commit")
+    source, target = vault / "Meetings/2026-11-20 Call copy.md", vault / "_archive/duplicates/Meetings/2026-11-20 Call copy.md"
+    assert target.exists() and not source.exists()
+    source.write_text(DUPLICATES["Meetings/2026-11-20 Call copy.md"])  # as if killed between the copy and the removal
+    kill_at(process)
+    again = subprocess.run([sys.executable, "-m", "bot", "run", str(vault), "--today", TODAY], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert not source.exists() and target.exists()
+    renames = [line for line in git(repo, "log", "-M", "--name-status", "--format=", "-1").splitlines() if line.startswith("R")]
+    assert [r[4:] for r in renames] == ["\tVault/Meetings/2026-11-20 Call copy.md\tVault/_archive/duplicates/Meetings/2026-11-20 Call copy.md"]
+    assert git(repo, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("failing", ["_store_unfiltered", "build_commit"])
+def test_a_failing_git_step_is_one_line_exit_3_and_nothing_staged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, failing: str) -> None:
+    import bot.git_commit
+
+    vault = make_repo(tmp_path / "repo", NOTES)
+    repo = vault.parent
+
+    def no_space(*args, **kwargs):
+        raise bot.git.GitError("git write-tree failed: fatal: unable to write new index file: No space left on device")
+
+    monkeypatch.setattr(bot.git_commit, failing, no_space)
+    assert main(["run", str(vault), "--today", TODAY, "-q"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("vaultbot: error: ") and "No space left on device" in err
+    assert git(repo, "diff", "--cached", "--name-only") == "" and git(repo, "rev-list", "--count", "HEAD") == "1\n"
+    if failing == "_store_unfiltered":
+        assert "preparing the commit failed" in err and "nothing was written" in err
+        assert git(repo, "status", "--porcelain") == ""
+    else:
+        assert "commit failed" in err and "the next run commits them" in err
+    monkeypatch.undo()
+    assert main(["run", str(vault), "--today", TODAY, "-q"]) == 0
+    assert git(repo, "status", "--porcelain") == "" and git(repo, "rev-list", "--count", "HEAD") == "2\n"
