@@ -89,6 +89,8 @@ def pause_for_tests(stage: str) -> None:
 
 def run(request: RunRequest) -> RunResult:
     """One whole run (see the module doc)."""
+    from git.exc import GitError as GitPythonError
+
     root = request.root
     try:
         with collector_paused():
@@ -100,6 +102,8 @@ def run(request: RunRequest) -> RunResult:
             return _run_in_repository(request)
     except LockBusy as error:
         return RunResult(errors=[f"{error}; this run is skipped"])
+    except (OSError, GitPythonError) as error:  # opening the repository or taking the lock
+        return RunResult(errors=[f"opening the vault's repository failed: {_reason(error)}"])
 
 
 def _run_in_repository(request: RunRequest) -> RunResult:

@@ -227,3 +227,20 @@ def test_a_failing_git_step_is_one_line_exit_3_and_nothing_staged(tmp_path: Path
     monkeypatch.undo()
     assert main(["run", str(vault), "--today", TODAY, "-q"]) == 0
     assert git(repo, "status", "--porcelain") == "" and git(repo, "rev-list", "--count", "HEAD") == "2\n"
+
+
+def test_line_ending_settings_apply_to_the_blobs_as_git_add_would(tmp_path: Path) -> None:
+    """With core.autocrlf a CRLF note is stored with LF; with `-text` it is stored as it is."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "core.autocrlf", "true")
+    crlf = ANN.replace("\n", "\r\n").encode()
+    write_vault(repo, {".gitattributes": "raw/** -text\n", "People/Ann.md": crlf, "raw/Bob.md": crlf.replace(b"Ann", b"Bob"), "Call.md": CALL.replace("[[Ann]]", "[[Ann]] and [[Bob]]")})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "notes")
+    assert main(["run", str(repo), "--today", TODAY, "-q"]) == 0
+    assert (repo / "People/Ann.md").read_bytes().count(b"\r\n") == (repo / "People/Ann.md").read_bytes().count(b"\n"), "the note keeps CRLF"
+    assert b"\r" not in head_file(repo, "People/Ann.md") and b"last_contact: 2026-11-20" in head_file(repo, "People/Ann.md")
+    assert b"last_contact: 2026-11-20\r\n" in head_file(repo, "raw/Bob.md"), "-text: stored byte for byte"
+    assert git(repo, "status", "--porcelain") == ""
