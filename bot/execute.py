@@ -182,7 +182,8 @@ def _finish_dead_run(repo: Repo, request: RunRequest, result: RunResult) -> None
     result.problems.extend(recovery.problems)
     if recovery.committed:
         where = f" in {recovery.commit[:12]}" if recovery.commit else " (HEAD already held them)"
-        result.recovered = f"finished a run that stopped before committing: {len(recovery.committed)} notes committed{where}"
+        count = len(recovery.committed)
+        result.recovered = f"finished a run that stopped before committing: {count} note{'s' if count != 1 else ''} committed{where}"
 
 
 def _note_dead_run(repo: Repo, result: RunResult) -> None:

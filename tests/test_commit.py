@@ -168,7 +168,7 @@ def test_a_run_killed_before_committing_is_finished_and_a_later_edit_stays_the_u
     users = (vault / "Meetings/2026-11-20 Call.md").read_bytes()
     again = subprocess.run([sys.executable, "-m", "bot", "run", str(vault), "--today", TODAY, "--format", "json"], capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
-    assert "finished a run that stopped before committing: 1 notes committed" in again.stderr
+    assert "finished a run that stopped before committing: 1 note committed" in again.stderr
     warnings = json.loads(again.stdout)["warnings"]
     assert {
         "path": "Meetings/2026-11-20 Call.md",
