@@ -8,7 +8,9 @@ note, parse its frontmatter with libyaml), a cold `vaultbot run --dry-run`, a
 cold real run (on a copy), a warm real run with nothing changed, a warm run
 after 10 notes were edited (rechecking what they affect), one after a task was
 ticked in an Open Tasks roll-up (the tick reaches its source note), and one after a note
-was added (a full run over the warm cache). Every measurement is a fresh subprocess, the floor
+was added (a full run over the warm cache). `--commit-stage 10000 50000` times
+vaultbot's commit alone (blobs and journal, then private index, commit-tree,
+update-ref and the user's index) for that many changed notes in a git vault. Every measurement is a fresh subprocess, the floor
 included, so interpreter start-up counts on both sides of the ratio; its peak
 memory is the child's ru_maxrss from wait4(). Each figure is the fastest of
 `--repeat` runs, since the machine may be busy with other work. Vaults are
@@ -142,6 +144,37 @@ def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, flo
     return {name: (min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs)) for name, runs in results.items()}
 
 
+def commit_stage(count: int, work: Path) -> tuple[float, float]:
+    """(seconds to store the blobs and the journal, seconds to build the commit and move HEAD) for
+    `count` changed notes. The notes are not written: the commit never reads the work tree."""
+    sys.path.insert(0, str(HERE.parent))
+    from bot.config import load_config
+    from bot.execute import RunRequest, _commit, _prepare
+    from bot.git import open_repo
+    from bot.runner import plan_run
+
+    repo = work / f"commit-{count}"
+    shutil.rmtree(repo, ignore_errors=True)
+    for index in range(count):
+        note = repo / f"Notes/{index // 1000:03d}/Note {index:06d}.md"
+        note.parent.mkdir(parents=True, exist_ok=True)
+        note.write_text(f"---\ntags: 'a, b'\n---\n# Note {index}\n", encoding="utf-8")
+    identity = ["-c", "user.name=Bench", "-c", "user.email=bench@example.org"]
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], [*identity, "commit", "-q", "-m", "notes"]):
+        subprocess.run(["git", *command], cwd=repo, check=True)
+    config = load_config(repo)
+    plan = plan_run(repo, config, datetime.date.fromisoformat(TODAY))
+    assert len(plan.changes) == count
+    with open_repo(repo) as git_repo:
+        started = time.perf_counter()
+        prepared = _prepare(git_repo, repo, plan.changes, None)
+        hashed = time.perf_counter()
+        _commit(git_repo, prepared, plan.changes, RunRequest(repo, config, datetime.date.fromisoformat(TODAY)))
+        committed = time.perf_counter()
+    shutil.rmtree(repo)
+    return hashed - started, committed - hashed
+
+
 def machine() -> str:
     model = ""
     try:
@@ -173,9 +206,18 @@ def main() -> None:
     parser.add_argument("--with-50k", action="store_true", help="also measure 50,000 notes (~200 MB of notes)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest counts")
     parser.add_argument("--floor", metavar="VAULT", help=argparse.SUPPRESS)  # the child that measures the floor
+    parser.add_argument("--commit-stage", type=int, nargs="+", metavar="N", help="time only the commit of N changed notes")
     args = parser.parse_args()
     if args.floor:
         floor(args.floor)
+        return
+    if args.commit_stage:
+        work = HERE / "out" / "work"
+        work.mkdir(parents=True, exist_ok=True)
+        print("| changed notes | blobs + journal s | private index, commit, update-ref, user index s |\n|---:|---:|---:|")
+        for count in args.commit_stage:
+            hashed, committed = commit_stage(count, work)
+            print(f"| {count:,} | {hashed:.2f} | {committed:.2f} |")
         return
     sizes = sorted(set(args.sizes + ([50_000] if args.with_50k else [])))
     out = HERE / "out"

@@ -1,6 +1,7 @@
 """The command line: `vaultbot run`, `vaultbot explain`, `vaultbot rules`, `vaultbot daemon`.
 
 One `main(argv) -> int`; each command is a function returning its exit code.
+`run` hands the whole run to bot/execute.py and only prints its RunResult.
 Exit codes: 0 success; 1 `--check` found changes (or `--strict` warnings);
 2 usage or configuration error; 3 the run failed (git, I/O).
 The diff and JSON go to stdout; warnings and logs go to stderr.
@@ -13,24 +14,17 @@ import datetime
 import inspect
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from bot import __version__, explain
 from bot.config import Config, ConfigError, load_config
-from bot.lock import LockBusy, hold_lock, lock_path
-from bot.problem import Problem
-from bot.cache import ParseCache, cache_dir, git_dir
-from bot.memo import CleanRunMemo, memo_path
+from bot.execute import RunRequest, RunResult, run
 from bot.progress import for_run as progress_for_run
 from bot.report import as_json, headline, summary_lines, unified_diff
-from bot.runner import Change, collector_paused, load_notes, plan_run, remember_clean_state, selected_rules, write_changes
+from bot.runner import plan_run
 from rules import RULES
 
-if TYPE_CHECKING:
-    from git import Repo
-
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
-LOCK_WAIT_SECONDS = 10.0  # a second run waits this long for the first, then skips
 
 
 def _today(value: str) -> datetime.date:
@@ -80,10 +74,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _silent(stage: str, done: int, total: int, detail: str) -> None:
-    pass
-
-
 def _warn(args: argparse.Namespace, message: str) -> None:
     if not args.quiet:
         print(f"warning: {message}", file=sys.stderr)
@@ -111,142 +101,59 @@ def run_command(args: argparse.Namespace) -> int:
     if unknown:
         print(f"vaultbot: unknown rule {unknown[0]!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
         return EXIT_USAGE
-
-    # The cyclic collector stays off until the run's objects are gone: switched back on
-    # earlier (say, once planning is done) its first pass would walk all of them.
-    try:
-        with collector_paused():
-            if args.dry_run or args.check:  # takes no lock and never needs git
-                return _run(args, root, config, None)
-            if git_dir(root) is None:
-                with hold_lock(lock_path(root, None), LOCK_WAIT_SECONDS):
-                    return _run(args, root, config, None)
-            return _run_in_repository(args, root, config)
-    except LockBusy as error:
-        print(f"vaultbot: {error}; this run is skipped", file=sys.stderr)
-        return EXIT_FAILED
-
-
-# GitPython takes a tenth of a second to load, more than a warm run of a large vault;
-# bot.git (which loads it) is imported only by the functions that run with a repository.
-
-
-def _run_in_repository(args: argparse.Namespace, root: Path, config: Config) -> int:
-    from bot import git
-
-    try:
-        with git.open_repo(root) as repo, hold_lock(lock_path(root, repo.git_dir if repo else None), LOCK_WAIT_SECONDS):
-            return _run(args, root, config, repo)
-    except git.GitError as error:
-        print(f"vaultbot: git: {error}", file=sys.stderr)
-        return EXIT_FAILED
-
-
-def _leave_uncommitted(repo: Repo, root: Path, changes: list[Change]) -> tuple[list[Change], list[Problem]]:
-    """Drop the changes to notes with someone's uncommitted work; report each."""
-    from bot import git
-
-    leave = git.notes_to_leave(repo, root, [change.path for change in changes])
-    kept = [change for change in changes if change.path not in leave]
-    return kept, [Problem(path, f"not changed: {reason}") for path, reason in sorted(leave.items())]
-
-
-def _commit_and_push(args: argparse.Namespace, config: Config, repo: Repo, root: Path, changes: list[Change]) -> tuple[str | None, list[Problem], bool]:
-    """(the commit's sha or None when nothing changed, git problems, whether the push failed).
-
-    A failed commit raises GitError; a failed push keeps the local commit.
-    """
-    from bot import git
-
-    listed = [(f"{c.path} -> {c.destination}" if c.destination else c.path, c.rules) for c in changes]
-    message = git.commit_message(git.files_by_rule(listed), len(changes), args.commit_message)
-    # A moved note: both paths, so git records the removal and the addition as one rename.
-    paths = [path for change in changes for path in (change.path, change.destination) if path]
-    sha = git.commit(repo, root, paths, message, config.git.author)
-    if sha is None or not (args.push or config.git.push):
-        return sha, [], False
-    try:
-        pushed = git.push(repo, config.git.author)
-    except git.GitError as error:
-        return repo.head.commit.hexsha, [Problem("(git)", str(error))], True
-    return pushed.commit, [Problem("(git)", pushed.note)] if pushed.note else [], False
-
-
-def _vault_gone(root: Path, what_happened: str) -> int:
-    print(f"vaultbot: {root}: the vault folder disappeared during the run (moved or deleted); {what_happened}", file=sys.stderr)
-    return EXIT_FAILED
-
-
-def _run(args: argparse.Namespace, root: Path, config: Config, repo: Repo | None) -> int:
-    today = args.today or datetime.date.today()
     dry_run = args.dry_run or args.check
-    committing = repo is not None and not dry_run and config.git.commit and not args.no_commit
-    if repo is not None and not dry_run:
-        from bot import git
-
-        git.check_ready(repo, committing=committing)
-    cache = None if args.no_cache else ParseCache(root, lambda message: _warn(args, message))
-    memo = None if args.no_cache else CleanRunMemo(memo_path(cache_dir(root), [rule.ID for rule in selected_rules(config, args.rule)]))
     progress = progress_for_run(sys.stderr, quiet=args.quiet, json_output=args.format == "json", verbose=args.verbose)
+    request = RunRequest(
+        root,
+        config,
+        args.today or datetime.date.today(),
+        tuple(args.rule),
+        dry_run=dry_run,
+        no_commit=args.no_commit,
+        push=args.push,
+        first_line=args.commit_message,
+        use_cache=not args.no_cache,
+        warn=lambda message: _warn(args, message),
+        progress=progress,
+    )
     try:
-        loader = cache.load_notes if cache else load_notes
-        plan = plan_run(root, config, today, args.rule, loader=loader, progress=progress or _silent, memo=memo)
+        result = run(request)
     finally:
         if progress is not None:
             progress.close()
-    if not root.is_dir():
-        return _vault_gone(root, "nothing was written")
-    problems = list(plan.problems)
-    changes = plan.changes
-    failed = False
-    commit = None
-    if not dry_run:
-        if committing:
-            changes, left = _leave_uncommitted(repo, root, changes)
-            problems.extend(left)
-        written = write_changes(root, changes)
-        if not root.is_dir():  # one clear error rather than a failed write per note
-            return _vault_gone(root, f"{len(written.written)} of {len(changes)} notes were written before it did")
-        if cache is not None:  # only a real run stores the cache, and only after writing
-            cache.record_written((plan.vault.notes[c.path] for c in written.written if c.destination is None), written.stats)
-            cache.save()
-        if memo is not None:
-            remember_clean_state(plan, written, config, today, memo)
-        problems.extend(written.problems)
-        changes = written.written
-        failed = written.failed
-        if committing:
-            try:
-                commit, git_problems, git_failed = _commit_and_push(args, config, repo, root, changes)
-            except git.GitError as error:
-                git_problems, git_failed = [Problem("(git)", f"{error}; the notes are written but not committed")], True
-            problems.extend(git_problems)
-            failed = failed or git_failed
-
-    if args.format == "json":
-        print(as_json(changes, problems, commit))
-    else:
-        for problem in problems:
-            _warn(args, str(problem))
-        if dry_run:
-            for change in changes:
-                sys.stdout.write(unified_diff(change))
-        elif not args.quiet:
-            for change in changes:
-                moved = f" -> {change.destination}" if change.destination else ""
-                print(f"updated {change.path}{moved} ({', '.join(change.rules)})")
-        if not args.quiet:
-            for line in summary_lines(changes, plan.rules):
-                print(line)
-        print(headline(len(changes), len(problems), dry_run=dry_run, commit=commit))
-
-    if failed:
+    _print_result(args, result)
+    if result.failed:
         return EXIT_FAILED
-    if args.check and changes:
+    if args.check and result.changes:
         return EXIT_CHANGES
-    if args.strict and problems:
+    if args.strict and result.problems:
         return EXIT_CHANGES
     return EXIT_OK
+
+
+def _print_result(args: argparse.Namespace, result: RunResult) -> None:
+    """Warnings and logs to stderr (errors even with -q); the diff, the summary or the JSON to stdout."""
+    if result.recovered and not args.quiet:
+        print(f"vaultbot: {result.recovered}", file=sys.stderr)
+    if args.format == "json":
+        print(as_json(result.changes, result.problems, result.commit, result.errors))
+    else:
+        for problem in result.problems:
+            _warn(args, str(problem))
+        if result.dry_run:
+            for change in result.changes:
+                sys.stdout.write(unified_diff(change))
+        elif not args.quiet:
+            for change in result.changes:
+                moved = f" -> {change.destination}" if change.destination else ""
+                print(f"updated {change.path}{moved} ({', '.join(change.rules)})")
+        if not args.quiet and result.rules:
+            for line in summary_lines(result.changes, result.rules):
+                print(line)
+        if result.rules:
+            print(headline(len(result.changes), len(result.problems), dry_run=result.dry_run, commit=result.commit))
+    for error in result.errors:
+        print(f"vaultbot: error: {error}", file=sys.stderr)
 
 
 def explain_command(args: argparse.Namespace) -> int:
@@ -286,7 +193,7 @@ def rules_command(args: argparse.Namespace) -> int:
 
 
 def daemon_command(args: argparse.Namespace) -> int:
-    from bot.daemon import daemon_command as run_daemon  # bot.daemon calls back into this module
+    from bot.daemon import daemon_command as run_daemon  # APScheduler loads only for the daemon
 
     return run_daemon(args)
 

@@ -132,8 +132,18 @@ def _option_value(key: str, spec: dataclasses.Field, value: object) -> Any:
     if spec.metadata.get("heading_text") and value.lstrip().startswith("#"):
         raise ConfigError(key, f"give the heading's text without the '#' marks, got {value!r}")
     if spec.metadata.get("vault_path"):
-        value = _inside_vault(key, value)
+        value = _vault_folder(key, _inside_vault(key, value))
     return value
+
+
+def _vault_folder(key: str, folder: str) -> str:
+    """A folder notes can be moved into: inside the vault, not its root, not in git's own folder."""
+    normal = posixpath.normpath(folder.replace("\\", "/")).strip("/")
+    if normal in ("", ".") or (len(folder) > 1 and folder[1] == ":"):
+        raise ConfigError(key, f"{folder!r} is the vault root or an absolute path; give a folder inside the vault")
+    if any(part.casefold() == ".git" for part in normal.split("/")):
+        raise ConfigError(key, f"{folder!r} is inside .git, where git keeps its own data; give a folder inside the vault")
+    return folder
 
 
 def _rule_config(rule: Rule, data: object, default_schedule: str) -> RuleConfig:

@@ -1,10 +1,10 @@
 """`vaultbot daemon`: run the rules on their schedules, one commit per run.
 
 Rules that share a schedule run together (one APScheduler job per distinct
-schedule, so one run and one commit). Each job runs exactly what
-`vaultbot run VAULT --rule ... --format json` runs, in this process: the same
-lock, the same git checks, a fresh `Repo` per run (no `git cat-file` pile-up),
-and the config read again from disk. A config that became invalid skips that
+schedule, so one run and one commit). Each job calls bot/execute.py's `run`,
+exactly as `vaultbot run VAULT --rule ...` does: the same lock, the same git
+checks and crash recovery, a fresh `Repo` per run (no `git cat-file` pile-up),
+and the config read again from disk; it logs the RunResult in one line. A config that became invalid skips that
 run and is logged; a changed schedule moves the jobs. Jobs run one at a time
 (one worker thread), since they would only wait for each other's lock.
 
@@ -16,10 +16,7 @@ run still happens (once: `coalesce`), and `max_instances=1` never stacks runs.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
-import io
-import json
 import logging
 import signal
 import sys
@@ -30,6 +27,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.config import Config, ConfigError, load_config
+from bot.execute import RunRequest, RunResult, run
 from bot.schedule import parse_schedule
 from rules import RULES
 
@@ -49,35 +47,17 @@ def schedule_groups(config: Config) -> dict[str, tuple[str, ...]]:
     return {schedule: tuple(rules) for schedule, rules in groups.items()}
 
 
-def _cli_run(vault: Path, config_file: Path | None, rules: tuple[str, ...]) -> tuple[int, str, str]:
-    """`vaultbot run --format json` in this process: (exit code, stdout, stderr)."""
-    from bot.cli import main  # bot.cli imports this module for the `daemon` command
-
-    argv = ["run", str(vault), "--format", "json", *(f"--rule={rule}" for rule in rules)]
-    if config_file is not None:
-        argv.append(f"--config={config_file}")
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exit:  # argparse's way of reporting a usage error
-            code = exit.code if isinstance(exit.code, int) else EXIT_USAGE
-    return code, out.getvalue(), err.getvalue()
-
-
-def describe_run(code: int, stdout: str, stderr: str) -> str:
-    """The log line's body: notes changed, commit, warnings; or why the run did not happen."""
-    try:
-        result = json.loads(stdout)
-    except ValueError:
-        reason = " ".join(stderr.split()) or f"exit code {code}"
-        return f"run failed: {reason}" if code else reason
-    changed, warnings = len(result["changed"]), result["warnings"]
-    line = f"{changed} note{'s' if changed != 1 else ''} changed, commit {(result['commit'] or 'none')[:12]}, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+def describe_run(result: RunResult) -> str:
+    """The log line's body: notes changed, commit, warnings, errors."""
+    changed, warnings = len(result.changes), result.problems
+    line = f"{changed} note{'s' if changed != 1 else ''} changed, commit {(result.commit or 'none')[:12]}, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
     if warnings:
-        first = warnings[0]
-        line += f" (first: {first['path']}: {first['message']})"
-    return line + (f"; run failed (exit {code})" if code else "")
+        line += f" (first: {warnings[0]})"
+    if result.recovered:
+        line += f"; {result.recovered}"
+    if result.errors:
+        line += f"; run failed: {'; '.join(result.errors)}"
+    return line
 
 
 class Daemon:
@@ -102,7 +82,8 @@ class Daemon:
         """One scheduled run; it logs one line and never raises (the daemon keeps going)."""
         try:
             try:
-                groups = schedule_groups(load_config(self.vault, self.config_file))
+                config = load_config(self.vault, self.config_file)
+                groups = schedule_groups(config)
             except ConfigError as error:
                 log.info("[%s] skipped: config error: %s", schedule, error)
                 return
@@ -111,8 +92,8 @@ class Daemon:
             if not rules:
                 log.info("[%s] skipped: no enabled rule has this schedule any more", schedule)
                 return
-            code, stdout, stderr = _cli_run(self.vault, self.config_file, rules)
-            log.info("[%s] %s", schedule, describe_run(code, stdout, stderr))
+            result = run(RunRequest(self.vault, config, datetime.date.today(), rules))
+            log.info("[%s] %s", schedule, describe_run(result))
         except Exception as error:  # a bug in one run must not end the daemon
             log.exception("[%s] run failed: %s", schedule, error)
 

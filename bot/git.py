@@ -1,26 +1,30 @@
-"""The only module that talks to git: find the repo, check it, commit, push.
+"""Talking to git: find the repository, check it, read HEAD and the work tree's state.
 
-Small plain functions over a GitPython `Repo`, which the caller opens once per
-run with `open_repo` in a `with` block: a long-lived Repo keeps `git cat-file`
-processes alive, and a daemon would leak them run after run.
+`open_repo` opens the repository holding a vault with GitPython (a `with`
+block: a long-lived Repo keeps `git cat-file` processes alive, and a daemon
+would leak them run after run). Everything else runs the git command line
+through `run_git`, which feeds paths, messages and object lists on stdin (so no
+argument list grows with the vault), sets `GIT_LITERAL_PATHSPECS` (a note called
+`[Draft] x.md` is a name, not a glob), and turns any failure into one GitError
+line that names the step. No string from a note or from the user ever lands
+where git would read an option: the only paths on a command line are the vault
+folder itself, after `--`, and a note's path glued to `--path=` (one note per
+`hash-object`, for notes with filters).
 
-Staging and committing go through the git command line (`repo.git.add`,
-`repo.git.commit`), not `repo.index.add`: GitPython's index ignores
-`.gitattributes` filters and line-ending rules, so a note would be committed
-with bytes git itself would never store. The committer identity is set
-explicitly, or git and GitPython invent `user@hostname` on a bare server.
-Pathspecs are literal (`GIT_LITERAL_PATHSPECS`): a note called `[Draft] x.md`
-is a name, not a glob.
+Committing lives in bot/git_commit.py, the crash journal in bot/journal.py and
+pushing in bot/git_push.py.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterator, Mapping, NamedTuple, Sequence
 
-from git import GitCommandError, InvalidGitRepositoryError, NoSuchPathError, PushInfo, Repo
+from git import InvalidGitRepositoryError, NoSuchPathError, Repo
 
 # Files git keeps in its folder while an operation waits for the user.
 OPERATIONS = (
@@ -30,17 +34,10 @@ OPERATIONS = (
     ("CHERRY_PICK_HEAD", "a cherry-pick"),
     ("REVERT_HEAD", "a revert"),
 )
-PUSH_FAILED = PushInfo.ERROR | PushInfo.REJECTED | PushInfo.REMOTE_REJECTED | PushInfo.REMOTE_FAILURE
 
 
 class GitError(Exception):
-    """A git problem that stops the run (exit 3)."""
-
-
-class PushResult(NamedTuple):
-    commit: str  # HEAD after pushing: `pull --rebase` gives the commit a new sha
-    pushed: bool
-    note: str | None = None  # why nothing was pushed, when that is not a failure
+    """A git problem that stops the run (exit 3); the message names the step."""
 
 
 @contextlib.contextmanager
@@ -60,15 +57,46 @@ def open_repo(vault: Path) -> Iterator[Repo | None]:
         yield repo
 
 
-def _prefix(repo: Repo, vault: Path) -> str:
+def private_dir(repo: Repo) -> Path:
+    """`.git/vaultbot/`: the journal, the private index and temporary blobs live here."""
+    return Path(repo.git_dir) / "vaultbot"
+
+
+def call_git(repo: Repo, args: Sequence[str], step: str, *, stdin: bytes | None = None, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`git ARGS` in the work tree, `stdin` fed to it, whatever its exit code; GitError when git cannot start."""
+    command = [repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args]
+    environment = {**os.environ, "GIT_LITERAL_PATHSPECS": "1", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
+    try:
+        return subprocess.run(command, cwd=repo.working_tree_dir, input=stdin, capture_output=True, env=environment)
+    except OSError as error:
+        raise GitError(f"{step} failed: {error.strerror or error}") from None
+
+
+def run_git(
+    repo: Repo, args: Sequence[str], step: str, *, stdin: bytes | None = None, env: Mapping[str, str] | None = None, ok: tuple[int, ...] = (0,)
+) -> bytes:
+    """`git ARGS` in the work tree, `stdin` fed to it; its stdout. GitError names `step` when the
+    exit code is not in `ok`."""
+    done = call_git(repo, args, step, stdin=stdin, env=env)
+    if done.returncode not in ok:
+        raise GitError(f"{step} failed: {first_lines(done.stderr) or f'exit code {done.returncode}'}")
+    return done.stdout
+
+
+def first_lines(stderr: bytes) -> str:
+    """git's message, without hints, in one line."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip() and not line.startswith("hint:")]
+    return "; ".join(lines[:3])
+
+
+def prefix(repo: Repo, vault: Path) -> str:
     """The vault folder relative to the work tree, '' at the top, with a trailing '/'."""
     relative = vault.resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
     return "" if relative == "." else relative + "/"
 
 
-def repo_paths(repo: Repo, vault: Path, paths: Sequence[str]) -> list[str]:
-    prefix = _prefix(repo, vault)
-    return [prefix + path for path in paths]
+def _vault_pathspec(vault_prefix: str) -> list[str]:
+    return ["--", vault_prefix.rstrip("/")] if vault_prefix else []
 
 
 def operation_in_progress(repo: Repo) -> str | None:
@@ -93,35 +121,98 @@ def check_ready(repo: Repo, *, committing: bool) -> None:
         )
 
 
-def _status_reason(code: str) -> str:
-    if code == "??":
-        return "is not committed to git yet (untracked); left as it is until it is committed"
-    if code == "!!":
-        return "is ignored by git; left as it is (vaultbot commits what it changes)"
-    return "has uncommitted changes; left as it is (the first run after they are committed updates it)"
+def head_commit(repo: Repo) -> str | None:
+    """HEAD's commit id, or None on a branch with no commit yet."""
+    out = run_git(repo, ["rev-parse", "-q", "--verify", "HEAD^{commit}"], "git rev-parse HEAD", ok=(0, 1)).strip()
+    return out.decode() or None
 
 
-def notes_to_leave(repo: Repo, vault: Path, paths: Sequence[str]) -> dict[str, str]:
-    """Of `paths` (vault-relative), those a commit must not touch, each with the reason.
+class TreeEntry(NamedTuple):
+    mode: str
+    blob: str
 
-    A note someone has modified or staged but not committed is theirs until they
-    commit it; an untracked or ignored note is not ours to commit either.
-    """
-    if not paths:
+
+def tree_entries(repo: Repo, commit: str | None, vault_prefix: str) -> dict[str, TreeEntry]:
+    """Repo path -> (mode, blob) of every file under the vault folder in `commit` (one `ls-tree`)."""
+    if commit is None:
         return {}
-    prefix = _prefix(repo, vault)
-    output = repo.git.status("--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--", *(prefix + p for p in paths))
-    leave: dict[str, str] = {}
-    entries = iter(output.split("\0"))
-    for entry in entries:
+    out = run_git(repo, ["ls-tree", "-r", "-z", "--full-tree", commit, *_vault_pathspec(vault_prefix)], "git ls-tree")
+    entries: dict[str, TreeEntry] = {}
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        info, _, path = record.partition(b"\t")
+        mode, kind, blob = info.decode().split(" ")
+        if kind == "blob":
+            entries[path.decode("utf-8", "surrogateescape")] = TreeEntry(mode, blob)
+    return entries
+
+
+def read_blobs(repo: Repo, blobs: Sequence[str]) -> dict[str, bytes]:
+    """Blob id -> its bytes, with one `git cat-file --batch` for all of them."""
+    wanted = list(dict.fromkeys(blobs))
+    if not wanted:
+        return {}
+    out = run_git(repo, ["cat-file", "--batch"], "git cat-file", stdin="".join(f"{blob}\n" for blob in wanted).encode())
+    found: dict[str, bytes] = {}
+    position = 0
+    for blob in wanted:
+        end = out.index(b"\n", position)
+        header = out[position:end].decode().split(" ")
+        position = end + 1
+        if len(header) != 3:  # "<id> missing"
+            continue
+        size = int(header[2])
+        found[blob] = out[position : position + size]
+        position += size + 1
+    return found
+
+
+class WorkState(NamedTuple):
+    """The vault's notes that differ from HEAD, from one `git status` (vault paths)."""
+
+    not_in_head: frozenset[str]  # untracked, or added to the index but never committed
+    ignored: frozenset[str]
+    changed: frozenset[str]  # tracked, with staged or unstaged changes (or both)
+
+
+def work_state(repo: Repo, vault: Path) -> WorkState:
+    """One `git status` over the vault folder: which files are not (exactly) what HEAD has."""
+    vault_prefix = prefix(repo, vault)
+    out = run_git(
+        repo,
+        ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--no-renames", *_vault_pathspec(vault_prefix)],
+        "git status",
+        env={"GIT_OPTIONAL_LOCKS": "0"},  # a dry run must not even refresh the index
+    )
+    found: dict[str, set[str]] = defaultdict(set)
+    for entry in out.split(b"\0"):
         if len(entry) < 4:
             continue
-        code, path = entry[:2], entry[3:]
-        if code[0] in "RC":
-            next(entries, None)  # the rename's source path follows
-        if path.startswith(prefix):
-            leave[path[len(prefix):]] = _status_reason(code)
-    return leave
+        code, path = entry[:2].decode(), entry[3:].decode("utf-8", "surrogateescape")
+        if not path.startswith(vault_prefix):
+            continue
+        path = path[len(vault_prefix) :]
+        if code == "!!":
+            found["ignored"].add(path)
+        elif code == "??" or code[0] == "A":
+            found["new"].add(path)
+        else:
+            found["changed"].add(path)
+    changed = found["changed"] - found["new"]  # `git rm --cached`: deleted in the index, untracked on disk
+    return WorkState(frozenset(found["new"]), frozenset(found["ignored"]), frozenset(changed))
+
+
+def ignored_paths(repo: Repo, vault: Path, paths: Sequence[str]) -> set[str]:
+    """Those of `paths` (vault-relative) that git ignores, with one `git check-ignore --stdin`."""
+    if not paths:
+        return set()
+    vault_prefix = prefix(repo, vault)
+    data = b"".join((vault_prefix + path).encode("utf-8", "surrogateescape") + b"\0" for path in paths)
+    # check-ignore takes paths, not pathspecs, and refuses the `literal` magic the other commands get.
+    env = {"GIT_LITERAL_PATHSPECS": "0"}
+    out = run_git(repo, ["check-ignore", "-z", "--stdin", "--no-index"], "git check-ignore", stdin=data, env=env, ok=(0, 1))
+    return {path.decode("utf-8", "surrogateescape")[len(vault_prefix) :] for path in out.split(b"\0") if path}
 
 
 def parse_identity(author: str) -> tuple[str, str]:
@@ -130,7 +221,8 @@ def parse_identity(author: str) -> tuple[str, str]:
     return name.strip(), email.strip().rstrip(">").strip()
 
 
-def _identity_env(author: str) -> dict[str, str]:
+def identity_env(author: str) -> dict[str, str]:
+    """Author and committer for git, set explicitly: git would invent `user@hostname` on a bare server."""
     name, email = parse_identity(author)
     return {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
 
@@ -151,81 +243,3 @@ def files_by_rule(changes: Sequence[tuple[str, Sequence[str]]]) -> dict[str, lis
         for rule in rules:
             by_rule[rule].append(path)
     return dict(by_rule)
-
-
-def _git_failure(action: str, error: GitCommandError) -> GitError:
-    detail = (error.stderr or "").strip().replace("stderr: ", "").strip("'\n ") or str(error)
-    return GitError(f"{action} failed: {detail}")
-
-
-def commit(repo: Repo, vault: Path, paths: Sequence[str], message: str, author: str) -> str | None:
-    """Commit exactly `paths` (vault-relative; written, added or removed); the sha, or None when nothing changed.
-
-    `git commit -- paths` commits those paths only, so whatever else the user
-    has staged stays staged and out of vaultbot's commit. A removed path is
-    staged as a removal, so a note moved by the run is recorded as a rename.
-    """
-    if not paths:
-        return None
-    targets = repo_paths(repo, vault, paths)
-    try:
-        repo.git.add("--all", "--", *targets)
-        if not repo.git.diff("--cached", "--name-only", "--", *targets):
-            return None
-        repo.git.commit("--author", author, "-m", message, "--", *targets, env=_identity_env(author))
-    except GitCommandError as error:
-        raise _git_failure("git commit", error) from None
-    return repo.head.commit.hexsha
-
-
-def _upstream(repo: Repo) -> tuple[str, str, str]:
-    """(remote, local branch, remote branch) the current branch pushes to."""
-    branch = repo.active_branch
-    tracking = branch.tracking_branch()
-    if tracking is not None:
-        return tracking.remote_name, branch.name, tracking.remote_head
-    if any(remote.name == "origin" for remote in repo.remotes):
-        return "origin", branch.name, branch.name
-    raise GitError(f"push: branch {branch.name} has no upstream and there is no remote 'origin'")
-
-
-def _push_once(repo: Repo, remote: str, branch: str, remote_branch: str) -> tuple[bool, bool, str]:
-    """(pushed, rejected as not a fast-forward, git's summary)."""
-    try:
-        infos = repo.remote(remote).push(f"refs/heads/{branch}:refs/heads/{remote_branch}")
-    except (GitCommandError, ValueError) as error:
-        return False, False, str(getattr(error, "stderr", "") or error).strip()
-    if not infos:
-        return False, False, "git push reported nothing"
-    failed = [info for info in infos if info.flags & PUSH_FAILED]
-    if not failed:
-        return True, False, ""
-    rejected = any(info.flags & PushInfo.REJECTED for info in failed)
-    return False, rejected, "; ".join(info.summary.strip() for info in failed)
-
-
-def push(repo: Repo, author: str) -> PushResult:
-    """Push the current branch; once rejected, `pull --rebase` and try again. Never forces.
-
-    Raises GitError when the push fails; the local commit is kept either way.
-    """
-    if repo.head.is_detached:
-        return PushResult(repo.head.commit.hexsha, False, "HEAD is detached: the commit was made, but pushing needs a branch")
-    remote, branch, remote_branch = _upstream(repo)
-    pushed, rejected, detail = _push_once(repo, remote, branch, remote_branch)
-    if not pushed and rejected:
-        try:
-            repo.git.pull("--rebase", remote, remote_branch, env=_identity_env(author))
-        except GitCommandError as error:
-            if operation_in_progress(repo):
-                with contextlib.suppress(GitCommandError):
-                    repo.git.rebase("--abort")
-            raise GitError(
-                f"push to {remote}/{remote_branch} was rejected and `git pull --rebase` failed "
-                f"({_git_failure('pull', error)}); the commit is kept locally"
-            ) from None
-        pushed, _, detail = _push_once(repo, remote, branch, remote_branch)
-    sha = repo.head.commit.hexsha
-    if not pushed:
-        raise GitError(f"push to {remote}/{remote_branch} failed: {detail or 'unknown error'}; the commit {sha[:12]} is kept locally")
-    return PushResult(sha, True)

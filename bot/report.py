@@ -50,12 +50,14 @@ def headline(changed: int, warnings: int, *, dry_run: bool, commit: str | None =
     return line + (" (dry run, nothing written)" if dry_run else "")
 
 
-def as_json(changes: Sequence[Change], problems: Sequence[Problem], commit: str | None) -> str:
+def as_json(changes: Sequence[Change], problems: Sequence[Problem], commit: str | None, errors: Sequence[str] = ()) -> str:
+    """The run as one JSON object; `errors` (what made the run fail, exit 3) only when there are any."""
     return json.dumps(
         {
             "changed": [{"path": c.path, "rules": list(c.rules), **({"moved_to": c.destination} if c.destination else {})} for c in changes],
             "warnings": [{"path": p.path, "message": p.message} for p in problems],
             "commit": commit,
+            **({"errors": list(errors)} if errors else {}),
         },
         ensure_ascii=False,
         indent=2,

@@ -7,6 +7,11 @@ notes, those notes are parsed again from their new text and the index is
 rebuilt, so, for example, duplicates marked by dedupe-meetings are already
 left out of Recent Context in the same run, and a second run changes nothing.
 
+In a git vault where the run commits, planning reads the committed view
+(bot/view.py): notes git does not know are left out, notes with uncommitted
+changes are read as HEAD has them and never changed, so no commit holds text
+derived from uncommitted notes, and the dry run plans exactly what the real run does.
+
 A run that starts from a remembered clean state (bot/memo.py), with the vault
 changed since only by notes edited in place, has each rule check only what
 those edits affect (bot/delta.py) and reaches the same result as a full run.
@@ -24,18 +29,18 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from bot.config import Config
 from bot.delta import VaultDelta, delta_since_clean
-from bot.edits import Edit, MoveNote, Report
-from bot.memo import CleanRunMemo, CleanState, DateWindow, code_fingerprint, state_digest
+from bot.edits import AppendTasks, Edit, MoveNote, Report, RewriteLinks
+from bot.memo import CleanRunMemo, CleanState, code_fingerprint, state_digest
 from bot.note import BadNote, Note, ParseSettings, parse_note
 from bot.obsidian import ObsidianSettings, read_settings
 from bot.problem import Problem
 from bot.reading import parse_files
 from bot.render import RenderError, render
 from bot.scan import FileStat, ScanResult, scan_vault
-from bot.together import ties, untie, unwritten_requirement, write_order
+from bot.together import ties, untie, without_unmet_requirements
 from bot.vault import VaultIndex
-from bot.writer import WriteConflict, move_note, write_note
-from rules import RULES, Rule, get_rule
+from bot.view import UNCOMMITTED, CommittedView, narrow, untracked_problems, waiting_problems
+from rules import RULES, Rule
 
 
 @dataclass(frozen=True)
@@ -72,14 +77,10 @@ class RunPlan:
     edited_since_clean: frozenset[str] | None = None
     delta: VaultDelta | None = None
     clean: CleanState | None = None
-
-
-@dataclass
-class WriteResult:
-    written: list[Change] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    failed: bool = False  # an I/O error (not a conflict) stopped a write
-    stats: dict[str, FileStat] = field(default_factory=dict)  # path as written -> the file vaultbot placed
+    view_problems: list[Problem] = field(default_factory=list)  # notes left out of the committed view (bot/view.py)
+    # Changes the run planned but will not make (a note with uncommitted changes, a move git would
+    # not commit): the vault is then not clean, whatever the rules say.
+    incomplete: bool = False
 
 
 def selected_rules(config: Config, rule_ids: Sequence[str] = ()) -> list[Rule]:
@@ -106,6 +107,7 @@ class Loaded(NamedTuple):
 
 
 NoteLoader = Callable[[Path, ScanResult, ParseSettings], Loaded]
+ViewSource = Callable[[ScanResult], CommittedView]  # the committed view of a scan (bot/view.py)
 # progress(stage, done, total, detail): "scan" once the notes are counted (parsing starts),
 # "parse" once they are loaded, "delta" with the number of notes edited since the last
 # clean run when only those are rechecked, "rule" before each rule and once after the last.
@@ -159,6 +161,7 @@ def apply_rules(
     progress: Progress = _no_progress,
     delta: VaultDelta | None = None,
     clean_problems: Mapping[str, Sequence[Problem]] | None = None,
+    refuse_moves: bool = False,
 ) -> RulesResult:
     """Run the rules in order, each over the vault as the ones before it left it.
 
@@ -168,6 +171,10 @@ def apply_rules(
     With a `delta` from a clean state (bot/delta.py), each rule checks only the
     notes it names as affected; for the others it keeps the clean state's
     warnings (`clean_problems`), since its result there was "nothing to change".
+
+    With `refuse_moves`, a rule that moves notes makes none of its moves, nor the
+    edits that exist for them (links rewritten to point past a moved note, content
+    carried over from it); its other edits stay.
     """
     changed_by: dict[str, list[str]] = defaultdict(list)
     moved: dict[str, tuple[str, Note]] = {}
@@ -182,6 +189,9 @@ def apply_rules(
         updated: dict[str, Note] = {}
         moving: dict[str, str] = {}
         grouped = _group_edits(rule, vault, options, today, targets, found)
+        if refuse_moves and any(isinstance(edit, MoveNote) for edits in grouped.values() for edit in edits):
+            moving_kinds = (MoveNote, RewriteLinks, AppendTasks)
+            grouped = {p: kept for p, edits in grouped.items() if (kept := [e for e in edits if not isinstance(e, moving_kinds)])}
         for path, edits in grouped.items():
             note = vault.notes[path]
             destination = next((edit.destination for edit in edits if isinstance(edit, MoveNote)), None)
@@ -240,10 +250,13 @@ def plan_run(
     loader: NoteLoader = load_notes,
     progress: Progress = _no_progress,
     memo: CleanRunMemo | None = None,
+    view_of: ViewSource | None = None,
 ) -> RunPlan:
-    """Every change a run would make, computed in memory. Nothing is written."""
+    """Every change a run would make, computed in memory. Nothing is written.
+
+    With `view_of`, the run plans on the committed view it gives (bot/view.py)."""
     with collector_paused():
-        return _plan_run(root, config, today, rule_ids, loader, progress, memo)
+        return _plan_run(root, config, today, rule_ids, loader, progress, memo, view_of)
 
 
 def _plan_run(
@@ -254,6 +267,7 @@ def _plan_run(
     loader: NoteLoader,
     progress: Progress,
     memo: CleanRunMemo | None,
+    view_of: ViewSource | None,
 ) -> RunPlan:
     settings, setting_problems = read_settings(root)
     problems = [Problem(path, message) for path, message in setting_problems]
@@ -261,7 +275,8 @@ def _plan_run(
     problems.extend(scan.problems)
     rules = selected_rules(config, rule_ids)
     ids = tuple(r.ID for r in rules)
-    context = run_context(settings, config, ids)
+    view = view_of(scan) if view_of is not None else None
+    context = run_context(settings, config, ids, view.key if view is not None else "")
     progress("scan", len(scan.files), len(scan.files), "")
     clean = memo.recall(today) if memo is not None else None
     digest = state_digest(scan.files, scan.folders, context, scan.left_out) if memo is not None else ""
@@ -271,33 +286,59 @@ def _plan_run(
             root, [], problems + clean.problems, len(scan.files), ids, scan=scan, context=context, digest=digest, note_problems=clean.problems, remembered=True
         )
     parse = parse_settings(config, settings)
-    notes, load_problems, previous = loader(root, scan, parse)
+    loaded = loader(root, scan, parse)
+    notes, load_problems, previous = loaded
+    worktree = loaded.notes  # the view may replace some notes and leave out others
     progress("parse", len(scan.files), len(scan.files), "")
-    unparsed = frozenset(scan.files) - notes.keys()
+    files = scan.files
+    if view is not None:
+        narrowed = narrow(view, scan, notes, load_problems, previous, parse)
+        notes, load_problems, previous, files = narrowed.notes, narrowed.problems, narrowed.previous, narrowed.files
+    unparsed = frozenset(files) - notes.keys()
     original = VaultIndex(notes, scan.folders, settings, config, unparsed, scan.left_out)
+    view_problems = [*untracked_problems(view), *waiting_problems(view, original, worktree)] if view is not None else []
     delta = _delta_since(clean, original, scan, previous, context)
     if delta is None:
         clean = None
     else:
         progress("delta", len(delta.before), len(scan.files), "")
     result = apply_rules(original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None)
+    changes = _changes(notes, result)
+    skipped = []
+    refused = view.ignored_paths([c.destination for c in changes if c.destination]) if view is not None else set()
+    if refused:
+        result = apply_rules(original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None, refuse_moves=True)
+        changes = _changes(notes, result)
+        first = min(refused)
+        skipped.append(Problem("(git)", f"no note moved: git ignores {first}, so a moved note would leave the repository; moves (and the link and task edits made for them) are skipped"))
+    if view is not None:
+        skipped.extend(Problem(c.path, UNCOMMITTED) for c in changes if c.path in view.changed)
+        changes = [change for change in changes if change.path not in view.changed]
+        changes, held = without_unmet_requirements(changes)
+        skipped.extend(held)
     progress("rule", len(rules), len(rules), "")
     link_problems = _link_problems(original, delta, clean)
-    note_problems = _note_problems(load_problems, ids, result.problems, link_problems)
+    note_problems = _note_problems(view_problems, load_problems, ids, result.problems, link_problems)
+    return RunPlan(
+        root, changes, problems + note_problems + skipped, len(files), ids, result.vault, original, scan, context, digest, note_problems, load_problems,
+        rule_problems=result.problems,
+        link_problems=link_problems,
+        edited_since_clean=delta.paths if delta else None,
+        delta=result.delta,
+        clean=clean,
+        view_problems=view_problems,
+        incomplete=bool(skipped),
+    )
+
+
+def _changes(notes: Mapping[str, Note], result: RulesResult) -> list[Change]:
     changes = []
     for path, rule_list in sorted(result.changed_by.items()):
         destination, note = result.moved.get(path, (None, result.vault.notes.get(path)))
         before, after = notes[path].to_bytes(), note.to_bytes()
         if before != after or destination is not None:
             changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination, tuple(sorted(result.requires.get(path, ())))))
-    return RunPlan(
-        root, changes, problems + note_problems, len(scan.files), ids, result.vault, original, scan, context, digest, note_problems, load_problems,
-        rule_problems=result.problems,
-        link_problems=link_problems,
-        edited_since_clean=delta.paths if delta else None,
-        delta=result.delta,
-        clean=clean,
-    )
+    return changes
 
 
 def _delta_since(
@@ -318,10 +359,15 @@ def _delta_since(
 
 
 def _note_problems(
-    load_problems: Sequence[Problem], rule_ids: Sequence[str], by_rule: Mapping[str, Sequence[Problem]], link_problems: Sequence[Problem]
+    view_problems: Sequence[Problem],
+    load_problems: Sequence[Problem],
+    rule_ids: Sequence[str],
+    by_rule: Mapping[str, Sequence[Problem]],
+    link_problems: Sequence[Problem],
 ) -> list[Problem]:
-    """The warnings that follow from the notes, in the order reported: unusable notes, each rule's, ambiguous links."""
-    return [*load_problems, *(problem for rule in rule_ids for problem in by_rule[rule]), *link_problems]
+    """The warnings that follow from the notes, in the order reported: notes left out of the committed
+    view, unusable notes, each rule's, ambiguous links."""
+    return [*view_problems, *load_problems, *(problem for rule in rule_ids for problem in by_rule[rule]), *link_problems]
 
 
 def _link_problems(vault: VaultIndex, delta: VaultDelta | None, clean: CleanState | None) -> list[Problem]:
@@ -335,65 +381,6 @@ def _link_problems(vault: VaultIndex, delta: VaultDelta | None, clean: CleanStat
     return sorted(kept + fresh, key=lambda problem: problem.path)  # note order, as a full run reports them
 
 
-def run_context(settings: ObsidianSettings, config: Config, rule_ids: Sequence[str]) -> str:
-    """Everything besides the vault's files that decides a run's result."""
-    return f"{code_fingerprint()}|{settings!r}|{config!r}|{','.join(rule_ids)}"
-
-
-def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, today: datetime.date, memo: CleanRunMemo) -> bool:
-    """After a real run, record the vault as clean, if it provably is.
-
-    Provably: every planned change was written (no conflict, no note left for
-    someone's uncommitted edit, no move, whose target the scan never sees), and
-    the rules, run once more over the vault as written, change nothing. A run
-    that started from a clean state reruns them only where its own edits and the
-    notes edited since that state reach.
-    """
-    if plan.remembered:
-        return True
-    placed = [change.path for change in plan.changes if change.destination is None and change.path in written.stats]
-    if plan.scan is None or plan.vault is None or len(placed) != len(plan.changes):
-        memo.forget()
-        return False
-    note_problems, rule_problems, link_problems = plan.note_problems, plan.rule_problems, plan.link_problems
-    if plan.changes:
-        parse = parse_settings(config, plan.vault.settings)
-        delta = plan.delta  # None unless the run started from a clean state
-        with collector_paused():
-            again = apply_rules(plan.vault, [get_rule(i) for i in plan.rules], config, parse, today, delta=delta, clean_problems=plan.clean.by_rule if delta else None)
-        if again.changed_by:  # a rule that is not idempotent here: never claim the vault is clean
-            memo.forget()
-            return False
-        rule_problems = again.problems
-        link_problems = _link_problems(plan.vault, delta, plan.clean)
-        note_problems = _note_problems(plan.load_problems, plan.rules, rule_problems, link_problems)
-    files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
-    dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
-    digest = plan.digest if plan.digest and not placed else state_digest(files, plan.scan.folders, plan.context, plan.scan.left_out)
-    memo.remember(CleanState(digest, note_problems, rule_problems, link_problems), DateWindow.around(today, dates))
-    return True
-
-
-def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:
-    """Write each change atomically; a conflict or an I/O error skips that note, and the changes that require it."""
-    result = WriteResult()
-    for change in write_order(list(changes)):
-        held = unwritten_requirement(change, result.written)
-        if held is not None:
-            result.problems.append(held)
-            continue
-        try:
-            if change.destination is None:
-                result.stats[change.path] = write_note(root / change.path, change.after, change.before)
-            else:
-                result.stats[change.destination] = move_note(root / change.path, root / change.destination, change.after, change.before)
-        except FileExistsError:
-            result.problems.append(Problem(change.path, f"not moved: {change.destination} already exists; the note is unchanged"))
-        except WriteConflict:
-            result.problems.append(Problem(change.path, "changed on disk while vaultbot ran; not overwritten (the next run picks it up)"))
-        except OSError as error:
-            result.failed = True
-            result.problems.append(Problem(change.path, f"cannot be written: {error.strerror or error}; the note is unchanged"))
-        else:
-            result.written.append(change)
-    return result
+def run_context(settings: ObsidianSettings, config: Config, rule_ids: Sequence[str], view_key: str = "") -> str:
+    """Everything besides the vault's files that decides a run's result (`view_key`: the committed view's, bot/view.py)."""
+    return f"{code_fingerprint()}|{settings!r}|{config!r}|{','.join(rule_ids)}|{view_key}"

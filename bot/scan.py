@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,12 @@ class ScanResult:
     # `.md` files outside dot-folders that are not notes (`exclude`, ignore filters, templates, an
     # archive folder): a rule that moves a note must know whether its destination is taken.
     left_out: frozenset[str] = frozenset()
+    # Temporary files a killed run of vaultbot left beside notes (bot/writer.py removes them).
+    leftovers: tuple[str, ...] = ()
+
+
+# bot/writer.py's temporary names, and those of versions before it (`.<note>.vaultbot-<pid>.tmp`).
+LEFTOVER = re.compile(r"\.vaultbot-[0-9a-f]{12}\.tmp|\..+\.vaultbot-[0-9]+\.tmp", re.DOTALL)
 
 
 def matches_glob(path: str, pattern: str) -> bool:
@@ -64,6 +71,7 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
     folders: set[str] = set()
     left_out: set[str] = set()
     problems: list[Problem] = []
+    leftovers: list[str] = []
     pending = [("", str(root))]
     while pending:
         prefix, directory = pending.pop()
@@ -74,6 +82,8 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
             continue
         for entry in entries:
             if entry.name.startswith("."):
+                if LEFTOVER.fullmatch(entry.name):
+                    leftovers.append(prefix + entry.name)
                 continue
             path = prefix + entry.name
             if entry.is_symlink():
@@ -100,4 +110,4 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
                     problems.append(Problem(path, "not a regular file; skipped"))
                     continue
                 files[path] = FileStat.of(stat)
-    return ScanResult(dict(sorted(files.items())), frozenset(folders), tuple(problems), frozenset(left_out))
+    return ScanResult(dict(sorted(files.items())), frozenset(folders), tuple(problems), frozenset(left_out), tuple(leftovers))

@@ -4,7 +4,7 @@ A roll-up that drops a task because it was ticked there must not be written
 when the tick in the task's own note is not: the tick would be lost. So a
 change that requires others is made only when they are (`untie`, while the
 rules run), and written only after they are written (`write_changes` in
-bot/runner.py): a note left for someone's uncommitted edit, a conflict on
+bot/write_back.py): a note left for someone's uncommitted edit, a conflict on
 disk or a failed write holds back every change that requires it.
 """
 
@@ -51,3 +51,18 @@ def unwritten_requirement(change: Change, written: Sequence[Change]) -> Problem 
     paths = {done.path for done in written} if change.requires else set()
     missing = next((path for path in change.requires if path not in paths), None)
     return None if missing is None else _reason(change.path, missing)
+
+
+def without_unmet_requirements(changes: Sequence[Change]) -> tuple[list[Change], list[Problem]]:
+    """The changes whose required changes are all among them (repeatedly), and why each other one is held back."""
+    kept = list(changes)
+    held: list[Problem] = []
+    while True:
+        paths = {change.path for change in kept}
+        unmet = [(change, missing) for change in kept if (missing := next((p for p in change.requires if p not in paths), None))]
+        if not unmet:
+            return kept, held
+        held.extend(_reason(change.path, missing) for change, missing in unmet)
+        dropped = {change.path for change, _ in unmet}
+        kept = [change for change in kept if change.path not in dropped]
+

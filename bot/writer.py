@@ -10,16 +10,22 @@ A note that moves (`move_note`) is written the same way at its new path, which
 must not exist yet; only then, and only if the original still holds the bytes
 the run read, is the original removed. At every moment the note's content
 exists on disk at one path or the other.
+
+Temporary names are short and fixed in length (`.vaultbot-<12 hex>.tmp`), so
+they fit beside a note whose own name uses all 255 bytes a file system allows.
+A run killed mid-write may leave one behind: the scan (bot/scan.py) notes every
+such file it passes, at no extra cost, and the next real run removes them
+(`remove_leftovers`) before it writes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
+import secrets
 import stat
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from bot.scan import FileStat
 
@@ -30,18 +36,15 @@ class WriteConflict(Exception):
 
 def _temporary_path(target: Path) -> Path:
     # A dot-file: Obsidian and vaultbot's own scan both ignore it if a crash leaves it behind.
-    return target.with_name(f".{target.name}.vaultbot-{os.getpid()}.tmp")
+    return target.with_name(f".vaultbot-{secrets.token_hex(6)}.tmp")
 
 
-def _remove_stale_temporaries(target: Path) -> None:
-    """Remove what a killed run left beside `target` before writing it again.
-
-    Runs never overlap (bot/lock.py) and this one has not written `target` yet, so
-    any such file is stale, even one named with our own pid: in a container every
-    run may get the same pid, and the exclusive create would then fail forever.
-    """
-    for stale in target.parent.glob(f".{glob.escape(target.name)}.vaultbot-*.tmp"):
-        stale.unlink(missing_ok=True)
+def remove_leftovers(root: Path, paths: Iterable[str]) -> None:
+    """Remove temporary files a killed run left (vault paths the scan found). Runs never overlap
+    (bot/lock.py), so none of them belongs to a run in progress."""
+    for path in paths:
+        with contextlib.suppress(OSError):
+            (root / path).unlink()
 
 
 @contextlib.contextmanager
@@ -50,7 +53,6 @@ def _staged(target: Path, data: bytes, mode: int) -> Iterator[tuple[Path, FileSt
 
     The block puts it in place; if the block fails, the temporary file goes.
     """
-    _remove_stale_temporaries(target)
     temporary = _temporary_path(target)
     try:
         with open(temporary, "xb") as handle:
@@ -64,11 +66,13 @@ def _staged(target: Path, data: bytes, mode: int) -> Iterator[tuple[Path, FileSt
         raise
 
 
-def write_note(target: Path, new: bytes, expected: bytes) -> FileStat:
+def write_note(target: Path, new: bytes, expected: bytes, unsynced: set[Path] | None = None) -> FileStat:
     """Replace `target` (whose content must still be `expected`) with `new`; the new file's stat.
 
     The stat is taken from the temporary file before the rename, so it describes
-    vaultbot's own bytes even if someone edits the note right afterwards.
+    vaultbot's own bytes even if someone edits the note right afterwards. With
+    `unsynced`, the folder whose entry changed is added to it instead of being
+    synced here (`sync_folders` then syncs each folder once for many notes).
     Raises WriteConflict when the file changed since it was read, OSError when
     it cannot be written; in both cases the original file is untouched.
     """
@@ -78,11 +82,11 @@ def write_note(target: Path, new: bytes, expected: bytes) -> FileStat:
         if target.read_bytes() != expected:
             raise WriteConflict(str(target))
         os.replace(temporary, target)
-    _sync_folder(target.parent)
+    _sync_later(target.parent, unsynced)
     return placed
 
 
-def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> FileStat:
+def move_note(source: Path, destination: Path, new: bytes, expected: bytes, unsynced: set[Path] | None = None) -> FileStat:
     """Write `new` at `destination` and remove `source` (whose content must still be `expected`); the new file's stat.
 
     Raises FileExistsError when `destination` exists, WriteConflict when `source`
@@ -96,7 +100,7 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> F
     destination.parent.mkdir(parents=True, exist_ok=True)
     with _staged(destination, new, stat.S_IMODE(source.stat().st_mode)) as (temporary, placed):
         _place_new(temporary, destination)
-    _sync_folder(destination.parent)
+    _sync_folder(destination.parent)  # the copy is on disk before the original goes
     try:
         if source.read_bytes() != expected:
             raise WriteConflict(str(source))
@@ -105,8 +109,8 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes) -> F
         # Someone edited the original meanwhile (or it cannot be removed): theirs wins, the copy goes.
         destination.unlink(missing_ok=True)
         raise
+    _sync_later(source.parent, unsynced)
     return placed
-    _sync_folder(source.parent)
 
 
 def _place_new(temporary: Path, destination: Path) -> None:
@@ -121,6 +125,19 @@ def _place_new(temporary: Path, destination: Path) -> None:
         os.replace(temporary, destination)
         return
     temporary.unlink()
+
+
+def _sync_later(folder: Path, unsynced: set[Path] | None) -> None:
+    if unsynced is None:
+        _sync_folder(folder)
+    else:
+        unsynced.add(folder)
+
+
+def sync_folders(folders: Iterable[Path]) -> None:
+    """Make the renames in `folders` durable: one sync per folder, however many notes changed there."""
+    for folder in folders:
+        _sync_folder(folder)
 
 
 def _sync_folder(folder: Path) -> None:

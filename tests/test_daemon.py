@@ -15,6 +15,9 @@ import pytest
 
 from bot.config import parse_config
 from bot.daemon import describe_run, schedule_groups
+from bot.execute import RunResult
+from bot.problem import Problem
+from bot.runner import Change
 from tests.vaults import REPO, git, run_cli, write_vault
 
 WAIT_SECONDS = 20.0
@@ -124,15 +127,18 @@ def test_rules_sharing_a_schedule_form_one_group() -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "stdout", "stderr", "expected"),
+    ("result", "expected"),
     [
-        (0, '{"changed": [{"path": "a.md", "rules": ["tags"]}], "warnings": [], "commit": "0123456789abcdef"}', "", "1 note changed, commit 0123456789ab, 0 warnings"),
-        (0, '{"changed": [], "warnings": [{"path": "b.md", "message": "bad YAML"}], "commit": null}', "", "0 notes changed, commit none, 1 warning (first: b.md: bad YAML)"),
-        (2, "", "vaultbot: config error: .vaultbot.yaml: exclude: expected a list\n", "run failed: vaultbot: config error: .vaultbot.yaml: exclude: expected a list"),
+        (RunResult([Change("a.md", ("tags",), b"", b"x")], commit="0123456789abcdef"), "1 note changed, commit 0123456789ab, 0 warnings"),
+        (RunResult(problems=[Problem("b.md", "bad YAML")]), "0 notes changed, commit none, 1 warning (first: b.md: bad YAML)"),
+        (
+            RunResult(commit="0123456789abcdef", errors=["push to origin/main failed: rejected; the commit 0123456789ab is kept locally"]),
+            "0 notes changed, commit 0123456789ab, 0 warnings; run failed: push to origin/main failed: rejected; the commit 0123456789ab is kept locally",
+        ),
     ],
 )
-def test_describe_run(code: int, stdout: str, stderr: str, expected: str) -> None:
-    assert describe_run(code, stdout, stderr) == expected
+def test_describe_run(result: RunResult, expected: str) -> None:
+    assert describe_run(result) == expected
 
 
 @pytest.mark.posix("stops the daemon with SIGINT")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.cli
+import bot.execute
 import bot.writer
 from bot.cli import main
 from bot.config import load_config
@@ -163,6 +163,20 @@ class _DiskFillsUp:
         return getattr(self.handle, name)
 
 
+def temporaries_of(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Record which note each temporary file the writer makes is for: temporary path -> note name."""
+    made: dict[str, str] = {}
+    real = bot.writer._temporary_path
+
+    def recording(target: Path) -> Path:
+        temporary = real(target)
+        made[str(temporary)] = target.name
+        return temporary
+
+    monkeypatch.setattr(bot.writer, "_temporary_path", recording)
+    return made
+
+
 @pytest.mark.parametrize(
     ("where", "error"),
     [("write", errno.ENOSPC), ("open", errno.EACCES), ("replace", errno.EACCES), ("replace", errno.ENOSPC)],
@@ -173,9 +187,10 @@ def test_a_failed_write_keeps_the_original_and_the_run_reports_it(
     """As root, permissions stop nothing, so the failures are injected where the writer meets the OS."""
     write_vault(tmp_path, {"Acme.md": ENTITY, "Meeting.md": MEETING})
     real_open, real_replace = open, os.replace
+    temporaries = temporaries_of(monkeypatch)
 
     def failing_open(path, mode="r", *args, **kwargs):
-        if ".Acme.md." not in str(path):
+        if temporaries.get(str(path)) != "Acme.md":
             return real_open(path, mode, *args, **kwargs)
         if where == "open":
             raise OSError(error, os.strerror(error))
@@ -213,10 +228,11 @@ def test_a_note_edited_between_reading_and_renaming_is_not_overwritten(
     write_vault(tmp_path, {"Acme.md": ENTITY, "Meeting.md": MEETING})
     users_text = ENTITY + "\nTyped in Obsidian while vaultbot ran.\n"
     real_chmod = os.chmod
+    temporaries = temporaries_of(monkeypatch)
 
     def chmod_then_user_saves(path, mode, *args, **kwargs):
         real_chmod(path, mode, *args, **kwargs)
-        if ".Acme.md." in str(path):
+        if temporaries.get(str(path)) == "Acme.md":
             (tmp_path / "Acme.md").write_text(users_text)
 
     monkeypatch.setattr(bot.writer.os, "chmod", chmod_then_user_saves)
@@ -236,14 +252,14 @@ def test_a_note_edited_while_the_rules_run_is_not_overwritten(
 ) -> None:
     write_vault(tmp_path, {"Acme.md": ENTITY, "Meeting.md": MEETING})
     users_text = MEETING.replace("Notes.", "Notes, edited by hand.")
-    real_plan = bot.cli.plan_run
+    real_plan = bot.execute.plan_run
 
     def plan_then_user_saves(*args, **kwargs):
         plan = real_plan(*args, **kwargs)
         (tmp_path / "Meeting.md").write_text(users_text)
         return plan
 
-    monkeypatch.setattr(bot.cli, "plan_run", plan_then_user_saves)
+    monkeypatch.setattr(bot.execute, "plan_run", plan_then_user_saves)
     assert main(["run", str(tmp_path), "--no-commit", "--no-cache", "--today", TODAY, "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert (tmp_path / "Meeting.md").read_text() == users_text
@@ -263,14 +279,14 @@ def test_an_index_lock_appearing_mid_run_fails_cleanly_with_no_partial_commit(
     for command in (["init", "-q", "-b", "main"], ["add", "-A"], [*identity, "commit", "-q", "-m", "notes"]):
         subprocess.run(["git", *command], cwd=tmp_path, check=True, capture_output=True)
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout
-    real_write = bot.cli.write_changes
+    real_write = bot.execute.write_changes
 
     def write_then_lock(*args, **kwargs):
         result = real_write(*args, **kwargs)
         (tmp_path / ".git" / "index.lock").write_text("")  # another git command starts here
         return result
 
-    monkeypatch.setattr(bot.cli, "write_changes", write_then_lock)
+    monkeypatch.setattr(bot.execute, "write_changes", write_then_lock)
     code = main(["run", str(tmp_path), "--no-cache", "--today", TODAY])
     err = capsys.readouterr().err
     assert code == 3
@@ -279,6 +295,10 @@ def test_an_index_lock_appearing_mid_run_fails_cleanly_with_no_partial_commit(
     (tmp_path / ".git" / "index.lock").unlink()
     staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=tmp_path, capture_output=True, text=True).stdout
     assert staged == "", "nothing half-staged"
+    monkeypatch.undo()
+    assert main(["run", str(tmp_path), "--no-cache", "--today", TODAY]) == 0
+    assert "finished a run that stopped before committing: 2 notes committed" in capsys.readouterr().err
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=tmp_path, capture_output=True, text=True).stdout == ""
 
 
 # -- the vault folder vanishes mid-run ------------------------------------------------------
@@ -301,20 +321,20 @@ def test_the_vault_vanishing_mid_run_is_a_clear_error(
 
         monkeypatch.setattr(bot.reading, "read_note", read_then_vanish)
     else:
-        import bot.runner
+        import bot.write_back
 
-        real_write_note = bot.runner.write_note
+        real_write_note = bot.write_back.write_note
         calls = []
 
-        def write_then_vanish(target, new, expected):
+        def write_then_vanish(target, new, expected, *rest):
             calls.append(target)
             if len(calls) == 3:
                 shutil.rmtree(vault)
-            return real_write_note(target, new, expected)
+            return real_write_note(target, new, expected, *rest)
 
-        monkeypatch.setattr("bot.runner.write_note", write_then_vanish)
+        monkeypatch.setattr("bot.write_back.write_note", write_then_vanish)
     code = main(["run", str(vault), "--no-commit", "--no-cache", "--today", TODAY])
     err = capsys.readouterr().err
     assert code == 3
-    assert f"vaultbot: {vault}: the vault folder disappeared during the run (moved or deleted)" in err
+    assert f"vaultbot: error: {vault}: the vault folder disappeared during the run (moved or deleted)" in err
     assert "Traceback" not in err

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from bot.cache import ParseCache, cache_dir
 from bot.config import load_config
 from bot.memo import CleanRunMemo, memo_path
-from bot.runner import RunPlan, plan_run, remember_clean_state, write_changes
+from bot.runner import RunPlan, plan_run
+from bot.write_back import remember_clean_state, write_changes
 from bot.vault import VaultIndex
 from rules import RULES
 from tests.vaults import TODAY, run_cli, write_vault

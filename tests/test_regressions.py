@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.writer import write_note
+from bot.cli import main
 from tests.vaults import plan, run_cli, write_vault
 
 
@@ -34,16 +34,19 @@ def test_tags_as_a_mapping_or_a_number_are_named_as_such(tmp_path: Path) -> None
     }
 
 
-def test_a_temporary_file_left_by_a_killed_run_does_not_block_the_next_write(tmp_path: Path) -> None:
+def test_temporary_files_left_by_a_killed_run_are_removed_by_the_next_run(tmp_path: Path) -> None:
     # tests/test_faults.py: a run killed between writing its temporary file and the rename
-    # leaves `.N.md.vaultbot-PID.tmp`; in a container the next run often gets the same
-    # pid, and the exclusive create then failed on that note at every run.
-    target = write_vault(tmp_path, {"N.md": "old\n"}) / "N.md"
-    for pid in (os.getpid(), 1):
-        (tmp_path / f".N.md.vaultbot-{pid}.tmp").write_bytes(b"half a no")
-    write_note(target, b"new\n", b"old\n")
-    assert target.read_bytes() == b"new\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["N.md"], "the stale temporaries are gone"
+    # leaves one behind (`.N.md.vaultbot-PID.tmp` before, `.vaultbot-<hex>.tmp` now). The scan
+    # sees them as it walks the folders, and the next real run removes them; nothing else.
+    write_vault(tmp_path, {"N.md": "---\ntags: 'a, b'\n---\n", "Sub/M.md": "# M\n"})
+    leftovers = [".N.md.vaultbot-1.tmp", f".N.md.vaultbot-{os.getpid()}.tmp", ".vaultbot-0123456789ab.tmp", "Sub/.vaultbot-ba9876543210.tmp"]
+    for name in leftovers:
+        (tmp_path / name).write_bytes(b"half a no")
+    (tmp_path / ".mine.vaultbot.tmp").write_bytes(b"not vaultbot's")
+    assert main(["run", str(tmp_path), "--no-commit", "--today", "2026-11-24", "-q"]) == 0
+    assert (tmp_path / "N.md").read_text() == "---\ntags:\n  - a\n  - b\n---\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".mine.vaultbot.tmp", "N.md", "Sub"], "the stale temporaries are gone, nothing else"
+    assert sorted(p.name for p in (tmp_path / "Sub").iterdir()) == ["M.md"]
 
 
 # An impossible date is text now (tests/bot/test_yaml_reader.py); explicit tags still fail.

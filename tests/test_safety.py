@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import load_config
-from bot.runner import plan_run, write_changes
+from bot.runner import plan_run
+from bot.write_back import write_changes
 from bot.writer import WriteConflict, write_note
 from tests.vaults import TODAY, plan, run_cli, tree_state, write_vault
 

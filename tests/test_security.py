@@ -18,7 +18,8 @@ import pytest
 
 from bot.config import load_config
 from bot.note import BadNote, ParseSettings, load_frontmatter, parse_note
-from bot.runner import plan_run, write_changes
+from bot.runner import plan_run
+from bot.write_back import write_changes
 from tests.test_action import run_action, runner, workspace  # noqa: F401 - fixtures used below
 from tests.vaults import TODAY, plan, run_cli, tree_state, write_vault
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from bot import git as vault_git
 from bot.cli import main
 from bot.lock import hold_lock, lock_path
 from tests.vaults import GIT_USER, git, run_cli, write_vault
@@ -209,25 +207,34 @@ def test_gitattributes_filters_apply_to_what_is_committed(tmp_path: Path) -> Non
     assert "SECRET" in (vault / "People/Ann.md").read_text()
 
 
-def test_a_moved_note_is_committed_as_a_rename(vault: Path) -> None:
-    """Archive mode moves notes: committing the old and the new path records a rename."""
-    (vault / "_archive").mkdir()
-    os.rename(vault / "Ideas.md", vault / "_archive/Ideas.md")
-    with vault_git.open_repo(vault) as repo:
-        sha = vault_git.commit(repo, vault, ["Ideas.md", "_archive/Ideas.md"], "vaultbot: 1 note updated", "vaultbot <vaultbot@localhost>")
-    assert sha == head(vault.parent)
-    assert git(vault.parent, "show", "-M", "--name-status", "--format=", "HEAD").split() == ["R100", "Vault/Ideas.md", "Vault/_archive/Ideas.md"]
+DUPLICATES = {
+    "People/Ann.md": ANN,
+    "Meetings/2026-11-20 Call.md": "---\ndate: 2026-11-20\ntype: meeting\nparticipants: ['[[Ann]]']\n---\nCall with [[Ann]] about pricing, the long write-up.\n",
+    "Meetings/2026-11-20 Call copy.md": "---\ndate: 2026-11-20\ntype: meeting\nparticipants: ['[[Ann]]']\n---\nCall.\n",
+    ".vaultbot.yaml": "rules:\n  dedupe-meetings: {mode: archive}\n",
+}
 
 
-def test_commit_of_unchanged_paths_makes_no_commit(vault: Path) -> None:
-    with vault_git.open_repo(vault) as repo:
-        assert vault_git.commit(repo, vault, ["Ideas.md"], "nothing", "vaultbot <vaultbot@localhost>") is None
-        assert vault_git.commit(repo, vault, [], "nothing", "vaultbot <vaultbot@localhost>") is None
-    assert commit_count(vault.parent) == 1
+def test_an_archived_note_is_committed_as_a_rename(tmp_path: Path) -> None:
+    """Archive mode moves notes: the commit removes the old path and adds the new one, which git shows as a rename."""
+    vault = make_repo(tmp_path / "repo", DUPLICATES)
+    code, result, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert {"path": "Meetings/2026-11-20 Call copy.md", "rules": ["dedupe-meetings"], "moved_to": "_archive/duplicates/Meetings/2026-11-20 Call copy.md"} in result["changed"]
+    renames = [line.split("\t") for line in git(vault.parent, "show", "-M", "--name-status", "--format=", "HEAD").splitlines() if line.startswith("R")]
+    assert [r[1:] for r in renames] == [["Vault/Meetings/2026-11-20 Call copy.md", "Vault/_archive/duplicates/Meetings/2026-11-20 Call copy.md"]]
+    assert git(vault.parent, "status", "--porcelain") == ""
+
+
+def test_a_run_that_changes_nothing_makes_no_commit(vault: Path) -> None:
+    assert run_json(vault)[0] == 0
+    code, result, _ = run_json(vault, "--rule", "tags")
+    assert code == 0 and result["commit"] is None
+    assert commit_count(vault.parent) == 2
 
 
 def test_a_held_lock_makes_a_second_run_skip(vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("bot.cli.LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("bot.execute.LOCK_WAIT_SECONDS", 0.2)
     before = note_bytes(vault)
     with hold_lock(lock_path(vault, vault.parent / ".git"), 0):
         assert main(["run", str(vault), "--today", TODAY]) == 3
@@ -286,7 +293,7 @@ def test_a_failed_push_keeps_the_local_commit_and_exits_3(vault: Path, remote: P
     assert code == 3
     assert result["commit"] == head(vault.parent) != before
     assert commit_count(vault.parent) == 2
-    assert any("kept locally" in w["message"] for w in result["warnings"])
+    assert result["errors"] == [f"push to origin/main failed: [remote rejected] (pre-receive hook declined); the commit {head(vault.parent)[:12]} is kept locally"]
     assert git(remote, "rev-parse", "main").strip() == before
 
 
@@ -302,3 +309,70 @@ def test_a_push_that_cannot_rebase_keeps_the_local_commit(tmp_path: Path, vault:
     assert git(vault.parent, "log", "-1", "--format=%s").startswith("vaultbot: 2 notes updated")
     assert not (vault.parent / ".git" / "rebase-merge").exists() and not (vault.parent / ".git" / "rebase-apply").exists()
     assert git(vault.parent, "status", "--porcelain") == ""
+
+
+def other_clone_pushes(tmp_path: Path, remote: Path) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / "NEWS.md").write_text("pushed first from another clone\n")
+    git(other, "add", "NEWS.md")
+    git(other, "commit", "-q", "-m", "from the other clone")
+    git(other, "push", "-q")
+
+
+def test_a_rejected_push_that_succeeds_after_rebasing_logs_no_error(tmp_path: Path, vault: Path, remote: Path) -> None:
+    other_clone_pushes(tmp_path, remote)
+    result = run_cli("run", vault, "--push", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", "no git error text for a push that worked in the end"
+    assert git(remote, "rev-parse", "main").strip() == head(vault.parent)
+
+
+def test_a_failed_push_is_an_error_shown_with_quiet(vault: Path, remote: Path) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    result = run_cli("run", vault, "--push", "-q", "--today", TODAY)
+    assert result.returncode == 3
+    sha = head(vault.parent)
+    assert result.stderr == f"vaultbot: error: push to origin/main failed: [remote rejected] (pre-receive hook declined); the commit {sha[:12]} is kept locally\n"
+    assert result.stdout == f"vaultbot: 2 notes updated, 0 warnings, commit {sha[:12]}\n"
+
+
+def test_a_rejected_push_never_touches_uncommitted_changes(tmp_path: Path, vault: Path, remote: Path) -> None:
+    repo = vault.parent
+    other_clone_pushes(tmp_path, remote)
+    (repo / "README.md").write_text("my unsaved work\n")
+    git(repo, "add", "README.md")
+    (repo / "README.md").write_text("my unsaved work, and more\n")
+    code, result, _ = run_json(vault, "--push")
+    assert code == 3
+    assert len(result["errors"]) == 1 and "would have to stash your uncommitted changes, so vaultbot did not run it" in result["errors"][0]
+    assert f"the commit {head(repo)[:12]} is kept locally" in result["errors"][0]
+    assert (repo / "README.md").read_text() == "my unsaved work, and more\n"
+    assert git(repo, "show", ":README.md") == "my unsaved work\n", "the staged version stays staged"
+    assert git(repo, "stash", "list") == ""
+    assert git(repo, "log", "-1", "--format=%s").startswith("vaultbot: 2 notes updated")
+
+
+# --- archive destinations ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("folder", [".git/archive", ".", "./", "../outside", "/tmp/archive"])
+def test_an_archive_folder_that_cannot_hold_notes_is_a_config_error(vault: Path, folder: str) -> None:
+    write_vault(vault, {".vaultbot.yaml": f"rules:\n  dedupe-meetings: {{mode: archive, archive_folder: '{folder}'}}\n"})
+    result = run_cli("run", vault, "--today", TODAY)
+    assert result.returncode == 2
+    assert "rules.dedupe-meetings.archive_folder" in result.stderr
+
+
+def test_an_ignored_archive_folder_moves_nothing_and_stages_nothing(tmp_path: Path) -> None:
+    vault = make_repo(tmp_path / "repo", {**DUPLICATES, ".gitignore": "_archive/\n"})
+    repo = vault.parent
+    code, result, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert {"path": "(git)", "message": "no note moved: git ignores _archive/duplicates/Meetings/2026-11-20 Call copy.md, so a moved note would leave the repository; moves (and the link and task edits made for them) are skipped"} in result["warnings"]
+    assert not any("moved_to" in change for change in result["changed"])
+    assert not (vault / "_archive").exists()
+    assert 'duplicate_of: "[[2026-11-20 Call]]"' in git(repo, "show", "HEAD:Vault/Meetings/2026-11-20 Call copy.md"), "the duplicate is still marked"
+    assert git(repo, "status", "--porcelain") == ""

@@ -1,0 +1,200 @@
+"""vaultbot's commit, built from the bytes it wrote: never from the work tree, never through the user's index.
+
+1. `hash_contents` stores each new note content as a blob before any note is
+   written. A blob must be what `git add` would store, so the paths whose
+   attributes or `core.autocrlf` ask for a conversion (`text`, `eol`, `crlf`,
+   `filter`, `ident`, `working-tree-encoding`; one `git check-attr --stdin`)
+   are hashed one by one with `git hash-object --path=P --stdin`, which runs
+   the same filters; all the others, stored as they are, in one `git
+   fast-import` stream (one pack, not one file per note).
+2. `build_commit` makes the tree in a private index (`GIT_INDEX_FILE` in
+   `.git/vaultbot/`): `read-tree` of the parent, `update-index --index-info`
+   fed on stdin (a moved note is a removal plus an addition, which git shows
+   as a rename), `write-tree`, then `commit-tree` with the message on stdin.
+   No hook runs (these are plumbing commands), as with any bot commit.
+3. `advance_head` moves HEAD with `update-ref HEAD NEW OLD`: when someone
+   committed meanwhile, the update fails and their commit stays.
+4. `sync_user_index` then points the user's index entries for those paths at
+   the new blobs, but only entries that still hold the blob HEAD had before:
+   a change the user staged meanwhile stays staged, and the rest of their
+   staging is never touched. `git status` then shows vaultbot's notes clean.
+
+No argument list grows with the number of notes: paths, entries and the
+message all go through stdin or files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import NamedTuple, Sequence
+
+from git import Repo
+
+from bot.git import GitError, identity_env, private_dir, run_git
+
+ATTRIBUTES = ("text", "eol", "crlf", "filter", "ident", "working-tree-encoding")
+PRIVATE_INDEX = "commit-index"
+BLOB_FOLDER = "blobs"
+
+
+class IndexUpdate(NamedTuple):
+    """One path of vaultbot's commit: `blob` at `path` (with `mode`), or the path removed (blob None)."""
+
+    path: str  # repo-relative
+    mode: str
+    blob: str | None
+    replaced: str | None  # the blob HEAD had at `path` before, None when it had none
+
+
+def remove_leftovers(repo: Repo) -> None:
+    """A killed run's private index (and its lock) and temporary blobs; callers hold the run lock."""
+    folder = private_dir(repo)
+    for name in (PRIVATE_INDEX, PRIVATE_INDEX + ".lock"):
+        (folder / name).unlink(missing_ok=True)
+    shutil.rmtree(folder / BLOB_FOLDER, ignore_errors=True)
+
+
+def _config(repo: Repo, key: str) -> str:
+    return run_git(repo, ["config", "--get", key], f"git config {key}", ok=(0, 1)).decode().strip().lower()
+
+
+def _converted(attributes: dict[str, str], autocrlf: bool) -> bool:
+    """Whether `git add` would change a file's bytes on the way in, given its attributes."""
+    def given(name: str) -> bool:
+        return attributes.get(name, "unspecified") not in ("unspecified", "unset")
+
+    if given("filter") or given("ident") or given("working-tree-encoding"):
+        return True
+    text = attributes.get("text", "unspecified")
+    if text == "unset":  # binary: stored as is, whatever the other settings say
+        return False
+    return text in ("set", "auto") or given("eol") or given("crlf") or autocrlf
+
+
+def paths_with_filters(repo: Repo, paths: Sequence[str]) -> set[str]:
+    """Those of `paths` whose content git converts when adding (one `git check-attr --stdin`)."""
+    if not paths:
+        return set()
+    autocrlf = _config(repo, "core.autocrlf") in ("true", "input", "yes", "on", "1")
+    stdin = b"".join(path.encode("utf-8", "surrogateescape") + b"\0" for path in paths)
+    out = run_git(repo, ["check-attr", "-z", "--stdin", *ATTRIBUTES], "git check-attr", stdin=stdin)
+    fields = out.split(b"\0")
+    attributes: dict[str, dict[str, str]] = {}
+    for index in range(0, len(fields) - 2, 3):
+        path = fields[index].decode("utf-8", "surrogateescape")
+        attributes.setdefault(path, {})[fields[index + 1].decode()] = fields[index + 2].decode()
+    return {path for path in paths if _converted(attributes.get(path, {}), autocrlf)}
+
+
+def hash_contents(repo: Repo, contents: Sequence[tuple[str, bytes]]) -> list[str]:
+    """Store each (repo path, bytes) as the blob `git add` would make of it; the blob ids, in order."""
+    filtered = paths_with_filters(repo, [path for path, _ in contents])
+    blobs: list[str | None] = [None] * len(contents)
+    plain = [index for index, (path, _) in enumerate(contents) if path not in filtered]
+    for index, (path, data) in enumerate(contents):
+        if path in filtered:  # `--path=` in the same argument: a path can never read as an option
+            blobs[index] = run_git(repo, ["hash-object", "-w", f"--path={path}", "--stdin"], "git hash-object", stdin=data).decode().strip()
+    if plain:
+        for index, blob in zip(plain, _store_unfiltered(repo, [contents[index][1] for index in plain])):
+            blobs[index] = blob
+    if any(blob is None for blob in blobs):
+        raise GitError("git hash-object failed: fewer object ids than contents")
+    return [blob for blob in blobs if blob is not None]
+
+
+def _store_unfiltered(repo: Repo, datas: Sequence[bytes]) -> list[str]:
+    """Store each content as a blob, as is, with one `git fast-import`: it writes one pack instead of
+    a loose object per note (3 to 4 times faster at 10,000 notes), and reports each blob's id by its mark."""
+    folder = private_dir(repo) / BLOB_FOLDER
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    marks = folder / "marks"
+    stream = b"".join(b"blob\nmark :%d\ndata %d\n%s\n" % (number, len(data), data) for number, data in enumerate(datas, 1))
+    try:
+        run_git(repo, ["fast-import", "--quiet", "--done", f"--export-marks={marks}"], "git fast-import", stdin=stream + b"done\n")
+        ids = dict(line.split(" ", 1) for line in marks.read_text(encoding="ascii").split("\n") if line)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return [ids[f":{number}"] for number in range(1, len(datas) + 1)]
+
+
+def tree_of(repo: Repo, commit: str) -> str:
+    return run_git(repo, ["rev-parse", "--verify", f"{commit}^{{tree}}"], "git rev-parse").decode().strip()
+
+
+def build_commit(repo: Repo, parent: str | None, updates: Sequence[IndexUpdate], message: str, author: str) -> str | None:
+    """A commit of `parent`'s tree with `updates` applied; its id, or None when the tree is unchanged.
+
+    HEAD does not move here (see `advance_head`)."""
+    folder = private_dir(repo)
+    folder.mkdir(parents=True, exist_ok=True)
+    index = folder / PRIVATE_INDEX
+    index.unlink(missing_ok=True)
+    env = {"GIT_INDEX_FILE": str(index)}
+    zero = "0" * (len(parent) if parent else 40)
+    lines = b"".join(
+        f"{update.mode if update.blob else '0'} {update.blob or zero}\t".encode() + update.path.encode("utf-8", "surrogateescape") + b"\0"
+        for update in updates
+    )
+    try:
+        run_git(repo, ["read-tree", parent] if parent else ["read-tree", "--empty"], "git read-tree", env=env)
+        run_git(repo, ["update-index", "-z", "--index-info"], "git update-index (vaultbot's own index)", stdin=lines, env=env)
+        tree = run_git(repo, ["write-tree"], "git write-tree", env=env).decode().strip()
+    finally:
+        index.unlink(missing_ok=True)
+    if parent is not None and tree == tree_of(repo, parent):
+        return None
+    parents = ["-p", parent] if parent else []
+    out = run_git(repo, ["commit-tree", tree, *parents, "-F", "-"], "git commit-tree", stdin=message.encode("utf-8"), env=identity_env(author))
+    return out.decode().strip()
+
+
+def advance_head(repo: Repo, new: str, old: str | None) -> None:
+    """Move HEAD (its branch) from `old` to `new`; GitError when HEAD is no longer `old`."""
+    try:
+        run_git(repo, ["update-ref", "-m", "commit: vaultbot", "HEAD", new, old or ""], "git update-ref")
+    except GitError as error:
+        raise GitError(f"{error} (HEAD moved while vaultbot ran: someone committed; their commit is kept)") from None
+
+
+class IndexEntry(NamedTuple):
+    mode: str
+    blob: str
+    stage: str
+
+
+def user_index(repo: Repo, vault_prefix: str) -> dict[str, IndexEntry]:
+    """The user's index under the vault folder: path -> entry (one `git ls-files`)."""
+    spec = ["--", vault_prefix.rstrip("/")] if vault_prefix else []
+    out = run_git(repo, ["ls-files", "-s", "-z", *spec], "git ls-files")
+    entries: dict[str, IndexEntry] = {}
+    for record in out.split(b"\0"):
+        if record:
+            info, _, path = record.partition(b"\t")
+            mode, blob, stage = info.decode().split(" ")
+            entries[path.decode("utf-8", "surrogateescape")] = IndexEntry(mode, blob, stage)
+    return entries
+
+
+def sync_user_index(repo: Repo, vault_prefix: str, updates: Sequence[IndexUpdate]) -> None:
+    """Point the user's index at vaultbot's new blobs where it still holds what HEAD had before.
+
+    An entry the user changed (staged their own version, removed, or left in a
+    conflict) is theirs and stays as it is."""
+    if not updates:
+        return
+    entries = user_index(repo, vault_prefix)
+    lines = []
+    for update in updates:
+        current = entries.get(update.path)
+        unchanged = current.stage == "0" and current.blob == update.replaced if current is not None else update.replaced is None
+        if not unchanged:
+            continue
+        if update.blob is None:
+            if current is not None:
+                lines.append(f"0 {'0' * len(current.blob)}\t".encode() + update.path.encode("utf-8", "surrogateescape") + b"\0")
+        else:
+            lines.append(f"{update.mode} {update.blob}\t".encode() + update.path.encode("utf-8", "surrogateescape") + b"\0")
+    if lines:
+        run_git(repo, ["update-index", "-z", "--index-info"], "git update-index (your index)", stdin=b"".join(lines))
+

@@ -1,0 +1,115 @@
+"""The committed view (bot/view.py): no bot commit holds text derived from uncommitted notes, the
+entity converges once they are committed, and the dry run predicts the real run exactly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_commit import head_file, make_repo, no_identity  # noqa: F401  (no_identity: an autouse fixture)
+from tests.vaults import git, run_cli, write_vault
+
+TODAY = "2026-11-24"
+ANN = "---\ntype: person\nlast_contact: unknown\n---\n# Ann\n\n## Recent Context\n\n## Notes\n"
+BOB = "---\ntype: person\nlast_contact: unknown\n---\n# Bob\n\n## Recent Context\n"
+
+
+def meeting(day: int, who: str, summary: str, tags: str = "[type/meeting, call]") -> str:
+    return f"---\ntype: meeting\ndate: 2026-11-{day:02d}\nsummary: {summary}\ntags: {tags}\n---\nWith [[{who}]].\n"
+
+
+NOTES = {
+    "People/Ann.md": ANN,
+    "People/Bob.md": BOB,
+    "Meetings/2026-11-02 Kickoff.md": meeting(2, "Ann", "Kickoff"),
+    "Meetings/2026-11-05 Pricing.md": meeting(5, "Ann", "Pricing as agreed"),
+    "Meetings/2026-11-06 Review.md": meeting(6, "Bob", "Review", tags="'needs, fixing'"),
+}
+
+
+def run_json(vault: Path, *args: str) -> tuple[int, dict, str]:
+    result = run_cli("run", vault, "--format", "json", "--today", TODAY, *args)
+    return result.returncode, json.loads(result.stdout), result.stderr
+
+
+@pytest.fixture
+def dirty(tmp_path: Path) -> Path:
+    """A vault with an unstaged edit, a staged edit and an untracked note, each feeding an entity."""
+    vault = make_repo(tmp_path / "repo", NOTES)
+    write_vault(vault, {"Meetings/2026-11-05 Pricing.md": meeting(5, "Ann", "DRAFT the secret discount")})  # modified
+    write_vault(vault, {"Meetings/2026-11-06 Review.md": meeting(6, "Bob", "Review, staged", tags="'needs, fixing'")})
+    git(vault.parent, "add", "Vault/Meetings/2026-11-06 Review.md")  # staged
+    write_vault(vault, {"Meetings/2026-11-09 Lunch.md": meeting(9, "Ann", "An untracked lunch")})  # untracked
+    return vault
+
+
+def test_no_commit_holds_text_from_uncommitted_notes_and_the_dry_run_predicts_the_run(dirty: Path) -> None:
+    repo = dirty.parent
+    dry_code, dry, _ = run_json(dirty, "--dry-run")
+    check = run_cli("run", dirty, "--check", "--today", TODAY)
+    code, real, stderr = run_json(dirty)
+    assert code == 0 and dry_code == 0, stderr
+    assert check.returncode == 1
+    assert dry["changed"] == real["changed"] and dry["warnings"] == real["warnings"], "the dry run predicts the real run"
+    assert [c["path"] for c in real["changed"]] == ["People/Ann.md", "People/Bob.md"]
+    assert real["warnings"] == [
+        {"path": "Meetings/2026-11-09 Lunch.md", "message": "is not committed to git yet (untracked); vaultbot reads and changes only committed notes, so it is left out until it is committed"},
+        {"path": "People/Ann.md", "message": "waits for uncommitted Meetings/2026-11-05 Pricing.md and 1 more uncommitted note; it is updated from them once they are committed"},
+        {"path": "People/Bob.md", "message": "waits for uncommitted Meetings/2026-11-06 Review.md; it is updated from them once they are committed"},
+        {"path": "Meetings/2026-11-06 Review.md", "message": "not changed: has uncommitted changes; left as it is (the first run after they are committed updates it)"},
+    ]
+    check_warnings = [line for line in check.stderr.splitlines() if line.startswith("warning:")]
+    assert check_warnings == [f"warning: {w['path']}: {w['message']}" for w in real["warnings"]]
+    committed = head_file(repo, "Vault/People/Ann.md").decode()
+    assert "- 2026-11-05: [[2026-11-05 Pricing]] - Pricing as agreed" in committed, "HEAD's version of the edited note"
+    assert "DRAFT" not in committed and "Lunch" not in committed
+    assert "- 2026-11-06: [[2026-11-06 Review]] - Review\n" in head_file(repo, "Vault/People/Bob.md").decode()
+    assert git(repo, "status", "--porcelain").splitlines() == [
+        ' M "Vault/Meetings/2026-11-05 Pricing.md"',
+        'M  "Vault/Meetings/2026-11-06 Review.md"',
+        '?? "Vault/Meetings/2026-11-09 Lunch.md"',
+    ], "the user's changes, staged and not, are as they left them"
+
+
+def test_the_entity_converges_once_its_notes_are_committed(dirty: Path) -> None:
+    repo = dirty.parent
+    assert run_json(dirty)[0] == 0
+    assert run_json(dirty)[1]["changed"] == [], "nothing more while the notes stay uncommitted"
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "the user commits the drafts")  # no file changes on disk: only git knows
+    code, result, stderr = run_json(dirty)
+    assert code == 0, stderr
+    assert [c["path"] for c in result["changed"]] == ["Meetings/2026-11-06 Review.md", "People/Ann.md", "People/Bob.md"]
+    ann = head_file(repo, "Vault/People/Ann.md").decode()
+    assert "- 2026-11-09: [[2026-11-09 Lunch]] - An untracked lunch" in ann and "DRAFT the secret discount" in ann
+    assert result["warnings"] == []
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_new_repository_with_every_note_untracked_gets_one_clear_message(tmp_path: Path) -> None:
+    write_vault(tmp_path, {f"Meetings/2026-11-{d:02d} M{i}.md": meeting(d, "Ann", f"m {i}") for i in range(40) for d in [1 + i % 20]})
+    write_vault(tmp_path, {"People/Ann.md": ANN})
+    git(tmp_path, "init", "-q", "-b", "main")
+    code, result, stderr = run_json(tmp_path)
+    assert code == 0, stderr
+    assert result == {
+        "changed": [],
+        "warnings": [
+            {
+                "path": "(git)",
+                "message": "41 notes are not committed to git yet (untracked; first: Meetings/2026-11-01 M0.md); "
+                "vaultbot reads and changes only committed notes, so they are left out until they are committed",
+            }
+        ],
+        "commit": None,
+    }
+
+
+def test_with_no_commit_the_work_tree_is_read_as_it_is(dirty: Path) -> None:
+    """`--no-commit` commits nothing, so nothing needs the committed view: the work tree counts."""
+    code, result, stderr = run_json(dirty, "--no-commit")
+    assert code == 0, stderr
+    assert "DRAFT the secret discount" in (dirty / "People/Ann.md").read_text()
+    assert result["warnings"] == []
