@@ -20,8 +20,9 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from bot.dates import DateInfo, note_date
-from bot.markdown import Link, find_links, find_section, iter_frontmatter_links, link_name
+from bot.markdown import Link, find_links, iter_frontmatter_links, link_name
 from bot.scan import FileStat
+from bot.sections import find_section
 from bot.summary import note_summary
 
 MAX_NOTE_BYTES = 8 * 1024 * 1024
