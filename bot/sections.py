@@ -94,8 +94,8 @@ def _mask_with_structure(text: str, spans: list[tuple[int, int]]) -> None:
             segments.append((region.start, region.end, "leaf"))
         elif region.comment_start >= 0:
             comment_end = _comment_end(text, region)
-            spans.append((region.comment_start, comment_end))
             segments.append((region.start, region.comment_start, "plain"))
+            segments.append((region.comment_start, comment_end, "opaque"))
             segments.append((comment_end, region.end, "plain"))
     segments.sort()
     covered = 0
@@ -119,7 +119,7 @@ def _mask_inline(text: str, start: int, end: int, spans: list[tuple[int, int]], 
     comment_can_close = comments
     # Per line, each tick length that found no closing run: a later run of it will not either.
     unmatched_lengths: set[int] = set()
-    unmatched_line_end = -1
+    unmatched_line_end = line_end = -1
     while (found := _INLINE_START.search(text, position, end)) is not None:
         opening, after = found.span()
         position = after
@@ -132,8 +132,9 @@ def _mask_inline(text: str, start: int, end: int, spans: list[tuple[int, int]], 
                     spans.append((opening, close + 3))
                     position = close + 3
             continue
-        line_end = text.find("\n", after, end)
-        line_end = end if line_end < 0 else line_end
+        if after > unmatched_line_end:  # found once per line: a long line is not rescanned per run
+            line_end = text.find("\n", after, end)
+            line_end = end if line_end < 0 else line_end
         if line_end != unmatched_line_end:
             unmatched_lengths, unmatched_line_end = set(), line_end
         length = after - opening
