@@ -99,6 +99,7 @@ def block_parser() -> MarkdownIt:
 
 
 _LINE_PREFIX = re.compile(r"[ \t>]*")
+_LONE_CR = re.compile(r"\r(?!\n)")
 # HTML blocks 1-5 end at a closing marker (CommonMark 4.6); 6 and 7 at a blank line.
 _HTML_ENDS = (
     (re.compile(r"<(?:pre|script|style|textarea)(?:[ \t>]|$)", re.IGNORECASE), re.compile(r"</(?:pre|script|style|textarea)>", re.IGNORECASE)),
@@ -109,13 +110,14 @@ _HTML_ENDS = (
 )
 
 
-def _html_region(text: str, start: int, end: int) -> Region:
-    first_line = text[start : text.find("\n", start, end) if "\n" in text[start:end] else end]
-    content_at = start + _LINE_PREFIX.match(first_line).end()
+def _html_region(text: str, start: int, end: int, content: str) -> Region:
+    """`content`: the block without its containers' markers (a list item's, a quote's)."""
+    first_line = content.lstrip(" ")
     for opening, closing in _HTML_ENDS:
-        if opening.match(text, content_at):
+        if opening.match(first_line):
+            content_at = text.find(first_line[:2], start, end)
             closed = closing.search(text, content_at + 2, end) is not None
-            comment_start = content_at if text.startswith("<!--", content_at) else -1
+            comment_start = content_at if first_line.startswith("<!--") else -1
             return Region("html", start, end, closed, comment_start)
     return Region("html", start, end, True, -1)
 
@@ -133,9 +135,9 @@ def _fence_closed(text: str, start: int, end: int, markup: str) -> bool:
 def structure(text: str) -> Structure:
     """The blocks of `text` (a note's body). Cached: a note's sections are looked up several
     times while it is parsed and rendered."""
-    # A lone "\r" would start a line for the parser but not for the offsets here: as a
-    # space it keeps every offset and every line (a "\r\n" becomes " \n").
-    tokens = block_parser().parse(text.replace("\r", " "))
+    # Offsets come from line numbers, and lines here end at "\n" only: a lone "\r" (which
+    # would end a line for the parser) is read as a space.
+    tokens = block_parser().parse(_LONE_CR.sub(" ", text) if "\r" in text else text)
     line_starts = [0]
     position = text.find("\n")
     while position >= 0:
@@ -168,7 +170,7 @@ def structure(text: str) -> Structure:
         elif token.type == "obsidian_comment":
             regions.append(Region("%%", start, end, token.meta["closed"], -1))
         elif token.type == "html_block":
-            region = _html_region(text, start, end)
+            region = _html_region(text, start, end, token.content)
             regions.append(region)
             if region.comment_start < 0:
                 leaves.append((start, end))

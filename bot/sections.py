@@ -19,13 +19,15 @@ __all__ = ["Heading", "find_headings", "find_section", "insertion_doubt", "mask_
 # Only these can make a block that hides text: fences, HTML comments, math.
 _BLOCK_MARKERS = re.compile(r"```|~~~|<!--|\$\$")
 # Where indented code may start (CommonMark 4.4): an indented line after a blank line, a
-# heading or a rule (as a list item's or a quote's line too), or a quote line indented
-# four columns past its ">". Anything that could be one sends the note to the parser.
+# heading or a rule (as a list item's or a quote's line too), a quote line indented
+# four columns past its ">", a list item's first line five past its marker. Anything that could be one sends the note to the parser.
 _MAYBE_INDENTED_CODE = re.compile(
     r"(?:\A|\n)[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?\n)))?(?:#[^\n]*|[-*_=][-*_= \t]*)?\r?\n"
     r"(?: {4}|[ ]{0,3}\t)[ \t]*[^ \t\r\n]"
     r"|\A(?: {4}|[ ]{0,3}\t)[ \t]*[^ \t\r\n]"
     r"|(?:\A|\n)[ \t]*>[ \t>]*(?: {4}|\t)"
+    # A list item whose text starts five columns past its marker starts with code.
+    r"|(?:\A|\n)[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:[-*+]|\d{1,9}[.)])(?: {5}|[ ]{0,4}\t)"
 )
 _INLINE_START = re.compile(r"`+|<!--")
 _NOT_CR_OR_LF = re.compile(r"[^\r\n]")
