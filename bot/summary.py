@@ -32,11 +32,16 @@ _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _EMPHASIS_MARKER = re.compile(r"[*_~=]")
 # Marker runs of each kind, in the order they are taken out, with the run lengths that count.
+# `*` and `_` (runs of one to three, nested): paired through a stack, `_without_marker_pairs`.
 _EMPHASIS_RUNS = (
-    (re.compile(r"\*+"), (1, 2, 3)),
-    (re.compile(r"_+"), (1, 2, 3)),
-    (re.compile(r"~+"), (2,)),
-    (re.compile(r"=+"), (2,)),
+    # (a marker run, the run lengths that count, a run that may close: none, nothing to do)
+    (re.compile(r"\*+"), (1, 2, 3), re.compile(r"[^\s*]\*")),
+    (re.compile(r"_+"), (1, 2, 3), re.compile(r"[^\s_]_")),
+)
+# `~~x~~` and `==x==`: a regex, linear because the inside stops at the next pair of markers.
+_STRIKE_AND_HIGHLIGHT = tuple(
+    re.compile(rf"{marker}{marker}(?=\S)(?P<content>(?:[^{marker}\n]|{marker}(?!{marker}))+?)(?<=\S){marker}{marker}")
+    for marker in ("~", "=")
 )
 # Taking one kind out can pair markers of another (`*_a_*`); real text settles in two rounds.
 _EMPHASIS_ROUNDS = 4
@@ -156,8 +161,11 @@ def _hide_code_spans(text: str, codes: list[str]) -> str:
 def _without_emphasis(text: str) -> str:
     for _ in range(_EMPHASIS_ROUNDS):
         reduced = text
-        for runs, lengths in _EMPHASIS_RUNS:
-            reduced = _without_marker_pairs(reduced, runs, lengths)
+        for runs, lengths, closer in _EMPHASIS_RUNS:
+            if closer.search(reduced):
+                reduced = _without_marker_pairs(reduced, runs, lengths)
+        for pattern in _STRIKE_AND_HIGHLIGHT:
+            reduced = pattern.sub(r"\g<content>", reduced)
         if reduced == text:
             break
         text = reduced
@@ -178,34 +186,39 @@ def _without_marker_pairs(text: str, runs: re.Pattern[str], lengths: tuple[int, 
     pushed and popped at most once: linear.
     """
     underscore = runs.pattern.startswith("_")
-    waiting: dict[int, list[tuple[int, int]]] = {length: [] for length in lengths}
-    removed: list[tuple[int, int]] = []
+    waiting: dict[int, list[int]] = {length: [] for length in lengths}  # start offsets of open runs
+    removed: list[int] = []  # start, end, start, end ... of the runs that pair
     previous_end = 0
-    for found in runs.finditer(text):
-        start, end = found.span()
-        if text.find("\n", previous_end, start) >= 0:
+    multiline = "\n" in text
+    padded = f" {text} "  # the character before and after every run exists: text[i] is padded[i + 1]
+    for start, end in [found.span() for found in runs.finditer(text)]:
+        if multiline and text.find("\n", previous_end, start) >= 0:
             waiting = {length: [] for length in lengths}
         previous_end = end
-        length = end - start
-        if length not in waiting:
+        same_length = waiting.get(end - start)
+        if same_length is None:
             continue
-        before = text[start - 1] if start else ""
-        after = text[end] if end < len(text) else ""
-        can_open = bool(after) and not after.isspace() and not (underscore and before and _is_word(before))
-        can_close = bool(before) and not before.isspace() and not (underscore and after and _is_word(after))
-        if can_close and waiting[length]:
-            opener = waiting[length].pop()
-            for other in waiting.values() if len(waiting) > 1 else ():
-                while other and other[-1][0] > opener[0]:
-                    other.pop()
-            removed.extend((opener, (start, end)))
+        before, after = padded[start], padded[end + 1]
+        if underscore:
+            can_open = not after.isspace() and not _is_word(before)
+            can_close = not before.isspace() and not _is_word(after)
+        else:
+            can_open, can_close = not after.isspace(), not before.isspace()
+        if can_close and same_length:
+            opener = same_length.pop()
+            if len(waiting) > 1:
+                for other in waiting.values():
+                    while other and other[-1] > opener:
+                        other.pop()
+            removed += (opener, opener + end - start, start, end)
         elif can_open:
-            waiting[length].append((start, end))
+            same_length.append(start)
     if not removed:
         return text
+    pairs = sorted(zip(removed[::2], removed[1::2]))
     pieces = []
     copied_up_to = 0
-    for start, end in sorted(removed):
+    for start, end in pairs:
         pieces.append(text[copied_up_to:start])
         copied_up_to = end
     pieces.append(text[copied_up_to:])

@@ -17,7 +17,7 @@ import pytest
 from bot.summary import note_summary
 from tests.vaults import REPO
 
-PATTERNS = ("[[a ", "*a ", " _a", "~~a", "==a", "[", "![[", "`a ", "<!--", "%%", "$$", "](a ", "``a `")
+PATTERNS = ("[[a ", "*a ", " _a", "~~a", "==a", "~~a ", "**a ", "[", "![[", "`a ", "<!--", "%%", "$$", "](a ", "``a `")
 MEGABYTE = 1_000_000
 
 
