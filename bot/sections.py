@@ -16,32 +16,82 @@ from bot.blocks import Heading, Region, structure
 
 __all__ = ["Heading", "find_headings", "find_section", "insertion_doubt", "mask_code", "masked_regions", "section_doubt"]
 
-# Only these can make a block that hides text: fences, HTML comments, math.
-_BLOCK_MARKERS = re.compile(r"```|~~~|<!--|\$\$")
 # Where indented code may start (CommonMark 4.4): an indented line after a blank line, a
 # heading or a rule (as a list item's or a quote's line too), a quote line indented
-# four columns past its ">", a list item's first line five past its marker. Anything that could be one sends the note to the parser.
+# four columns past its ">", a list item's first line five past its marker. Anything
+# that could be one sends the note to the parser. Searched in "\n\n" + text: a pattern
+# opening with "\n" lets the engine jump from line to line, and the note's first line
+# reads as one after a blank line, which it is for CommonMark.
 _MAYBE_INDENTED_CODE = re.compile(
-    r"(?:\A|\n)[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?\n)))?(?:#[^\n]*|[-*_=][-*_= \t]*)?\r?\n"
+    r"\n(?:[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?\n)))?(?:#[^\n]*|[-*_=][-*_= \t]*)?\r?\n"
     r"(?: {4}|[ ]{0,3}\t)[ \t]*[^ \t\r\n]"
-    r"|\A(?: {4}|[ ]{0,3}\t)[ \t]*[^ \t\r\n]"
-    r"|(?:\A|\n)[ \t]*>[ \t>]*(?: {4}|\t)"
-    # A list item whose text starts five columns past its marker starts with code.
-    r"|(?:\A|\n)[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:[-*+]|\d{1,9}[.)])(?: {5}|[ ]{0,4}\t)"
+    r"|[ \t]*>[ \t>]*(?: {4}|\t)"
+    r"|[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:[-*+]|\d{1,9}[.)])(?: {5}|[ ]{0,4}\t))"
 )
+
+
+def _may_hold_indented_code(text: str) -> bool:
+    return _MAYBE_INDENTED_CODE.search("\n\n" + text) is not None
+
+
 _INLINE_START = re.compile(r"`+|<!--")
-_NOT_CR_OR_LF = re.compile(r"[^\r\n]")
+_BACKTICKS = re.compile(r"`+")
+_LINE_TEXT = re.compile(r"[^\r\n]+")
 _OPAQUE = ("fence", "indented code", "math")
 
 
-def _needs_structure(text: str) -> bool:
-    return _BLOCK_MARKERS.search(text) is not None or _MAYBE_INDENTED_CODE.search(text) is not None
+# Any line that looks like a fence, whatever its indentation, quote or list markers;
+# searched in "\n" + text, so offsets are one past the note's.
+_FENCE_LINE = re.compile(r"\n(?P<prefix>(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)")
+# Blocks that could hold a fence's opening line, or hide one: only the parser can tell.
+_HTML_BLOCK_START = re.compile(r"\n[ \t>]*<[A-Za-z/!?]")
+
+
+def _scanned_code(text: str) -> tuple[list[tuple[int, int]], str] | None:
+    """The code blocks a line scan can find for certain, and the text with them blanked:
+    fences opened at column 0 (a line there is inside no list item or quote) in a note
+    without HTML, comments, math or possible indented code. None: only the parser can tell."""
+    if "```" not in text and "~~~" not in text:
+        if "<!--" in text or "$$" in text or "%%" in text or _may_hold_indented_code(text):
+            return None
+        return [], text
+    if "<!--" in text or "$$" in text or "%%" in text or ("<" in text and _HTML_BLOCK_START.search("\n" + text)):
+        return None
+    lines = "\n" + text
+    fences = []
+    position = 0
+    while (line := _FENCE_LINE.search(lines, position)) is not None:
+        position = line.end()
+        fence = line.group("fence")
+        if fence[0] == "`" and "`" in line.group("info"):
+            continue  # CommonMark: not a fence (inline code at a line's start)
+        if line.group("prefix"):
+            return None
+        closing = _closing_fence(fence[0], len(fence)).search(lines, line.end())
+        end = min(closing.end(), len(text)) if closing else _unclosed_end(text)  # past the newline
+        fences.append((line.start(), end))
+        position = end
+    # Blanked, the fences read as blank lines: a line indented after one is code.
+    outside = _blank(text, fences) if fences else text
+    return None if _may_hold_indented_code(outside) else (fences, outside)
+
+
+def _unclosed_end(text: str) -> int:
+    # As the parser counts lines: a last line of white space without a newline is none.
+    last_line = text.rfind("\n") + 1
+    return last_line if last_line and not text[last_line:].strip() else len(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _closing_fence(char: str, length: int) -> re.Pattern[str]:
+    return re.compile(rf"\n {{0,3}}{re.escape(char)}{{{length},}}[ \t\r]*(?=\n|\Z)")
 
 
 def masked_regions(text: str) -> list[tuple[int, int]]:
     """The block-level spans `mask_code` blanks: code blocks, math blocks, HTML comment blocks."""
-    if not _needs_structure(text):
-        return []
+    scanned = _scanned_code(text)
+    if scanned is not None:
+        return scanned[0]
     spans = []
     for region in structure(text).regions:
         if region.kind in _OPAQUE:
@@ -68,18 +118,26 @@ def mask_code(text: str) -> str:
     if "`" not in text and "<!--" not in text and "$$" not in text and "~~~" not in text and "    " not in text and "\t" not in text:
         return text
     spans: list[tuple[int, int]] = []
-    if not _needs_structure(text):
-        _mask_inline(text, 0, len(text), spans, comments=False)
-    else:
+    scanned = _scanned_code(text)
+    if scanned is None:
         _mask_with_structure(text, spans)
-    if not spans:
-        return text
+        return _blank(text, spans) if spans else text
+    without_fences = scanned[1]
+    _mask_inline(without_fences, 0, len(text), spans, comments=False)
+    return _blank(without_fences, spans) if spans else without_fences
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """Text with the characters of each span (sorted, apart) made spaces; line breaks stay."""
     pieces = []
     copied_up_to = 0
     for span_start, span_end in sorted(spans):
         pieces.append(text[copied_up_to:span_start])
         masked = text[span_start:span_end]
-        pieces.append(_NOT_CR_OR_LF.sub(" ", masked) if "\n" in masked or "\r" in masked else " " * len(masked))
+        if "\n" in masked or "\r" in masked:  # a run per line, not a call per character
+            pieces.append(_LINE_TEXT.sub(lambda line: " " * (line.end() - line.start()), masked))
+        else:
+            pieces.append(" " * len(masked))
         copied_up_to = span_end
     pieces.append(text[copied_up_to:])
     return "".join(pieces)
@@ -117,12 +175,15 @@ def _mask_with_structure(text: str, spans: list[tuple[int, int]]) -> None:
 
 def _mask_inline(text: str, start: int, end: int, spans: list[tuple[int, int]], comments: bool) -> None:
     """Code spans (within a line) and, when `comments`, `<!-- -->` comments in text[start:end]."""
+    if text.find("`", start, end) < 0 and not (comments and text.find("<!--", start, end) >= 0):
+        return
+    opening_pattern = _INLINE_START if comments else _BACKTICKS
     position = start
     comment_can_close = comments
     # Per line, each tick length that found no closing run: a later run of it will not either.
     unmatched_lengths: set[int] = set()
     unmatched_line_end = line_end = -1
-    while (found := _INLINE_START.search(text, position, end)) is not None:
+    while (found := opening_pattern.search(text, position, end)) is not None:
         opening, after = found.span()
         position = after
         if text[opening] == "<":
@@ -201,7 +262,7 @@ def section_doubt(text: str, heading: Heading, end: int) -> str | None:
         if not heading.end <= region.start < end:
             continue
         what = "an HTML comment" if region.comment_start >= 0 else _WHAT[region.kind]
-        if not region.closed and region.end >= len(text):
+        if not region.closed and not text[region.end :].strip():  # it ran to the note's end
             return f"{what} opened in it is never closed"
         hidden = _HEADING_LINE.search(text, region.start, region.end)
         if hidden is not None:
@@ -213,7 +274,7 @@ def insertion_doubt(text: str, at: int) -> str | None:
     """Why a new section inserted at offset `at` (a line start) could land inside a comment,
     code or math instead of starting a section, or None."""
     for region in structure(text).regions:
-        inside = region.start < at < region.end or (at == region.end == len(text) and not region.closed)
+        inside = region.start < at < region.end or (region.start < at and not region.closed and not text[region.end :].strip())
         if inside:
             what = "an HTML comment" if region.comment_start >= 0 else _WHAT[region.kind]
             return f"it would go inside {what}"

@@ -31,10 +31,9 @@ _MARKDOWN_LINK = re.compile(r"\[(?P<text>[^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _EMPHASIS_MARKER = re.compile(r"[*_~=]")
-# Marker runs of each kind, in the order they are taken out, with the run lengths that count.
-# `*` and `_` (runs of one to three, nested): paired through a stack, `_without_marker_pairs`.
+# `*` and `_` (runs of one to three, nested) pair through a stack (`_without_marker_pairs`):
+# (a marker run, the run lengths that count, a run that may close: without one, nothing pairs).
 _EMPHASIS_RUNS = (
-    # (a marker run, the run lengths that count, a run that may close: none, nothing to do)
     (re.compile(r"\*+"), (1, 2, 3), re.compile(r"[^\s*]\*")),
     (re.compile(r"_+"), (1, 2, 3), re.compile(r"[^\s_]_")),
 )

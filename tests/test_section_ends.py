@@ -13,6 +13,7 @@ import pytest
 
 from bot.edits import AppendTasks
 from bot.render import RenderError, render
+from bot.sections import find_section, section_doubt
 from tests.vaults import run_cli, write_vault
 
 FRONT = "---\ntype: customer\n---\n"
@@ -120,3 +121,11 @@ def test_tasks_are_not_appended_inside_an_open_comment() -> None:
     body = "# Meeting\n\n%%\ndraft\n"
     with pytest.raises(RenderError, match="it would go inside a %% comment"):
         render(body, 0, "\n", [AppendTasks("Tasks", ("- [ ] call back",))])
+
+
+@pytest.mark.parametrize("ending", ("", "\n", "  ", "\n\n  \t"))
+def test_a_fence_left_open_at_the_end_is_doubted_whatever_white_space_follows(ending: str) -> None:
+    body = "## Recent Context\n\n```\n- pasted" + ending
+    (heading, end), = find_section(body, "Recent Context")
+    assert end == len(body)
+    assert section_doubt(body, heading, end) == "a code fence opened in it is never closed"
