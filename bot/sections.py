@@ -13,85 +13,36 @@ import functools
 import re
 
 from bot.blocks import Heading, Region, structure
+from bot.line_scan import blank, may_hold_indented_code, scanned_fences, scanned_headings
 
 __all__ = ["Heading", "find_headings", "find_section", "insertion_doubt", "mask_code", "masked_regions", "section_doubt"]
 
-# Where indented code may start (CommonMark 4.4): an indented line after a blank line, a
-# heading or a rule (as a list item's or a quote's line too), a quote line indented
-# four columns past its ">", a list item's first line five past its marker. Anything
-# that could be one sends the note to the parser. Searched in "\n\n" + text: a pattern
-# opening with "\n" lets the engine jump from line to line, and the note's first line
-# reads as one after a blank line, which it is for CommonMark.
-_MAYBE_INDENTED_CODE = re.compile(
-    r"\n(?:[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?\n)))?(?:#[^\n]*|[-*_=][-*_= \t]*)?\r?\n"
-    r"(?: {4}|[ ]{0,3}\t)[ \t]*[^ \t\r\n]"
-    r"|[ \t]*>[ \t>]*(?: {4}|\t)"
-    r"|[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:[-*+]|\d{1,9}[.)])(?: {5}|[ ]{0,4}\t))"
-)
-
-
-def _may_hold_indented_code(text: str) -> bool:
-    return _MAYBE_INDENTED_CODE.search("\n\n" + text) is not None
-
-
 _INLINE_START = re.compile(r"`+|<!--")
 _BACKTICKS = re.compile(r"`+")
-_LINE_TEXT = re.compile(r"[^\r\n]+")
 _OPAQUE = ("fence", "indented code", "math")
 
 
-# Any line that looks like a fence, whatever its indentation, quote or list markers;
-# searched in "\n" + text, so offsets are one past the note's.
-_FENCE_LINE = re.compile(r"\n(?P<prefix>(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)")
-# Blocks that could hold a fence's opening line, or hide one: only the parser can tell.
-_HTML_BLOCK_START = re.compile(r"\n[ \t>]*<[A-Za-z/!?]")
-
-
-def _scanned_code(text: str) -> tuple[list[tuple[int, int]], str] | None:
-    """The code blocks a line scan can find for certain, and the text with them blanked:
-    fences opened at column 0 (a line there is inside no list item or quote) in a note
-    without HTML, comments, math or possible indented code. None: only the parser can tell."""
-    if "```" not in text and "~~~" not in text:
-        if "<!--" in text or "$$" in text or "%%" in text or _may_hold_indented_code(text):
-            return None
-        return [], text
-    if "<!--" in text or "$$" in text or "%%" in text or ("<" in text and _HTML_BLOCK_START.search("\n" + text)):
+def _scanned_code(text: str) -> tuple[list[Region], str] | None:
+    """The code blocks a line scan finds for certain (bot/line_scan.py), and the text with
+    them blanked; None when only the parser can tell."""
+    fences = scanned_fences(text)
+    if fences is None:
         return None
-    lines = "\n" + text
-    fences = []
-    position = 0
-    while (line := _FENCE_LINE.search(lines, position)) is not None:
-        position = line.end()
-        fence = line.group("fence")
-        if fence[0] == "`" and "`" in line.group("info"):
-            continue  # CommonMark: not a fence (inline code at a line's start)
-        if line.group("prefix"):
-            return None
-        closing = _closing_fence(fence[0], len(fence)).search(lines, line.end())
-        end = min(closing.end(), len(text)) if closing else _unclosed_end(text)  # past the newline
-        fences.append((line.start(), end))
-        position = end
     # Blanked, the fences read as blank lines: a line indented after one is code.
-    outside = _blank(text, fences) if fences else text
-    return None if _may_hold_indented_code(outside) else (fences, outside)
+    outside = blank(text, [(fence.start, fence.end) for fence in fences]) if fences else text
+    return None if may_hold_indented_code(outside) else (fences, outside)
 
 
-def _unclosed_end(text: str) -> int:
-    # As the parser counts lines: a last line of white space without a newline is none.
-    last_line = text.rfind("\n") + 1
-    return last_line if last_line and not text[last_line:].strip() else len(text)
-
-
-@functools.lru_cache(maxsize=64)
-def _closing_fence(char: str, length: int) -> re.Pattern[str]:
-    return re.compile(rf"\n {{0,3}}{re.escape(char)}{{{length},}}[ \t\r]*(?=\n|\Z)")
+def _regions(text: str) -> tuple[Region, ...]:
+    scanned = _scanned_code(text)
+    return tuple(scanned[0]) if scanned is not None else structure(text).regions
 
 
 def masked_regions(text: str) -> list[tuple[int, int]]:
     """The block-level spans `mask_code` blanks: code blocks, math blocks, HTML comment blocks."""
     scanned = _scanned_code(text)
     if scanned is not None:
-        return scanned[0]
+        return [(fence.start, fence.end) for fence in scanned[0]]
     spans = []
     for region in structure(text).regions:
         if region.kind in _OPAQUE:
@@ -121,26 +72,10 @@ def mask_code(text: str) -> str:
     scanned = _scanned_code(text)
     if scanned is None:
         _mask_with_structure(text, spans)
-        return _blank(text, spans) if spans else text
+        return blank(text, spans) if spans else text
     without_fences = scanned[1]
     _mask_inline(without_fences, 0, len(text), spans, comments=False)
-    return _blank(without_fences, spans) if spans else without_fences
-
-
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    """Text with the characters of each span (sorted, apart) made spaces; line breaks stay."""
-    pieces = []
-    copied_up_to = 0
-    for span_start, span_end in sorted(spans):
-        pieces.append(text[copied_up_to:span_start])
-        masked = text[span_start:span_end]
-        if "\n" in masked or "\r" in masked:  # a run per line, not a call per character
-            pieces.append(_LINE_TEXT.sub(lambda line: " " * (line.end() - line.start()), masked))
-        else:
-            pieces.append(" " * len(masked))
-        copied_up_to = span_end
-    pieces.append(text[copied_up_to:])
-    return "".join(pieces)
+    return blank(without_fences, spans) if spans else without_fences
 
 
 def _mask_with_structure(text: str, spans: list[tuple[int, int]]) -> None:
@@ -220,7 +155,9 @@ def find_headings(text: str) -> list[Heading]:
     """Top-level headings (ATX and setext) outside code, comments and math, in order."""
     if "#" not in text and "==" not in text and "--" not in text and "\n=" not in text and "\n-" not in text:
         return []
-    return list(structure(text).headings)
+    scanned = _scanned_code(text)
+    headings = scanned_headings(text, scanned[0]) if scanned is not None else None
+    return headings if headings is not None else list(structure(text).headings)
 
 
 def find_section(text: str, title: str, level: int = 2) -> list[tuple[Heading, int]]:
@@ -258,7 +195,7 @@ def section_doubt(text: str, heading: Heading, end: int) -> str | None:
     the section there), and an inline `%%` or a `$$` line left open before the section ends
     (Obsidian hides text up to the next one, across headings).
     """
-    for region in structure(text).regions:
+    for region in _regions(text):
         if not heading.end <= region.start < end:
             continue
         what = "an HTML comment" if region.comment_start >= 0 else _WHAT[region.kind]
@@ -273,7 +210,7 @@ def section_doubt(text: str, heading: Heading, end: int) -> str | None:
 def insertion_doubt(text: str, at: int) -> str | None:
     """Why a new section inserted at offset `at` (a line start) could land inside a comment,
     code or math instead of starting a section, or None."""
-    for region in structure(text).regions:
+    for region in _regions(text):
         inside = region.start < at < region.end or (region.start < at and not region.closed and not text[region.end :].strip())
         if inside:
             what = "an HTML comment" if region.comment_start >= 0 else _WHAT[region.kind]
@@ -288,7 +225,7 @@ def _open_inline_marker(text: str, start: int, end: int, where: str) -> str | No
     if masked.count("%%", start, end) % 2:
         return f"a %% comment opened {where} is not closed"
     # Closed math blocks are masked; a `$$` line left is one dollarmath did not close.
-    comments = [region for region in structure(text).regions if region.kind == "%%"]
+    comments = [region for region in _regions(text) if region.kind == "%%"]
     for opener in _MATH_OPENER_LINE.finditer(masked, start, end):
         if not any(region.start <= opener.start() < region.end for region in comments):
             return f"a $$ math block opened {where} is not closed"
