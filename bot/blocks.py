@@ -3,8 +3,8 @@
 markdown-it-py (a CommonMark parser) with mdit-py-plugins' dollarmath and the `%%` rule
 below finds the blocks; only the block pass runs (no inline parsing). bot/sections.py
 turns the result into masks, headings and section ends; it reaches this module only for
-the notes where a simple scan could be wrong (see `mask_code`) and for the few notes a
-section is found in, so the cost stays off the common path (README, Performance).
+the notes where a line scan (bot/line_scan.py) could be wrong, so the cost stays off the
+common path (README, "How vaultbot reads your notes").
 """
 
 from __future__ import annotations
@@ -98,11 +98,13 @@ def block_parser() -> MarkdownIt:
     return md
 
 
-_LINE_PREFIX = re.compile(r"[ \t>]*")
 _LONE_CR = re.compile(r"\r(?!\n)")
 # HTML blocks 1-5 end at a closing marker (CommonMark 4.6); 6 and 7 at a blank line.
 _HTML_ENDS = (
-    (re.compile(r"<(?:pre|script|style|textarea)(?:[ \t>]|$)", re.IGNORECASE), re.compile(r"</(?:pre|script|style|textarea)>", re.IGNORECASE)),
+    (
+        re.compile(r"<(?:pre|script|style|textarea)(?:[ \t>]|$)", re.IGNORECASE),
+        re.compile(r"</(?:pre|script|style|textarea)>", re.IGNORECASE),
+    ),
     (re.compile(r"<!--"), re.compile(r"-->")),
     (re.compile(r"<\?"), re.compile(r"\?>")),
     (re.compile(r"<![A-Za-z]"), re.compile(r">")),
@@ -127,7 +129,7 @@ def _fence_closed(text: str, start: int, end: int, markup: str) -> bool:
     if "\n" not in body:
         return False
     last_line = body[body.rindex("\n") + 1 :]
-    closing = last_line[_LINE_PREFIX.match(last_line).end() :].rstrip()
+    closing = last_line.lstrip(" \t>").strip()
     return len(closing) >= len(markup) and closing == markup[0] * len(closing)
 
 

@@ -175,7 +175,9 @@ def test_headings_code_and_sections_are_commonmarks(text: str) -> None:
     body_line, headings, regions, hiding = _oracle_view(text)
     assert body_line == _line_of(text, body_start)
 
-    found = [(h.level, h.title, body_line + _line_of(body, h.start), body_line + _line_of(body, h.end - 1) + 1) for h in find_headings(body)]
+    found = [
+        (h.level, h.title, body_line + _line_of(body, h.start), body_line + _line_of(body, h.end - 1) + 1) for h in find_headings(body)
+    ]
     assert found == headings
 
     masked = [(body_line + _line_of(body, start), body_line + _line_of(body, end - 1) + 1) for start, end in masked_regions(body)]
@@ -199,7 +201,10 @@ def test_headings_code_and_sections_are_commonmarks(text: str) -> None:
     for (level, title, first, _), next_start in zip(headings, starts[1:]):
         if title.casefold() == "recent context" and level == 2:
             sections = find_section(body, "Recent Context")
-            extents = [(body_line + _line_of(body, h.start), body_line + _line_of(body, end) if end < len(body) else total_lines) for h, end in sections]
+            extents = [
+                (body_line + _line_of(body, h.start), body_line + _line_of(body, end) if end < len(body) else total_lines)
+                for h, end in sections
+            ]
             assert (first, next_start) in extents
             heading, end = next((h, e) for h, e in sections if body_line + _line_of(body, h.start) == first)
             # Safety: a block opened in the section that holds a heading line is always doubted.
