@@ -14,6 +14,10 @@ from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 from urllib.parse import unquote
 
+# Re-exported: headings and sections were found here before bot/sections.py took them over.
+from bot.sections import Heading as Heading
+from bot.sections import find_headings as find_headings
+from bot.sections import find_section as find_section
 from bot.sections import mask_code
 
 

@@ -153,7 +153,7 @@ def _closing_ticks(length: int) -> re.Pattern[str]:
 
 def find_headings(text: str) -> list[Heading]:
     """Top-level headings (ATX and setext) outside code, comments and math, in order."""
-    if "#" not in text and "==" not in text and "--" not in text and "\n=" not in text and "\n-" not in text:
+    if "#" not in text and "=" not in text and "-" not in text:
         return []
     scanned = _scanned_code(text)
     headings = scanned_headings(text, scanned[0]) if scanned is not None else None
