@@ -175,6 +175,31 @@ def commit_stage(count: int, work: Path) -> tuple[float, float]:
     return hashed - started, committed - hashed
 
 
+# Issue 11, item 14: long one-line paragraphs that once made summaries quadratic.
+PATHOLOGICAL = ("[[a ", "*a ", " _a", "~~a", "==a", "[", "![[")
+
+
+def pathological() -> list[str]:
+    """A table: summary, links and masking of 1 MB of each pattern, fastest of 3 (target < 1 s)."""
+    from bot.markdown import find_links
+    from bot.sections import mask_code
+    from bot.summary import note_summary
+
+    lines = ["| 1 MB of | summary s | links + masking s |", "|---|---:|---:|"]
+    for pattern in PATHOLOGICAL:
+        text = pattern * (1_000_000 // len(pattern))
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            note_summary(None, text)
+            summarised = time.perf_counter()
+            mask_code(text)
+            find_links(text)
+            timings.append((summarised - started, time.perf_counter() - summarised))
+        lines.append(f"| `{pattern}` | {min(t[0] for t in timings):.2f} | {min(t[1] for t in timings):.2f} |")
+    return lines
+
+
 def machine() -> str:
     model = ""
     try:
@@ -207,6 +232,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest counts")
     parser.add_argument("--floor", metavar="VAULT", help=argparse.SUPPRESS)  # the child that measures the floor
     parser.add_argument("--commit-stage", type=int, nargs="+", metavar="N", help="time only the commit of N changed notes")
+    parser.add_argument("--pathological-only", action="store_true", help="only time the pathological one-line notes")
     args = parser.parse_args()
     if args.floor:
         floor(args.floor)
@@ -219,6 +245,9 @@ def main() -> None:
             hashed, committed = commit_stage(count, work)
             print(f"| {count:,} | {hashed:.2f} | {committed:.2f} |")
         return
+    if args.pathological_only:
+        print("\n".join(pathological()))
+        return
     sizes = sorted(set(args.sizes + ([50_000] if args.with_50k else [])))
     out = HERE / "out"
     work = out / "work"
@@ -229,7 +258,7 @@ def main() -> None:
         print(f"measuring {size:,} notes ...", file=sys.stderr)
         figures[size] = bench_size(size, args.repeat, work)
     shutil.rmtree(work, ignore_errors=True)
-    lines = [f"Machine: {machine()}; fastest of {args.repeat} runs each.", "", *table(figures)]
+    lines = [f"Machine: {machine()}; fastest of {args.repeat} runs each.", "", *table(figures), "", *pathological()]
     print("\n".join(lines))
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     (out / f"results-{stamp}.md").write_text("\n".join(lines) + "\n")

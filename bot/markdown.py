@@ -1,20 +1,24 @@
 """Obsidian Markdown structure: what is code, where links and headings are.
 
 Pure functions on strings. Code and HTML comments are hidden with
-`mask_code`, which keeps offsets intact, so a match in the masked text is a
-match at the same offsets in the note.
+`mask_code` (bot/sections.py), which keeps offsets intact, so a match in the
+masked text is a match at the same offsets in the note.
 """
 
 from __future__ import annotations
 
-import functools
 import posixpath
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import unquote
+
+# Re-exported: headings and sections were found here before bot/sections.py took them over.
+from bot.sections import Heading as Heading
+from bot.sections import find_headings as find_headings
+from bot.sections import find_section as find_section
+from bot.sections import mask_code
 
 
 class Link(NamedTuple):
@@ -31,168 +35,6 @@ class Link(NamedTuple):
     markdown: bool  # [text](target) rather than a wikilink
     start: int  # offset of "[" or of the embed's "!"
     end: int  # offset just past "]]" or ")"
-
-
-@dataclass(frozen=True)
-class Heading:
-    """One ATX heading line."""
-
-    level: int  # 1-6
-    title: str  # trimmed, closing #'s removed
-    start: int  # offset of the line start
-    end: int  # offset just past the line's newline, or len(text)
-
-
-# Things that may start code or a comment. The pattern opens with one
-# character class so the regex engine skips ordinary prose in C; the
-# lookbehinds then tell the kinds apart (a plain alternation is ~10x slower).
-_CODE_START = re.compile(
-    r"[`~<\n]"
-    # The common `code` span whole, sparing a second search for its end.
-    r"(?:(?<=`)(?P<simple_code_span>[^`\n]+`(?!`))"
-    r"|(?<=`)`*"
-    r"|(?<=~)~~+"
-    r"|(?<=<)!--"
-    # A blank line followed by an indented non-blank line: indented code may
-    # start there (it cannot interrupt a paragraph, hence the blank line).
-    r"|(?<=\n)[ \t\r]*\n(?=(?: {0,3}\t| {4})[ \t]*[^ \t\r\n]))"
-)
-_LEADING_INDENTED_CODE = re.compile(r"(?:[ \t\r]*\n)*(?=(?: {0,3}\t| {4})[ \t]*[^ \t\r\n])")
-_INDENTED_CODE_LINES = re.compile(r"(?:(?: {0,3}\t| {4})[^\n]*(?:\n|\Z)|[ \t\r]*\n)*")
-# What may precede a fence on its line: indentation (lists allow any) and
-# blockquote/callout markers.
-_FENCE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]*)*")
-_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_NOT_CR_OR_LF = re.compile(r"[^\r\n]")
-
-
-def mask_code(text: str) -> str:
-    """Return text with code and HTML comments blanked out, offsets unchanged.
-
-    Fenced code (``` or ~~~; closed by the same character at least as long,
-    or by the end of an enclosing blockquote; unclosed runs to the end),
-    indented code (after a blank line, unless that blank line belongs to a
-    list item), inline code spans (within one line) and `<!-- -->` comments
-    become spaces; line breaks stay. `%%comments%%` are not masked because
-    Obsidian counts the links inside them.
-    """
-    if "`" not in text and "~~~" not in text and "<!--" not in text and "    " not in text and "\t" not in text:
-        return text
-    spans: list[tuple[int, int]] = []
-    list_answer = (-1, False)
-    pos = 0
-    leading = _LEADING_INDENTED_CODE.match(text)
-    if leading:
-        pos = _INDENTED_CODE_LINES.match(text, leading.end()).end()
-        spans.append((leading.end(), pos))
-    while (found := _CODE_START.search(text, pos)) is not None:
-        start, end = found.span()
-        kind = text[start]
-        if found.lastgroup == "simple_code_span":
-            pos = end
-            spans.append((start, end))
-        elif kind == "<":
-            close = text.find("-->", end)
-            pos = len(text) if close < 0 else close + 3
-            spans.append((start, pos))
-        elif kind == "\n":
-            list_answer = (start, _belongs_to_list(text, start, list_answer))
-            if list_answer[1]:
-                pos = end
-            else:
-                pos = _INDENTED_CODE_LINES.match(text, end).end()
-                spans.append((end, pos))
-        elif _opens_fence(text, start, found.group()):
-            pos = _fence_end(text, start, found.group())
-            spans.append((text.rfind("\n", 0, start) + 1, pos))
-        elif kind == "`":
-            line_end = text.find("\n", end)
-            closing = _closing_ticks(end - start).search(text, end, len(text) if line_end < 0 else line_end)
-            # An unmatched backtick run is literal text, not code.
-            pos = end if closing is None else closing.end()
-            if closing is not None:
-                spans.append((start, pos))
-        else:
-            pos = end
-    if not spans:
-        return text
-    pieces = []
-    copied_up_to = 0
-    for span_start, span_end in spans:
-        pieces.append(text[copied_up_to:span_start])
-        masked = text[span_start:span_end]
-        pieces.append(_NOT_CR_OR_LF.sub(" ", masked) if "\n" in masked else " " * len(masked))
-        copied_up_to = span_end
-    pieces.append(text[copied_up_to:])
-    return "".join(pieces)
-
-
-def _opens_fence(text: str, start: int, run: str) -> bool:
-    if len(run) < 3:
-        return False
-    line_start = text.rfind("\n", 0, start) + 1
-    if not _FENCE_PREFIX.fullmatch(text, line_start, start):
-        return False
-    if run[0] == "~":
-        return True
-    # CommonMark: a backtick fence's info string may not contain backticks.
-    line_end = text.find("\n", start)
-    return "`" not in text[start + len(run) : len(text) if line_end < 0 else line_end]
-
-
-def _fence_end(text: str, start: int, run: str) -> int:
-    """Offset of the end of the closing fence line (before its newline)."""
-    line_start = text.rfind("\n", 0, start) + 1
-    quoted = ">" in text[line_start:start]
-    closing = _closing_fence(run[0], len(run), quoted).search(text, start)
-    if closing is None:
-        return len(text)
-    if closing.group("fence") is None:
-        # The blockquote holding the fence ended: so does the fence.
-        return closing.start()
-    return closing.end()
-
-
-@functools.lru_cache(maxsize=64)
-def _closing_fence(char: str, length: int, quoted: bool) -> re.Pattern[str]:
-    fence = rf"\n(?P<fence>[ \t]*(?:>[ \t]*)*{re.escape(char)}{{{length},}}[ \t\r]*)(?=\n|\Z)"
-    return re.compile(fence + r"|\n(?![ \t]*>)" if quoted else fence)
-
-
-@functools.lru_cache(maxsize=64)
-def _closing_ticks(length: int) -> re.Pattern[str]:
-    return re.compile(rf"(?<!`)`{{{length}}}(?!`)")
-
-
-def _belongs_to_list(text: str, newline_before_blank: int, earlier_answer: tuple[int, bool]) -> bool:
-    """Whether the blank line after `newline_before_blank` continues a list item.
-
-    Walks back over blank lines, indented lines and lazy paragraph lines
-    until it meets a list item (True) or the start of a non-list paragraph.
-    Reaching the line where the previous walk began (`earlier_answer`) ends
-    the walk with that walk's answer; a long loose list stays linear.
-    """
-    earlier_newline, earlier_belongs = earlier_answer
-    line_end = newline_before_blank
-    in_paragraph = False
-    while line_end > 0:
-        if line_end == earlier_newline:
-            # That line came right before a blank line, so no paragraph is
-            # open here: the earlier walk started in the very same state.
-            return earlier_belongs
-        line_start = text.rfind("\n", 0, line_end) + 1
-        line = text[line_start:line_end].rstrip("\r")
-        line_end = line_start - 1
-        if not line.strip():
-            if in_paragraph:
-                return False
-        elif _LIST_ITEM.match(line):
-            return True
-        elif line[0] not in " \t":
-            if line.startswith(("#", "```", "~~~")):
-                return False
-            in_paragraph = True
-    return False
 
 
 # One regex for both kinds, starting with a literal "[" so the engine can
@@ -335,10 +177,6 @@ def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
 # the engine jumps from line to line instead of trying `^` at every offset.
 # `marker` is what must lie outside code for the line to count: masking can
 # turn "`x`# y" into "   # y", which only looks like a heading.
-_HEADING_LINE = re.compile(r"\n(?P<line>(?P<marker> {0,3}(?P<hashes>#{1,6}))(?P<title>[ \t][^\n]*|\r)?)(?=\n|\Z)")
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t])#+$")
-
-
 def _lines_outside_code(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """Matches of a line pattern whose `marker` is not code or a comment.
 
@@ -352,36 +190,6 @@ def _lines_outside_code(pattern: re.Pattern[str], text: str) -> Iterator[re.Matc
         marker_start, marker_end = found.start("marker") - 1, found.end("marker") - 1
         if masked[marker_start:marker_end] == text[marker_start:marker_end]:
             yield found
-
-
-def find_headings(text: str) -> list[Heading]:
-    """ATX headings outside code blocks and HTML comments, in order."""
-    if "#" not in text:
-        return []
-    headings = []
-    for found in _lines_outside_code(_HEADING_LINE, text):
-        start, line_end = found.start("line") - 1, found.end("line") - 1
-        # The title comes from the note itself: inline code in it is kept.
-        title = _CLOSING_HASHES.sub("", (found.group("title") or "").strip()).strip()
-        end = line_end + 1 if line_end < len(text) else line_end
-        headings.append(Heading(level=len(found.group("hashes")), title=title, start=start, end=end))
-    return headings
-
-
-def find_section(text: str, title: str, level: int = 2) -> list[tuple[Heading, int]]:
-    """Each heading of `level` titled `title` (any case) with its section's end.
-
-    A section ends where the next heading of any level starts, or at the end
-    of the text. All matches are returned so a duplicate can be reported.
-    """
-    wanted = title.strip().casefold()
-    headings = find_headings(text)
-    sections = []
-    for index, heading in enumerate(headings):
-        if heading.level == level and heading.title.casefold() == wanted:
-            end = headings[index + 1].start if index + 1 < len(headings) else len(text)
-            sections.append((heading, end))
-    return sections
 
 
 # Callout lines (`> - [ ] x`) count: Obsidian renders and indexes those tasks.

@@ -22,8 +22,9 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from bot.dates import DateInfo, note_date
-from bot.markdown import Link, find_headings, find_links, iter_frontmatter_links, link_name
+from bot.markdown import Link, find_links, iter_frontmatter_links, link_name
 from bot.scan import FileStat
+from bot.sections import find_headings, find_section
 from bot.summary import note_summary
 from bot.yaml_reader import CoreSchemaLoader
 

@@ -10,15 +10,12 @@ missing.
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
+from bot.blocks import Heading
 from bot.edits import AppendTasks, DeleteProperty, Edit, ReplaceLines, ReplaceSection, RewriteLinks, SetProperty
-from bot.markdown import find_headings, find_section
 from bot.note import BadNote, split_frontmatter
-
-
-_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
+from bot.sections import find_headings, find_section, insertion_doubt, section_doubt
 
 
 class RenderError(Exception):
@@ -63,10 +60,7 @@ def _replace_section(text: str, body_start: int, edit: ReplaceSection, newline: 
     final_newline = text.endswith("\n")
     if sections:
         heading, end = sections[0]
-        if _FENCE.search(body, heading.end, end):
-            # An unclosed fence hides every heading after it, so the section would seem
-            # to run to the end of the note and regenerating it would delete the rest.
-            raise RenderError(f"the '## {edit.heading}' section contains a code fence; fix the section by hand")
+        _check_section_end(body, heading, end, edit.heading)
         head = body[: heading.end]
         tail = body[end:]
         if not head.endswith("\n"):  # the heading was the last line, without a newline
@@ -83,17 +77,29 @@ def _replace_section(text: str, body_start: int, edit: ReplaceSection, newline: 
     headings = find_headings(body)
     title = next((h for h in headings if h.level == 1), None)
     following = [h for h in headings if title is None or h.start > title.start]
-    if following:
-        at = following[0].start
-        before, after = body[:at], body[at:]
-    else:
-        before, after = body, ""
+    at = following[0].start if following else len(body)
+    _check_insertion(body, at, edit.heading)
+    before, after = body[:at], body[at:]
     if before and not before.endswith("\n"):
         before += newline
     if before.strip() and not before.endswith(newline * 2):
         before += newline
     section = f"## {edit.heading}{newline}" + section_body(edit.lines, newline, bool(after), final_newline)
     return text[:body_start] + before + section + after
+
+
+def _check_section_end(body: str, heading: Heading, end: int, title: str) -> None:
+    # Replacing a section whose end another reader (Obsidian, another Markdown tool) may
+    # see elsewhere would delete the text between the two ends, or leave half a comment.
+    doubt = section_doubt(body, heading, end)
+    if doubt is not None:
+        raise RenderError(f"the end of the '## {title}' section is not certain: {doubt}; fix the section by hand")
+
+
+def _check_insertion(body: str, at: int, title: str) -> None:
+    doubt = insertion_doubt(body, at)
+    if doubt is not None:
+        raise RenderError(f"no '## {title}' section added: {doubt}; close it or add the heading by hand")
 
 
 def _rewrite_links(text: str, body_start: int, edit: RewriteLinks) -> str:
@@ -131,6 +137,7 @@ def _append_tasks(text: str, body_start: int, edit: AppendTasks, newline: str) -
         raise RenderError(f"the heading '## {edit.heading}' appears {len(sections)} times; keep one")
     if sections:
         heading, end = sections[0]
+        _check_section_end(body, heading, end, edit.heading)
         content = body[heading.end : end].rstrip(" \t\r\n")
         if content:  # right after the section's last line, before the blank lines that end it
             at = heading.end + len(content)
@@ -142,6 +149,7 @@ def _append_tasks(text: str, body_start: int, edit: AppendTasks, newline: str) -
             if at == len(body) and not body.endswith("\n"):
                 added = added[: -len(newline)]
         return text[:body_start] + body[:at] + added + body[at:]
+    _check_insertion(body, len(body), edit.heading)
     final_newline = body.endswith("\n")
     before = body
     if before and not before.endswith("\n"):

@@ -6,7 +6,11 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 
-_EMBED = r"!\[\[[^\n]*?\]\]|!\[[^\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)"
+# Every pattern here is linear in the text's length: a link's inside stops at the next "[["
+# (Obsidian: the last "[[" starts the link) and a markdown link's text at the next "[", so a
+# line of unclosed openers is scanned once, not once per opener (issue 11, item 14).
+_WIKILINK_INSIDE = r"[^\[\]\n]*(?:(?:\[(?!\[)|\](?!\]))[^\[\]\n]*)*"
+_EMBED = r"!\[\[" + _WIKILINK_INSIDE + r"\]\]|!\[[^\[\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)"
 
 # An unclosed %% hides the rest of the note in Obsidian, so it runs to the end.
 _COMMENT = re.compile(r"%%.*?(?:%%|\Z)|<!--.*?(?:-->|\Z)", re.DOTALL)
@@ -18,22 +22,28 @@ _LINE_MARKERS = re.compile(
     r"(?:\[.\](?:[ \t]+|$))?",  # task box
     re.MULTILINE,
 )
-_INLINE_CODE = re.compile(r"(`+)(?P<code>.+?)(?<!`)\1(?!`)", re.DOTALL)
+_BACKTICK_RUN = re.compile(r"`+")
 # Code spans wait behind private-use markers while the markup around them goes.
 _CODE_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 _EMBEDS = re.compile(_EMBED)
-_WIKILINK = re.compile(r"\[\[(?P<inner>[^\n]*?)\]\]")
-_MARKDOWN_LINK = re.compile(r"\[(?P<text>[^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)")
+_WIKILINK = re.compile(r"\[\[(?P<inner>" + _WIKILINK_INSIDE + r")\]\]")
+_MARKDOWN_LINK = re.compile(r"\[(?P<text>[^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _EMPHASIS_MARKER = re.compile(r"[*_~=]")
-_EMPHASIS = (
-    re.compile(r"(?<!\*)(\*{1,3})(?=[^*\s])(?P<content>.+?)(?<=[^*\s])\1(?!\*)"),
-    # Underscores inside words (snake_case) are not emphasis.
-    re.compile(r"(?<!\w)(_{1,3})(?=[^_\s])(?P<content>.+?)(?<=[^_\s])\1(?!\w)"),
-    re.compile(r"~~(?=\S)(?P<content>.+?)(?<=\S)~~"),
-    re.compile(r"==(?=\S)(?P<content>.+?)(?<=\S)=="),
+# `*` and `_` (runs of one to three, nested) pair through a stack (`_without_marker_pairs`):
+# (a marker run, the run lengths that count, a run that may close: without one, nothing pairs).
+_EMPHASIS_RUNS = (
+    (re.compile(r"\*+"), (1, 2, 3), re.compile(r"[^\s*]\*")),
+    (re.compile(r"_+"), (1, 2, 3), re.compile(r"[^\s_]_")),
 )
+# `~~x~~` and `==x==`: a regex, linear because the inside stops at the next pair of markers.
+_STRIKE_AND_HIGHLIGHT = tuple(
+    re.compile(rf"{marker}{marker}(?=\S)(?P<content>(?:[^{marker}\n]|{marker}(?!{marker}))+?)(?<=\S){marker}{marker}")
+    for marker in ("~", "=")
+)
+# Taking one kind out can pair markers of another (`*_a_*`); real text settles in two rounds.
+_EMPHASIS_ROUNDS = 4
 
 _HEADING = re.compile(r" {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<title>.*?))?(?:[ \t]+#+)?[ \t]*")
 _SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
@@ -51,13 +61,8 @@ def plain_text(markdown: str) -> str:
     text = _COMMENT.sub("", markdown) if "%%" in markdown or "<!--" in markdown else markdown
     text = _LINE_MARKERS.sub("", text)
     codes: list[str] = []
-
-    def hide_code(match: re.Match[str]) -> str:
-        codes.append(match["code"])
-        return f"\ue000{len(codes) - 1}\ue001"
-
     if "`" in text:
-        text = _INLINE_CODE.sub(hide_code, text)
+        text = _hide_code_spans(text, codes)
     if "[" in text:
         text = _EMBEDS.sub("", text)
         text = _WIKILINK.sub(_shown_link_text, text)
@@ -122,15 +127,101 @@ def _shown_link_text(match: re.Match[str]) -> str:
     return " > ".join(part.strip() for part in target.split("#") if part.strip())
 
 
+def _hide_code_spans(text: str, codes: list[str]) -> str:
+    """Code spans replaced by numbered placeholders, their code appended to `codes`.
+
+    A run of backticks opens a span closed by the next run of the same length; a run
+    without one is literal text. Pairing runs through a table of "next run of this
+    length" keeps it linear where a regex would rescan the rest of the text per run.
+    """
+    runs = [found.span() for found in _BACKTICK_RUN.finditer(text)]
+    next_same_length: list[int | None] = [None] * len(runs)
+    latest: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        next_same_length[index] = latest.get(length)
+        latest[length] = index
+    pieces = []
+    copied_up_to = 0
+    index = 0
+    while index < len(runs):
+        closing = next_same_length[index]
+        if closing is None:
+            index += 1
+            continue
+        (opening_start, opening_end), (closing_start, closing_end) = runs[index], runs[closing]
+        codes.append(text[opening_end:closing_start])
+        pieces.append(text[copied_up_to:opening_start] + f"\ue000{len(codes) - 1}\ue001")
+        copied_up_to = closing_end
+        index = closing + 1
+    return "".join(pieces) + text[copied_up_to:] if pieces else text
+
+
 def _without_emphasis(text: str) -> str:
-    # Repeat so that emphasis nested in emphasis of the same kind goes too.
-    while True:
+    for _ in range(_EMPHASIS_ROUNDS):
         reduced = text
-        for pattern in _EMPHASIS:
+        for runs, lengths, closer in _EMPHASIS_RUNS:
+            if closer.search(reduced):
+                reduced = _without_marker_pairs(reduced, runs, lengths)
+        for pattern in _STRIKE_AND_HIGHLIGHT:
             reduced = pattern.sub(r"\g<content>", reduced)
         if reduced == text:
-            return text
+            break
         text = reduced
+    return text
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _without_marker_pairs(text: str, runs: re.Pattern[str], lengths: tuple[int, ...]) -> str:
+    """Text without the emphasis markers of one kind that pair up, nested pairs included.
+
+    Within a line, a run that may close takes the latest open run of its length (the
+    runs opened after that one stay text); otherwise, if it may open, it waits. An
+    opener is followed by a non-space, a closer preceded by one; an underscore run
+    must not touch a word on its outer side (snake_case is not emphasis). Each run is
+    pushed and popped at most once: linear.
+    """
+    underscore = runs.pattern.startswith("_")
+    waiting: dict[int, list[int]] = {length: [] for length in lengths}  # start offsets of open runs
+    removed: list[int] = []  # start, end, start, end ... of the runs that pair
+    previous_end = 0
+    multiline = "\n" in text
+    padded = f" {text} "  # the character before and after every run exists: text[i] is padded[i + 1]
+    for start, end in [found.span() for found in runs.finditer(text)]:
+        if multiline and text.find("\n", previous_end, start) >= 0:
+            waiting = {length: [] for length in lengths}
+        previous_end = end
+        same_length = waiting.get(end - start)
+        if same_length is None:
+            continue
+        before, after = padded[start], padded[end + 1]
+        if underscore:
+            can_open = not after.isspace() and not _is_word(before)
+            can_close = not before.isspace() and not _is_word(after)
+        else:
+            can_open, can_close = not after.isspace(), not before.isspace()
+        if can_close and same_length:
+            opener = same_length.pop()
+            if len(waiting) > 1:
+                for other in waiting.values():
+                    while other and other[-1] > opener:
+                        other.pop()
+            removed += (opener, opener + end - start, start, end)
+        elif can_open:
+            same_length.append(start)
+    if not removed:
+        return text
+    pairs = sorted(zip(removed[::2], removed[1::2]))
+    pieces = []
+    copied_up_to = 0
+    for start, end in pairs:
+        pieces.append(text[copied_up_to:start])
+        copied_up_to = end
+    pieces.append(text[copied_up_to:])
+    return "".join(pieces)
 
 
 def _blocks(body: str) -> Iterator[tuple[int, str]]:
@@ -184,14 +275,16 @@ def _blocks(body: str) -> Iterator[tuple[int, str]]:
 
 def _without_line_comments(line: str) -> tuple[str, str]:
     """The line without its comments, and the closer still awaited when one stays open."""
-    kept = ""
+    kept = []
+    position = 0
     while True:
-        opener = _COMMENT_OPENER.search(line)
+        opener = _COMMENT_OPENER.search(line, position)
         if not opener:
-            return kept + line, ""
+            kept.append(line[position:])
+            return "".join(kept), ""
         closer = "%%" if opener[0] == "%%" else "-->"
-        kept += line[: opener.start()]
+        kept.append(line[position : opener.start()])
         end = line.find(closer, opener.end())
         if end < 0:
-            return kept, closer
-        line = line[end + len(closer) :]
+            return "".join(kept), closer
+        position = end + len(closer)

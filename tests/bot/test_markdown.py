@@ -6,17 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.markdown import (
-    Heading,
-    Link,
-    find_headings,
-    find_links,
-    find_section,
-    find_wikilinks_in_value,
-    iter_frontmatter_links,
-    mask_code,
-    unchecked_tasks,
-)
+from bot.markdown import Link, find_links, find_wikilinks_in_value, iter_frontmatter_links, unchecked_tasks
+from bot.sections import Heading, find_headings, find_section, mask_code
 
 
 def summary(link: Link) -> tuple[str, str, str | None, bool, bool]:

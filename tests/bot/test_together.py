@@ -8,7 +8,8 @@ import pytest
 
 from bot.edits import LineReplacement, ReplaceLines, WriteOnlyWith
 from bot.render import RenderError, render
-from bot.runner import Change, write_changes
+from bot.runner import Change
+from bot.write_back import write_changes
 from bot.together import untie
 from tests.vaults import write_vault
 

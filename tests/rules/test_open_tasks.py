@@ -303,7 +303,8 @@ def test_hand_written_lines_survive_and_a_second_run_changes_nothing(hand, tasks
         lines = [f"- [{'x' if (day - 1, i) in done else ' '}] {text}" for i, text in enumerate(texts)]
         sources[f"Acme/2026-11-0{day} call.md"] = "# Call\n\n" + "".join(f"{line}\n" for line in lines)
     rollup = [f"- [x] {tasks[d][i].strip()} ([[2026-11-0{d + 1} call]])" for d, i in ticked if d < len(tasks) and i < len(tasks[d])]
-    typed = [line for line in hand if not line.lstrip().startswith("#")]  # a heading would end the section
+    # A heading would end the section: an ATX one, or a setext underline (`-` under a line of text).
+    typed = [line for line in hand if not line.lstrip().startswith("#") and set(line.strip()) - {"-", "="}]
     entity = "---\ntype: customer\n---\n# Acme\n\n## Open Tasks\n\n" + "".join(f"{line}\n" for line in typed + rollup) + "\n## Notes\n"
     first, _ = _apply(_vault({"Acme/Acme.md": entity, **sources}))
     section = _section(first.notes["Acme/Acme.md"].text)

@@ -143,7 +143,10 @@ def test_a_code_fence_inside_the_section_stops_the_rewrite(tmp_path: Path) -> No
     write_vault(tmp_path, {"A.md": entity, "N.md": "[[A]]\n"})
     result = plan(tmp_path, "recent-context")
     assert result.changes == []
-    assert ("A.md", "recent-context: not changed: the '## Recent Context' section contains a code fence; fix the section by hand") in [
+    assert ("A.md", (
+        "recent-context: not changed: the end of the '## Recent Context' section is not certain: "
+        "a code fence opened in it is never closed; fix the section by hand"
+    )) in [
         tuple(p) for p in result.problems
     ]
 
