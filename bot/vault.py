@@ -144,6 +144,9 @@ class VaultIndex:
         changed = {target for path in updated for target in before[path] ^ after[path]}
         fresh._some_backlinks = {target: sources for target, sources in self._some_backlinks.items() if target not in changed}
         affected: set[str | None] = set()
+        if any(_duplicate_mark(note) != _duplicate_mark(self.notes[path]) for path, note in updated.items()):
+            # A changed mark can close or open a loop of marks (A -> B -> A) anywhere along it.
+            affected |= set(self.entities)
         for path, note in updated.items():
             old = self.notes[path]
             if self.is_entity(path) or (note.links == old.links and note.date == old.date and _duplicate_mark(note) == _duplicate_mark(old)):
@@ -287,6 +290,8 @@ class VaultIndex:
             if mark is not None and self._duplicate_target(path) in (None, path):
                 what = "the note itself" if self._duplicate_target(path) == path else "no note in the vault"
                 found.append(Problem(path, f"{DUPLICATE_KEY} [[{mark}]] names {what}; the note is not treated as a duplicate"))
+            elif mark is not None and self._marks_lead_back(path):
+                found.append(Problem(path, f"{DUPLICATE_KEY} [[{mark}]] leads back to the note itself; the note is not treated as a duplicate"))
             links = self._links(path)
             folder = self.notes[path].folder
             for target in dict.fromkeys(nl.link.target.strip() for nl, _ in links):
@@ -379,10 +384,27 @@ class VaultIndex:
         mark = _duplicate_mark(self.notes[path])
         return None if mark is None else self.resolve(mark, path)
 
+    def duplicate_target(self, path: str) -> str | None:
+        """The note the note's `duplicate_of` names (a wikilink or a plain name, as Obsidian resolves it), if any."""
+        return self._duplicate_target(path)
+
+    def _marks_lead_back(self, path: str) -> bool:
+        """Following `duplicate_of` marks from the note comes back to it (A -> B -> A)."""
+        seen = {path}
+        current = self._duplicate_target(path)
+        while current is not None and current in self.notes:
+            if current == path:
+                return True
+            if current in seen:  # a loop the note only leads into: it is a duplicate of a note in it
+                return False
+            seen.add(current)
+            current = self._duplicate_target(current)
+        return False
+
     def is_marked_duplicate(self, path: str) -> bool:
-        """Marked `duplicate_of` another note that exists: a mark naming no note, or the note
-        itself, would hide the meeting for good (reported by `problems`)."""
-        return self._duplicate_target(path) not in (None, path)
+        """Marked `duplicate_of` another note that exists: a mark naming no note, the note itself,
+        or a note whose marks lead back to it, would hide the meeting for good (reported by `problems`)."""
+        return self._duplicate_target(path) not in (None, path) and not self._marks_lead_back(path)
 
     def related(self, entity: str, today: datetime.date) -> list[str]:
         """The entity's related notes (SPEC 3, recent-context): no marked duplicates, nothing dated after today."""

@@ -287,13 +287,11 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
             yield NoteEdit(path, Report(f"not archived: {archive_path(options, path)} already exists; its duplicate group is left as it is (canonical {keeper})"))
         if taken:  # a half-done group (links rewritten to a canonical while a duplicate stays) is worse than none
             continue
-        current = vault.notes[keeper].get(KEY)
-        if isinstance(current, str) and _points_into(vault, keeper, current, group):
+        if _points_into(vault, keeper, group):
             unmarked.add(keeper)
             yield NoteEdit(keeper, DeleteProperty(KEY))
         for path in duplicates:
-            existing = vault.notes[path].get(KEY)
-            if isinstance(existing, str) and _resolves_to(vault, path, existing) == keeper:
+            if vault.duplicate_target(path) == keeper:
                 continue
             yield NoteEdit(path, SetProperty(KEY, vault.link_text(keeper, path, wikilink=True)))
         for path in moving:
@@ -322,11 +320,7 @@ def carried_tasks(vault: VaultIndex, keeper: str, duplicates: list[str]) -> tupl
     return tuple(tasks)
 
 
-def _resolves_to(vault: VaultIndex, source: str, value: str) -> str | None:
-    links = find_wikilinks_in_value(value)
-    return vault.resolve(links[0].target, source) if links else None
-
-
-def _points_into(vault: VaultIndex, source: str, value: str, group: list[str]) -> bool:
-    """A canonical's stale `duplicate_of` from an earlier run, when the choice has since flipped."""
-    return _resolves_to(vault, source, value) in group
+def _points_into(vault: VaultIndex, source: str, group: list[str]) -> bool:
+    """A canonical's stale `duplicate_of` (from an earlier run the links have since overturned,
+    or by hand, as a link or a plain name): it names a note of its own group."""
+    return vault.duplicate_target(source) in group

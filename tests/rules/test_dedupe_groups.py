@@ -146,3 +146,47 @@ def test_duplicate_of_naming_a_note_hides_it(tmp_path: Path) -> None:
     result = plan(tmp_path)
     assert [c.path for c in result.changes] == []  # no related note left: the section stays empty, last_contact unknown
     assert result.problems == []
+
+
+@pytest.mark.parametrize("config", [MARK, ARCHIVE], ids=["mark", "archive"])
+def test_a_winner_hand_marked_in_plain_text_loses_its_mark(tmp_path: Path, config: str) -> None:
+    # `duplicate_of: "2026-11-02 - Sync"` (no brackets) hides B just as a wikilink does; B wins on
+    # its links, so its mark must go, or A (marked a duplicate of B) and B both vanish.
+    files = {".vaultbot.yaml": config, "People/Ann/Ann.md": PERSON, A: meeting(), B: meeting('duplicate_of: "2026-11-02 - Sync"\n')}
+    write_vault(tmp_path, {**files, **HUBS})
+    result = run_cli("run", tmp_path, "--no-commit", "--today", "2026-11-24")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert read(tmp_path, B) == meeting()
+    assert read(tmp_path, "People/Ann/Ann.md") == person("- 2026-11-02: [[2026-11-02 - Sync copy]] - Notes.")
+    assert plan(tmp_path).changes == []
+
+
+def test_marks_that_come_back_to_the_note_hide_nothing_and_are_reported(tmp_path: Path) -> None:
+    # Two meetings of different days marked duplicates of each other by hand: following the marks
+    # never reaches a note that stands for the meeting, so hiding either would hide both for good.
+    one, two, three = "People/Ann/2026-11-01 - One.md", "People/Ann/2026-11-03 - Two.md", "People/Ann/2026-11-05 - Three.md"
+    call = '---\ntype: call\ndate: {}\nduplicate_of: "[[{}]]"\n---\nCall.\n'
+    write_vault(
+        tmp_path,
+        {
+            ".vaultbot.yaml": MARK,
+            "People/Ann/Ann.md": PERSON,
+            one: call.format("2026-11-01", "2026-11-03 - Two"),
+            two: call.format("2026-11-03", "2026-11-05 - Three"),
+            three: call.format("2026-11-05", "2026-11-01 - One"),
+        },
+    )
+    result = plan(tmp_path)
+    assert {c.path: c.after.decode() for c in result.changes} == {
+        "People/Ann/Ann.md": person(
+            "- 2026-11-05: [[2026-11-05 - Three]] - Call.",
+            "- 2026-11-03: [[2026-11-03 - Two]] - Call.",
+            "- 2026-11-01: [[2026-11-01 - One]] - Call.",
+            last_contact="2026-11-05",
+        )
+    }
+    assert sorted(tuple(p) for p in result.problems) == [
+        (path, f"duplicate_of [[{mark}]] leads back to the note itself; the note is not treated as a duplicate")
+        for path, mark in [(one, "2026-11-03 - Two"), (two, "2026-11-05 - Three"), (three, "2026-11-01 - One")]
+    ]
