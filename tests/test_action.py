@@ -352,6 +352,21 @@ def test_pull_request_mode_refuses_a_branch_it_cannot_own(workspace: Path, runne
 
 
 @ON_A_RUNNER
+def test_pull_request_mode_refuses_the_previous_branch_syntax(workspace: Path, runner: Path, gh: Path) -> None:
+    # `git check-ref-format --branch @{-1}` accepts it as the branch checked out before; checking it
+    # out with -B reset that branch to the base and committed there, and only the push failed.
+    git(workspace, "checkout", "-q", "-b", "other")
+    git(workspace, "checkout", "-q", "main")
+    other = git(workspace, "rev-parse", "other").strip()
+    result = run_action(workspace, runner, {"vault-path": "notes", "pull-request": "true", "pull-request-branch": "@{-1}"}, path=str(gh))
+    assert result.returncode == 2
+    assert "pull-request-branch: '@{-1}' is not a valid branch name" in result.stderr
+    assert git(workspace, "rev-parse", "other").strip() == other
+    assert gh_calls(gh) == [] and git(workspace, "status", "--porcelain") == ""
+    assert git(workspace, "symbolic-ref", "--short", "HEAD").strip() == "main"
+
+
+@ON_A_RUNNER
 def test_pull_request_mode_needs_a_branch_checked_out(workspace: Path, runner: Path, gh: Path) -> None:
     git(workspace, "checkout", "-q", "--detach")
     result = run_action(workspace, runner, {"vault-path": "notes", "pull-request": "true"}, path=str(gh))
