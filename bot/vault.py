@@ -26,7 +26,8 @@ from collections import defaultdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from bot.markdown import find_wikilinks_in_value, fold
+from bot.duplicate_marks import duplicate_mark, mark_problems, marks_lead_back
+from bot.markdown import fold
 from bot.note import Note, NoteLink
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
@@ -49,18 +50,6 @@ def _aliases(note: Note) -> list[str]:
         values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         found.extend(v.strip() for v in values if isinstance(v, str) and v.strip())
     return found
-
-
-DUPLICATE_KEY = "duplicate_of"  # dedupe-meetings' mark: SPEC 3 leaves marked duplicates out of related notes
-
-
-def _duplicate_mark(note: Note) -> str | None:
-    """The link target of the note's `duplicate_of` (a wikilink, or plain text naming a note), if any."""
-    value = note.get(DUPLICATE_KEY)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    links = find_wikilinks_in_value(value)
-    return links[0].target if links else value.strip()
 
 
 def identity(note: Note) -> tuple:
@@ -144,12 +133,12 @@ class VaultIndex:
         changed = {target for path in updated for target in before[path] ^ after[path]}
         fresh._some_backlinks = {target: sources for target, sources in self._some_backlinks.items() if target not in changed}
         affected: set[str | None] = set()
-        if any(_duplicate_mark(note) != _duplicate_mark(self.notes[path]) for path, note in updated.items()):
+        if any(duplicate_mark(note) != duplicate_mark(self.notes[path]) for path, note in updated.items()):
             # A changed mark can close or open a loop of marks (A -> B -> A) anywhere along it.
             affected |= set(self.entities)
         for path, note in updated.items():
             old = self.notes[path]
-            if self.is_entity(path) or (note.links == old.links and note.date == old.date and _duplicate_mark(note) == _duplicate_mark(old)):
+            if self.is_entity(path) or (note.links == old.links and note.date == old.date and duplicate_mark(note) == duplicate_mark(old)):
                 continue  # never a related note, or nothing related() reads changed
             affected |= before[path] | after[path] | {self.owner(path)}
         fresh._related = {key: paths for key, paths in self._related.items() if key[0] not in affected}
@@ -286,12 +275,7 @@ class VaultIndex:
         other note, on the note that holds them (among `paths`, when given)."""
         found = []
         for path in self.notes if paths is None else paths:
-            mark = _duplicate_mark(self.notes[path])
-            if mark is not None and self._duplicate_target(path) in (None, path):
-                what = "the note itself" if self._duplicate_target(path) == path else "no note in the vault"
-                found.append(Problem(path, f"{DUPLICATE_KEY} [[{mark}]] names {what}; the note is not treated as a duplicate"))
-            elif mark is not None and self._marks_lead_back(path):
-                found.append(Problem(path, f"{DUPLICATE_KEY} [[{mark}]] leads back to the note itself; the note is not treated as a duplicate"))
+            found.extend(mark_problems(self, path))
             links = self._links(path)
             folder = self.notes[path].folder
             for target in dict.fromkeys(nl.link.target.strip() for nl, _ in links):
@@ -380,31 +364,15 @@ class VaultIndex:
             reasons[path].append("owner")
         return {p: tuple(r) for p, r in sorted(reasons.items()) if not self.is_entity(p)}
 
-    def _duplicate_target(self, path: str) -> str | None:
-        mark = _duplicate_mark(self.notes[path])
-        return None if mark is None else self.resolve(mark, path)
-
     def duplicate_target(self, path: str) -> str | None:
-        """The note the note's `duplicate_of` names (a wikilink or a plain name, as Obsidian resolves it), if any."""
-        return self._duplicate_target(path)
-
-    def _marks_lead_back(self, path: str) -> bool:
-        """Following `duplicate_of` marks from the note comes back to it (A -> B -> A)."""
-        seen = {path}
-        current = self._duplicate_target(path)
-        while current is not None and current in self.notes:
-            if current == path:
-                return True
-            if current in seen:  # a loop the note only leads into: it is a duplicate of a note in it
-                return False
-            seen.add(current)
-            current = self._duplicate_target(current)
-        return False
+        """The note the note's `duplicate_of` names (a wikilink or a plain name, resolved as links are), if any."""
+        mark = duplicate_mark(self.notes[path])
+        return None if mark is None else self.resolve(mark, path)
 
     def is_marked_duplicate(self, path: str) -> bool:
         """Marked `duplicate_of` another note that exists: a mark naming no note, the note itself,
         or a note whose marks lead back to it, would hide the meeting for good (reported by `problems`)."""
-        return self._duplicate_target(path) not in (None, path) and not self._marks_lead_back(path)
+        return self.duplicate_target(path) not in (None, path) and not marks_lead_back(self, path)
 
     def related(self, entity: str, today: datetime.date) -> list[str]:
         """The entity's related notes (SPEC 3, recent-context): no marked duplicates, nothing dated after today."""

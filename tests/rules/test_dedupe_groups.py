@@ -190,3 +190,16 @@ def test_marks_that_come_back_to_the_note_hide_nothing_and_are_reported(tmp_path
         (path, f"duplicate_of [[{mark}]] leads back to the note itself; the note is not treated as a duplicate")
         for path, mark in [(one, "2026-11-03 - Two"), (two, "2026-11-05 - Three"), (three, "2026-11-01 - One")]
     ]
+
+
+@pytest.mark.parametrize(
+    ("mark", "shown"),
+    [("[[Gone\\n::error::x]]", "'[[Gone\\n::error::x]]'"), ("[Other](Other.md)", "'[Other](Other.md)'")],
+    ids=["line-break", "markdown-link"],
+)
+def test_a_mark_that_is_no_link_is_reported_on_one_line_as_written(tmp_path: Path, mark: str, shown: str) -> None:
+    # A line break would end the warning early (the rest could pass for a command of a CI log);
+    # wrapping a markdown link in [[...]] showed a link nobody wrote.
+    call = "People/Ann/2026-11-01 - Call.md"
+    write_vault(tmp_path, {".vaultbot.yaml": MARK, "Other.md": "x\n", call: f'---\ntype: call\ndate: 2026-11-01\nduplicate_of: "{mark}"\n---\nCall.\n'})
+    assert [tuple(p) for p in plan(tmp_path).problems] == [(call, f"duplicate_of {shown} names no note in the vault; the note is not treated as a duplicate")]
