@@ -78,7 +78,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -87,6 +86,7 @@ from typing import TYPE_CHECKING, Iterator
 from bot.edits import AppendTasks, DeleteProperty, MoveNote, NoteEdit, Report, SetProperty
 from bot.markdown import find_wikilinks_in_value, task_key, task_keys, unchecked_tasks
 from bot.relink import relink
+from bot.scan import vault_relative
 
 if TYPE_CHECKING:
     from bot.dates import NoteDate
@@ -265,8 +265,7 @@ def canonical(vault: VaultIndex, group: list[str]) -> str:
 
 def archive_path(options: Options, path: str) -> str:
     """Where archive mode moves a duplicate: its own path under `archive_folder`."""
-    folder = posixpath.normpath(options.archive_folder.replace("\\", "/")).strip("/")
-    return f"{folder}/{path}"
+    return f"{vault_relative(options.archive_folder)}/{path}"
 
 
 def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
@@ -282,9 +281,14 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         duplicates = [p for p in group if p != keeper]
         # A duplicate that opts out stays where it is, and so do the links to it.
         moving = [p for p in duplicates if not vault.notes[p].opted_out(ID)] if options.mode == "archive" else []
-        taken = [p for p in moving if vault.occupied(archive_path(options, p))]
-        for path in taken:
-            yield NoteEdit(path, Report(f"not archived: {archive_path(options, path)} already exists; its duplicate group is left as it is (canonical {keeper})"))
+        if moving and not vault_relative(options.archive_folder):  # `.`: a move would be onto the note itself
+            taken = moving
+            for path in taken:
+                yield NoteEdit(path, Report(f"not archived: archive_folder {options.archive_folder!r} is the vault itself; its duplicate group is left as it is (canonical {keeper})"))
+        else:
+            taken = [p for p in moving if vault.occupied(archive_path(options, p))]
+            for path in taken:
+                yield NoteEdit(path, Report(f"not archived: {archive_path(options, path)} already exists; its duplicate group is left as it is (canonical {keeper})"))
         if taken:  # a half-done group (links rewritten to a canonical while a duplicate stays) is worse than none
             continue
         if _points_into(vault, keeper, group):

@@ -101,6 +101,38 @@ def test_archive_folder_is_configurable(tmp_path: Path) -> None:
     assert "Old/dups/" + DUP in after(tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("folder", "archived"),
+    [
+        ('"_old/../Old"', "Old/"),
+        ('"Old\\\\dups"', "Old/dups/"),
+        ('" Old "', "Old/"),
+        ('"[old]"', "[old]/"),
+    ],
+    ids=["dot-dot", "backslash", "spaces", "glob-characters"],
+)
+def test_an_archive_folder_however_written_is_left_out_and_archives_once(tmp_path: Path, folder: str, archived: str) -> None:
+    # The scan must leave out exactly the folder the notes were moved to; when the two read the
+    # setting differently, every run archived the archived copy once more (Old/M/... -> Old/Old/M/...).
+    vault_with(tmp_path, {}, ARCHIVE + f"    archive_folder: {folder}\n")
+    for _ in range(2):
+        result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / (archived + DUP)).read_text() == meeting(extra='duplicate_of: "[[2026-11-02 - Sync]]"\n')
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.md")) == sorted([CANON, archived + DUP, *HUBS])
+
+
+@pytest.mark.parametrize("folder", ['"."', '"Old/.."', '"./"'])
+def test_an_archive_folder_that_is_the_vault_itself_archives_nothing(tmp_path: Path, folder: str) -> None:
+    vault_with(tmp_path, {}, ARCHIVE + f"    archive_folder: {folder}\n")
+    before = tree_state(tmp_path)
+    result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
+    assert result.returncode == 0, result.stderr
+    assert tree_state(tmp_path) == before
+    named = folder.strip('"')
+    assert f"warning: {DUP}: dedupe-meetings: not archived: archive_folder {named!r} is the vault itself; its duplicate group is left as it is (canonical {CANON})" in result.stderr
+
+
 CANON_WITH_TASKS = "# Sync\n\n## Action Items\n\n- [x] Send deck\n- [ ] Book room\n\n## Notes\n\nLong enough to win.\n"
 
 
