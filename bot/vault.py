@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import datetime
 import posixpath
+import unicodedata
 from collections import defaultdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Mapping
@@ -55,6 +56,13 @@ def _aliases(note: Note) -> list[str]:
 def identity(note: Note) -> tuple:
     """What other notes see of a note besides its links and contents: its type, aliases and title."""
     return note.type, tuple(_aliases(note)), note.title
+
+
+def _told_apart(path: str) -> str:
+    """A path as a report names it: an NFD twin looks exactly like its NFC twin, so it says which it is."""
+    if unicodedata.is_normalized("NFC", path):
+        return path
+    return f"{path} (NFD)" if unicodedata.is_normalized("NFD", path) else f"{path} (not NFC)"
 
 
 class VaultIndex:
@@ -282,7 +290,7 @@ class VaultIndex:
                 tied = self._ambiguous.get((target, folder))
                 if tied:
                     found.append(
-                        Problem(path, f"link [[{target}]] matches {len(tied)} notes equally well: {', '.join(tied)}; Obsidian opens the first")
+                        Problem(path, f"link [[{target}]] matches {len(tied)} notes equally well: {', '.join(map(_told_apart, tied))}; Obsidian opens the first")
                     )
         return found
 
