@@ -100,6 +100,7 @@ PARTICIPANT_KEYS = ("participants", "attendees")
 MAX_MINUTES_APART = 30
 ACTION_ITEMS = "Action Items"
 _WORD = re.compile(r"\w+")
+_LINK_BREAKERS = re.compile("[#|\\[\\]\n\r\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,10 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         duplicates = [p for p in group if p != keeper]
         # A duplicate that opts out stays where it is, and so do the links to it.
         moving = [p for p in duplicates if not vault.notes[p].opted_out(ID)] if options.mode == "archive" else []
+        if not _linkable(vault, keeper, [*duplicates, *(source for path in moving for source in vault.backlinks(path))]):
+            others = ", ".join(duplicates)
+            yield NoteEdit(keeper, Report(f"canonical of a duplicate group has a name no wikilink can hold (`#`, `|`, `[`, `]` or a line break); group left alone: {others}"))
+            continue
         if moving and not vault_relative(options.archive_folder):  # `.`: a move would be onto the note itself
             taken = moving
             for path in taken:
@@ -309,6 +314,12 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         if not (path in unmarked and isinstance(edit, SetProperty) and edit.key == KEY):
             yield NoteEdit(path, edit)
     yield from carried
+
+
+def _linkable(vault: VaultIndex, keeper: str, sources: list[str]) -> bool:
+    """Every link to the canonical that the group would write (marks, relinked links) opens it:
+    `[[2026-11-02 - Sync #1]]` would open a heading of a note named `2026-11-02 - Sync `."""
+    return not any(_LINK_BREAKERS.search(vault.link_text(keeper, source, wikilink=True)[2:-2]) for source in sources)
 
 
 def carried_tasks(vault: VaultIndex, keeper: str, duplicates: list[str]) -> tuple[str, ...]:

@@ -203,3 +203,23 @@ def test_a_mark_that_is_no_link_is_reported_on_one_line_as_written(tmp_path: Pat
     call = "People/Ann/2026-11-01 - Call.md"
     write_vault(tmp_path, {".vaultbot.yaml": MARK, "Other.md": "x\n", call: f'---\ntype: call\ndate: 2026-11-01\nduplicate_of: "{mark}"\n---\nCall.\n'})
     assert [tuple(p) for p in plan(tmp_path).problems] == [(call, f"duplicate_of {shown} names no note in the vault; the note is not treated as a duplicate")]
+
+
+@pytest.mark.parametrize("config", [MARK, ARCHIVE], ids=["mark", "archive"])
+@pytest.mark.parametrize("name", ["2026-11-02 - Sync #1", "2026-11-02 - Sync | 1", "2026-11-02 - Sync [1]"])
+def test_a_canonical_no_wikilink_can_name_leaves_its_group_alone(tmp_path: Path, config: str, name: str) -> None:
+    # `[[2026-11-02 - Sync #1]]` opens a heading of a note named `2026-11-02 - Sync `: the mark would
+    # name no note (hiding nothing, reported forever) and archive mode would break every link to B.
+    keeper = f"People/Ann/{name}.md"
+    encoded = keeper.replace(" ", "%20").replace("#", "%23").replace("|", "%7C").replace("[", "%5B").replace("]", "%5D")
+    hubs = {f"Hub{i}.md": f"[it]({encoded})\n" for i in range(2)}  # two links to the keeper, one to B: the keeper wins
+    files = {".vaultbot.yaml": config, "People/Ann/Ann.md": PERSON, keeper: meeting(), B: meeting(), "Linker.md": "See [[2026-11-02 - Sync copy]].\n", **hubs}
+    write_vault(tmp_path, files)
+    before = tree_state(tmp_path)
+    result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
+    assert result.returncode == 0, result.stderr
+    assert tree_state(tmp_path) == before
+    assert result.stderr.splitlines() == [
+        f"warning: {keeper}: dedupe-meetings: canonical of a duplicate group has a name no wikilink can hold "
+        f"(`#`, `|`, `[`, `]` or a line break); group left alone: {B}"
+    ]
