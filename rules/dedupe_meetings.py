@@ -15,9 +15,11 @@ and B matches C, all three are one group. In each group the canonical note is
 the one with the most notes linking to it (generated sections do not count),
 then the longest body, then the smallest path. Every other member gets
 `duplicate_of: "[[canonical]]"`; a canonical marked as a duplicate of its own
-group (by an earlier run the links have since overturned, or by hand) loses
-its mark. A group whose canonical opts out (`vaultbot: false`) is left alone
-and reported. A `duplicate_of` that names no note, or the note itself, hides
+group (by an earlier run the links have since overturned, or by hand, as a
+link or a plain name) loses its mark. A group whose canonical opts out
+(`vaultbot: false`), or whose canonical's name no wikilink can hold (`#`, `|`,
+`[`, `]`), is left alone and reported. A `duplicate_of` that names no note,
+the note itself, or a note whose marks lead back to it (A -> B -> A) hides
 nothing: the note stays a related note, and the mark is reported.
 
 In `archive` mode each duplicate is also moved under `archive_folder`, keeping
@@ -30,9 +32,10 @@ markdown links, links in frontmatter values) is rewritten to the canonical,
 keeping the `|shown text`, `#heading` and `^block` parts. Links inside code
 are never touched. Nothing is deleted, and archived notes are left out of the
 vault's index (they are never related notes again). When a file already sits
-at a duplicate's destination, the whole group is left as it is (no marks, no
-moves, no tasks, no links) and reported: half a merge would point links at a
-canonical while the duplicate stays.
+at a duplicate's destination, or `archive_folder` names the vault itself
+(`.`), the whole group is left as it is (no marks, no moves, no tasks, no
+links) and reported: half a merge would point links at a canonical while the
+duplicate stays.
 
 Notes without participants are never grouped by day alone: two different
 meetings on one day with nobody listed would look the same.
