@@ -54,8 +54,9 @@ def _aliases(note: Note) -> list[str]:
 
 
 def identity(note: Note) -> tuple:
-    """What other notes see of a note besides its links and contents: its type, aliases and title."""
-    return note.type, tuple(_aliases(note)), note.title
+    """What other notes see of a note besides its links and contents: its type, aliases and title,
+    and its `duplicate_of` mark (closing or opening a loop of marks shows or hides every note in it)."""
+    return note.type, tuple(_aliases(note)), note.title, duplicate_mark(note)
 
 
 def _told_apart(path: str) -> str:
@@ -141,9 +142,6 @@ class VaultIndex:
         changed = {target for path in updated for target in before[path] ^ after[path]}
         fresh._some_backlinks = {target: sources for target, sources in self._some_backlinks.items() if target not in changed}
         affected: set[str | None] = set()
-        if any(duplicate_mark(note) != duplicate_mark(self.notes[path]) for path, note in updated.items()):
-            # A changed mark can close or open a loop of marks (A -> B -> A) anywhere along it.
-            affected |= set(self.entities)
         for path, note in updated.items():
             old = self.notes[path]
             if self.is_entity(path) or (note.links == old.links and note.date == old.date and duplicate_mark(note) == duplicate_mark(old)):

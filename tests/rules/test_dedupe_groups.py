@@ -223,3 +223,31 @@ def test_a_canonical_no_wikilink_can_name_leaves_its_group_alone(tmp_path: Path,
         f"warning: {keeper}: dedupe-meetings: canonical of a duplicate group has a name no wikilink can hold "
         f"(`#`, `|`, `[`, `]` or a line break); group left alone: {B}"
     ]
+
+
+def test_closing_a_loop_of_marks_shows_every_note_in_it_on_the_next_run(tmp_path: Path) -> None:
+    # Closing the loop (an edit to Z alone) un-hides X and Y, which live under other people: the
+    # run after the edit (parse cache and clean-run memo in use) must do what a full run does.
+    people = {f"People/{name}/{name}.md": PERSON.replace("Ann", name) for name in ("Ann", "Bo", "Cy")}
+    x, y, z = "People/Ann/2026-11-01 X.md", "People/Bo/2026-11-03 Y.md", "People/Cy/2026-11-05 Z.md"
+    call = '---\ntype: call\ndate: {}\n{}---\nCall.\n'
+    write_vault(
+        tmp_path,
+        {
+            ".vaultbot.yaml": MARK,
+            **people,
+            x: call.format("2026-11-01", 'duplicate_of: "[[2026-11-03 Y]]"\n'),
+            y: call.format("2026-11-03", 'duplicate_of: "[[2026-11-05 Z]]"\n'),
+            z: call.format("2026-11-05", ""),
+        },
+    )
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for _ in range(2):  # the second run finds nothing to change: the clean state it remembers is what the next run starts from
+        assert run_cli("run", tmp_path, "--no-commit", "--today", "2026-11-24", env=cache).returncode == 0
+    write_vault(tmp_path, {z: call.format("2026-11-05", 'duplicate_of: "[[2026-11-01 X]]"\n')})
+    result = run_cli("run", tmp_path, "--no-commit", "--today", "2026-11-24", env=cache)
+    assert result.returncode == 0, result.stderr
+    assert len([line for line in result.stderr.splitlines() if "leads back to the note itself" in line]) == 3, result.stderr
+    for path, line in [("People/Ann/Ann.md", "- 2026-11-01: [[2026-11-01 X]] - Call."), ("People/Bo/Bo.md", "- 2026-11-03: [[2026-11-03 Y]] - Call.")]:
+        assert line in read(tmp_path, path)
+    assert plan(tmp_path).changes == []
