@@ -144,7 +144,7 @@ class VaultIndex:
         affected: set[str | None] = set()
         for path, note in updated.items():
             old = self.notes[path]
-            if self.is_entity(path) or (note.links == old.links and note.date == old.date and duplicate_mark(note) == duplicate_mark(old)):
+            if self.is_entity(path) or (note.links == old.links and note.date == old.date):
                 continue  # never a related note, or nothing related() reads changed
             affected |= before[path] | after[path] | {self.owner(path)}
         fresh._related = {key: paths for key, paths in self._related.items() if key[0] not in affected}
