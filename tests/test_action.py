@@ -192,6 +192,16 @@ def test_pip_downloads_are_cached_under_a_key_of_the_actions_pyproject(workspace
     assert Path(computed["dir"]).is_absolute()
 
 
+@ON_A_RUNNER
+def test_a_runner_with_pips_cache_turned_off_still_names_a_cache_folder(workspace: Path, runner: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `pip cache dir` fails when PIP_NO_CACHE_DIR is set (some self-hosted runners); an empty
+    # `path:` makes actions/cache fail the whole step ("Input required and not supplied: path").
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+    assert run_action(workspace, runner, {"vault-path": "notes", "dry-run": "true"}).returncode == 0
+    computed = dict(line.split("=", 1) for line in (runner / "output-pip-cache").read_text().splitlines())
+    assert computed["dir"] == str(runner / "vaultbot-pip-cache")
+
+
 # -- "today" in a time zone ---------------------------------------------------------------------
 
 
