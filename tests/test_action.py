@@ -401,3 +401,17 @@ def test_the_example_workflow_uses_the_documented_tag_and_only_real_inputs() -> 
     assert step["uses"] == "OWNER/vaultbot@v0"
     assert set(step["with"]) <= set(ACTION["inputs"])
     assert "uses: OWNER/vaultbot@v0" in (REPO / "README.md").read_text()
+
+
+def test_the_job_summary_of_a_first_run_on_a_large_vault_stays_under_githubs_limit() -> None:
+    # GitHub drops a step summary over 1 MiB whole ("upload aborted"): a first run on a 20,000-note
+    # vault, every note tagged and 2,000 warned about, must still leave a summary, naming what it left out.
+    from bot.action import summary
+
+    changed = [{"path": f"Meetings/2026/{i:05d} - a meeting with a fairly long descriptive title.md", "rules": ["tags", "last-contact"]} for i in range(20_000)]
+    warnings = [{"path": f"Notes/{i:05d}.md", "message": "invalid YAML in the frontmatter: mapping values are not allowed here (line 3)"} for i in range(2_000)]
+    text = summary({"changed": changed, "warnings": warnings, "commit": "a" * 40}, False, 0, "")
+    assert len(text.encode("utf-8")) < 1024 * 1024
+    assert "**20000 notes updated**" in text
+    assert "| tags (20000) |" in text and "and 19900 more" in text
+    assert "### Warnings (2000)" in text and "and 1800 more" in text
