@@ -303,3 +303,11 @@ def test_a_markdown_link_retargeted_to_a_name_with_a_parenthesis_stays_a_link(tm
     assert "final" in destination
     bare = destination.replace("\\(", "").replace("\\)", "")
     assert destination.startswith("<") or bare.count("(") == bare.count(")"), text
+
+
+def test_a_plain_name_mark_on_another_note_follows_the_archived_duplicate(tmp_path: Path) -> None:
+    # `duplicate_of: 2026-11-02 - Sync copy` (no brackets) hides a note just as a wikilink does; once
+    # the copy is archived it must name the canonical, or the note shows up again, warned about.
+    other = "M/2026-11-02 - Sync notes.md"
+    vault_with(tmp_path, {other: '---\ntype: note\nduplicate_of: "2026-11-02 - Sync copy"\n---\nMore.\n'})
+    assert after(tmp_path)[other] == '---\ntype: note\nduplicate_of: "[[2026-11-02 - Sync]]"\n---\nMore.\n'
