@@ -17,8 +17,9 @@ then the longest body, then the smallest path. Every other member gets
 `duplicate_of: "[[canonical]]"`; a canonical marked as a duplicate of its own
 group (by an earlier run the links have since overturned, or by hand, as a
 link or a plain name) loses its mark. A group whose canonical opts out
-(`vaultbot: false`), or whose canonical's name no wikilink can hold (`#`, `|`,
-`[`, `]`), is left alone and reported. A `duplicate_of` that names no note,
+(`vaultbot: false`), or whose canonical no wikilink can open (`#`, `|`, `[`,
+`]` in its name, or a twin differing only by case that a link would open
+first), is left alone and reported. A `duplicate_of` that names no note,
 the note itself, or a note whose marks lead back to it (A -> B -> A) hides
 nothing: the note stays a related note, and the mark is reported.
 
@@ -103,6 +104,10 @@ PARTICIPANT_KEYS = ("participants", "attendees")
 MAX_MINUTES_APART = 30
 ACTION_ITEMS = "Action Items"
 _WORD = re.compile(r"\w+")
+UNLINKABLE = (
+    "canonical of a duplicate group cannot be linked to: its name holds `#`, `|`, `[`, `]` or a line break, "
+    "or a link to it opens a note whose path differs only by case or Unicode normalization"
+)
 _LINK_BREAKERS = re.compile("[#|\\[\\]\n\r\x85\u2028\u2029]")
 
 
@@ -287,7 +292,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         moving = [p for p in duplicates if not vault.notes[p].opted_out(ID)] if options.mode == "archive" else []
         if not _linkable(vault, keeper, [*duplicates, *(source for path in moving for source in vault.backlinks(path))]):
             others = ", ".join(duplicates)
-            yield NoteEdit(keeper, Report(f"canonical of a duplicate group has a name no wikilink can hold (`#`, `|`, `[`, `]` or a line break); group left alone: {others}"))
+            yield NoteEdit(keeper, Report(f"{UNLINKABLE}; group left alone: {others}"))
             continue
         if moving and not vault_relative(options.archive_folder):  # `.`: a move would be onto the note itself
             taken = moving
@@ -321,8 +326,13 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
 
 def _linkable(vault: VaultIndex, keeper: str, sources: list[str]) -> bool:
     """Every link to the canonical that the group would write (marks, relinked links) opens it:
-    `[[2026-11-02 - Sync #1]]` would open a heading of a note named `2026-11-02 - Sync `."""
-    return not any(_LINK_BREAKERS.search(vault.link_text(keeper, source, wikilink=True)[2:-2]) for source in sources)
+    `[[2026-11-02 - Sync #1]]` would open a heading of a note named `2026-11-02 - Sync `, and
+    `[[acme]]` the twin `Acme.md` when that comes first by path order."""
+    for source in sources:
+        inside = vault.link_text(keeper, source, wikilink=True)[2:-2]
+        if _LINK_BREAKERS.search(inside) or vault.resolve(inside, source) != keeper:
+            return False
+    return True
 
 
 def carried_tasks(vault: VaultIndex, keeper: str, duplicates: list[str]) -> tuple[str, ...]:

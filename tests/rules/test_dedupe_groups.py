@@ -205,6 +205,12 @@ def test_a_mark_that_is_no_link_is_reported_on_one_line_as_written(tmp_path: Pat
     assert [tuple(p) for p in plan(tmp_path).problems] == [(call, f"duplicate_of {shown} names no note in the vault; the note is not treated as a duplicate")]
 
 
+UNLINKABLE = (
+    "canonical of a duplicate group cannot be linked to: its name holds `#`, `|`, `[`, `]` or a line break, "
+    "or a link to it opens a note whose path differs only by case or Unicode normalization"
+)
+
+
 @pytest.mark.parametrize("config", [MARK, ARCHIVE], ids=["mark", "archive"])
 @pytest.mark.parametrize("name", ["2026-11-02 - Sync #1", "2026-11-02 - Sync | 1", "2026-11-02 - Sync [1]"])
 def test_a_canonical_no_wikilink_can_name_leaves_its_group_alone(tmp_path: Path, config: str, name: str) -> None:
@@ -220,8 +226,7 @@ def test_a_canonical_no_wikilink_can_name_leaves_its_group_alone(tmp_path: Path,
     assert result.returncode == 0, result.stderr
     assert tree_state(tmp_path) == before
     assert result.stderr.splitlines() == [
-        f"warning: {keeper}: dedupe-meetings: canonical of a duplicate group has a name no wikilink can hold "
-        f"(`#`, `|`, `[`, `]` or a line break); group left alone: {B}"
+        f"warning: {keeper}: dedupe-meetings: {UNLINKABLE}; group left alone: {B}"
     ]
 
 
@@ -251,3 +256,17 @@ def test_closing_a_loop_of_marks_shows_every_note_in_it_on_the_next_run(tmp_path
     for path, line in [("People/Ann/Ann.md", "- 2026-11-01: [[2026-11-01 X]] - Call."), ("People/Bo/Bo.md", "- 2026-11-03: [[2026-11-03 Y]] - Call.")]:
         assert line in read(tmp_path, path)
     assert plan(tmp_path).changes == []
+
+
+@pytest.mark.linux("case twins need a case-sensitive file system")
+@pytest.mark.parametrize("config", [MARK, ARCHIVE], ids=["mark", "archive"])
+def test_a_canonical_whose_links_open_its_case_twin_leaves_its_group_alone(tmp_path: Path, config: str) -> None:
+    # `[[People/Ann/2026-11-02 - sync]]` opens `...Sync.md`, the twin first by path order: marks
+    # and relinked links would name the wrong note (the twin would be marked a duplicate of itself).
+    twin, keeper = "People/Ann/2026-11-02 - Sync.md", "People/Ann/2026-11-02 - sync.md"
+    write_vault(tmp_path, {".vaultbot.yaml": config, "People/Ann/Ann.md": PERSON, twin: meeting(), keeper: meeting(body="Notes, the longest ones.\n"), B: meeting()})
+    before = tree_state(tmp_path)
+    result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
+    assert result.returncode == 0, result.stderr
+    assert tree_state(tmp_path) == before
+    assert f"warning: {keeper}: dedupe-meetings: {UNLINKABLE}; group left alone: {B}, {twin}" in result.stderr.splitlines()
