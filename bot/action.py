@@ -28,6 +28,8 @@ from bot.config import ConfigError, load_config
 from bot.today import UnknownTimezone, today, zone
 
 TRUE = {"true", "yes", "1", "on"}
+# GitHub drops a job summary over 1 MiB whole; these keep a first run on a large vault well under it.
+SUMMARY_FILES, SUMMARY_WARNINGS = 100, 200
 EXIT_USAGE, EXIT_FAILED = 2, 3
 
 
@@ -91,6 +93,10 @@ def vaultbot_args(env: Mapping[str, str], now: datetime.datetime | None = None) 
     return args
 
 
+def _more(left_out: int) -> list[str]:
+    return [f"and {left_out} more (the step's log lists them all)"] if left_out > 0 else []
+
+
 def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'").replace("\n", " ")
 
@@ -112,11 +118,13 @@ def summary(result: dict | None, dry_run: bool, code: int, stderr: str) -> str:
             for rule in change["rules"]:
                 by_rule.setdefault(rule, []).append(change["path"])
         for rule, paths in by_rule.items():
-            lines.append(f"| {_cell(rule)} ({len(paths)}) | {'<br>'.join(f'`{_cell(p)}`' for p in paths)} |")
+            cells = [f"`{_cell(p)}`" for p in paths[:SUMMARY_FILES]] + _more(len(paths) - SUMMARY_FILES)
+            lines.append(f"| {_cell(rule)} ({len(paths)}) | {'<br>'.join(cells)} |")
         lines.append("")
     if result["warnings"]:
         lines += [f"### Warnings ({len(result['warnings'])})", ""]
-        lines += [f"- `{_cell(w['path'])}`: {_cell(w['message'])}" for w in result["warnings"]]
+        lines += [f"- `{_cell(w['path'])}`: {_cell(w['message'])}" for w in result["warnings"][:SUMMARY_WARNINGS]]
+        lines += [f"- {more}" for more in _more(len(result["warnings"]) - SUMMARY_WARNINGS)]
         lines.append("")
     if code:
         lines += [f"The run failed (exit {code}).", ""]

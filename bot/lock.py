@@ -30,6 +30,12 @@ class LockBusy(Exception):
     """Another vaultbot run held the lock for longer than we were willing to wait."""
 
 
+class LockUnusable(LockBusy):
+    """The lock file cannot be made or opened (its folder is read-only, or a file stands in its way).
+
+    A LockBusy too: either way this run cannot know it is alone, so it is skipped with the reason."""
+
+
 def lock_path(vault: Path, git_dir: str | os.PathLike[str] | None) -> Path:
     """The lock file of the vault at `vault`, whose repository's git directory is `git_dir` (None: no git)."""
     if git_dir:
@@ -44,13 +50,15 @@ def lock_path(vault: Path, git_dir: str | os.PathLike[str] | None) -> Path:
 @contextlib.contextmanager
 def hold_lock(path: Path, wait_seconds: float) -> Iterator[None]:
     """Hold the lock at `path`, waiting up to `wait_seconds` for it; LockBusy when it stays taken."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     # A new lock object per hold: two holds of one file, even in one process, exclude each other.
     lock = FileLock(str(path))
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=max(wait_seconds, 0), poll_interval=POLL_SECONDS)
     except Timeout:
         raise LockBusy(f"another vaultbot run holds {path}") from None
+    except OSError as error:
+        raise LockUnusable(f"cannot use the run lock {path}: {error.strerror or error}") from None
     try:
         yield
     finally:

@@ -61,9 +61,13 @@ def base_branch(folder: Path) -> str:
 
 def check_branch(folder: Path, branch: str, base: str) -> None:
     try:
-        _git(folder, "check-ref-format", "--branch", branch)
+        named = _git(folder, "check-ref-format", "--branch", branch).strip()
     except PullRequestError:
-        raise UnusableBranch(f"pull-request-branch: {branch!r} is not a valid branch name") from None
+        named = ""
+    # --branch also accepts `@{-1}` and prints the branch it stands for (the one checked out
+    # before); `checkout -B` would reset that branch. Only a name that is itself the branch will do.
+    if named != branch:
+        raise UnusableBranch(f"pull-request-branch: {branch!r} is not a valid branch name")
     if branch == base:
         raise UnusableBranch(f"pull-request-branch: {branch!r} is the checked-out branch itself; name a branch of vaultbot's own")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, Mapping
 
+from bot.duplicate_marks import DUPLICATE_KEY
 from bot.edits import LinkReplacement, NoteEdit, Report, RewriteLinks, SetProperty
 from bot.markdown import find_wikilinks_in_value, retarget_link
 
@@ -51,6 +52,19 @@ def relink(vault: VaultIndex, archived: Mapping[str, str], rule_id: str) -> Iter
                 yield NoteEdit(source, Report(f"links to archived duplicates in `{key}` are nested too deep to rewrite; left as they are"))
             else:
                 yield NoteEdit(source, SetProperty(key, value))
+    yield from _plain_marks(vault, archived, rule_id)
+
+
+def _plain_marks(vault: VaultIndex, archived: Mapping[str, str], rule_id: str) -> Iterator[NoteEdit]:
+    """`duplicate_of: Name` without brackets is no link to Obsidian, but it marks a duplicate just
+    the same (bot/duplicate_marks.py): one naming an archived note is pointed at its replacement."""
+    for source, note in vault.notes.items():
+        value = note.get(DUPLICATE_KEY)
+        if source in archived or not isinstance(value, str) or find_wikilinks_in_value(value) or note.opted_out(rule_id):
+            continue
+        target = vault.duplicate_target(source)
+        if target in archived:
+            yield NoteEdit(source, SetProperty(DUPLICATE_KEY, vault.link_text(archived[target], source, wikilink=True)))
 
 
 def _link_path(vault: VaultIndex, target: str, source: str) -> str:

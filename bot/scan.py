@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import re
 from stat import S_ISREG
 from dataclasses import dataclass
@@ -48,12 +49,21 @@ class ScanResult:
 LEFTOVER = re.compile(r"\.vaultbot-[0-9a-f]{12}\.tmp|\..+\.vaultbot-[0-9]+\.tmp", re.DOTALL)
 
 
+def vault_relative(pattern: str) -> str:
+    """A configured path or glob in the form vault paths take (`Old\\dups/`, ` ./Old/x/.. ` -> `Old/dups`,
+    `Old`). dedupe-meetings moves notes to the archive folder in this form, and the scan leaves
+    out that folder in this form: read two ways, archived copies were indexed and archived again."""
+    normal = posixpath.normpath(pattern.strip().replace("\\", "/")).strip("/")
+    return "" if normal == "." else normal
+
+
 def matches_glob(path: str, pattern: str) -> bool:
-    """`exclude` semantics: a glob on the vault path; a folder name excludes all below it."""
-    pattern = pattern.strip()
-    pattern = pattern[2:] if pattern.startswith("./") else pattern
-    folder = pattern.rstrip("/")
-    return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, folder + "/*")
+    """`exclude` semantics: a glob on the vault path; a folder name excludes all below it, taken
+    as written too (a folder named `[old]` is no character class)."""
+    folder = vault_relative(pattern)
+    if not folder:
+        return False
+    return path.startswith(folder + "/") or path == folder or fnmatch.fnmatchcase(path, folder) or fnmatch.fnmatchcase(path, folder + "/*")
 
 
 def _points_outside(entry: os.DirEntry, root: str) -> bool:

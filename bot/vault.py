@@ -22,11 +22,13 @@ from __future__ import annotations
 import copy
 import datetime
 import posixpath
+import unicodedata
 from collections import defaultdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from bot.markdown import find_wikilinks_in_value, fold
+from bot.duplicate_marks import duplicate_mark, mark_problems, marks_lead_back
+from bot.markdown import fold
 from bot.note import Note, NoteLink
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
@@ -51,21 +53,17 @@ def _aliases(note: Note) -> list[str]:
     return found
 
 
-DUPLICATE_KEY = "duplicate_of"  # dedupe-meetings' mark: SPEC 3 leaves marked duplicates out of related notes
-
-
-def _duplicate_mark(note: Note) -> str | None:
-    """The link target of the note's `duplicate_of` (a wikilink, or plain text naming a note), if any."""
-    value = note.get(DUPLICATE_KEY)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    links = find_wikilinks_in_value(value)
-    return links[0].target if links else value.strip()
-
-
 def identity(note: Note) -> tuple:
-    """What other notes see of a note besides its links and contents: its type, aliases and title."""
-    return note.type, tuple(_aliases(note)), note.title
+    """What other notes see of a note besides its links and contents: its type, aliases and title,
+    and its `duplicate_of` mark (closing or opening a loop of marks shows or hides every note in it)."""
+    return note.type, tuple(_aliases(note)), note.title, duplicate_mark(note)
+
+
+def _told_apart(path: str) -> str:
+    """A path as a report names it: an NFD twin looks exactly like its NFC twin, so it says which it is."""
+    if unicodedata.is_normalized("NFC", path):
+        return path
+    return f"{path} (NFD)" if unicodedata.is_normalized("NFD", path) else f"{path} (not NFC)"
 
 
 class VaultIndex:
@@ -146,7 +144,7 @@ class VaultIndex:
         affected: set[str | None] = set()
         for path, note in updated.items():
             old = self.notes[path]
-            if self.is_entity(path) or (note.links == old.links and note.date == old.date and _duplicate_mark(note) == _duplicate_mark(old)):
+            if self.is_entity(path) or (note.links == old.links and note.date == old.date):
                 continue  # never a related note, or nothing related() reads changed
             affected |= before[path] | after[path] | {self.owner(path)}
         fresh._related = {key: paths for key, paths in self._related.items() if key[0] not in affected}
@@ -283,17 +281,14 @@ class VaultIndex:
         other note, on the note that holds them (among `paths`, when given)."""
         found = []
         for path in self.notes if paths is None else paths:
-            mark = _duplicate_mark(self.notes[path])
-            if mark is not None and self._duplicate_target(path) in (None, path):
-                what = "the note itself" if self._duplicate_target(path) == path else "no note in the vault"
-                found.append(Problem(path, f"{DUPLICATE_KEY} [[{mark}]] names {what}; the note is not treated as a duplicate"))
+            found.extend(mark_problems(self, path))
             links = self._links(path)
             folder = self.notes[path].folder
             for target in dict.fromkeys(nl.link.target.strip() for nl, _ in links):
                 tied = self._ambiguous.get((target, folder))
                 if tied:
                     found.append(
-                        Problem(path, f"link [[{target}]] matches {len(tied)} notes equally well: {', '.join(tied)}; Obsidian opens the first")
+                        Problem(path, f"link [[{target}]] matches {len(tied)} notes equally well: {', '.join(map(_told_apart, tied))}; Obsidian opens the first")
                     )
         return found
 
@@ -375,8 +370,9 @@ class VaultIndex:
             reasons[path].append("owner")
         return {p: tuple(r) for p, r in sorted(reasons.items()) if not self.is_entity(p)}
 
-    def _duplicate_target(self, path: str) -> str | None:
-        mark = _duplicate_mark(self.notes[path])
+    def duplicate_target(self, path: str) -> str | None:
+        """The note the note's `duplicate_of` names (a wikilink or a plain name, resolved as links are), if any."""
+        mark = duplicate_mark(self.notes[path])
         return None if mark is None else self.resolve(mark, path)
 
     def entities_of(self, path: str) -> set[str]:
@@ -388,9 +384,9 @@ class VaultIndex:
         return found
 
     def is_marked_duplicate(self, path: str) -> bool:
-        """Marked `duplicate_of` another note that exists: a mark naming no note, or the note
-        itself, would hide the meeting for good (reported by `problems`)."""
-        return self._duplicate_target(path) not in (None, path)
+        """Marked `duplicate_of` another note that exists: a mark naming no note, the note itself,
+        or a note whose marks lead back to it, would hide the meeting for good (reported by `problems`)."""
+        return self.duplicate_target(path) not in (None, path) and not marks_lead_back(self, path)
 
     def related(self, entity: str, today: datetime.date) -> list[str]:
         """The entity's related notes (SPEC 3, recent-context): no marked duplicates, nothing dated after today."""

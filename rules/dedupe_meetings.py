@@ -15,9 +15,12 @@ and B matches C, all three are one group. In each group the canonical note is
 the one with the most notes linking to it (generated sections do not count),
 then the longest body, then the smallest path. Every other member gets
 `duplicate_of: "[[canonical]]"`; a canonical marked as a duplicate of its own
-group (by an earlier run the links have since overturned, or by hand) loses
-its mark. A group whose canonical opts out (`vaultbot: false`) is left alone
-and reported. A `duplicate_of` that names no note, or the note itself, hides
+group (by an earlier run the links have since overturned, or by hand, as a
+link or a plain name) loses its mark. A group whose canonical opts out
+(`vaultbot: false`), or whose canonical no wikilink can open (`#`, `|`, `[`,
+`]` in its name, or a twin differing only by case that a link would open
+first), is left alone and reported. A `duplicate_of` that names no note,
+the note itself, or a note whose marks lead back to it (A -> B -> A) hides
 nothing: the note stays a related note, and the mark is reported.
 
 In `archive` mode each duplicate is also moved under `archive_folder`, keeping
@@ -30,9 +33,10 @@ markdown links, links in frontmatter values) is rewritten to the canonical,
 keeping the `|shown text`, `#heading` and `^block` parts. Links inside code
 are never touched. Nothing is deleted, and archived notes are left out of the
 vault's index (they are never related notes again). When a file already sits
-at a duplicate's destination, the whole group is left as it is (no marks, no
-moves, no tasks, no links) and reported: half a merge would point links at a
-canonical while the duplicate stays.
+at a duplicate's destination, or `archive_folder` names the vault itself
+(`.`), the whole group is left as it is (no marks, no moves, no tasks, no
+links) and reported: half a merge would point links at a canonical while the
+duplicate stays.
 
 Notes without participants are never grouped by day alone: two different
 meetings on one day with nobody listed would look the same.
@@ -85,7 +89,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -94,6 +97,7 @@ from typing import TYPE_CHECKING, Iterator
 from bot.edits import AppendTasks, DeleteProperty, MoveNote, NoteEdit, Report, SetProperty
 from bot.markdown import find_wikilinks_in_value, task_key, task_keys, unchecked_tasks
 from bot.relink import relink
+from bot.scan import vault_relative
 
 if TYPE_CHECKING:
     from bot.dates import NoteDate
@@ -107,6 +111,11 @@ PARTICIPANT_KEYS = ("participants", "attendees")
 MAX_MINUTES_APART = 30
 ACTION_ITEMS = "Action Items"
 _WORD = re.compile(r"\w+")
+UNLINKABLE = (
+    "canonical of a duplicate group cannot be linked to: its name holds `#`, `|`, `[`, `]` or a line break, "
+    "or a link to it opens a note whose path differs only by case or Unicode normalization"
+)
+_LINK_BREAKERS = re.compile("[#|\\[\\]\n\r\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -272,8 +281,7 @@ def canonical(vault: VaultIndex, group: list[str]) -> str:
 
 def archive_path(options: Options, path: str) -> str:
     """Where archive mode moves a duplicate: its own path under `archive_folder`."""
-    folder = posixpath.normpath(options.archive_folder.replace("\\", "/")).strip("/")
-    return f"{folder}/{path}"
+    return f"{vault_relative(options.archive_folder)}/{path}"
 
 
 def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
@@ -289,18 +297,25 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         duplicates = [p for p in group if p != keeper]
         # A duplicate that opts out stays where it is, and so do the links to it.
         moving = [p for p in duplicates if not vault.notes[p].opted_out(ID)] if options.mode == "archive" else []
-        taken = [p for p in moving if vault.occupied(archive_path(options, p))]
-        for path in taken:
-            yield NoteEdit(path, Report(f"not archived: {archive_path(options, path)} already exists; its duplicate group is left as it is (canonical {keeper})"))
+        if not _linkable(vault, keeper, [*duplicates, *(source for path in moving for source in vault.backlinks(path))]):
+            others = ", ".join(duplicates)
+            yield NoteEdit(keeper, Report(f"{UNLINKABLE}; group left alone: {others}"))
+            continue
+        if moving and not vault_relative(options.archive_folder):  # `.`: a move would be onto the note itself
+            taken = moving
+            for path in taken:
+                yield NoteEdit(path, Report(f"not archived: archive_folder {options.archive_folder!r} is the vault itself; its duplicate group is left as it is (canonical {keeper})"))
+        else:
+            taken = [p for p in moving if vault.occupied(archive_path(options, p))]
+            for path in taken:
+                yield NoteEdit(path, Report(f"not archived: {archive_path(options, path)} already exists; its duplicate group is left as it is (canonical {keeper})"))
         if taken:  # a half-done group (links rewritten to a canonical while a duplicate stays) is worse than none
             continue
-        current = vault.notes[keeper].get(KEY)
-        if isinstance(current, str) and _points_into(vault, keeper, current, group):
+        if _points_into(vault, keeper, group):
             unmarked.add(keeper)
             yield NoteEdit(keeper, DeleteProperty(KEY))
         for path in duplicates:
-            existing = vault.notes[path].get(KEY)
-            if isinstance(existing, str) and _resolves_to(vault, path, existing) == keeper:
+            if vault.duplicate_target(path) == keeper:
                 continue
             yield NoteEdit(path, SetProperty(KEY, vault.link_text(keeper, path, wikilink=True)))
         for path in moving:
@@ -316,6 +331,17 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
     yield from carried
 
 
+def _linkable(vault: VaultIndex, keeper: str, sources: list[str]) -> bool:
+    """Every link to the canonical that the group would write (marks, relinked links) opens it:
+    `[[2026-11-02 - Sync #1]]` would open a heading of a note named `2026-11-02 - Sync `, and
+    `[[acme]]` the twin `Acme.md` when that comes first by path order."""
+    for source in sources:
+        inside = vault.link_text(keeper, source, wikilink=True)[2:-2]
+        if _LINK_BREAKERS.search(inside) or vault.resolve(inside, source) != keeper:
+            return False
+    return True
+
+
 def carried_tasks(vault: VaultIndex, keeper: str, duplicates: list[str]) -> tuple[str, ...]:
     """Unchecked tasks of the duplicates that the canonical lacks (done or not), each once."""
     present = task_keys(vault.notes[keeper].body)
@@ -329,11 +355,7 @@ def carried_tasks(vault: VaultIndex, keeper: str, duplicates: list[str]) -> tupl
     return tuple(tasks)
 
 
-def _resolves_to(vault: VaultIndex, source: str, value: str) -> str | None:
-    links = find_wikilinks_in_value(value)
-    return vault.resolve(links[0].target, source) if links else None
-
-
-def _points_into(vault: VaultIndex, source: str, value: str, group: list[str]) -> bool:
-    """A canonical's stale `duplicate_of` from an earlier run, when the choice has since flipped."""
-    return _resolves_to(vault, source, value) in group
+def _points_into(vault: VaultIndex, source: str, group: list[str]) -> bool:
+    """A canonical's stale `duplicate_of` (from an earlier run the links have since overturned,
+    or by hand, as a link or a plain name): it names a note of its own group."""
+    return vault.duplicate_target(source) in group

@@ -192,6 +192,16 @@ def test_pip_downloads_are_cached_under_a_key_of_the_actions_pyproject(workspace
     assert Path(computed["dir"]).is_absolute()
 
 
+@ON_A_RUNNER
+def test_a_runner_with_pips_cache_turned_off_still_names_a_cache_folder(workspace: Path, runner: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `pip cache dir` fails when PIP_NO_CACHE_DIR is set (some self-hosted runners); an empty
+    # `path:` makes actions/cache fail the whole step ("Input required and not supplied: path").
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+    assert run_action(workspace, runner, {"vault-path": "notes", "dry-run": "true"}).returncode == 0
+    computed = dict(line.split("=", 1) for line in (runner / "output-pip-cache").read_text().splitlines())
+    assert computed["dir"] == str(runner / "vaultbot-pip-cache")
+
+
 # -- "today" in a time zone ---------------------------------------------------------------------
 
 
@@ -352,6 +362,21 @@ def test_pull_request_mode_refuses_a_branch_it_cannot_own(workspace: Path, runne
 
 
 @ON_A_RUNNER
+def test_pull_request_mode_refuses_the_previous_branch_syntax(workspace: Path, runner: Path, gh: Path) -> None:
+    # `git check-ref-format --branch @{-1}` accepts it as the branch checked out before; checking it
+    # out with -B reset that branch to the base and committed there, and only the push failed.
+    git(workspace, "checkout", "-q", "-b", "other")
+    git(workspace, "checkout", "-q", "main")
+    other = git(workspace, "rev-parse", "other").strip()
+    result = run_action(workspace, runner, {"vault-path": "notes", "pull-request": "true", "pull-request-branch": "@{-1}"}, path=str(gh))
+    assert result.returncode == 2
+    assert "pull-request-branch: '@{-1}' is not a valid branch name" in result.stderr
+    assert git(workspace, "rev-parse", "other").strip() == other
+    assert gh_calls(gh) == [] and git(workspace, "status", "--porcelain") == ""
+    assert git(workspace, "symbolic-ref", "--short", "HEAD").strip() == "main"
+
+
+@ON_A_RUNNER
 def test_pull_request_mode_needs_a_branch_checked_out(workspace: Path, runner: Path, gh: Path) -> None:
     git(workspace, "checkout", "-q", "--detach")
     result = run_action(workspace, runner, {"vault-path": "notes", "pull-request": "true"}, path=str(gh))
@@ -376,3 +401,17 @@ def test_the_example_workflow_uses_the_documented_tag_and_only_real_inputs() -> 
     assert step["uses"] == "OWNER/vaultbot@v0"
     assert set(step["with"]) <= set(ACTION["inputs"])
     assert "uses: OWNER/vaultbot@v0" in (REPO / "README.md").read_text()
+
+
+def test_the_job_summary_of_a_first_run_on_a_large_vault_stays_under_githubs_limit() -> None:
+    # GitHub drops a step summary over 1 MiB whole ("upload aborted"): a first run on a 20,000-note
+    # vault, every note tagged and 2,000 warned about, must still leave a summary, naming what it left out.
+    from bot.action import summary
+
+    changed = [{"path": f"Meetings/2026/{i:05d} - a meeting with a fairly long descriptive title.md", "rules": ["tags", "last-contact"]} for i in range(20_000)]
+    warnings = [{"path": f"Notes/{i:05d}.md", "message": "invalid YAML in the frontmatter: mapping values are not allowed here (line 3)"} for i in range(2_000)]
+    text = summary({"changed": changed, "warnings": warnings, "commit": "a" * 40}, False, 0, "")
+    assert len(text.encode("utf-8")) < 1024 * 1024
+    assert "**20000 notes updated**" in text
+    assert "| tags (20000) |" in text and "and 19900 more" in text
+    assert "### Warnings (2000)" in text and "and 1800 more" in text

@@ -338,3 +338,31 @@ def test_the_vault_vanishing_mid_run_is_a_clear_error(
     assert code == 3
     assert f"vaultbot: error: {vault}: the vault folder disappeared during the run (moved or deleted)" in err
     assert "Traceback" not in err
+
+
+# -- SIGKILL during a committing run ---------------------------------------------------------
+
+
+@pytest.mark.posix("kills the run with SIGKILL")
+def test_the_run_after_a_kill_commits_what_the_killed_run_wrote(tmp_path: Path) -> None:
+    from tests.vaults import git
+
+    for attempt in range(10):  # until a kill lands between the first and the last write
+        vault = busy_vault(tmp_path / f"vault-{attempt}", customers=6, meetings=120)
+        git(vault, "init", "-q")
+        git(vault, "add", "-A")
+        git(vault, "commit", "-qm", "notes")
+        original = note_bytes(vault)
+        command = [arg for arg in cli(vault) if arg != "--no-commit"]
+        process = subprocess.Popen(command, env=cli_env(tmp_path / "cache"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seen = _first_write_seen(vault, min(original), process)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        written = sum(data != original[path] for path, data in note_bytes(vault).items())
+        if seen is not None and 0 < written < len(original) and git(vault, "log", "--format=%s") == "notes\n":
+            break
+    else:
+        pytest.skip("no kill landed mid-write")
+    result = subprocess.run(command, env=cli_env(tmp_path / "cache"), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert git(vault, "status", "--porcelain") == "", "every note vaultbot wrote is in a commit"

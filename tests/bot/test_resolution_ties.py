@@ -22,6 +22,11 @@ from tests.vaults import plan, write_vault
 CUSTOMER = "---\ntype: customer\n---\n# {}\n\n## Recent Context\n\n## Notes\n"
 
 
+def told_apart(path: str) -> str:
+    """How a report names a tied path: the spellings here are NFC or NFD, and an NFD one says so."""
+    return path if unicodedata.normalize("NFC", path) == path else f"{path} (NFD)"
+
+
 @st.composite
 def twin_names(draw: st.DrawFn) -> tuple[str, list[str]]:
     """A name, and 2-4 distinct spellings of it that differ only by case and NFC/NFD."""
@@ -50,7 +55,7 @@ def test_twins_resolve_to_the_first_by_path_order_and_the_tie_is_reported(twins:
     for path in linkers:
         assert vault.resolve(target, path) == first
     assert [(p.path, p.message) for p in vault.problems()] == [
-        (path, f"link [[{target}]] matches {len(paths)} notes equally well: {', '.join(sorted(paths))}; Obsidian opens the first")
+        (path, f"link [[{target}]] matches {len(paths)} notes equally well: {', '.join(map(told_apart, sorted(paths)))}; Obsidian opens the first")
         for path in sorted(linkers, key=list(notes).index)
     ]
     assert vault.backlinks(first) == tuple(linkers)
@@ -73,4 +78,13 @@ def test_case_twins_as_customers_end_to_end(tmp_path: Path) -> None:
     }
     assert [(p.path, p.message) for p in result.problems] == [
         ("2026-11-01 call.md", "link [[Acme]] matches 2 notes equally well: Acme.md, acme.md; Obsidian opens the first")
+    ]
+
+
+def test_nfc_and_nfd_twins_are_told_apart_in_the_report(tmp_path: Path) -> None:
+    nfc, nfd = "Caf\u00e9", "Cafe\u0301"
+    write_vault(tmp_path, {f"{nfc}.md": CUSTOMER.format("C"), f"{nfd}.md": CUSTOMER.format("D"), "call.md": f"[[{nfc}]]\n"})
+    assert sorted([f"{nfc}.md", f"{nfd}.md"]) == [f"{nfd}.md", f"{nfc}.md"]  # `e` sorts before `é`
+    assert [p.message for p in plan(tmp_path).problems] == [
+        f"link [[{nfc}]] matches 2 notes equally well: {nfd}.md (NFD), {nfc}.md; Obsidian opens the first"
     ]

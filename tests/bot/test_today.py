@@ -65,3 +65,27 @@ def test_a_bad_zone_in_the_config_names_the_key(tmp_path: Path, text: str, messa
         load(tmp_path, text)
     assert raised.value.key == "timezone"
     assert str(raised.value) == f"{CONFIG_FILE}: timezone: {message}"
+
+
+@pytest.mark.posix("the TZ variable sets the local zone only on POSIX")
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/cli.py decides today with datetime.date.today() and never reads the config's timezone (needs bot.today.today(config.timezone, args.today) in cli._run, explain and the daemon)",
+)
+def test_a_real_run_dates_today_in_the_configured_zone(tmp_path: Path) -> None:
+    # The machine's clock at UTC+14, the config at UTC-12: 26 hours apart, so the two dates differ
+    # at any instant. A meeting dated the machine's today is after today in the configured zone.
+    from tests.vaults import run_cli, write_vault
+
+    machine_today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=14))).date()
+    meeting = f"Customers/Acme/{machine_today.isoformat()} - Call.md"
+    write_vault(
+        tmp_path,
+        {
+            ".vaultbot.yaml": "timezone: Etc/GMT+12\nrules:\n  tags:\n    enabled: false\n",
+            "Customers/Acme/Acme.md": "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n\n## Notes\n",
+            meeting: "---\ntype: meeting\n---\nThe call.\n",
+        },
+    )
+    result = run_cli("run", tmp_path, "--check", env={"TZ": "Etc/GMT-14"})
+    assert result.returncode == 0, result.stdout + result.stderr  # nothing dated up to today in UTC-12

@@ -146,3 +146,127 @@ def test_duplicate_of_naming_a_note_hides_it(tmp_path: Path) -> None:
     result = plan(tmp_path)
     assert [c.path for c in result.changes] == []  # no related note left: the section stays empty, last_contact unknown
     assert result.problems == []
+
+
+@pytest.mark.parametrize("config", [MARK, ARCHIVE], ids=["mark", "archive"])
+def test_a_winner_hand_marked_in_plain_text_loses_its_mark(tmp_path: Path, config: str) -> None:
+    # `duplicate_of: "2026-11-02 - Sync"` (no brackets) hides B just as a wikilink does; B wins on
+    # its links, so its mark must go, or A (marked a duplicate of B) and B both vanish.
+    files = {".vaultbot.yaml": config, "People/Ann/Ann.md": PERSON, A: meeting(), B: meeting('duplicate_of: "2026-11-02 - Sync"\n')}
+    write_vault(tmp_path, {**files, **HUBS})
+    result = run_cli("run", tmp_path, "--no-commit", "--today", "2026-11-24")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert read(tmp_path, B) == meeting()
+    assert read(tmp_path, "People/Ann/Ann.md") == person("- 2026-11-02: [[2026-11-02 - Sync copy]] - Notes.")
+    assert plan(tmp_path).changes == []
+
+
+def test_marks_that_come_back_to_the_note_hide_nothing_and_are_reported(tmp_path: Path) -> None:
+    # Two meetings of different days marked duplicates of each other by hand: following the marks
+    # never reaches a note that stands for the meeting, so hiding either would hide both for good.
+    one, two, three = "People/Ann/2026-11-01 - One.md", "People/Ann/2026-11-03 - Two.md", "People/Ann/2026-11-05 - Three.md"
+    call = '---\ntype: call\ndate: {}\nduplicate_of: "[[{}]]"\n---\nCall.\n'
+    write_vault(
+        tmp_path,
+        {
+            ".vaultbot.yaml": MARK,
+            "People/Ann/Ann.md": PERSON,
+            one: call.format("2026-11-01", "2026-11-03 - Two"),
+            two: call.format("2026-11-03", "2026-11-05 - Three"),
+            three: call.format("2026-11-05", "2026-11-01 - One"),
+        },
+    )
+    result = plan(tmp_path)
+    assert {c.path: c.after.decode() for c in result.changes} == {
+        "People/Ann/Ann.md": person(
+            "- 2026-11-05: [[2026-11-05 - Three]] - Call.",
+            "- 2026-11-03: [[2026-11-03 - Two]] - Call.",
+            "- 2026-11-01: [[2026-11-01 - One]] - Call.",
+            last_contact="2026-11-05",
+        )
+    }
+    assert sorted(tuple(p) for p in result.problems) == [
+        (path, f"duplicate_of [[{mark}]] leads back to the note itself; the note is not treated as a duplicate")
+        for path, mark in [(one, "2026-11-03 - Two"), (two, "2026-11-05 - Three"), (three, "2026-11-01 - One")]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mark", "shown"),
+    [("[[Gone\\n::error::x]]", "'[[Gone\\n::error::x]]'"), ("[Other](Other.md)", "'[Other](Other.md)'")],
+    ids=["line-break", "markdown-link"],
+)
+def test_a_mark_that_is_no_link_is_reported_on_one_line_as_written(tmp_path: Path, mark: str, shown: str) -> None:
+    # A line break would end the warning early (the rest could pass for a command of a CI log);
+    # wrapping a markdown link in [[...]] showed a link nobody wrote.
+    call = "People/Ann/2026-11-01 - Call.md"
+    write_vault(tmp_path, {".vaultbot.yaml": MARK, "Other.md": "x\n", call: f'---\ntype: call\ndate: 2026-11-01\nduplicate_of: "{mark}"\n---\nCall.\n'})
+    assert [tuple(p) for p in plan(tmp_path).problems] == [(call, f"duplicate_of {shown} names no note in the vault; the note is not treated as a duplicate")]
+
+
+UNLINKABLE = (
+    "canonical of a duplicate group cannot be linked to: its name holds `#`, `|`, `[`, `]` or a line break, "
+    "or a link to it opens a note whose path differs only by case or Unicode normalization"
+)
+
+
+@pytest.mark.parametrize("config", [MARK, ARCHIVE], ids=["mark", "archive"])
+@pytest.mark.parametrize("name", ["2026-11-02 - Sync #1", "2026-11-02 - Sync | 1", "2026-11-02 - Sync [1]"])
+def test_a_canonical_no_wikilink_can_name_leaves_its_group_alone(tmp_path: Path, config: str, name: str) -> None:
+    # `[[2026-11-02 - Sync #1]]` opens a heading of a note named `2026-11-02 - Sync `: the mark would
+    # name no note (hiding nothing, reported forever) and archive mode would break every link to B.
+    keeper = f"People/Ann/{name}.md"
+    encoded = keeper.replace(" ", "%20").replace("#", "%23").replace("|", "%7C").replace("[", "%5B").replace("]", "%5D")
+    hubs = {f"Hub{i}.md": f"[it]({encoded})\n" for i in range(2)}  # two links to the keeper, one to B: the keeper wins
+    files = {".vaultbot.yaml": config, "People/Ann/Ann.md": PERSON, keeper: meeting(), B: meeting(), "Linker.md": "See [[2026-11-02 - Sync copy]].\n", **hubs}
+    write_vault(tmp_path, files)
+    before = tree_state(tmp_path)
+    result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
+    assert result.returncode == 0, result.stderr
+    assert tree_state(tmp_path) == before
+    assert result.stderr.splitlines() == [
+        f"warning: {keeper}: dedupe-meetings: {UNLINKABLE}; group left alone: {B}"
+    ]
+
+
+def test_closing_a_loop_of_marks_shows_every_note_in_it_on_the_next_run(tmp_path: Path) -> None:
+    # Closing the loop (an edit to Z alone) un-hides X and Y, which live under other people: the
+    # run after the edit (parse cache and clean-run memo in use) must do what a full run does.
+    people = {f"People/{name}/{name}.md": PERSON.replace("Ann", name) for name in ("Ann", "Bo", "Cy")}
+    x, y, z = "People/Ann/2026-11-01 X.md", "People/Bo/2026-11-03 Y.md", "People/Cy/2026-11-05 Z.md"
+    call = '---\ntype: call\ndate: {}\n{}---\nCall.\n'
+    write_vault(
+        tmp_path,
+        {
+            ".vaultbot.yaml": MARK,
+            **people,
+            x: call.format("2026-11-01", 'duplicate_of: "[[2026-11-03 Y]]"\n'),
+            y: call.format("2026-11-03", 'duplicate_of: "[[2026-11-05 Z]]"\n'),
+            z: call.format("2026-11-05", ""),
+        },
+    )
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for _ in range(2):  # the second run finds nothing to change: the clean state it remembers is what the next run starts from
+        assert run_cli("run", tmp_path, "--no-commit", "--today", "2026-11-24", env=cache).returncode == 0
+    write_vault(tmp_path, {z: call.format("2026-11-05", 'duplicate_of: "[[2026-11-01 X]]"\n')})
+    result = run_cli("run", tmp_path, "--no-commit", "--today", "2026-11-24", env=cache)
+    assert result.returncode == 0, result.stderr
+    assert len([line for line in result.stderr.splitlines() if "leads back to the note itself" in line]) == 3, result.stderr
+    for path, line in [("People/Ann/Ann.md", "- 2026-11-01: [[2026-11-01 X]] - Call."), ("People/Bo/Bo.md", "- 2026-11-03: [[2026-11-03 Y]] - Call.")]:
+        assert line in read(tmp_path, path)
+    assert plan(tmp_path).changes == []
+
+
+@pytest.mark.linux("case twins need a case-sensitive file system")
+@pytest.mark.parametrize("config", [MARK, ARCHIVE], ids=["mark", "archive"])
+def test_a_canonical_whose_links_open_its_case_twin_leaves_its_group_alone(tmp_path: Path, config: str) -> None:
+    # `[[People/Ann/2026-11-02 - sync]]` opens `...Sync.md`, the twin first by path order: marks
+    # and relinked links would name the wrong note (the twin would be marked a duplicate of itself).
+    twin, keeper = "People/Ann/2026-11-02 - Sync.md", "People/Ann/2026-11-02 - sync.md"
+    write_vault(tmp_path, {".vaultbot.yaml": config, "People/Ann/Ann.md": PERSON, twin: meeting(), keeper: meeting(body="Notes, the longest ones.\n"), B: meeting()})
+    before = tree_state(tmp_path)
+    result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
+    assert result.returncode == 0, result.stderr
+    assert tree_state(tmp_path) == before
+    assert f"warning: {keeper}: dedupe-meetings: {UNLINKABLE}; group left alone: {B}, {twin}" in result.stderr.splitlines()

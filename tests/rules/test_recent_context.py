@@ -198,3 +198,32 @@ def test_an_owner_named_with_a_line_break_is_named_on_one_line(tmp_path: Path) -
         },
     )
     assert changed_text(tmp_path, "Acme/Acme.md", "recent-context") == _section("- 2026-11-01: [[2026-11-01 sync]] - Acme (via Bob ## Oops)")
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"People/Bob/Bob.md": "---\ntype: person\ntitle: Bob <!-- the boss\n---\n", "People/Bob/2026-11-01 sync.md": "[[Acme]]\n"},
+        {"Acme/2026-11-01 html <!-- comments.md": "Sync.\n"},
+    ],
+    ids=["owner-title", "file-name"],
+)
+def test_a_comment_opener_in_a_written_line_loses_no_text_on_the_next_run(tmp_path: Path, files: dict[str, str]) -> None:
+    write_vault(tmp_path, {"Acme/Acme.md": ENTITY, **files})
+    for _ in range(3):
+        assert run_cli("run", tmp_path, "--rule", "recent-context", "--no-commit", "--today", "2026-11-24").returncode == 0
+        text = (tmp_path / "Acme/Acme.md").read_text()
+        assert "<!--" in text and text.endswith("\n## Notes\n\nkeep me\n"), text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rules/recent_context.py `linkable` only refuses line breaks: `[[2026-11-01 a #h]]` opens a heading of another note, "
+    "`|` cuts the name into shown text, `]]` ends the link early; such a note should be reported and not listed, as a line break is",
+)
+@pytest.mark.parametrize("name", ["2026-11-01 a #h", "2026-11-01 c | pipe", "2026-11-01 e ]] br", "2026-11-01 f [[ x"])
+def test_a_file_name_no_wikilink_can_hold_is_reported_not_listed(tmp_path: Path, name: str) -> None:
+    write_vault(tmp_path, {"Acme/Acme.md": ENTITY, f"Acme/{name}.md": "Odd.\n", "Acme/2026-11-02 call.md": "Call.\n"})
+    result = plan(tmp_path, "recent-context")
+    assert [c.after.decode() for c in result.changes] == [_section("- 2026-11-02: [[2026-11-02 call]] - Call.")]
+    assert [p.path for p in result.problems] == [f"Acme/{name}.md"]
