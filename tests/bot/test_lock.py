@@ -17,6 +17,6 @@ def test_a_lock_folder_that_cannot_be_made_fails_the_run_naming_it(tmp_path: Pat
     assert result.returncode == 3
     assert "Traceback" not in result.stderr
     [line] = result.stderr.splitlines()
-    assert line.startswith(f"vaultbot: cannot use the run lock {tmp_path / 'a-file' / 'cache' / 'vaultbot'}")
+    assert line.startswith(f"vaultbot: error: cannot use the run lock {tmp_path / 'a-file' / 'cache' / 'vaultbot'}")
     assert line.endswith("; this run is skipped")
     assert tree_state(vault) == before
