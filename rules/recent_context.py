@@ -79,6 +79,7 @@ type: customer
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -90,6 +91,9 @@ if TYPE_CHECKING:
     from bot.vault import VaultIndex
 
 ID = "recent-context"
+# Characters that can stop a written link from opening its note (checked only when the path holds one).
+_MAYBE_UNLINKABLE = re.compile(r"[\n\r#^|\[\]]")
+_WIKILINK_BREAKERS = re.compile(r"[#^|]|\[\[|\]\]")
 
 
 @dataclass(frozen=True)
@@ -126,13 +130,22 @@ def _link_label(link: str) -> str:
     return link[2:-2] if link.startswith("[[") else link[1 : link.index("]")]
 
 
-def linkable(vault: VaultIndex, entity: str, path: str) -> bool:
-    """A link holds no line break: a note whose link would need one cannot be listed (its line
-    would end inside the link and the rest of the name would start a block of its own)."""
-    if "\n" not in path and "\r" not in path:  # nearly always: the link is made of the path's parts
-        return True
+def unlinkable(vault: VaultIndex, entity: str, path: str) -> str | None:
+    """Why the link written to `path` would not open it, or None: a line break ends the line inside
+    the link (the rest of the name would start a block of its own); in a wikilink, `#`, `^` or `|`
+    would start a heading, a block or shown text, and `[[` or `]]` another link's edge."""
+    if not _MAYBE_UNLINKABLE.search(path):  # nearly always: the link is made of the path's parts
+        return None
     link = vault.link_text(path, entity)
-    return "\n" not in link and "\r" not in link
+    if "\n" in link or "\r" in link:
+        return "its path holds a line break, which no link can hold"
+    if link.startswith("[[") and _WIKILINK_BREAKERS.search(link[2:-2]):
+        return "its name holds # ^ | [[ or ]], which no wikilink can hold"
+    return None
+
+
+def linkable(vault: VaultIndex, entity: str, path: str) -> bool:
+    return unlinkable(vault, entity, path) is None
 
 
 def ordered_related(vault: VaultIndex, entity: str, today: datetime.date, limit: int | None = None, among: Iterable[str] | None = None) -> list[str]:
@@ -168,6 +181,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         if not options.create_missing and heading not in note.body.lower():
             continue  # cheap test first; the renderer finds the heading exactly
         for path in vault.related(entity, today):
-            if not linkable(vault, entity, path):
-                yield NoteEdit(path, Report(f"not listed in {options.heading} of {entity}: its path holds a line break, which no link can hold"))
+            reason = unlinkable(vault, entity, path)
+            if reason is not None:
+                yield NoteEdit(path, Report(f"not listed in {options.heading} of {entity}: {reason}"))
         yield NoteEdit(entity, ReplaceSection(options.heading, tuple(entries(vault, entity, options, today)), options.create_missing))
