@@ -256,14 +256,32 @@ _MARKDOWN_DESTINATION = re.compile(
 _WIKILINK_PIPE = re.compile(r"\\?\|")
 
 
+def markdown_destination(path: str) -> str:
+    """`path` as a markdown link's destination, the way Obsidian writes one (`%` and spaces
+    percent-encoded, `Note%20(1).md`); parentheses that do not pair up are encoded too, since
+    CommonMark ends a bare destination at an unbalanced one (`[it](Sync%20(final.md)` is no link)."""
+    encoded = path.replace("%", "%25").replace(" ", "%20")
+    return encoded if _balanced(encoded) else encoded.replace("(", "%28").replace(")", "%29")
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        if char in "()":
+            depth += 1 if char == "(" else -1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 def retarget_link(raw: str, link: Link, note_path: str) -> str:
     """`raw` (the link as written) pointing at `note_path` instead, in the same form.
 
     `note_path` is the link path Obsidian would write, without `.md` (`Name` or
     `Folder/Name`). Everything else stays as written: the embed `!`, the
     `#heading` or `#^block` part, the `|shown text` (a table's `\\|` too), a
-    markdown link's text and title. A markdown destination is written the way
-    Obsidian writes one: with `.md`, `%` and spaces percent-encoded.
+    markdown link's text and title. A markdown destination is written by
+    `markdown_destination`, with `.md`.
     """
     if not link.markdown:
         opening = raw.index("[[") + 2
@@ -276,5 +294,5 @@ def retarget_link(raw: str, link: Link, note_path: str) -> str:
     group = "angle" if found.group("angle") is not None else "bare"
     destination = found.group(group)
     fragment = destination[destination.index("#") :] if "#" in destination else ""
-    encoded = (note_path + ".md").replace("%", "%25").replace(" ", "%20")
+    encoded = markdown_destination(note_path + ".md")
     return raw[: found.start(group)] + encoded + fragment + raw[found.end(group) :]

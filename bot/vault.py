@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from bot.duplicate_marks import duplicate_mark, mark_problems, marks_lead_back
-from bot.markdown import fold
+from bot.markdown import fold, markdown_destination
 from bot.note import Note, NoteLink
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
@@ -307,7 +307,7 @@ class VaultIndex:
             path = target.rsplit("/", 1)[-1]
         if self.settings.use_markdown_links and not wikilink:
             # `%` first: the link is percent-decoded when read back.
-            return f"[{name}]({path.replace('%', '%25').replace(' ', '%20')})"
+            return f"[{name}]({markdown_destination(path)})"
         return f"[[{_without_md(path)}]]"
 
     # -- entities ------------------------------------------------------------

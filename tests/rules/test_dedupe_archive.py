@@ -284,11 +284,6 @@ def test_archive_in_git_is_one_commit_with_a_rename(tmp_path: Path) -> None:
     assert git(tmp_path, "status", "--porcelain") == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/markdown.py retarget_link writes a markdown link's destination with an unbalanced `(` unescaped: "
-    "`[it](Sync%20(final.md#Top)` is no link in CommonMark (a destination holds parentheses only balanced or escaped)",
-)
 def test_a_markdown_link_retargeted_to_a_name_with_a_parenthesis_stays_a_link(tmp_path: Path) -> None:
     keeper = "M/2026-11-02 - Sync (final.md"
     files = {
