@@ -13,8 +13,10 @@ in the order written; at most `max_entries`, then one line saying how many more.
 
     - [ ] Send the migration plan draft 📅 2026-12-01 ([[2026-10-14 Quarterly review]])
 
-Lines in the section that are not of that form (no source link at the end) are
-a person's: they stay, in their order, above the generated lines. An open line
+Lines in the section that are not of that form (no source link at the end, or
+a link to a note that is not one of the entity's and has no such task, such as
+`- [ ] Call Ana ([[Ana]])`) are a person's: they stay, in their order, above
+the generated lines. An open line
 of that form is the bot's and is regenerated from its source note.
 
 Ticking works in either place. A line ticked in the section (`- [x] ... ([[note]])`)
@@ -131,6 +133,7 @@ def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[Roll
         return None
     heading, end = sections[0]
     found = []
+    candidates: dict[str, tuple[str, ...]] | None = None
     for line in body[heading.end : end].split("\n"):
         line = line.rstrip("\r")  # kept as typed, trailing spaces too
         if not line.strip() or _MORE.fullmatch(line.rstrip()):
@@ -138,6 +141,11 @@ def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[Roll
         match = _GENERATED.fullmatch(line.rstrip())
         links = find_links(match.group("link")) if match else []
         source = vault.resolve(links[0].target, entity) if links else None
+        if match is not None and source is not None:
+            candidates = vault.related_candidates(entity) if candidates is None else candidates
+            if source not in candidates and match.group("text") not in {task.text for task in find_tasks(vault.notes[source].body)}:
+                # `- [ ] Call Ana ([[Ana]])`: a link to a note that is not one of the entity's and holds no such task is a person's.
+                source = None
         if match is None or source is None:
             found.append(RollupLine(line, None, line, None))
         else:

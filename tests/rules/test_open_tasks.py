@@ -312,3 +312,20 @@ def test_hand_written_lines_survive_and_a_second_run_changes_nothing(hand, tasks
     assert section[: len(typed)] == typed, "above the generated lines"
     again, changed = _apply(_vault({path: note.text for path, note in first.notes.items()}))
     assert changed == {}, "a second run changes nothing"
+
+
+def test_a_typed_line_ending_in_a_link_to_a_note_that_is_not_a_source_stays(tmp_path: Path) -> None:
+    """`- [ ] Call Ana ([[Ana]])` has the generated form, but Ana is a person: the line is a person's, ticked or not."""
+    typed = ["- [ ] Call Ana about the contract ([[Ana]])", "- [x] Read the brief ([[Brief]])"]
+    write_vault(
+        tmp_path,
+        {
+            "Acme/Acme.md": _entity(*typed),
+            "People/Ana.md": "---\ntype: person\n---\n# Ana\n",
+            "Brief.md": "# Brief\n\n- [ ] Read the appendix\n",
+            "Acme/2026-11-02 call.md": "- [ ] Ask finance\n",
+        },
+    )
+    result = plan(tmp_path, open_tasks.ID)
+    assert {c.path: c.after.decode() for c in result.changes} == {"Acme/Acme.md": _entity(*typed, "- [ ] Ask finance ([[2026-11-02 call]])")}
+    assert result.problems == [], "a person's line is nobody's problem"
