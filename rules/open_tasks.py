@@ -10,6 +10,8 @@ through the canonical note). One line per task, the task's text as written
 (Tasks-plugin dates, priorities and `#tags` included) and a link to its note,
 written the way Obsidian writes a new link; newest note first, and in each note
 in the order written; at most `max_entries`, then one line saying how many more.
+A task whose text leaves a `%%` comment open is reported instead: copied here,
+it would hide the rest of the note in Obsidian.
 
     - [ ] Send the migration plan draft 📅 2026-12-01 ([[2026-10-14 Quarterly review]])
 
@@ -185,7 +187,21 @@ def open_tasks(vault: VaultIndex, path: str) -> list[Task]:
     """The note's unchecked tasks that say something."""
     if "[ ]" not in vault.notes[path].body:
         return []  # most notes have none; finding tasks masks code first
-    return [task for task in find_tasks(vault.notes[path].body) if task.status == " " and task.text]
+    return [task for task in find_tasks(vault.notes[path].body) if task.status == " " and task.text and not _opens_comment(task)]
+
+
+def _opens_comment(task: Task) -> bool:
+    """Whether the task's text leaves a `%%` comment open: copied into the section, it would hide
+    the rest of the section and of the note in Obsidian (up to the next `%%`), and the bot could no
+    longer tell where the section ends."""
+    return task.text.count("%%") % 2 == 1
+
+
+def _unlisted(vault: VaultIndex, path: str) -> Iterator[NoteEdit]:
+    if "%%" in vault.notes[path].body:
+        for task in find_tasks(vault.notes[path].body):
+            if task.status == " " and _opens_comment(task):
+                yield NoteEdit(path, Report(f"the task {task.text!r} leaves a %% comment open; not listed in Open Tasks (close the comment)"))
 
 
 def judged(vault: VaultIndex, options: Options, targets: frozenset[str] | None) -> Iterator[tuple[str, list[RollupLine]]]:
@@ -238,6 +254,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         for path in related:
             if path not in tasks_of:
                 tasks_of[path] = open_tasks(vault, path)
+                yield from _unlisted(vault, path)
         among = [path for path in related if tasks_of[path]]
         # Each of these notes has an open task, so the first max_entries of them (plus one per task
         # ticked now) list all there is room for; the others only count.

@@ -329,3 +329,18 @@ def test_a_typed_line_ending_in_a_link_to_a_note_that_is_not_a_source_stays(tmp_
     result = plan(tmp_path, open_tasks.ID)
     assert {c.path: c.after.decode() for c in result.changes} == {"Acme/Acme.md": _entity(*typed, "- [ ] Ask finance ([[2026-11-02 call]])")}
     assert result.problems == [], "a person's line is nobody's problem"
+
+
+def test_a_task_leaving_a_percent_comment_open_is_reported_not_listed(tmp_path: Path) -> None:
+    """Copied into the section, `%%` would hide the rest of the customer note in Obsidian, and the
+    next run would refuse the section as one whose end is not certain."""
+    write_vault(tmp_path, {"Acme/Acme.md": _entity(), "Acme/2026-11-02 call.md": "- [ ] budget %% draft\n- [ ] kept %%aside%% here\n- [ ] Ask finance\n"})
+    result = plan(tmp_path, open_tasks.ID)
+    changed = {c.path: c.after.decode() for c in result.changes}
+    assert changed == {"Acme/Acme.md": _entity("- [ ] kept %%aside%% here ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])")}
+    assert [(p.path, p.message) for p in result.problems] == [
+        ("Acme/2026-11-02 call.md", "open-tasks: the task 'budget %% draft' leaves a %% comment open; not listed in Open Tasks (close the comment)")
+    ]
+    write_vault(tmp_path, changed)
+    again = plan(tmp_path, open_tasks.ID)
+    assert again.changes == [] and [p.path for p in again.problems] == ["Acme/2026-11-02 call.md"]
