@@ -109,6 +109,9 @@ _GENERATED = re.compile(
     r"- \[(?P<status>[^\]\n])\] (?P<text>.*?) \((?P<link>\[\[[^\[\]\n]+\]\]|\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*\))\)[ \t]*"
 )
 _MORE = re.compile(r"- \.\.\. and \d+ more open tasks?")
+# Done or cancelled: a tick in the roll-up has nothing left to do there. Any other status (`[/]` in
+# progress, a theme's `[>]`) is still open work, which the tick closes.
+_CLOSED = "xX-"
 _BLOCK_ID = re.compile(r"[ \t]\^[A-Za-z0-9-]+[ \t]*$")
 
 
@@ -166,7 +169,7 @@ def _ticked(task: Task, status: str, options: Options, today: datetime.date) -> 
 
 def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, today: datetime.date) -> LineReplacement | str | None:
     """What a line ticked in the section asks of its source: the replacement that ticks it there;
-    None when it is done there already; a message when it cannot be done."""
+    None when it is done (or cancelled) there already; a message when it cannot be done."""
     source = line.source
     assert source is not None
     if source not in vault.related_candidates(entity):
@@ -176,7 +179,7 @@ def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, tod
     if len(same) != 1:
         return f"the ticked task {line.text!r} is found {len(same)} times in {source}, not once; nothing written there, the line is left as it is"
     task = same[0]
-    if task.status != " ":
+    if task.status in _CLOSED or task.status == line.status:
         return None
     if vault.notes[source].opted_out(ID):
         return f"the ticked task {line.text!r} is not ticked in {source}, which opts out of {ID}; left as it is"

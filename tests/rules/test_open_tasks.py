@@ -344,3 +344,20 @@ def test_a_task_leaving_a_percent_comment_open_is_reported_not_listed(tmp_path: 
     write_vault(tmp_path, changed)
     again = plan(tmp_path, open_tasks.ID)
     assert again.changes == [] and [p.path for p in again.problems] == ["Acme/2026-11-02 call.md"]
+
+
+def test_a_tick_reaches_a_source_task_marked_in_progress_meanwhile(tmp_path: Path) -> None:
+    """`[/]` is still open: the tick made in the roll-up closes it there instead of being dropped."""
+    _ticked_vault(tmp_path, source=SOURCE.replace("- [ ] Send", "- [/] Send"))
+    changed = _run(tmp_path)
+    assert changed == {
+        "Acme/Acme.md": _entity("- [ ] Ask finance ([[2026-11-02 call]])"),
+        "Acme/2026-11-02 call.md": SOURCE.replace("- [ ] Send", "- [x] Send"),
+    }
+    _write_result(tmp_path, changed)
+    assert _run(tmp_path) == {}
+
+
+def test_a_tick_on_a_task_cancelled_in_its_source_writes_nothing_there(tmp_path: Path) -> None:
+    _ticked_vault(tmp_path, source=SOURCE.replace("- [ ] Send", "- [-] Send"))
+    assert _run(tmp_path) == {"Acme/Acme.md": _entity("- [ ] Ask finance ([[2026-11-02 call]])")}
