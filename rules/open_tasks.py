@@ -26,7 +26,8 @@ whose task is still open in that note is ticked there too (the one status
 character; with `done_date`, the Tasks plugin's ` ✅ YYYY-MM-DD` is added), and
 leaves the section; the two notes are written together or not at all. A task
 ticked in its note leaves the section. When the task's text is not found
-exactly once among that note's tasks (edited, moved, repeated), the note opts
+exactly once among that note's tasks (edited, moved, repeated), the task
+recurs (🔁, whose next occurrence only the Tasks plugin adds), the note opts
 out of this rule or is not one of the entity's notes (it neither links to the
 entity nor lives in its home folder), nothing is written to it: the ticked
 line stays and the run reports it.
@@ -112,6 +113,7 @@ _MORE = re.compile(r"- \.\.\. and \d+ more open tasks?")
 # Done or cancelled: a tick in the roll-up has nothing left to do there. Any other status (`[/]` in
 # progress, a theme's `[>]`) is still open work, which the tick closes.
 _CLOSED = "xX-"
+_RECURRING = "🔁"
 _BLOCK_ID = re.compile(r"[ \t]\^[A-Za-z0-9-]+[ \t]*$")
 
 
@@ -183,6 +185,9 @@ def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, tod
         return None
     if vault.notes[source].opted_out(ID):
         return f"the ticked task {line.text!r} is not ticked in {source}, which opts out of {ID}; left as it is"
+    if _RECURRING in task.text:
+        # Done in Obsidian, the Tasks plugin adds the next occurrence; one character written here would end the series.
+        return f"the ticked task {line.text!r} recurs (🔁): tick it in {source}, where the Tasks plugin adds the next one; left as it is"
     return LineReplacement(task.start, task.line, _ticked(task, line.status or "x", options, today))
 
 

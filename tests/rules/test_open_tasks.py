@@ -361,3 +361,17 @@ def test_a_tick_reaches_a_source_task_marked_in_progress_meanwhile(tmp_path: Pat
 def test_a_tick_on_a_task_cancelled_in_its_source_writes_nothing_there(tmp_path: Path) -> None:
     _ticked_vault(tmp_path, source=SOURCE.replace("- [ ] Send", "- [-] Send"))
     assert _run(tmp_path) == {"Acme/Acme.md": _entity("- [ ] Ask finance ([[2026-11-02 call]])")}
+
+
+def test_a_recurring_task_ticked_in_the_roll_up_stays_and_is_reported(tmp_path: Path) -> None:
+    """Ticking `🔁` in its note makes the Tasks plugin add the next occurrence; a tick written by the bot would end the series."""
+    source = "- [ ] Water the plants 🔁 every week 📅 2026-11-24\n"
+    rollup = "- [x] Water the plants 🔁 every week 📅 2026-11-24 ([[2026-11-02 call]])"
+    write_vault(tmp_path, {"Acme/Acme.md": _entity(rollup), "Acme/2026-11-02 call.md": source})
+    result = plan(tmp_path, open_tasks.ID)
+    changed = {c.path: c.after.decode() for c in result.changes}
+    assert changed == {"Acme/Acme.md": _entity(rollup, "- [ ] Water the plants 🔁 every week 📅 2026-11-24 ([[2026-11-02 call]])")}
+    assert [p.message for p in result.problems] == [
+        "open-tasks: the ticked task 'Water the plants 🔁 every week 📅 2026-11-24' recurs (🔁): tick it in Acme/2026-11-02 call.md,"
+        " where the Tasks plugin adds the next one; left as it is"
+    ]
