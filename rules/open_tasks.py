@@ -195,10 +195,10 @@ def open_tasks(vault: VaultIndex, path: str) -> list[Task]:
     """The note's unchecked tasks that say something."""
     if "[ ]" not in vault.notes[path].body:
         return []  # most notes have none; finding tasks masks code first
-    return [task for task in find_tasks(vault.notes[path].body) if task.status == " " and task.text and not _opens_comment(task)]
+    return [task for task in find_tasks(vault.notes[path].body) if task.status == " " and task.text and not opens_comment(task)]
 
 
-def _opens_comment(task: Task) -> bool:
+def opens_comment(task: Task) -> bool:
     """Whether the task's text leaves a `%%` comment open: copied into the section, it would hide
     the rest of the section and of the note in Obsidian (up to the next `%%`), and the bot could no
     longer tell where the section ends."""
@@ -208,7 +208,7 @@ def _opens_comment(task: Task) -> bool:
 def _unlisted(vault: VaultIndex, path: str) -> Iterator[NoteEdit]:
     if "%%" in vault.notes[path].body:
         for task in find_tasks(vault.notes[path].body):
-            if task.status == " " and _opens_comment(task):
+            if task.status == " " and opens_comment(task):
                 yield NoteEdit(path, Report(f"the task {task.text!r} leaves a %% comment open; not listed in Open Tasks (close the comment)"))
 
 

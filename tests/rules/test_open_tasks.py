@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import parse_config
+from bot.explain import explain
 from bot.note import ParseSettings, parse_note
 from bot.obsidian import ObsidianSettings
 from bot.runner import apply_rules
@@ -341,6 +342,8 @@ def test_a_task_leaving_a_percent_comment_open_is_reported_not_listed(tmp_path: 
     assert [(p.path, p.message) for p in result.problems] == [
         ("Acme/2026-11-02 call.md", "open-tasks: the task 'budget %% draft' leaves a %% comment open; not listed in Open Tasks (close the comment)")
     ]
+    found = explain(plan(tmp_path), "Acme/Acme.md", datetime.date(2026, 11, 24))["open_tasks"]
+    assert [t["left_out"] for t in found if t["task"] == "budget %% draft"] == ["its text leaves a %% comment open, which would hide the rest of the section"]
     write_vault(tmp_path, changed)
     again = plan(tmp_path, open_tasks.ID)
     assert again.changes == [] and [p.path for p in again.problems] == ["Acme/2026-11-02 call.md"]
