@@ -102,6 +102,15 @@ def test_a_comment_that_does_not_close_in_the_section_stops_the_rewrite(tmp_path
     ]
 
 
+def test_comment_markers_in_code_are_not_comments(tmp_path: Path) -> None:
+    """`<!--` in a code span or block is shown as written: it neither stops the rewrite nor is kept as a hint."""
+    entity = "---\ntype: customer\n---\n## Related\n\nHints look like `<!--` this.\n```\n<!-- shown -->\n```\n<!-- a real hint -->\n"
+    write_vault(tmp_path, {"A.md": entity, **PEOPLE, "N.md": "[[A]] [[Ann]]\n"})
+    result = plan(tmp_path, related.ID)
+    assert [p.message for p in result.problems] == []
+    assert [c.after.decode() for c in result.changes] == ["---\ntype: customer\n---\n## Related\n\n<!-- a real hint -->\n- [[Ann]] (person, 1 shared note)\n"]
+
+
 def test_notes_without_the_section_are_left_alone_unless_create_missing(tmp_path: Path) -> None:
     write_vault(tmp_path, {"Acme/Acme.md": "---\ntype: customer\n---\n# Acme\n\nText.\n", **PEOPLE, "N.md": "[[Acme]] [[Ann]]\n"})
     assert changed_text(tmp_path, "Acme/Acme.md", related.ID) is None
