@@ -3,8 +3,8 @@
 ## What it does
 Regenerates the `## Open Tasks` section (heading configurable) of every entity
 note that has one (or every entity note with `create_missing: true`). It lists
-the unchecked tasks (`- [ ]`, `* [ ]`, at any list depth, outside code and HTML
-comments) of the entity's related notes, the notes Recent Context lists
+the unchecked tasks (`- [ ]`, `* [ ]`, at any list depth, outside code, HTML
+and `%%` comments) of the entity's related notes, the notes Recent Context lists
 (duplicates marked by dedupe-meetings are left out: their tasks count once,
 through the canonical note). One line per task, the task's text as written
 (Tasks-plugin dates, priorities and `#tags` included) and a link to its note,
@@ -15,7 +15,8 @@ it would hide the rest of the note in Obsidian.
 
     - [ ] Send the migration plan draft 📅 2026-12-01 ([[2026-10-14 Quarterly review]])
 
-Lines in the section that are not of that form (no source link at the end, or
+Lines in the section that are not of that form (in code or a comment, no
+source link at the end, or
 a link to a note that is not one of the entity's and has no such task, such as
 `- [ ] Call Ana ([[Ana]])`) are a person's: they stay, in their order, above
 the generated lines. An open line
@@ -93,10 +94,11 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, Report, WriteOnlyWith
 from bot.markdown import Task, find_links, find_section, find_tasks
+from bot.sections import mask_code
 from rules.recent_context import ordered_related
 
 if TYPE_CHECKING:
@@ -141,11 +143,15 @@ def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[Roll
     heading, end = sections[0]
     found = []
     candidates: dict[str, tuple[str, ...]] | None = None
+    hidden = _hidden(body) if any(mark in body[heading.end : end] for mark in ("%%", "<!--", "```", "~~~")) else None
+    at = heading.end
     for line in body[heading.end : end].split("\n"):
+        starts, at = at, at + len(line) + 1
         line = line.rstrip("\r")  # kept as typed, trailing spaces too
         if not line.strip() or _MORE.fullmatch(line.rstrip()):
             continue
-        match = _GENERATED.fullmatch(line.rstrip())
+        # A line in code or a comment is shown as written or not at all: a person's, whatever it looks like.
+        match = _GENERATED.fullmatch(line.rstrip()) if hidden is None or not hidden(starts) else None
         links = find_links(match.group("link")) if match else []
         source = vault.resolve(links[0].target, entity) if links else None
         if match is not None and source is not None:
@@ -195,7 +201,23 @@ def open_tasks(vault: VaultIndex, path: str) -> list[Task]:
     """The note's unchecked tasks that say something."""
     if "[ ]" not in vault.notes[path].body:
         return []  # most notes have none; finding tasks masks code first
-    return [task for task in find_tasks(vault.notes[path].body) if task.status == " " and task.text and not opens_comment(task)]
+    body = vault.notes[path].body
+    hidden = _hidden(body) if "%%" in body else None  # code and HTML comments are left out by find_tasks already
+    return [
+        task
+        for task in find_tasks(body)
+        if task.status == " " and task.text and not opens_comment(task) and (hidden is None or not hidden(task.start + task.box))
+    ]
+
+
+def _hidden(text: str) -> Callable[[int], bool]:
+    """Whether Obsidian shows the character at an offset as anything but text: in code, in an HTML
+    comment, or between two `%%` (one left open hides the rest of the note)."""
+    masked = mask_code(text)
+    marks = [found.start() for found in re.finditer("%%", masked)]
+    closings = [closing + 2 for closing in marks[1::2]] + [len(text)]
+    spans = list(zip(marks[0::2], closings))
+    return lambda at: masked[at] != text[at] or any(opening <= at < closing for opening, closing in spans)
 
 
 def opens_comment(task: Task) -> bool:

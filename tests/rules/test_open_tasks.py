@@ -335,7 +335,7 @@ def test_a_typed_line_ending_in_a_link_to_a_note_that_is_not_a_source_stays(tmp_
 def test_a_task_leaving_a_percent_comment_open_is_reported_not_listed(tmp_path: Path) -> None:
     """Copied into the section, `%%` would hide the rest of the customer note in Obsidian, and the
     next run would refuse the section as one whose end is not certain."""
-    write_vault(tmp_path, {"Acme/Acme.md": _entity(), "Acme/2026-11-02 call.md": "- [ ] budget %% draft\n- [ ] kept %%aside%% here\n- [ ] Ask finance\n"})
+    write_vault(tmp_path, {"Acme/Acme.md": _entity(), "Acme/2026-11-02 call.md": "- [ ] kept %%aside%% here\n- [ ] Ask finance\n- [ ] budget %% draft\n"})
     result = plan(tmp_path, open_tasks.ID)
     changed = {c.path: c.after.decode() for c in result.changes}
     assert changed == {"Acme/Acme.md": _entity("- [ ] kept %%aside%% here ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])")}
@@ -378,3 +378,21 @@ def test_a_recurring_task_ticked_in_the_roll_up_stays_and_is_reported(tmp_path: 
         "open-tasks: the ticked task 'Water the plants 🔁 every week 📅 2026-11-24' recurs (🔁): tick it in Acme/2026-11-02 call.md,"
         " where the Tasks plugin adds the next one; left as it is"
     ]
+
+
+def test_tasks_obsidian_hides_in_percent_comments_are_left_out(tmp_path: Path) -> None:
+    source = "%%\n- [ ] in a comment block\n%%\nA note %% hidden from here\n- [ ] in an inline comment\nto here %%\n`%%` in code\n- [ ] shown\n"
+    write_vault(tmp_path, {"Acme/Acme.md": _entity(), "Acme/2026-11-02 call.md": source})
+    assert _run(tmp_path) == {"Acme/Acme.md": _entity("- [ ] shown ([[2026-11-02 call]])")}
+    found = explain(plan(tmp_path), "Acme/Acme.md", datetime.date(2026, 11, 24))["open_tasks"]
+    assert {t["task"]: t["left_out"] for t in found if t["left_out"]} == dict.fromkeys(
+        ["in a comment block", "in an inline comment"], "in a %% comment: Obsidian does not show it"
+    )
+
+
+def test_lines_in_a_comment_or_code_in_the_section_are_a_persons_and_tick_nothing(tmp_path: Path) -> None:
+    typed = ["<!--", "- [x] Ask finance ([[2026-11-02 call]])", "-->", "```", "- [x] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", "```", "%%", "- [ ] old ([[2026-11-02 call]])", "%%"]
+    write_vault(tmp_path, {"Acme/Acme.md": _entity(*typed), "Acme/2026-11-02 call.md": SOURCE})
+    assert _run(tmp_path) == {
+        "Acme/Acme.md": _entity(*typed, "- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])")
+    }
