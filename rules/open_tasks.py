@@ -16,11 +16,10 @@ it would hide the rest of the note in Obsidian.
     - [ ] Send the migration plan draft 📅 2026-12-01 ([[2026-10-14 Quarterly review]])
 
 Lines in the section that are not of that form (in code or a comment, no
-source link at the end, or
-a link to a note that is not one of the entity's and has no such task, such as
-`- [ ] Call Ana ([[Ana]])`) are a person's: they stay, in their order, above
-the generated lines. An open line
-of that form is the bot's and is regenerated from its source note.
+source link at the end, or a link to a note that is not one of the entity's
+and has no such task, such as `- [ ] Call Ana ([[Ana]])`) are a person's: they
+stay, in their order, above the generated lines. An open line of that form is
+the bot's and is regenerated from its source note.
 
 Ticking works in either place. A line ticked in the section (`- [x] ... ([[note]])`)
 whose task is still open in that note is ticked there too (the one status
