@@ -153,6 +153,8 @@ def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[Roll
         match = _GENERATED.fullmatch(line.rstrip()) if hidden is None or not hidden(starts) else None
         links = find_links(match.group("link")) if match else []
         source = vault.resolve(links[0].target, entity) if links else None
+        if source is not None and source not in vault.notes:
+            source = None  # a note that could not be read (reported): its lines stay as they are until it can
         if match is not None and source is not None:
             candidates = vault.related_candidates(entity) if candidates is None else candidates
             if source not in candidates and match.group("text") not in {task.text for task in find_tasks(vault.notes[source].body)}:

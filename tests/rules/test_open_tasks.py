@@ -396,3 +396,11 @@ def test_lines_in_a_comment_or_code_in_the_section_are_a_persons_and_tick_nothin
     assert _run(tmp_path) == {
         "Acme/Acme.md": _entity(*typed, "- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])")
     }
+
+
+def test_lines_from_a_note_that_cannot_be_read_stay_as_they_are(tmp_path: Path) -> None:
+    lines = ["- [x] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])", "- [ ] mine ([[Broken]])"]
+    write_vault(tmp_path, {"Acme/Acme.md": _entity(*lines), "Acme/2026-11-02 call.md": "---\nx: [\n---\n" + SOURCE, "Broken.md": "---\n- a list\n---\n"})
+    result = plan(tmp_path, open_tasks.ID)
+    assert result.changes == []
+    assert sorted(p.path for p in result.problems) == ["Acme/2026-11-02 call.md", "Broken.md"], "only the unreadable notes are reported"
