@@ -23,7 +23,8 @@ the bot's and is regenerated from its source note.
 
 Ticking works in either place. A line ticked in the section (`- [x] ... ([[note]])`)
 whose task is still open in that note is ticked there too (the one status
-character; with `done_date`, the Tasks plugin's ` ✅ YYYY-MM-DD` is added), and
+character; with `done_date`, the Tasks plugin's ` ✅ YYYY-MM-DD` is added, dated
+as the plugin dated the roll-up line if it did), and
 leaves the section; the two notes are written together or not at all. A task
 ticked in its note leaves the section. When the task's text is not found
 exactly once among that note's tasks (edited, moved, repeated), the task
@@ -108,7 +109,9 @@ ID = "open-tasks"
 
 # `- [ ] text (link)`: a wikilink, or a markdown link whose destination may hold one level of parentheses.
 _GENERATED = re.compile(
-    r"- \[(?P<status>[^\]\n])\] (?P<text>.*?) \((?P<link>\[\[[^\[\]\n]+\]\]|\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*\))\)[ \t]*"
+    r"- \[(?P<status>[^\]\n])\] (?P<text>.*?) \((?P<link>\[\[[^\[\]\n]+\]\]|\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*\))\)"
+    # Ticked in Obsidian, the Tasks plugin appends its done (or cancelled) date to the line, after the link.
+    r"(?:[ \t]+[✅❌][ \t]*(?P<done>\d{4}-\d{2}-\d{2}))?[ \t]*"
 )
 _MORE = re.compile(r"- \.\.\. and \d+ more open tasks?")
 # Done or cancelled: a tick in the roll-up has nothing left to do there. Any other status (`[/]` in
@@ -131,6 +134,7 @@ class RollupLine(NamedTuple):
     status: str | None  # the checkbox of a generated-form line; None for a person's line
     text: str
     source: str | None  # the note its link opens
+    done: str | None = None  # the done date the Tasks plugin wrote after the link, if any
 
 
 def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[RollupLine] | None:
@@ -163,16 +167,16 @@ def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[Roll
         if match is None or source is None:
             found.append(RollupLine(line, None, line, None))
         else:
-            found.append(RollupLine(line, match.group("status"), match.group("text"), source))
+            found.append(RollupLine(line, match.group("status"), match.group("text"), source, match.group("done")))
     return found
 
 
-def _ticked(task: Task, status: str, options: Options, today: datetime.date) -> str:
+def _ticked(task: Task, status: str, options: Options, day: str) -> str:
     line = task.line[: task.box] + status + task.line[task.box + 1 :]
     if options.done_date and status in "xX" and "✅" not in line:
         block = _BLOCK_ID.search(line)
         at = block.start() if block else len(line.rstrip())
-        line = f"{line[:at]} ✅ {today.isoformat()}{line[at:]}"
+        line = f"{line[:at]} ✅ {day}{line[at:]}"
     return line
 
 
@@ -195,7 +199,7 @@ def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, tod
     if _RECURRING in task.text:
         # Done in Obsidian, the Tasks plugin adds the next occurrence; one character written here would end the series.
         return f"the ticked task {line.text!r} recurs (🔁): tick it in {source}, where the Tasks plugin adds the next one; left as it is"
-    return LineReplacement(task.start, task.line, _ticked(task, line.status or "x", options, today))
+    return LineReplacement(task.start, task.line, _ticked(task, line.status or "x", options, line.done or today.isoformat()))
 
 
 def open_tasks(vault: VaultIndex, path: str) -> list[Task]:

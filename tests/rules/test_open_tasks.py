@@ -404,3 +404,18 @@ def test_lines_from_a_note_that_cannot_be_read_stay_as_they_are(tmp_path: Path) 
     result = plan(tmp_path, open_tasks.ID)
     assert result.changes == []
     assert sorted(p.path for p in result.problems) == ["Acme/2026-11-02 call.md", "Broken.md"], "only the unreadable notes are reported"
+
+
+@pytest.mark.parametrize(("config", "ticked_line"), [("", "- [x] Send the plan 📅 2026-12-01"), ("rules:\n  open-tasks:\n    done_date: true\n", "- [x] Send the plan 📅 2026-12-01 ✅ 2026-11-23")])
+def test_a_tick_the_tasks_plugin_dated_after_the_link_reaches_its_source(tmp_path: Path, config: str, ticked_line: str) -> None:
+    """Clicked in Obsidian with the Tasks plugin, the roll-up line ends in the plugin's done date."""
+    _ticked_vault(tmp_path, config=config)
+    rollup = (tmp_path / "Acme/Acme.md").read_text().replace("2026-12-01 ([[2026-11-02 call]])", "2026-12-01 ([[2026-11-02 call]]) ✅ 2026-11-23")
+    write_vault(tmp_path, {"Acme/Acme.md": rollup})
+    changed = _run(tmp_path)
+    assert changed == {
+        "Acme/Acme.md": _entity("- [ ] Ask finance ([[2026-11-02 call]])"),
+        "Acme/2026-11-02 call.md": SOURCE.replace("- [ ] Send the plan 📅 2026-12-01", ticked_line),
+    }
+    _write_result(tmp_path, changed)
+    assert _run(tmp_path) == {}
