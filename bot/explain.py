@@ -141,6 +141,10 @@ def _open_tasks(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[s
                 why = f"done in its note ([{task.status}])"
             elif why is None and not task.text:
                 why = "an empty task"
+            elif why is None and open_tasks.opens_comment(task):
+                why = "its text leaves a %% comment open, which would hide the rest of the section"
+            elif why is None and task.status == " " and task not in open_tasks.open_tasks(final, source):
+                why = "in a %% comment: Obsidian does not show it"
             elif why is None and position is not None and position > options.max_entries:
                 why, position = f"beyond max_entries ({options.max_entries}): it would be number {position}", None
             found.append({"source": source, "task": task.text, "listed_at": None if why else position, "left_out": why})

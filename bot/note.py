@@ -48,6 +48,9 @@ class ParseSettings:
     daily_format: str = "YYYY-MM-DD"
     # The level-2 headings of the sections rules generate: links inside them never count.
     generated_headings: tuple[str, ...] = ("Recent Context",)
+    # The `type`s (lower case) of the notes rules write those sections in (None: every note). Only
+    # there is a repeated heading a reason to skip the note: a meeting's own two `## Related` are not.
+    entity_types: tuple[str, ...] | None = None
 
 
 class NoteLink(NamedTuple):  # a tuple for the reason Link is one
@@ -203,11 +206,12 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
     newline_at = text.find("\n")
     newline = "\r\n" if newline_at > 0 and text[newline_at - 1] == "\r" else "\n"
 
+    written = _may_be_written(frontmatter, settings)
     same_body = previous is not None and previous.body == body
-    if same_body:
+    if same_body and _may_be_written(previous.frontmatter, settings) == written:
         links = [link for link in previous.links if link.key is None]
     else:
-        links = [NoteLink(link, None) for link in _body_links(body, settings)]
+        links = [NoteLink(link, None) for link in _body_links(body, settings, written)]
     # Walking every value is most of parsing's cost for link-free properties; a link in a
     # value needs "[[" in the YAML text (only a pathological escape like "\x5b\x5b" could hide one).
     if frontmatter and "[[" in text[span[0] : span[1]]:
@@ -232,8 +236,17 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
     return note
 
 
-def _body_links(body: str, settings: ParseSettings) -> list[Link]:
-    """The body's links outside generated sections; BadNote when a generated section's heading is repeated."""
+def _may_be_written(frontmatter: Any, settings: ParseSettings) -> bool:
+    """Whether rules may write generated sections in a note with this frontmatter."""
+    if settings.entity_types is None:
+        return True
+    kind = frontmatter.get("type") if isinstance(frontmatter, Mapping) else None
+    return isinstance(kind, str) and kind.strip().lower() in settings.entity_types
+
+
+def _body_links(body: str, settings: ParseSettings, written: bool) -> list[Link]:
+    """The body's links outside generated sections; BadNote when a generated section's heading is
+    repeated in a note rules `written` sections in."""
     links = find_links(body) if "[" in body else []
     lowered = body.lower()
     # A cheap test first (most notes have none of the headings), then one pass over the headings.
@@ -247,8 +260,7 @@ def _body_links(body: str, settings: ParseSettings) -> list[Link]:
             end = headings[index + 1].start if index + 1 < len(headings) else len(body)
             spans.setdefault(heading.title.casefold(), []).append((heading.start, end))
     for title, found in spans.items():
-        if len(found) > 1:
+        if len(found) > 1 and written:
             raise BadNote(f"the heading '## {wanted[title]}' appears {len(found)} times; keep one")
-        start, end = found[0]
-        links = [link for link in links if not start <= link.start < end]
+        links = [link for link in links if not any(start <= link.start < end for start, end in found)]
     return links

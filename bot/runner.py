@@ -95,6 +95,7 @@ def parse_settings(config: Config, settings: ObsidianSettings) -> ParseSettings:
         date_keys=config.date_keys,
         daily_format=settings.daily_format,
         generated_headings=config.generated_headings,
+        entity_types=tuple(kind.lower() for kind in config.entity_types),
     )
 
 

@@ -3,26 +3,32 @@
 ## What it does
 Regenerates the `## Open Tasks` section (heading configurable) of every entity
 note that has one (or every entity note with `create_missing: true`). It lists
-the unchecked tasks (`- [ ]`, `* [ ]`, at any list depth, outside code and HTML
-comments) of the entity's related notes, the notes Recent Context lists
+the unchecked tasks (`- [ ]`, `* [ ]`, at any list depth, outside code, HTML
+and `%%` comments) of the entity's related notes, the notes Recent Context lists
 (duplicates marked by dedupe-meetings are left out: their tasks count once,
 through the canonical note). One line per task, the task's text as written
 (Tasks-plugin dates, priorities and `#tags` included) and a link to its note,
 written the way Obsidian writes a new link; newest note first, and in each note
 in the order written; at most `max_entries`, then one line saying how many more.
+A task whose text leaves a `%%` comment open is reported instead: copied here,
+it would hide the rest of the note in Obsidian.
 
     - [ ] Send the migration plan draft 📅 2026-12-01 ([[2026-10-14 Quarterly review]])
 
-Lines in the section that are not of that form (no source link at the end) are
-a person's: they stay, in their order, above the generated lines. An open line
-of that form is the bot's and is regenerated from its source note.
+Lines in the section that are not of that form (in code or a comment, no
+source link at the end, or a link to a note that is not one of the entity's
+and has no such task, such as `- [ ] Call Ana ([[Ana]])`) are a person's: they
+stay, in their order, above the generated lines. An open line of that form is
+the bot's and is regenerated from its source note.
 
 Ticking works in either place. A line ticked in the section (`- [x] ... ([[note]])`)
 whose task is still open in that note is ticked there too (the one status
-character; with `done_date`, the Tasks plugin's ` ✅ YYYY-MM-DD` is added), and
+character; with `done_date`, the Tasks plugin's ` ✅ YYYY-MM-DD` is added, dated
+as the plugin dated the roll-up line if it did), and
 leaves the section; the two notes are written together or not at all. A task
 ticked in its note leaves the section. When the task's text is not found
-exactly once among that note's tasks (edited, moved, repeated), the note opts
+exactly once among that note's tasks (edited, moved, repeated), the task
+recurs (🔁, whose next occurrence only the Tasks plugin adds), the note opts
 out of this rule or is not one of the entity's notes (it neither links to the
 entity nor lives in its home folder), nothing is written to it: the ticked
 line stays and the run reports it.
@@ -88,10 +94,11 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, Report, WriteOnlyWith
 from bot.markdown import Task, find_links, find_section, find_tasks
+from bot.sections import mask_code
 from rules.recent_context import ordered_related
 
 if TYPE_CHECKING:
@@ -102,9 +109,15 @@ ID = "open-tasks"
 
 # `- [ ] text (link)`: a wikilink, or a markdown link whose destination may hold one level of parentheses.
 _GENERATED = re.compile(
-    r"- \[(?P<status>[^\]\n])\] (?P<text>.*?) \((?P<link>\[\[[^\[\]\n]+\]\]|\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*\))\)[ \t]*"
+    r"- \[(?P<status>[^\]\n])\] (?P<text>.*?) \((?P<link>\[\[[^\[\]\n]+\]\]|\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*\))\)"
+    # Ticked in Obsidian, the Tasks plugin appends its done (or cancelled) date to the line, after the link.
+    r"(?:[ \t]+[✅❌][ \t]*(?P<done>\d{4}-\d{2}-\d{2}))?[ \t]*"
 )
 _MORE = re.compile(r"- \.\.\. and \d+ more open tasks?")
+# Done or cancelled: a tick in the roll-up has nothing left to do there. Any other status (`[/]` in
+# progress, a theme's `[>]`) is still open work, which the tick closes.
+_CLOSED = "xX-"
+_RECURRING = "🔁"
 _BLOCK_ID = re.compile(r"[ \t]\^[A-Za-z0-9-]+[ \t]*$")
 
 
@@ -121,6 +134,7 @@ class RollupLine(NamedTuple):
     status: str | None  # the checkbox of a generated-form line; None for a person's line
     text: str
     source: str | None  # the note its link opens
+    done: str | None = None  # the done date the Tasks plugin wrote after the link, if any
 
 
 def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[RollupLine] | None:
@@ -131,32 +145,44 @@ def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[Roll
         return None
     heading, end = sections[0]
     found = []
+    candidates: dict[str, tuple[str, ...]] | None = None
+    hidden = _hidden(body) if any(mark in body[heading.end : end] for mark in ("%%", "<!--", "```", "~~~")) else None
+    at = heading.end
     for line in body[heading.end : end].split("\n"):
+        starts, at = at, at + len(line) + 1
         line = line.rstrip("\r")  # kept as typed, trailing spaces too
         if not line.strip() or _MORE.fullmatch(line.rstrip()):
             continue
-        match = _GENERATED.fullmatch(line.rstrip())
+        # A line in code or a comment is shown as written or not at all: a person's, whatever it looks like.
+        match = _GENERATED.fullmatch(line.rstrip()) if hidden is None or not hidden(starts) else None
         links = find_links(match.group("link")) if match else []
         source = vault.resolve(links[0].target, entity) if links else None
+        if source is not None and source not in vault.notes:
+            source = None  # a note that could not be read (reported): its lines stay as they are until it can
+        if match is not None and source is not None:
+            candidates = vault.related_candidates(entity) if candidates is None else candidates
+            if source not in candidates and match.group("text") not in {task.text for task in find_tasks(vault.notes[source].body)}:
+                # `- [ ] Call Ana ([[Ana]])`: a link to a note that is not one of the entity's and holds no such task is a person's.
+                source = None
         if match is None or source is None:
             found.append(RollupLine(line, None, line, None))
         else:
-            found.append(RollupLine(line, match.group("status"), match.group("text"), source))
+            found.append(RollupLine(line, match.group("status"), match.group("text"), source, match.group("done")))
     return found
 
 
-def _ticked(task: Task, status: str, options: Options, today: datetime.date) -> str:
+def _ticked(task: Task, status: str, options: Options, day: str) -> str:
     line = task.line[: task.box] + status + task.line[task.box + 1 :]
     if options.done_date and status in "xX" and "✅" not in line:
         block = _BLOCK_ID.search(line)
         at = block.start() if block else len(line.rstrip())
-        line = f"{line[:at]} ✅ {today.isoformat()}{line[at:]}"
+        line = f"{line[:at]} ✅ {day}{line[at:]}"
     return line
 
 
 def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, today: datetime.date) -> LineReplacement | str | None:
     """What a line ticked in the section asks of its source: the replacement that ticks it there;
-    None when it is done there already; a message when it cannot be done."""
+    None when it is done (or cancelled) there already; a message when it cannot be done."""
     source = line.source
     assert source is not None
     if source not in vault.related_candidates(entity):
@@ -166,18 +192,51 @@ def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, tod
     if len(same) != 1:
         return f"the ticked task {line.text!r} is found {len(same)} times in {source}, not once; nothing written there, the line is left as it is"
     task = same[0]
-    if task.status != " ":
+    if task.status in _CLOSED or task.status == line.status:
         return None
     if vault.notes[source].opted_out(ID):
         return f"the ticked task {line.text!r} is not ticked in {source}, which opts out of {ID}; left as it is"
-    return LineReplacement(task.start, task.line, _ticked(task, line.status or "x", options, today))
+    if _RECURRING in task.text:
+        # Done in Obsidian, the Tasks plugin adds the next occurrence; one character written here would end the series.
+        return f"the ticked task {line.text!r} recurs (🔁): tick it in {source}, where the Tasks plugin adds the next one; left as it is"
+    return LineReplacement(task.start, task.line, _ticked(task, line.status or "x", options, line.done or today.isoformat()))
 
 
 def open_tasks(vault: VaultIndex, path: str) -> list[Task]:
     """The note's unchecked tasks that say something."""
     if "[ ]" not in vault.notes[path].body:
         return []  # most notes have none; finding tasks masks code first
-    return [task for task in find_tasks(vault.notes[path].body) if task.status == " " and task.text]
+    body = vault.notes[path].body
+    hidden = _hidden(body) if "%%" in body else None  # code and HTML comments are left out by find_tasks already
+    return [
+        task
+        for task in find_tasks(body)
+        if task.status == " " and task.text and not opens_comment(task) and (hidden is None or not hidden(task.start + task.box))
+    ]
+
+
+def _hidden(text: str) -> Callable[[int], bool]:
+    """Whether Obsidian shows the character at an offset as anything but text: in code, in an HTML
+    comment, or between two `%%` (one left open hides the rest of the note)."""
+    masked = mask_code(text)
+    marks = [found.start() for found in re.finditer("%%", masked)]
+    closings = [closing + 2 for closing in marks[1::2]] + [len(text)]
+    spans = list(zip(marks[0::2], closings))
+    return lambda at: masked[at] != text[at] or any(opening <= at < closing for opening, closing in spans)
+
+
+def opens_comment(task: Task) -> bool:
+    """Whether the task's text leaves a `%%` comment open: copied into the section, it would hide
+    the rest of the section and of the note in Obsidian (up to the next `%%`), and the bot could no
+    longer tell where the section ends."""
+    return task.text.count("%%") % 2 == 1
+
+
+def _unlisted(vault: VaultIndex, path: str) -> Iterator[NoteEdit]:
+    if "%%" in vault.notes[path].body:
+        for task in find_tasks(vault.notes[path].body):
+            if task.status == " " and opens_comment(task):
+                yield NoteEdit(path, Report(f"the task {task.text!r} leaves a %% comment open; not listed in Open Tasks (close the comment)"))
 
 
 def judged(vault: VaultIndex, options: Options, targets: frozenset[str] | None) -> Iterator[tuple[str, list[RollupLine]]]:
@@ -230,6 +289,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         for path in related:
             if path not in tasks_of:
                 tasks_of[path] = open_tasks(vault, path)
+                yield from _unlisted(vault, path)
         among = [path for path in related if tasks_of[path]]
         # Each of these notes has an open task, so the first max_entries of them (plus one per task
         # ticked now) list all there is room for; the others only count.

@@ -87,20 +87,19 @@ type: customer
 from __future__ import annotations
 
 import datetime
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
 from bot.edits import NoteEdit, ReplaceSection, Report
 from bot.markdown import find_section
+from bot.sections import mask_code
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
     from bot.vault import VaultIndex
 
 ID = "related"
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -148,9 +147,22 @@ def comments(body: str, heading: str) -> list[str] | None:
     if len(sections) != 1:
         return None
     start, end = sections[0][0].end, sections[0][1]
-    if "<!--" in _COMMENT.sub("", body[start:end]):
-        raise ValueError(f"an HTML comment opens in the '## {heading}' section and does not close there; fix the section by hand")
-    return [line.rstrip() for found in _COMMENT.finditer(body, start, end) for line in found.group().splitlines()]
+    if "<!--" not in body[start:end]:
+        return []
+    # `<!--` in code is shown as written, not a comment: find code alone (offsets kept), each opener made plain text.
+    code = mask_code(body.replace("<!--", "<!-\x00"))
+    found: list[str] = []
+    opening = body.find("<!--", start, end)
+    while opening >= 0:
+        if code[opening] != " ":
+            closing = body.find("-->", opening + 4, end)
+            if closing < 0:
+                raise ValueError(f"an HTML comment opens in the '## {heading}' section and does not close there; fix the section by hand")
+            found += [line.rstrip() for line in body[opening : closing + 3].splitlines()]
+            opening = body.find("<!--", closing + 3, end)
+        else:
+            opening = body.find("<!--", opening + 4, end)
+    return found
 
 
 def affected(delta: VaultDelta, options: Options) -> frozenset[str]:

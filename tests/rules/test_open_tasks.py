@@ -312,3 +312,4 @@ def test_hand_written_lines_survive_and_a_second_run_changes_nothing(hand, tasks
     assert section[: len(typed)] == typed, "above the generated lines"
     again, changed = _apply(_vault({path: note.text for path, note in first.notes.items()}))
     assert changed == {}, "a second run changes nothing"
+
