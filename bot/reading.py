@@ -16,17 +16,34 @@ its share is parsed again here.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import pickle
 import threading
 from pathlib import Path
-from typing import Mapping, NamedTuple
+from typing import Callable, Iterator, Mapping, NamedTuple
 
 from bot.note import BadNote, Note, ParseSettings, decode, parse_note
 from bot.scan import FileStat
 
 # Below this, a fork and a pickle cost more than they save.
 PARALLEL_FROM = 1_000
+
+# Told (notes parsed, notes to parse) as parsing goes, for the CLI's counter on a terminal; set with
+# `reporting_to`. Only this process reports: a forked child's share is assumed to go at the pace of
+# this process's own (shares are interleaved and the same size), and is counted exactly once collected.
+ParseListener = Callable[[int, int], None]
+_listener: contextvars.ContextVar[ParseListener | None] = contextvars.ContextVar("parse_listener", default=None)
+
+
+@contextlib.contextmanager
+def reporting_to(listener: ParseListener | None) -> Iterator[None]:
+    token = _listener.set(listener)
+    try:
+        yield
+    finally:
+        _listener.reset(token)
 
 
 class Unusable(NamedTuple):
@@ -44,7 +61,7 @@ def read_note(root: Path, path: str, stat: FileStat, settings: ParseSettings) ->
     return parse_note(path, text, bom, stat, settings)
 
 
-def _parse_serially(root: Path, files: list[tuple[str, FileStat]], settings: ParseSettings) -> list[Note | Unusable]:
+def _parse_serially(root: Path, files: list[tuple[str, FileStat]], settings: ParseSettings, report: Callable[[int], None] | None = None) -> list[Note | Unusable]:
     results: list[Note | Unusable] = []
     for path, stat in files:
         try:
@@ -53,7 +70,16 @@ def _parse_serially(root: Path, files: list[tuple[str, FileStat]], settings: Par
             results.append(Unusable(str(error), lasting=True))
         except OSError as error:
             results.append(Unusable(f"cannot be read: {error.strerror or error}", lasting=False))
+        if report is not None:
+            report(len(results))
     return results
+
+
+def _counting(listener: ParseListener | None, total: int, shares: int) -> Callable[[int], None] | None:
+    """What this process reports after each note it parses, when someone listens."""
+    if listener is None:
+        return None
+    return lambda done: listener(min(done * shares, total), total)
 
 
 def _workers() -> int:
@@ -70,16 +96,19 @@ def parse_files(root: Path, files: Mapping[str, FileStat], settings: ParseSettin
     """Each file parsed, in the order given: its note, or why it cannot be used."""
     items = list(files.items())
     workers = _workers() if workers is None else workers
+    listener, total = _listener.get(), len(items)
     if workers < 2 or len(items) < PARALLEL_FROM:
-        return dict(zip(files, _parse_serially(root, items, settings)))
+        return dict(zip(files, _parse_serially(root, items, settings, _counting(listener, total, 1))))
     shares = [items[index::workers] for index in range(workers)]  # interleaved: big notes cluster by folder
     children = [_fork_parser(root, share, settings) for share in shares[1:]]
-    results = {path: result for (path, _), result in zip(shares[0], _parse_serially(root, shares[0], settings))}
+    results = {path: result for (path, _), result in zip(shares[0], _parse_serially(root, shares[0], settings, _counting(listener, total, len(shares))))}
     for share, child in zip(shares[1:], children):
         parsed = _collect(child)
         if parsed is None or len(parsed) != len(share):
             parsed = _parse_serially(root, share, settings)
         results.update(zip((path for path, _ in share), parsed))
+    if listener is not None:
+        listener(total, total)
     return {path: results[path] for path in files}
 
 
