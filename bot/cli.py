@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from bot import __version__, explain, reading
+from bot import __version__, counting, explain
 from bot.cache import git_dir
 from bot.config import Config, ConfigError, load_config
 from bot.config_errors import describe as describe_config_error
@@ -28,7 +28,7 @@ from bot.progress import TerminalProgress
 from bot.progress import for_run as progress_for_run
 from bot.report import NOT_IN_GIT, as_json, headline, summary_lines, unified_diff
 from bot.runner import plan_run
-from bot.terminal import colour_diff, stdout_closed, use_utf8_off_console, wants_colour
+from bot.terminal import colour_diff, reader_gone, stdout_closed, use_utf8_off_console, wants_colour
 from bot.today import today as today_in_zone
 from bot.vault_root import EXPECTED, find_vault
 from rules import RULES
@@ -103,7 +103,8 @@ def _vault(args: argparse.Namespace) -> Path | None:
         return None
     if found.warning:
         _warn(args, found.warning)
-    return found.path
+    # Absolute, so that looking for the repository goes up from the vault, not only into `./.git`.
+    return found.path.absolute()
 
 
 def _vault_and_config(args: argparse.Namespace) -> tuple[Path, Config] | None:
@@ -147,7 +148,7 @@ def run_command(args: argparse.Namespace) -> int:
         progress=progress,
     )
     try:
-        with reading.reporting_to(progress.parsed if isinstance(progress, TerminalProgress) else None):
+        with counting.reporting_to(progress.counted if isinstance(progress, TerminalProgress) else None):
             result = run(request)
     finally:
         if progress is not None:
@@ -167,7 +168,9 @@ def _print_to_a_reader(output: Callable[[], object]) -> None:
     try:
         output()
         sys.stdout.flush()  # here, so that a closed pipe is found while it can still be handled
-    except BrokenPipeError:
+    except OSError as error:
+        if not reader_gone(error):
+            raise
         stdout_closed()
 
 

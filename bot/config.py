@@ -264,7 +264,7 @@ def load_config(vault: Path, config_file: Path | None = None) -> Config:
     try:
         data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     except MarkedYAMLError as error:
-        raise _syntax_error(error, str(path) if config_file is not None else CONFIG_FILE) from None
+        raise _syntax_error(error, str(path)) from None
     except (OSError, UnicodeDecodeError, YAMLError, ValueError) as error:  # ValueError: `2026-02-30` and the like
         raise ConfigError("", f"cannot be read: {error}", str(path)) from None
     return parse_config(data, str(path) if config_file is not None else CONFIG_FILE)

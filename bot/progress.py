@@ -1,4 +1,4 @@
-"""Progress of a run on a terminal: notes scanned, notes parsed as they go, rules applied.
+"""Progress of a run on a terminal: notes scanned, parsed and written as they go, rules applied.
 
 Shown on stderr only when it is a terminal and the vault has more than
 `THRESHOLD` notes: a small vault finishes before anyone would read it, and a
@@ -40,13 +40,14 @@ class TerminalProgress:
         elif stage == "rule":
             self._show(f"{self.notes:,} notes; {total} rules applied")
 
-    def parsed(self, done: int, total: int) -> None:
-        """A `bot.reading` parse listener: `parsing 4,812/20,000 notes`, redrawn at most 10 times a second."""
+    def counted(self, stage: str, done: int, total: int) -> None:
+        """A `bot.counting` listener: `parsing 4,812/20,000 notes` (or `writing`), redrawn at most
+        REFRESH_PER_SECOND times a second; the first count and the last are always drawn."""
         now = time.monotonic()
-        if done < total and now - self.shown_at < 1 / REFRESH_PER_SECOND:
+        if 0 < done < total and now - self.shown_at < 1 / REFRESH_PER_SECOND:
             return
         self.shown_at = now
-        self._show(f"parsing {done:,}/{total:,} notes")
+        self._show(f"{'parsing' if stage == 'parse' else 'writing'} {done:,}/{total:,} notes")
 
     def _show(self, message: str) -> None:
         if self.active:

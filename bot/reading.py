@@ -16,34 +16,18 @@ its share is parsed again here.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import os
 import pickle
 import threading
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
+from bot.counting import counter
 from bot.note import BadNote, Note, ParseSettings, decode, parse_note
 from bot.scan import FileStat
 
 # Below this, a fork and a pickle cost more than they save.
 PARALLEL_FROM = 1_000
-
-# Told (notes parsed, notes to parse) as parsing goes, for the CLI's counter on a terminal; set with
-# `reporting_to`. Only this process reports: a forked child's share is assumed to go at the pace of
-# this process's own (shares are interleaved and the same size), and is counted exactly once collected.
-ParseListener = Callable[[int, int], None]
-_listener: contextvars.ContextVar[ParseListener | None] = contextvars.ContextVar("parse_listener", default=None)
-
-
-@contextlib.contextmanager
-def reporting_to(listener: ParseListener | None) -> Iterator[None]:
-    token = _listener.set(listener)
-    try:
-        yield
-    finally:
-        _listener.reset(token)
 
 
 class Unusable(NamedTuple):
@@ -75,13 +59,6 @@ def _parse_serially(root: Path, files: list[tuple[str, FileStat]], settings: Par
     return results
 
 
-def _counting(listener: ParseListener | None, total: int, shares: int) -> Callable[[int], None] | None:
-    """What this process reports after each note it parses, when someone listens."""
-    if listener is None:
-        return None
-    return lambda done: listener(min(done * shares, total), total)
-
-
 def _workers() -> int:
     try:
         cores = len(os.sched_getaffinity(0))  # what this process may use, not what the machine has
@@ -96,19 +73,21 @@ def parse_files(root: Path, files: Mapping[str, FileStat], settings: ParseSettin
     """Each file parsed, in the order given: its note, or why it cannot be used."""
     items = list(files.items())
     workers = _workers() if workers is None else workers
-    listener, total = _listener.get(), len(items)
     if workers < 2 or len(items) < PARALLEL_FROM:
-        return dict(zip(files, _parse_serially(root, items, settings, _counting(listener, total, 1))))
+        return dict(zip(files, _parse_serially(root, items, settings, counter("parse", len(items)))))
     shares = [items[index::workers] for index in range(workers)]  # interleaved: big notes cluster by folder
     children = [_fork_parser(root, share, settings) for share in shares[1:]]
-    results = {path: result for (path, _), result in zip(shares[0], _parse_serially(root, shares[0], settings, _counting(listener, total, len(shares))))}
+    # Only this process counts (bot/counting.py): the children parse shares of the same size at
+    # about its pace, so its own count times the number of shares is what is shown until they report.
+    count = counter("parse", len(items), scale=len(shares))
+    results = {path: result for (path, _), result in zip(shares[0], _parse_serially(root, shares[0], settings, count))}
     for share, child in zip(shares[1:], children):
         parsed = _collect(child)
         if parsed is None or len(parsed) != len(share):
             parsed = _parse_serially(root, share, settings)
         results.update(zip((path for path, _ in share), parsed))
-    if listener is not None:
-        listener(total, total)
+    if count is not None:
+        count(len(items))
     return {path: results[path] for path in files}
 
 

@@ -4,6 +4,7 @@ that stops reading (`| head`), and git's colours for a diff.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import sys
@@ -68,6 +69,12 @@ def _colour_of(line: str) -> str:
     if line.startswith("+"):
         return GREEN
     return ""
+
+
+def reader_gone(error: OSError) -> bool:
+    """Whether writing failed because the reading end of the pipe was closed: EPIPE, or on
+    Windows EINVAL, which is what a write to a pipe closed there raises."""
+    return isinstance(error, BrokenPipeError) or (sys.platform == "win32" and error.errno == errno.EINVAL)
 
 
 def stdout_closed() -> None:

@@ -234,6 +234,15 @@ def test_a_vault_in_git_names_its_commit(vault: Path) -> None:
     assert result.stdout.splitlines()[-1] == f"vaultbot: 11 notes updated, 0 warnings, commit {head[:12]}"
 
 
+def test_a_vault_in_a_subfolder_of_a_repository_run_from_there_is_committed(tmp_path: Path) -> None:
+    write_vault(tmp_path / "repo", {"notes/.obsidian/app.json": "{}", "notes/A.md": "---\ntype: person\n---\n\n# A\n"})
+    _repository(tmp_path / "repo")
+    result = run_cli("run", "-q", cwd=tmp_path / "repo" / "notes")
+    assert result.returncode == 0, result.stderr
+    head = git(tmp_path / "repo", "rev-parse", "HEAD").strip()
+    assert result.stdout == f"vaultbot: 1 note updated, 0 warnings, commit {head[:12]}\n"
+
+
 def test_push_outside_git_is_a_usage_error_before_anything_is_written(vault: Path) -> None:
     before = tree_state(vault)
     result = run_cli("run", vault, "--push", "-q", "--today", TODAY)
@@ -251,15 +260,17 @@ def test_push_outside_git_is_a_usage_error_before_anything_is_written(vault: Pat
         ("rules:\n  recent-context:\n    max_entries: ten\n", ".vaultbot.yaml, line 3: rules.recent-context.max_entries: expected an integer, got 'ten'"),
         ("schedule: '@hourly'\ncolour: blue\n", ".vaultbot.yaml, line 2: colour: unknown setting"),
         ("rules:\n  tags: {}\n  tagz: {}\n", ".vaultbot.yaml, line 3: rules.tagz: unknown rule"),
-        ("rules: [\n", ".vaultbot.yaml, line 2, column 1: "),
-        ("a: 1\n  b: 2\n", ".vaultbot.yaml, line 2, column 4: mapping values are not allowed here"),
+        ("rules: [\n", "{config_file}, line 2, column 1: "),
+        ("a: 1\n  b: 2\n", "{config_file}, line 2, column 4: mapping values are not allowed here"),
     ],
 )
 def test_config_errors_name_the_file_the_line_and_the_key_once(tmp_path: Path, config: str, message: str) -> None:
+    """A key's error names the file as `--config` would (the vault's own: `.vaultbot.yaml`); a syntax
+    error names it by its whole path, as any error reading the file does."""
     write_vault(tmp_path, {".vaultbot.yaml": config, "Note.md": "# x\n"})
     result = run_cli("run", tmp_path, "-q")
     assert result.returncode == 2
-    assert result.stderr.startswith(f"vaultbot: config error: {message}")
+    assert result.stderr.startswith(f"vaultbot: config error: {message.format(config_file=tmp_path / ".vaultbot.yaml")}")
     assert result.stderr.count("\n") == 1
     assert "<unicode string>" not in result.stderr and "line:" not in result.stderr
     key = message.split(": ")[1] if "column" not in message else None

@@ -88,7 +88,7 @@ def run_on_a_pty(*args: str | Path) -> tuple[str, str]:
     return stdout, received.decode()
 
 
-def test_parse_counter_is_redrawn_at_most_ten_times_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_count_is_redrawn_at_most_ten_times_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [100.0]
     monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
     stream = FakeTerminal()
@@ -96,7 +96,7 @@ def test_parse_counter_is_redrawn_at_most_ten_times_a_second(monkeypatch: pytest
     progress("scan", 20_000, 20_000, "")
     for done in range(1, 20_001):
         clock[0] += 0.00025  # 4,000 notes a second: five seconds of parsing
-        progress.parsed(done, 20_000)
+        progress.counted("parse", done, 20_000)
     counts = re.findall(r"parsing ([\d,]+)/20,000 notes", stream.getvalue())
     assert counts[0] == "1" and counts[-1] == "20,000", "the first note and the last are always shown"
     assert 49 <= len(counts) <= 52, "about ten a second over five seconds"
@@ -109,6 +109,14 @@ def test_a_terminal_sees_progress_of_a_big_run(big_vault: Path) -> None:
     assert f"\r\x1b[Kvaultbot: parsing {THRESHOLD + 1:,}/{THRESHOLD + 1:,} notes" in terminal
     assert re.search(rf"vaultbot: parsing [\d,]+/{THRESHOLD + 1:,} notes", terminal)
     assert "notes scanned" not in stdout and "parsing" not in stdout
+
+
+@pytest.mark.posix("pseudo-terminals (pty) exist only on POSIX systems")
+def test_a_terminal_sees_notes_written_counted(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", {f"People/P{index}.md": "---\ntype: person\n---\n" for index in range(THRESHOLD + 1)})
+    stdout, terminal = run_on_a_pty("run", vault, "--no-commit", "--today", TODAY.isoformat(), "--no-cache")
+    assert f"\r\x1b[Kvaultbot: writing {THRESHOLD + 1:,}/{THRESHOLD + 1:,} notes" in terminal
+    assert "writing" not in stdout and stdout.splitlines()[-1].startswith(f"vaultbot: {THRESHOLD + 1} notes updated")
 
 
 @pytest.mark.posix("pseudo-terminals (pty) exist only on POSIX systems")
