@@ -270,7 +270,7 @@ def test_config_errors_name_the_file_the_line_and_the_key_once(tmp_path: Path, c
     write_vault(tmp_path, {".vaultbot.yaml": config, "Note.md": "# x\n"})
     result = run_cli("run", tmp_path, "-q")
     assert result.returncode == 2
-    assert result.stderr.startswith(f"vaultbot: config error: {message.format(config_file=tmp_path / ".vaultbot.yaml")}")
+    assert result.stderr.startswith(f"vaultbot: config error: {message.format(config_file=tmp_path / '.vaultbot.yaml')}")
     assert result.stderr.count("\n") == 1
     assert "<unicode string>" not in result.stderr and "line:" not in result.stderr
     key = message.split(": ")[1] if "column" not in message else None
