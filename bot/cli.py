@@ -3,8 +3,11 @@
 One `main(argv) -> int`; each command is a function returning its exit code.
 `run` hands the whole run to bot/execute.py and only prints its RunResult.
 Exit codes: 0 success; 1 `--check` found changes (or `--strict` warnings);
-2 usage or configuration error; 3 the run failed (git, I/O).
-The diff and JSON go to stdout; warnings and logs go to stderr.
+2 usage or configuration error (`--push` on a vault outside git included);
+3 the run failed (git, I/O).
+The diff and JSON go to stdout; warnings and logs go to stderr. `-q` leaves the
+closing line (or the JSON) and errors; a reader that stops reading stdout
+(`| head`) ends the output, not the run, whose exit code stays what it was.
 """
 
 from __future__ import annotations
@@ -14,14 +17,20 @@ import datetime
 import inspect
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-from bot import __version__, explain
+from bot import __version__, counting, explain
+from bot.cache import git_dir
 from bot.config import Config, ConfigError, load_config
+from bot.config_errors import describe as describe_config_error
 from bot.execute import RunRequest, RunResult, run
+from bot.progress import TerminalProgress
 from bot.progress import for_run as progress_for_run
-from bot.report import as_json, headline, summary_lines, unified_diff
+from bot.report import NOT_IN_GIT, as_json, headline, summary_lines, unified_diff
 from bot.runner import plan_run
+from bot.terminal import colour_diff, reader_gone, stdout_closed, use_utf8_off_console, wants_colour
+from bot.today import today as today_in_zone
+from bot.vault_root import EXPECTED, find_vault
 from rules import RULES
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
@@ -34,13 +43,16 @@ def _today(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
 
 
+VAULT_HELP = f"the vault (default: the nearest folder from here upward holding {EXPECTED})"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vaultbot", description="Keeps an Obsidian vault in git tidy.")
     parser.add_argument("--version", action="version", version=f"vaultbot {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the rules once")
-    run.add_argument("vault", nargs="?", default=".", type=Path, help="the vault (default: current folder)")
+    run.add_argument("vault", nargs="?", type=Path, help=VAULT_HELP)
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")
     mode.add_argument("--check", action="store_true", help="like --dry-run; exit 1 when anything would change")
@@ -51,19 +63,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, help="config file (default: VAULT/.vaultbot.yaml)")
     run.add_argument("--no-cache", action="store_true", help="parse every note; neither read nor write the parse cache")
     run.add_argument("--format", choices=("text", "json"), default="text")
+    run.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the diff as git does (auto: on a terminal, unless NO_COLOR is set)")
     run.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
     run.add_argument("--today", type=_today, help="fix today's date (YYYY-MM-DD)")
     verbosity = run.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only the closing line (or the JSON) and errors")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print more detail")
 
     daemon = commands.add_parser("daemon", help="run the rules on their schedules until stopped")
-    daemon.add_argument("vault", nargs="?", default=".", type=Path, help="the vault (default: current folder)")
+    daemon.add_argument("vault", nargs="?", type=Path, help=VAULT_HELP)
     daemon.add_argument("--config", type=Path, help="config file (default: VAULT/.vaultbot.yaml), read again at every run")
     daemon.add_argument("--run-now", action="store_true", help="also run every schedule once at start")
 
     explain = commands.add_parser("explain", help="why a note looks the way it does to vaultbot, and what a run would change")
-    explain.add_argument("vault", type=Path, help="the vault")
+    explain.add_argument("vault", nargs="?", type=Path, help=VAULT_HELP)
     explain.add_argument("note", help="the note: a vault path or a link text (resolved like a link)")
     explain.add_argument("--config", type=Path, help="config file (default: VAULT/.vaultbot.yaml)")
     explain.add_argument("--format", choices=("text", "json"), default="text")
@@ -75,20 +88,34 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _warn(args: argparse.Namespace, message: str) -> None:
-    if not args.quiet:
+    if not getattr(args, "quiet", False):
         print(f"warning: {message}", file=sys.stderr)
+
+
+def _vault(args: argparse.Namespace) -> Path | None:
+    """The vault folder (VAULT, else found upward from here), or None after saying what is wrong."""
+    found = find_vault(args.vault, Path("."))
+    if not found.path.exists():
+        print(f"vaultbot: {found.path}: does not exist", file=sys.stderr)
+        return None
+    if not found.path.is_dir():
+        print(f"vaultbot: {found.path}: not a folder", file=sys.stderr)
+        return None
+    if found.warning:
+        _warn(args, found.warning)
+    # Absolute, so that looking for the repository goes up from the vault, not only into `./.git`.
+    return found.path.absolute()
 
 
 def _vault_and_config(args: argparse.Namespace) -> tuple[Path, Config] | None:
     """The vault folder and its validated config, or None after saying what is wrong."""
-    root: Path = args.vault
-    if not root.is_dir():
-        print(f"vaultbot: {root}: not a folder", file=sys.stderr)
+    root = _vault(args)
+    if root is None:
         return None
     try:
         return root, load_config(root, args.config)
     except ConfigError as error:
-        print(f"vaultbot: config error: {error}", file=sys.stderr)
+        print(f"vaultbot: config error: {describe_config_error(error, root, args.config)}", file=sys.stderr)
         return None
 
 
@@ -102,11 +129,15 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"vaultbot: unknown rule {unknown[0]!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
         return EXIT_USAGE
     dry_run = args.dry_run or args.check
+    in_git = git_dir(root) is not None
+    if args.push and not in_git:
+        print(f"vaultbot: --push: {root} is not in a git repository, so there is nothing to push; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
     progress = progress_for_run(sys.stderr, quiet=args.quiet, json_output=args.format == "json", verbose=args.verbose)
     request = RunRequest(
         root,
         config,
-        args.today or datetime.date.today(),
+        today_in_zone(config.timezone, args.today),
         tuple(args.rule),
         dry_run=dry_run,
         no_commit=args.no_commit,
@@ -117,11 +148,12 @@ def run_command(args: argparse.Namespace) -> int:
         progress=progress,
     )
     try:
-        result = run(request)
+        with counting.reporting_to(progress.counted if isinstance(progress, TerminalProgress) else None):
+            result = run(request)
     finally:
         if progress is not None:
             progress.close()
-    _print_result(args, result)
+    _print_to_a_reader(lambda: _print_result(args, result, in_git))
     if result.failed:
         return EXIT_FAILED
     if args.check and result.changes:
@@ -131,19 +163,35 @@ def run_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_result(args: argparse.Namespace, result: RunResult) -> None:
-    """Warnings and logs to stderr (errors even with -q); the diff, the summary or the JSON to stdout."""
+def _print_to_a_reader(output: Callable[[], object]) -> None:
+    """Print with `output`; a reader gone away (`| head -3`) only ends the printing."""
+    try:
+        output()
+        sys.stdout.flush()  # here, so that a closed pipe is found while it can still be handled
+    except OSError as error:
+        if not reader_gone(error):
+            raise
+        stdout_closed()
+
+
+def _print_result(args: argparse.Namespace, result: RunResult, in_git: bool) -> None:
+    """Warnings and logs to stderr; the diff, the summary or the JSON to stdout.
+
+    With -q only the closing line (or the JSON) and errors; a failed run's warnings are shown
+    even then, since one of them may be why it failed (a note that could not be written)."""
     if result.recovered and not args.quiet:
         print(f"vaultbot: {result.recovered}", file=sys.stderr)
     if args.format == "json":
         print(as_json(result.changes, result.problems, result.commit, result.errors))
     else:
         for problem in result.problems:
-            _warn(args, str(problem))
-        if result.dry_run:
+            if result.failed or not args.quiet:
+                print(f"warning: {problem}", file=sys.stderr)
+        colour = wants_colour(args.color, sys.stdout)
+        if result.dry_run and not args.quiet:
             for change in result.changes:
-                sys.stdout.write(unified_diff(change))
-        elif not args.quiet:
+                sys.stdout.write(colour_diff(unified_diff(change)) if colour else unified_diff(change))
+        elif not result.dry_run and not args.quiet:
             for change in result.changes:
                 moved = f" -> {change.destination}" if change.destination else ""
                 print(f"updated {change.path}{moved} ({', '.join(change.rules)})")
@@ -151,7 +199,8 @@ def _print_result(args: argparse.Namespace, result: RunResult) -> None:
             for line in summary_lines(result.changes, result.rules):
                 print(line)
         if result.rules:
-            print(headline(len(result.changes), len(result.problems), dry_run=result.dry_run, commit=result.commit))
+            aside = NOT_IN_GIT if not in_git and not result.dry_run else None
+            print(headline(len(result.changes), len(result.problems), dry_run=result.dry_run, commit=result.commit, aside=aside))
     for error in result.errors:
         print(f"vaultbot: error: {error}", file=sys.stderr)
 
@@ -162,7 +211,7 @@ def explain_command(args: argparse.Namespace) -> int:
     if opened is None:
         return EXIT_USAGE
     root, config = opened
-    today = args.today or datetime.date.today()
+    today = today_in_zone(config.timezone, args.today)
     plan = plan_run(root, config, today)
     path = explain.find_note(plan.original, args.note)
     if path is None:
@@ -175,7 +224,7 @@ def explain_command(args: argparse.Namespace) -> int:
         print(f"vaultbot: {args.note!r} is not a note vaultbot reads{why}", file=sys.stderr)
         return EXIT_USAGE
     explanation = explain.explain(plan, path, today)
-    sys.stdout.write(explain.as_json(explanation) + "\n" if args.format == "json" else explain.as_text(explanation))
+    _print_to_a_reader(lambda: sys.stdout.write(explain.as_json(explanation) + "\n" if args.format == "json" else explain.as_text(explanation)))
     return EXIT_OK
 
 
@@ -184,17 +233,17 @@ def rules_command(args: argparse.Namespace) -> int:
     if not chosen:
         print(f"vaultbot: unknown rule {args.rule!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
         return EXIT_USAGE
-    for index, rule in enumerate(chosen):
-        if index:
-            print("\n" + "-" * 72 + "\n")
-        print(f"# {rule.ID}\n")
-        print(inspect.cleandoc(rule.__doc__ or ""))
+    _print_to_a_reader(lambda: print(("\n\n" + "-" * 72 + "\n\n").join(f"# {rule.ID}\n\n{inspect.cleandoc(rule.__doc__ or '')}" for rule in chosen)))
     return EXIT_OK
 
 
 def daemon_command(args: argparse.Namespace) -> int:
     from bot.daemon import daemon_command as run_daemon  # APScheduler loads only for the daemon
 
+    root = _vault(args)
+    if root is None:
+        return EXIT_USAGE
+    args.vault = root
     return run_daemon(args)
 
 
@@ -202,6 +251,7 @@ COMMANDS = {"run": run_command, "explain": explain_command, "rules": rules_comma
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    use_utf8_off_console()
     args = _parser().parse_args(argv)
     return COMMANDS[args.command](args)
 

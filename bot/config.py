@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.today import UnknownTimezone, zone
 from rules import RULES, Rule
@@ -186,7 +186,8 @@ def parse_config(data: object, source: str = CONFIG_FILE) -> Config:
         return _parse(data)
     except ConfigError as error:
         if source != CONFIG_FILE:
-            raise ConfigError(error.key, str(error).split(": ", 1)[1], source) from None
+            named = f"{CONFIG_FILE}: {error.key}: " if error.key else f"{CONFIG_FILE}: "
+            raise ConfigError(error.key, str(error).removeprefix(named), source) from None  # the key once
         raise
 
 
@@ -262,6 +263,19 @@ def load_config(vault: Path, config_file: Path | None = None) -> Config:
         return parse_config(None)
     try:
         data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    except MarkedYAMLError as error:
+        raise _syntax_error(error, str(path)) from None
     except (OSError, UnicodeDecodeError, YAMLError, ValueError) as error:  # ValueError: `2026-02-30` and the like
         raise ConfigError("", f"cannot be read: {error}", str(path)) from None
     return parse_config(data, str(path) if config_file is not None else CONFIG_FILE)
+
+
+def _syntax_error(error: MarkedYAMLError, source: str) -> ConfigError:
+    """`FILE, line L, column C: problem (context)`: ruamel's own text names "<unicode string>" and repeats the place."""
+    mark = error.problem_mark or error.context_mark
+    where = f"{source}, line {mark.line + 1}, column {mark.column + 1}" if mark else source
+    problem = error.problem or error.context or "invalid YAML"
+    if error.problem and error.context:
+        at = error.context_mark
+        problem += f" ({error.context}{f' at line {at.line + 1}, column {at.column + 1}' if at else ''})"
+    return ConfigError("", problem, where)

@@ -1,10 +1,11 @@
-"""Progress of a run on a terminal: notes scanned, rules applied (issue 6).
+"""Progress of a run on a terminal: notes scanned, parsed and written as they go, rules applied.
 
 Shown on stderr only when it is a terminal and the vault has more than
 `THRESHOLD` notes: a small vault finishes before anyone would read it, and a
-log file, a pipe or `--format json` must not receive carriage returns. The line
-is rewritten in place and erased when the run is done, so the run's own output
-starts on a clean line.
+log file, a pipe, `-q` or `--format json` must not receive carriage returns.
+The line is rewritten in place, the parse counter at most `REFRESH_PER_SECOND`
+times a second (a terminal drawing every note would slow the parse it counts),
+and erased when the run is done, so the run's own output starts on a clean line.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from typing import TextIO
 
 THRESHOLD = 2_000
+REFRESH_PER_SECOND = 10
 _ERASE = "\r\x1b[K"
 
 
@@ -24,6 +26,7 @@ class TerminalProgress:
         self.threshold = threshold
         self.active = False
         self.notes = 0
+        self.shown_at = float("-inf")
 
     def __call__(self, stage: str, done: int, total: int, detail: str) -> None:
         if stage == "scan":
@@ -36,6 +39,15 @@ class TerminalProgress:
             self._show(f"{self.notes:,} notes; rule {done + 1}/{total}: {detail}")
         elif stage == "rule":
             self._show(f"{self.notes:,} notes; {total} rules applied")
+
+    def counted(self, stage: str, done: int, total: int) -> None:
+        """A `bot.counting` listener: `parsing 4,812/20,000 notes` (or `writing`), redrawn at most
+        REFRESH_PER_SECOND times a second; the first count and the last are always drawn."""
+        now = time.monotonic()
+        if 0 < done < total and now - self.shown_at < 1 / REFRESH_PER_SECOND:
+            return
+        self.shown_at = now
+        self._show(f"{'parsing' if stage == 'parse' else 'writing'} {done:,}/{total:,} notes")
 
     def _show(self, message: str) -> None:
         if self.active:

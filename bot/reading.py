@@ -20,8 +20,9 @@ import os
 import pickle
 import threading
 from pathlib import Path
-from typing import Mapping, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
+from bot.counting import counter
 from bot.note import BadNote, Note, ParseSettings, decode, parse_note
 from bot.scan import FileStat
 
@@ -44,7 +45,7 @@ def read_note(root: Path, path: str, stat: FileStat, settings: ParseSettings) ->
     return parse_note(path, text, bom, stat, settings)
 
 
-def _parse_serially(root: Path, files: list[tuple[str, FileStat]], settings: ParseSettings) -> list[Note | Unusable]:
+def _parse_serially(root: Path, files: list[tuple[str, FileStat]], settings: ParseSettings, report: Callable[[int], None] | None = None) -> list[Note | Unusable]:
     results: list[Note | Unusable] = []
     for path, stat in files:
         try:
@@ -53,6 +54,8 @@ def _parse_serially(root: Path, files: list[tuple[str, FileStat]], settings: Par
             results.append(Unusable(str(error), lasting=True))
         except OSError as error:
             results.append(Unusable(f"cannot be read: {error.strerror or error}", lasting=False))
+        if report is not None:
+            report(len(results))
     return results
 
 
@@ -71,15 +74,20 @@ def parse_files(root: Path, files: Mapping[str, FileStat], settings: ParseSettin
     items = list(files.items())
     workers = _workers() if workers is None else workers
     if workers < 2 or len(items) < PARALLEL_FROM:
-        return dict(zip(files, _parse_serially(root, items, settings)))
+        return dict(zip(files, _parse_serially(root, items, settings, counter("parse", len(items)))))
     shares = [items[index::workers] for index in range(workers)]  # interleaved: big notes cluster by folder
     children = [_fork_parser(root, share, settings) for share in shares[1:]]
-    results = {path: result for (path, _), result in zip(shares[0], _parse_serially(root, shares[0], settings))}
+    # Only this process counts (bot/counting.py): the children parse shares of the same size at
+    # about its pace, so its own count times the number of shares is what is shown until they report.
+    count = counter("parse", len(items), scale=len(shares))
+    results = {path: result for (path, _), result in zip(shares[0], _parse_serially(root, shares[0], settings, count))}
     for share, child in zip(shares[1:], children):
         parsed = _collect(child)
         if parsed is None or len(parsed) != len(share):
             parsed = _parse_serially(root, share, settings)
         results.update(zip((path for path, _ in share), parsed))
+    if count is not None:
+        count(len(items))
     return {path: results[path] for path in files}
 
 

@@ -41,13 +41,18 @@ def summary_lines(changes: Sequence[Change], rules: Sequence[str]) -> list[str]:
     return [f"{rule}: {_notes(count)}" for rule, count in rule_counts(changes, rules).items()]
 
 
-def headline(changed: int, warnings: int, *, dry_run: bool, commit: str | None = None) -> str:
-    """The one line a person reads at a glance."""
+NOT_IN_GIT = "not a git repository: nothing committed"
+
+
+def headline(changed: int, warnings: int, *, dry_run: bool, commit: str | None = None, aside: str | None = None) -> str:
+    """The one line a person reads at a glance; `aside` says what a reader could wrongly assume (NOT_IN_GIT)."""
     verb = "would change" if dry_run else "updated"
     line = f"vaultbot: {_notes(changed)} {verb}, {warnings} warning{'s' if warnings != 1 else ''}"
     if commit:
         line += f", commit {commit[:12]}"
-    return line + (" (dry run, nothing written)" if dry_run else "")
+    if dry_run:
+        aside = "dry run, nothing written"
+    return line + (f" ({aside})" if aside else "")
 
 
 def as_json(changes: Sequence[Change], problems: Sequence[Problem], commit: str | None, errors: Sequence[str] = ()) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from bot.config import Config
+from bot.counting import counter
 from bot.memo import CleanRunMemo, CleanState, DateWindow, state_digest
 from bot.problem import Problem
 from bot.runner import Change, RunPlan, _link_problems, _note_problems, apply_rules, collector_paused, parse_settings
@@ -79,7 +80,11 @@ def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:
 
 
 def _write_each(root: Path, changes: Iterable[Change], result: WriteResult, unsynced: set[Path]) -> None:
-    for change in write_order(list(changes)):
+    ordered = write_order(list(changes))
+    count = counter("write", len(ordered))  # for a progress line (bot/counting.py)
+    for done, change in enumerate(ordered):
+        if count is not None:
+            count(done)
         held = unwritten_requirement(change, result.written)
         if held is not None:
             result.problems.append(held)
@@ -98,3 +103,5 @@ def _write_each(root: Path, changes: Iterable[Change], result: WriteResult, unsy
             result.problems.append(Problem(change.path, f"cannot be written: {error.strerror or error}; the note is unchanged"))
         else:
             result.written.append(change)
+    if count is not None:
+        count(len(ordered))

@@ -30,7 +30,7 @@ def test_run_turns_the_sample_vault_into_the_golden_files(vault: Path) -> None:
         expected = golden.get(path, (EXAMPLE_VAULT / path).read_bytes())
         assert file.read_bytes() == expected, path
     assert set(tree_state(vault)) == set(before), "a run adds or removes no file"
-    assert result.stdout.splitlines()[-1] == "vaultbot: 11 notes updated, 0 warnings"
+    assert result.stdout.splitlines()[-1] == "vaultbot: 11 notes updated, 0 warnings (not a git repository: nothing committed)"
 
 
 def test_second_run_changes_nothing(vault: Path) -> None:
@@ -86,7 +86,7 @@ def test_json_output_is_the_documented_object(vault: Path) -> None:
 def test_rule_option_limits_the_run_to_named_rules(vault: Path) -> None:
     result = run_cli("run", vault, "--no-commit", "--rule", "tags", "--today", "2026-11-24")
     assert result.returncode == 0
-    assert result.stdout.splitlines()[-2:] == ["tags: 6 notes", "vaultbot: 6 notes updated, 0 warnings"]
+    assert result.stdout.splitlines()[-2:] == ["tags: 6 notes", "vaultbot: 6 notes updated, 0 warnings (not a git repository: nothing committed)"]
     assert "last_contact: unknown" in (vault / "People/Priya Raman/Priya Raman.md").read_text()
 
 
@@ -132,7 +132,7 @@ def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...]) -> None:
 def test_missing_vault_exits_2(tmp_path: Path) -> None:
     result = run_cli("run", tmp_path / "nowhere")
     assert result.returncode == 2
-    assert "not a folder" in result.stderr
+    assert result.stderr == f"vaultbot: {tmp_path / 'nowhere'}: does not exist\n"
 
 
 def test_vault_defaults_to_the_current_folder(vault: Path) -> None:

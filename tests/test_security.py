@@ -11,6 +11,7 @@ stay inside the vault, and no action input is ever shell code.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -211,7 +212,7 @@ def test_a_config_path_outside_the_vault_is_a_config_error(tmp_path: Path, confi
     write_vault(tmp_path, {".vaultbot.yaml": config, "N.md": "x\n"})
     result = run_cli("run", tmp_path, "--no-commit")
     assert result.returncode == 2
-    assert f"config error: .vaultbot.yaml: {key}: " in result.stderr and "points outside the vault" in result.stderr
+    assert re.search(rf"config error: \.vaultbot\.yaml, line \d+: {re.escape(key)}: ", result.stderr) and "points outside the vault" in result.stderr
 
 
 # -- the GitHub Action: every input is data, whatever it holds ---------------------------------

@@ -35,6 +35,7 @@ def make_repo(root: Path, notes: dict[str, str] = NOTES) -> Path:
     git(root, "init", "-q", "-b", "main")
     write_vault(root, {"README.md": "outside the vault\n"})
     write_vault(root / "Vault", notes)
+    (root / "Vault" / ".obsidian").mkdir()  # what marks a vault: without it vaultbot warns "is this the vault?"
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "notes")
     return root / "Vault"

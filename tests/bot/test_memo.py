@@ -34,7 +34,7 @@ def test_run_after_a_clean_run_skips_parsing_and_replays_warnings(vault: Path) -
     assert _parsed(first) and "11 notes updated, 1 warning" in first.stdout
     second = _run(vault)
     assert not _parsed(second)
-    assert second.stdout.splitlines()[-1] == "vaultbot: 0 notes updated, 1 warning"
+    assert second.stdout.splitlines()[-1] == "vaultbot: 0 notes updated, 1 warning (not a git repository: nothing committed)"
     assert "warning: Broken.md: skipped: invalid YAML in frontmatter" in second.stderr
     dry = run_cli("run", vault, "--dry-run", "-v", "--today", "2026-11-24")
     assert not _parsed(dry) and dry.stdout.splitlines()[-1].startswith("vaultbot: 0 notes would change, 1 warning")
