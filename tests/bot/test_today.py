@@ -68,10 +68,6 @@ def test_a_bad_zone_in_the_config_names_the_key(tmp_path: Path, text: str, messa
 
 
 @pytest.mark.posix("the TZ variable sets the local zone only on POSIX")
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/cli.py decides today with datetime.date.today() and never reads the config's timezone (needs bot.today.today(config.timezone, args.today) in cli._run, explain and the daemon)",
-)
 def test_a_real_run_dates_today_in_the_configured_zone(tmp_path: Path) -> None:
     # The machine's clock at UTC+14, the config at UTC-12: 26 hours apart, so the two dates differ
     # at any instant. A meeting dated the machine's today is after today in the configured zone.
