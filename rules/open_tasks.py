@@ -91,7 +91,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, Report, WriteOnlyWith
-from bot.markdown import Task, find_links, find_section, find_tasks
+from bot.markdown import Task, find_links, find_section
 from rules.recent_context import ordered_related
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, tod
     if source not in vault.related_candidates(entity):
         # Only the entity's own notes: what a tick does then depends on nothing an edit elsewhere changes.
         return f"the ticked task {line.text!r} links to {source}, which is not one of this entity's notes; left as it is"
-    same = [task for task in find_tasks(vault.notes[source].body) if task.text == line.text]
+    same = [task for task in vault.notes[source].tasks if task.text == line.text]
     if len(same) != 1:
         return f"the ticked task {line.text!r} is found {len(same)} times in {source}, not once; nothing written there, the line is left as it is"
     task = same[0]
@@ -177,7 +177,7 @@ def open_tasks(vault: VaultIndex, path: str) -> list[Task]:
     """The note's unchecked tasks that say something."""
     if "[ ]" not in vault.notes[path].body:
         return []  # most notes have none; finding tasks masks code first
-    return [task for task in find_tasks(vault.notes[path].body) if task.status == " " and task.text]
+    return [task for task in vault.notes[path].tasks if task.status == " " and task.text]
 
 
 def judged(vault: VaultIndex, options: Options, targets: frozenset[str] | None) -> Iterator[tuple[str, list[RollupLine]]]:
