@@ -13,8 +13,8 @@ vaultbot's commit alone (blobs and journal, then private index, commit-tree,
 update-ref and the user's index) for that many changed notes in a git vault. `--watch-latency
 10000` starts `vaultbot daemon --watch` on a committed git copy of that vault and times, for a
 meeting note linking a customer written and committed as a sync tool would, the wait from the
-note's write (and from its commit) to the daemon's logged run that committed the customer's
-note, minus the quiet time it waits on purpose. Every measurement is a fresh subprocess, the floor
+note's write (and from its commit) to the daemon's commit of the customer's note,
+minus the quiet time it waits on purpose. Every measurement is a fresh subprocess, the floor
 included, so interpreter start-up counts on both sides of the ratio; its peak
 memory is the child's ru_maxrss from wait4(). Each figure is the fastest of
 `--repeat` runs, since the machine may be busy with other work. Vaults are
@@ -189,8 +189,8 @@ def process_cpu(pid: int) -> float:
 
 
 def watch_latency(size: int, repeat: int, work: Path) -> list[tuple[float, float, float]]:
-    """[(seconds from the note's write, seconds from its commit, the daemon's CPU seconds)] to the daemon's
-    commit of the customer's note, less the debounce, for `repeat` new meeting notes in a row. The CPU
+    """[(seconds from the note's write, seconds from its commit, the daemon's CPU seconds for the whole run)]
+    to the daemon's commit of the customer's note (HEAD moved), less the debounce, for `repeat` new meeting notes in a row. The CPU
     time says what the run costs when other work shares the machine and stretches the wall time."""
     source = HERE / "vaults" / str(size)
     if not source.is_dir():
@@ -209,6 +209,7 @@ def watch_latency(size: int, repeat: int, work: Path) -> list[tuple[float, float
     for _ in range(2):  # the first run commits its changes; the second finds the vault clean and warms the cache
         subprocess.run([sys.executable, "-m", "bot", "run", str(vault), "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
     customers = [note for note in sorted((vault / "Customers").glob("*/*.md")) if note.stem == note.parent.name]
+    branch = vault / ".git" / "refs" / "heads" / "main"
     log_path = work / f"watch-{size}.log"
     with open(log_path, "w") as log:
         daemon = subprocess.Popen([sys.executable, "-m", "bot", "daemon", str(vault), "--watch", str(WATCH_DEBOUNCE)], stderr=log, stdout=subprocess.DEVNULL, env=env)
@@ -227,11 +228,14 @@ def watch_latency(size: int, repeat: int, work: Path) -> list[tuple[float, float
             git("add", "--", str(note))
             git("commit", "-q", "-m", f"meeting {round_}")
             committed = time.perf_counter()
-            while log_path.read_text().count("[watch] ") == runs:
+            users = branch.read_text()
+            while branch.read_text() == users:  # update-ref rewrites the loose ref: reading it costs no process
                 if daemon.poll() is not None:
                     raise SystemExit(f"the daemon stopped:\n{log_path.read_text()}")
                 time.sleep(0.01)
             done = time.perf_counter()
+            while log_path.read_text().count("[watch] ") == runs:  # the run goes on to record the clean state
+                time.sleep(0.05)
             line = log_path.read_text().splitlines()[-1]
             if f"Watch {round_}" not in customer.read_text(encoding="utf-8") or "commit none" in line:
                 raise SystemExit(f"the watch run did not commit {customer.name} with the new meeting: {line}")
