@@ -33,9 +33,9 @@ import os
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -44,7 +44,6 @@ from watchdog.observers.polling import PollingObserver
 
 from bot.runner import Change
 
-DEFAULT_DEBOUNCE = 2.0
 POLL_SECONDS = 1.0
 FORCE_POLLING = "VAULTBOT_WATCH_POLLING"
 WRITES = frozenset({"created", "modified", "moved", "deleted", "closed"})  # "closed": closed after writing
@@ -141,7 +140,7 @@ class OwnWrites:
 def head_commit(root: Path) -> str:
     """HEAD's commit id ('' before the first commit or outside git): one short git call."""
     try:
-        completed = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root, capture_output=True, text=True, timeout=30)
+        completed = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root, capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return completed.stdout.strip()
