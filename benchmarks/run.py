@@ -10,7 +10,11 @@ after 10 notes were edited (rechecking what they affect), one after a task was
 ticked in an Open Tasks roll-up (the tick reaches its source note), and one after a note
 was added (a full run over the warm cache). `--commit-stage 10000 50000` times
 vaultbot's commit alone (blobs and journal, then private index, commit-tree,
-update-ref and the user's index) for that many changed notes in a git vault. Every measurement is a fresh subprocess, the floor
+update-ref and the user's index) for that many changed notes in a git vault. `--watch-latency
+10000` starts `vaultbot daemon --watch` on a committed git copy of that vault and times, for a
+meeting note linking a customer written and committed as a sync tool would, the wait from the
+note's write (and from its commit) to the daemon's commit of the customer's note,
+minus the quiet time it waits on purpose. Every measurement is a fresh subprocess, the floor
 included, so interpreter start-up counts on both sides of the ratio; its peak
 memory is the child's ru_maxrss from wait4(). Each figure is the fastest of
 `--repeat` runs, since the machine may be busy with other work. Vaults are
@@ -175,6 +179,75 @@ def commit_stage(count: int, work: Path) -> tuple[float, float]:
     return hashed - started, committed - hashed
 
 
+WATCH_DEBOUNCE = 0.5  # seconds; the default (2 s) only adds to each figure, and is subtracted anyway
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds of a running process and of the children it waited for (its git commands), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def watch_latency(size: int, repeat: int, work: Path) -> list[tuple[float, float, float]]:
+    """[(seconds from the note's write, seconds from its commit, the daemon's CPU seconds for the whole run)]
+    to the daemon's commit of the customer's note (HEAD moved), less the debounce, for `repeat` new meeting notes in a row. The CPU
+    time says what the run costs when other work shares the machine and stretches the wall time."""
+    source = HERE / "vaults" / str(size)
+    if not source.is_dir():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), str(source)], check=True)
+    vault = work / f"watch-{size}"
+    shutil.rmtree(vault, ignore_errors=True)
+    shutil.copytree(source, vault)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org", "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+
+    def git(*command: str) -> str:
+        return subprocess.run(["git", *command], cwd=vault, check=True, capture_output=True, text=True, env=env).stdout
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "notes")
+    for _ in range(2):  # the first run commits its changes; the second finds the vault clean and warms the cache
+        subprocess.run([sys.executable, "-m", "bot", "run", str(vault), "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
+    customers = [note for note in sorted((vault / "Customers").glob("*/*.md")) if note.stem == note.parent.name]
+    branch = vault / ".git" / "refs" / "heads" / "main"
+    log_path = work / f"watch-{size}.log"
+    with open(log_path, "w") as log:
+        daemon = subprocess.Popen([sys.executable, "-m", "bot", "daemon", str(vault), "--watch", str(WATCH_DEBOUNCE)], stderr=log, stdout=subprocess.DEVNULL, env=env)
+    figures = []
+    try:
+        while "watching " not in log_path.read_text():
+            time.sleep(0.05)
+        today = datetime.date.today().isoformat()
+        for round_ in range(repeat):
+            customer = customers[round_ % len(customers)]
+            runs = log_path.read_text().count("[watch] ")
+            cpu = process_cpu(daemon.pid)
+            note = customer.parent / f"Watch {round_}.md"  # filed under the customer, as the meetings are
+            written = time.perf_counter()
+            note.write_text(f"---\ntype: meeting\ndate: {today}\n---\nRenewal call with [[{customer.stem}]].\n", encoding="utf-8")
+            git("add", "--", str(note))
+            git("commit", "-q", "-m", f"meeting {round_}")
+            committed = time.perf_counter()
+            users = branch.read_text()
+            while branch.read_text() == users:  # update-ref rewrites the loose ref: reading it costs no process
+                if daemon.poll() is not None:
+                    raise SystemExit(f"the daemon stopped:\n{log_path.read_text()}")
+                time.sleep(0.01)
+            done = time.perf_counter()
+            while log_path.read_text().count("[watch] ") == runs:  # the run goes on to record the clean state
+                time.sleep(0.05)
+            line = log_path.read_text().splitlines()[-1]
+            if f"Watch {round_}" not in customer.read_text(encoding="utf-8") or "commit none" in line:
+                raise SystemExit(f"the watch run did not commit {customer.name} with the new meeting: {line}")
+            figures.append((done - written - WATCH_DEBOUNCE, done - committed - WATCH_DEBOUNCE, process_cpu(daemon.pid) - cpu))
+            time.sleep(WATCH_DEBOUNCE * 2)  # the events of vaultbot's own commit come and go
+    finally:
+        daemon.terminate()
+        daemon.wait(60)
+    shutil.rmtree(vault)
+    return figures
+
+
 # Issue 11, item 14: long one-line paragraphs that once made summaries quadratic.
 PATHOLOGICAL = ("[[a ", "*a ", " _a", "~~a", "==a", "[", "![[")
 
@@ -232,6 +305,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest counts")
     parser.add_argument("--floor", metavar="VAULT", help=argparse.SUPPRESS)  # the child that measures the floor
     parser.add_argument("--commit-stage", type=int, nargs="+", metavar="N", help="time only the commit of N changed notes")
+    parser.add_argument("--watch-latency", type=int, nargs="+", metavar="N", help="time only `daemon --watch` from a new note to its customer's commit")
     parser.add_argument("--pathological-only", action="store_true", help="only time the pathological one-line notes")
     args = parser.parse_args()
     if args.floor:
@@ -244,6 +318,17 @@ def main() -> None:
         for count in args.commit_stage:
             hashed, committed = commit_stage(count, work)
             print(f"| {count:,} | {hashed:.2f} | {committed:.2f} |")
+        return
+    if args.watch_latency:
+        work = HERE / "out" / "work"
+        work.mkdir(parents=True, exist_ok=True)
+        print(f"Less the {WATCH_DEBOUNCE:g} s quiet time; fastest, median and slowest of {args.repeat} notes.\n")
+        print("| notes | from the note's write s | from its commit s | daemon CPU s |\n|---:|---:|---:|---:|")
+        for size in args.watch_latency:
+            figures = watch_latency(size, args.repeat, work)
+            columns = [sorted(f[column] for f in figures) for column in range(3)]
+            middle = len(figures) // 2
+            print(f"| {size:,} | " + " | ".join(f"{c[0]:.2f}, {c[middle]:.2f}, {c[-1]:.2f}" for c in columns) + " |")
         return
     if args.pathological_only:
         print("\n".join(pathological()))

@@ -8,11 +8,20 @@ inputs may have changed. A note a rule rewrites gets a new inode
 (bot/writer.py replaces the file), so it is parsed again from disk or stored
 fresh after the write.
 
+Keyed by content too: a fresh clone (CI) gives every note a new mtime and inode,
+so an entry also records the note's git blob id when git tracks the note and its
+file matches the index. When some stats miss and the vault is in git, one `git
+ls-files -s` and one `git diff-files` give those ids for the notes that match
+the index, and an entry with the same blob id and size is used (its stat
+updated). The size check keeps a clone whose line-ending conversion differs
+(`core.autocrlf`) from using another clone's parse of other bytes.
+
 Where: a folder `parse-<hash of the vault's real path>` (two vaults never share
 entries) in `<git dir>/vaultbot/` when the vault is (inside) a git repository,
 which git never tracks; else in `$XDG_CACHE_HOME/vaultbot/` (default
-`~/.cache/vaultbot/`). Only a real run writes the cache (after writing notes); a
-dry run and `--check` only read it.
+`~/.cache/vaultbot/`). `VAULTBOT_CACHE_DIR` names a folder to hold it instead, so
+a CI job can restore it (actions/cache) beside any checkout path. Only a real run
+writes the cache (after writing notes); a dry run and `--check` only read it.
 
 Shards: parsed notes hold their text, so a large vault's cache is tens of
 megabytes; rewriting all of it after a few notes changed cost more than the rest
@@ -36,6 +45,7 @@ import hashlib
 import io
 import os
 import pickle
+import subprocess
 import sys
 import tempfile
 import zlib
@@ -49,7 +59,7 @@ from bot.reading import Unusable, parse_files
 from bot.runner import Loaded
 from bot.scan import FileStat, ScanResult
 
-MAGIC = b"vaultbot parse cache 2\n"
+MAGIC = b"vaultbot parse cache 3\n"
 # Enough that touching a handful of notes rewrites a small part of a 10,000-note
 # cache (about 40 notes per touched note), few enough that opening them all stays
 # cheap next to unpickling.
@@ -60,7 +70,15 @@ PARSE_MODULES = ("reading", "note", "yaml_reader", "markdown", "dates", "summary
 _ALLOWED_BUILTINS = frozenset({"set", "frozenset", "bytes", "bytearray", "complex"})
 _FOREIGN = "written by another vaultbot version or settings"
 
-Entry = tuple  # (size, mtime_ns, ino, Note | str): a parsed note, or the reason it is unusable
+CACHE_DIR_VARIABLE = "VAULTBOT_CACHE_DIR"
+# Blob ids are asked of git only when more notes than this miss by stat (a clone, a checkout, a
+# cold run, which stores them for the next clone): the two git calls cost about what parsing as
+# many notes does, so a few edited notes are simply parsed again.
+CONTENT_KEYS_FROM = 64
+
+# (size, mtime_ns, ino, Note | str, blob id or ""): a parsed note, or the reason it is unusable, and
+# the git blob id of the bytes it was parsed from when git held them.
+Entry = tuple
 
 
 def git_dir(start: Path) -> Path | None:
@@ -84,6 +102,9 @@ def git_dir(start: Path) -> Path | None:
 
 def cache_dir(root: Path) -> Path:
     """The folder holding the cache shards of the vault at `root`."""
+    named = os.environ.get(CACHE_DIR_VARIABLE)
+    if named:  # the parse folder and the clean-run memos beside it (bot/memo.py) all inside it
+        return Path(named) / "parse"
     real = Path(os.path.realpath(root))
     name = "parse-" + hashlib.sha256(str(real).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     repository = git_dir(real)
@@ -144,12 +165,45 @@ def _read(path: Path, expected: str) -> tuple[dict[str, Entry], str | None]:
 
 def _valid(entry: object, path: str, stat: FileStat | None) -> bool:
     """A well-formed entry for `path`, stored for a file with this stat (any stat when None)."""
-    if not (isinstance(entry, tuple) and len(entry) == 4 and all(isinstance(n, int) for n in entry[:3])):
+    if not (isinstance(entry, tuple) and len(entry) == 5 and all(isinstance(n, int) for n in entry[:3]) and isinstance(entry[4], str)):
         return False
     if stat is not None and entry[:3] != (stat.size, stat.mtime_ns, stat.ino):
         return False
     result = entry[3]
     return isinstance(result, str) or (isinstance(result, Note) and result.path == path)
+
+
+def tracked_blobs(root: Path) -> dict[str, str]:
+    """{vault path: blob id} of the notes git tracks whose file matches the index ({} when git cannot
+    say): one `git ls-files -s` for the ids, one `git diff-files` for the files that differ."""
+    try:
+        staged = subprocess.run(["git", "ls-files", "-s", "-z", "--", "*.md"], cwd=root, capture_output=True, check=True, timeout=120).stdout
+        changed = subprocess.run(["git", "diff-files", "--name-only", "-z", "--relative"], cwd=root, capture_output=True, check=True, timeout=120).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    differ = set(changed.split(b"\0"))
+    blobs = {}
+    for record in staged.split(b"\0"):
+        info, _, path = record.partition(b"\t")
+        fields = info.split()
+        if len(fields) == 3 and fields[2] == b"0" and path not in differ:  # stage 0: not a conflict
+            blobs[path.decode("utf-8", "surrogateescape")] = fields[1].decode("ascii")
+    return blobs
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob (SHA-1 repositories, no conversion): what the index
+    holds for a note vaultbot wrote once it is committed or added."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _restated(result: Note | str, stat: FileStat) -> Note | str:
+    """The note under the stat of the file it is now read from, with what it worked out (summary, tasks)."""
+    if isinstance(result, str):
+        return result
+    note = dataclasses.replace(result, stat=stat)
+    note.__dict__.update((key, value) for key, value in result.__dict__.items() if key not in note.__dict__)
+    return note
 
 
 def _write(path: Path, data: object) -> None:
@@ -192,6 +246,14 @@ class ParseCache:
                 kept[path] = entry
             elif entry is not None and _valid(entry, path, None):
                 previous[path] = (FileStat(*entry[:3], mode=0), entry[3])
+        missed = len(scan.files) - len(kept)
+        blobs = tracked_blobs(root) if missed > CONTENT_KEYS_FROM and git_dir(root) is not None else {}
+        for path in list(previous):  # a fresh clone: the same bytes under a new stat
+            stat, entry = scan.files[path], stored[shard_of(path)][path]
+            if blobs.get(path) and entry[4] == blobs[path] and entry[0] == stat.size:
+                del previous[path]
+                kept[path] = (stat.size, stat.mtime_ns, stat.ino, _restated(entry[3], stat), entry[4])
+                self.dirty.add(shard_of(path))
         self.hits = len(kept)
         parsed = parse_files(root, {path: stat for path, stat in scan.files.items() if path not in kept}, settings)
         self.parsed = len(parsed)
@@ -204,7 +266,7 @@ class ParseCache:
                 if isinstance(result, Unusable) and not result.lasting:  # not cached: the next run tries again
                     problems.append(Problem(path, f"skipped: {result.reason}"))
                     continue
-                entry = (stat.size, stat.mtime_ns, stat.ino, result.reason if isinstance(result, Unusable) else result)
+                entry = (stat.size, stat.mtime_ns, stat.ino, result.reason if isinstance(result, Unusable) else result, blobs.get(path, ""))
             shards[shard][path] = entry
             result = entry[3]
             if isinstance(result, str):
@@ -240,7 +302,7 @@ class ParseCache:
         for note in notes:
             shard = shard_of(note.path)
             stat = stats[note.path]
-            self.shards[shard][note.path] = (stat.size, stat.mtime_ns, stat.ino, dataclasses.replace(note, stat=stat))
+            self.shards[shard][note.path] = (stat.size, stat.mtime_ns, stat.ino, _restated(note, stat), git_blob_id(note.to_bytes()))
             self.dirty.add(shard)
 
     def save(self) -> None:

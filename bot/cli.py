@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     daemon.add_argument("vault", nargs="?", type=Path, help=VAULT_HELP)
     daemon.add_argument("--config", type=Path, help="config file (default: VAULT/.vaultbot.yaml), read again at every run")
     daemon.add_argument("--run-now", action="store_true", help="also run every schedule once at start")
+    daemon.add_argument("--watch", nargs="?", const=2.0, type=float, metavar="SECONDS", help="also run when notes change, once no change came for SECONDS (default 2)")
 
     explain = commands.add_parser("explain", help="why a note looks the way it does to vaultbot, and what a run would change")
     explain.add_argument("vault", nargs="?", type=Path, help=VAULT_HELP)

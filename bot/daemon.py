@@ -11,6 +11,15 @@ run and is logged; a changed schedule moves the jobs. Jobs run one at a time
 APScheduler's defaults do not suit a daemon that may sleep with the laptop:
 `misfire_grace_time` would silently drop any run more than 1 s late, so a late
 run still happens (once: `coalesce`), and `max_instances=1` never stacks runs.
+
+With `--watch [SECONDS]` the daemon also reacts to the vault's file events
+(bot/watch.py): once no event came for SECONDS (default 2), a run of every
+enabled rule goes through the same `run` as a scheduled one, over a warm cache
+(only the notes that changed are parsed again, and a vault that differs from
+its last clean run by edited notes only is rechecked where they reach), and
+commits as a scheduled run does. Watch runs and scheduled runs share one lock
+in this process, so they take turns; the notes either kind writes, and its
+commit, are remembered so that their events cause no run.
 """
 
 from __future__ import annotations
@@ -20,16 +29,23 @@ import datetime
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from bot.cache import git_dir
 from bot.config import Config, ConfigError, load_config
 from bot.execute import RunRequest, RunResult, run
 from bot.schedule import parse_schedule
+from bot.today import today
 from rules import RULES
+
+if TYPE_CHECKING:
+    from bot.watch import Batch, OwnWrites, Watcher
 
 EXIT_OK, EXIT_USAGE = 0, 2
 JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}  # None: late runs still run
@@ -67,6 +83,10 @@ class Daemon:
         self.vault = vault
         self.config_file = config_file
         self.scheduler = BlockingScheduler(executors={"default": ThreadPoolExecutor(1)}, job_defaults=JOB_DEFAULTS)
+        self.running = threading.Lock()  # a scheduled run and a watch run take turns
+        self.own_writes: OwnWrites | None = None  # with --watch: what the runs wrote
+        self.head = ""  # with --watch: HEAD as the daemon last saw it
+        self.watcher: Watcher | None = None
 
     def sync_jobs(self, groups: dict[str, tuple[str, ...]], run_now: bool = False) -> None:
         """One job per schedule in `groups`; jobs for schedules no longer used go."""
@@ -92,16 +112,63 @@ class Daemon:
             if not rules:
                 log.info("[%s] skipped: no enabled rule has this schedule any more", schedule)
                 return
-            result = run(RunRequest(self.vault, config, datetime.date.today(), rules))
-            log.info("[%s] %s", schedule, describe_run(result))
+            with self.running:
+                self._run_and_log(schedule, config, rules)
         except Exception as error:  # a bug in one run must not end the daemon
             log.exception("[%s] run failed: %s", schedule, error)
+
+    def _run_and_log(self, name: str, config: Config, rules: tuple[str, ...], why: str = "") -> None:
+        """One run (`rules`, or all enabled ones when empty), logged in one line."""
+        before = self._head() if self.own_writes is not None else ""
+        result = run(RunRequest(self.vault, config, today(config.timezone), rules))
+        log.info("[%s] %s%s", name, why, describe_run(result))
+        if self.own_writes is not None:
+            # HEAD as this run left it, not as it is now: a commit someone made meanwhile is still news.
+            self.own_writes.remember(result.changes)
+            self.head = result.commit or before
+
+    def _head(self) -> str:
+        from bot.watch import head_commit  # watchdog loads only with --watch
+
+        return head_commit(self.vault)
+
+    def start_watching(self, debounce: float) -> None:
+        from bot.watch import OwnWrites, Watcher
+
+        self.own_writes, self.head = OwnWrites(), self._head()
+        self.watcher = Watcher(self.vault, git_dir(self.vault), debounce, self.on_changes)
+        log.info("watching %s for changes (a run %g s after the last one)", self.vault, debounce)
+
+    def on_changes(self, batch: Batch) -> None:
+        """A debounced batch of file events: one run of every enabled rule, unless the batch holds
+        only vaultbot's own writes and no new HEAD. It logs and never raises, as `run` does."""
+        assert self.own_writes is not None
+        try:
+            with self.running:
+                changed = self.own_writes.others(self.vault, batch.paths)
+                head = self._head() if batch.git else self.head
+                moved = head != self.head
+                if not changed and not moved:
+                    log.debug("[watch] only vaultbot's own changes; no run")
+                    return
+                self.head = head
+                try:
+                    config = load_config(self.vault, self.config_file)
+                except ConfigError as error:
+                    log.info("[watch] skipped: config error: %s", error)
+                    return
+                reasons = [f"{len(changed)} path{'s' if len(changed) != 1 else ''} changed ({changed[0]}{', ...' if len(changed) > 1 else ''})"] if changed else []
+                self._run_and_log("watch", config, (), "; ".join(reasons + (["a new commit"] if moved else [])) + ": ")
+        except Exception as error:  # a bug in one run must not end the daemon
+            log.exception("[watch] run failed: %s", error)
 
     def stop(self, signum: int, frame: FrameType | None) -> None:
         """SIGTERM/SIGINT: let the running job finish, then leave."""
         if self.scheduler.running:
             log.info("stopping (%s): waiting for the current run", signal.Signals(signum).name)
             self.scheduler.shutdown(wait=True)
+        if self.watcher is not None:
+            self.watcher.stop()
 
 
 def _configure_logging() -> None:
@@ -116,6 +183,10 @@ def _configure_logging() -> None:
 
 def daemon_command(args: argparse.Namespace) -> int:
     vault: Path = args.vault
+    watch: float | None = getattr(args, "watch", None)
+    if watch is not None and not watch > 0:
+        print(f"vaultbot: --watch {watch:g}: the quiet time must be more than 0 seconds", file=sys.stderr)
+        return EXIT_USAGE
     if not vault.is_dir():
         print(f"vaultbot: {vault}: not a folder", file=sys.stderr)
         return EXIT_USAGE
@@ -130,6 +201,8 @@ def daemon_command(args: argparse.Namespace) -> int:
     _configure_logging()
     daemon = Daemon(vault, args.config)
     daemon.sync_jobs(groups, run_now=args.run_now)
+    if watch is not None:
+        daemon.start_watching(watch)
     signal.signal(signal.SIGTERM, daemon.stop)
     signal.signal(signal.SIGINT, daemon.stop)
     log.info("daemon started for %s: %s", vault, "; ".join(f"{s}: {', '.join(r)}" for s, r in groups.items()))

@@ -274,17 +274,20 @@ def execute(plan: RunPlan, request: RunRequest, repo: Repo | None, cache: ParseC
     if cache is not None:  # only a real run stores the cache, and only after writing
         cache.record_written((plan.vault.notes[c.path] for c in written.written if c.destination is None), written.stats)
         cache.save()
+    if prepared is not None:
+        pause_for_tests("before-commit")
+        try:
+            result.commit = _commit(repo, prepared, written.written, request)
+        except (GitError, OSError) as error:
+            result.errors.append(f"commit failed: {_reason(error)}; the notes are written but not committed (the next run commits them)")
+        else:
+            result.problems.extend(_edited_after_writing(root, written))
+    # After the commit: checking that the written vault is clean runs the rules once more over the
+    # whole vault, which would double the wait for the commit (a `daemon --watch` run's latency).
     if memo is not None:
         remember_clean_state(plan, written, request.config, request.today, memo)
-    if prepared is None:
+    if prepared is None or result.errors:
         return result
-    pause_for_tests("before-commit")
-    try:
-        result.commit = _commit(repo, prepared, written.written, request)
-    except (GitError, OSError) as error:
-        result.errors.append(f"commit failed: {_reason(error)}; the notes are written but not committed (the next run commits them)")
-        return result
-    result.problems.extend(_edited_after_writing(root, written))
     if result.commit is not None and (request.push or request.config.git.push):
         _push(repo, request, result)
     return result

@@ -22,7 +22,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from bot.dates import DateInfo, note_date
-from bot.markdown import Link, find_links, iter_frontmatter_links, link_name
+from bot.markdown import Link, Task, find_links, find_tasks, iter_frontmatter_links, link_name
 from bot.scan import FileStat
 from bot.sections import find_headings, find_section
 from bot.summary import note_summary
@@ -82,6 +82,13 @@ class Note:
         compared with `similarity`) need one, and it costs a tenth of parsing. Once worked
         out, the parse cache keeps it with the note."""
         return note_summary(self.frontmatter, self.body)
+
+    @cached_property
+    def tasks(self) -> tuple[Task, ...]:
+        """The body's task lines (`find_tasks`), found when first asked: open-tasks asks for every
+        note related to an entity, run after run, and finding them masks code first. Kept by the
+        parse cache with the note, and carried over by `parse_note` when an edit left the body alone."""
+        return tuple(find_tasks(self.body))
 
     @property
     def name(self) -> str:
@@ -233,6 +240,8 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
     )
     if same_body and "summary" in previous.__dict__ and _summary_fields(previous.frontmatter) == _summary_fields(frontmatter):
         note.__dict__["summary"] = previous.summary
+    if same_body and "tasks" in previous.__dict__:
+        note.__dict__["tasks"] = previous.tasks
     return note
 
 

@@ -97,7 +97,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, Report, WriteOnlyWith
-from bot.markdown import Task, find_links, find_section, find_tasks
+from bot.markdown import Task, find_links, find_section
 from bot.sections import mask_code
 from rules.recent_context import ordered_related
 
@@ -161,7 +161,7 @@ def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[Roll
             source = None  # a note that could not be read (reported): its lines stay as they are until it can
         if match is not None and source is not None:
             candidates = vault.related_candidates(entity) if candidates is None else candidates
-            if source not in candidates and match.group("text") not in {task.text for task in find_tasks(vault.notes[source].body)}:
+            if source not in candidates and match.group("text") not in {task.text for task in vault.notes[source].tasks}:
                 # `- [ ] Call Ana ([[Ana]])`: a link to a note that is not one of the entity's and holds no such task is a person's.
                 source = None
         if match is None or source is None:
@@ -188,7 +188,7 @@ def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, tod
     if source not in vault.related_candidates(entity):
         # Only the entity's own notes: what a tick does then depends on nothing an edit elsewhere changes.
         return f"the ticked task {line.text!r} links to {source}, which is not one of this entity's notes; left as it is"
-    same = [task for task in find_tasks(vault.notes[source].body) if task.text == line.text]
+    same = [task for task in vault.notes[source].tasks if task.text == line.text]
     if len(same) != 1:
         return f"the ticked task {line.text!r} is found {len(same)} times in {source}, not once; nothing written there, the line is left as it is"
     task = same[0]
@@ -207,10 +207,10 @@ def open_tasks(vault: VaultIndex, path: str) -> list[Task]:
     if "[ ]" not in vault.notes[path].body:
         return []  # most notes have none; finding tasks masks code first
     body = vault.notes[path].body
-    hidden = _hidden(body) if "%%" in body else None  # code and HTML comments are left out by find_tasks already
+    hidden = _hidden(body) if "%%" in body else None  # code and HTML comments are left out of the note's tasks already
     return [
         task
-        for task in find_tasks(body)
+        for task in vault.notes[path].tasks
         if task.status == " " and task.text and not opens_comment(task) and (hidden is None or not hidden(task.start + task.box))
     ]
 
@@ -234,7 +234,7 @@ def opens_comment(task: Task) -> bool:
 
 def _unlisted(vault: VaultIndex, path: str) -> Iterator[NoteEdit]:
     if "%%" in vault.notes[path].body:
-        for task in find_tasks(vault.notes[path].body):
+        for task in vault.notes[path].tasks:
             if task.status == " " and opens_comment(task):
                 yield NoteEdit(path, Report(f"the task {task.text!r} leaves a %% comment open; not listed in Open Tasks (close the comment)"))
 

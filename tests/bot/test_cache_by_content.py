@@ -1,0 +1,71 @@
+"""The parse cache keyed by content: a fresh clone (new mtimes and inodes) still hits, through git's
+blob ids, and the cache can live outside the repository (`VAULTBOT_CACHE_DIR`), as CI keeps it."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.cache import CACHE_DIR_VARIABLE, CONTENT_KEYS_FROM, ParseCache, cache_dir, git_blob_id
+from bot.config import load_config
+from bot.execute import RunRequest, run
+from bot.runner import plan_run
+from tests.vaults import git, write_vault
+
+TODAY = datetime.date(2026, 11, 24)
+NOTES = CONTENT_KEYS_FROM + 20  # more than miss by stat before git is asked
+
+
+@pytest.fixture
+def origin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv(CACHE_DIR_VARIABLE, str(tmp_path / "ci-cache"))
+    root = tmp_path / "origin"
+    files = {"Customers/Acme.md": "---\ntype: customer\nlast_contact: unknown\n---\n# Acme\n\n## Recent Context\n"}
+    for index in range(NOTES):
+        files[f"Meetings/2026-11-{index % 20 + 1:02d} Call {index}.md"] = f"---\ntype: meeting\ndate: 2026-11-{index % 20 + 1:02d}\n---\nCall with [[Acme]].\n\n- [ ] follow up {index}\n"
+    write_vault(root, files)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    return root
+
+
+def loaded(root: Path) -> ParseCache:
+    cache = ParseCache(root, print)
+    plan_run(root, load_config(root), TODAY, loader=cache.load_notes)
+    return cache
+
+
+def test_a_fresh_clone_hits_the_cache_a_run_on_another_clone_left(origin: Path, tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    git(tmp_path, "clone", "-q", str(origin), str(first))
+    result = run(RunRequest(first, load_config(first), TODAY))
+    assert not result.failed and result.commit is not None and len(result.changes) > 1  # notes written, then committed
+    assert cache_dir(first) == tmp_path / "ci-cache" / "parse"
+    second = tmp_path / "second"
+    git(tmp_path, "clone", "-q", str(first), str(second))  # holds vaultbot's commit: the notes it wrote too
+    cache = loaded(second)
+    assert (cache.hits, cache.parsed) == (NOTES + 1, 0)
+
+
+def test_a_note_that_differs_from_the_index_is_parsed_again(origin: Path, tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    git(tmp_path, "clone", "-q", str(origin), str(first))
+    cache = loaded(first)
+    assert (cache.hits, cache.parsed) == (0, NOTES + 1)
+    cache.save()
+    second = tmp_path / "second"
+    git(tmp_path, "clone", "-q", str(origin), str(second))
+    edited = second / "Meetings/2026-11-01 Call 0.md"
+    edited.write_text(edited.read_text().replace("follow up 0", "follow up O"))  # the same size
+    cache = loaded(second)
+    assert (cache.hits, cache.parsed) == (NOTES, 1)
+
+
+def test_a_blob_id_is_gits() -> None:
+    assert git_blob_id(b"") == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+    assert git_blob_id(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"
