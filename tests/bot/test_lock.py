@@ -11,6 +11,7 @@ def test_a_lock_folder_that_cannot_be_made_fails_the_run_naming_it(tmp_path: Pat
     # A vault without git keeps its lock in the cache folder; here that folder would have to be made
     # under a file (as under a read-only home or a mistyped XDG_CACHE_HOME).
     vault = write_vault(tmp_path / "vault", {"a.md": "---\ntype: meeting\n---\nx\n"})
+    (vault / ".obsidian").mkdir()  # a vault, so the one line on stderr is the lock's
     (tmp_path / "a-file").write_text("not a folder\n")
     before = tree_state(vault)
     result = run_cli("run", vault, "--today", "2026-11-24", env={"XDG_CACHE_HOME": str(tmp_path / "a-file" / "cache")})
