@@ -113,3 +113,51 @@ def test_with_no_commit_the_work_tree_is_read_as_it_is(dirty: Path) -> None:
     assert code == 0, stderr
     assert "DRAFT the secret discount" in (dirty / "People/Ann.md").read_text()
     assert result["warnings"] == []
+
+
+@pytest.mark.parametrize("ignore", ["Private/", "Private", "/Vault/Private/*", "*.md\n!/Vault/*/*.md\n!/Vault/*/"])
+def test_a_note_in_an_ignored_folder_is_neither_read_nor_committed(tmp_path: Path, ignore: str) -> None:
+    """`git status --ignored=matching` names an ignored folder, not the notes in it: each of them
+    must still be left out, or its text (and the note itself) would be published in vaultbot's commit."""
+    vault = make_repo(tmp_path / "repo", NOTES)
+    repo = vault.parent
+    write_vault(repo, {".gitignore": ignore + "\n"})
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-q", "-m", "ignore the private folder")
+    write_vault(vault, {"Private/Deep/2026-11-10 Secret.md": meeting(10, "Ann", "PRIVATE salary talk")})
+    dry_code, dry, _ = run_json(vault, "--dry-run")
+    code, real, stderr = run_json(vault)
+    assert code == 0 and dry_code == 0, stderr
+    assert dry["changed"] == real["changed"] and dry["warnings"] == real["warnings"]
+    assert "Private/Deep/2026-11-10 Secret.md" not in [c["path"] for c in real["changed"]]
+    shown = git(repo, "show", "HEAD")
+    assert "PRIVATE" not in shown and "Secret" not in shown
+    assert git(repo, "ls-files", "Vault/Private") == ""
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_notes_of_another_repository_inside_the_vault_are_left_out(tmp_path: Path) -> None:
+    """git status lists a repository nested in the vault as one untracked folder (`?? Vault/Other/`)."""
+    vault = make_repo(tmp_path / "repo", NOTES)
+    nested = vault / "Other"
+    write_vault(nested, {"2026-11-10 Theirs.md": meeting(10, "Ann", "NESTED repository's note")})
+    git(nested, "init", "-q", "-b", "main")
+    git(nested, "add", "-A")
+    git(nested, "commit", "-q", "-m", "theirs")
+    code, real, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert "Other/2026-11-10 Theirs.md" not in [c["path"] for c in real["changed"]]
+    assert "NESTED" not in git(vault.parent, "show", "HEAD")
+    assert git(nested, "status", "--porcelain") == "", "the nested repository's note is not written"
+
+
+def test_a_vault_in_an_ignored_folder_is_not_committed(tmp_path: Path) -> None:
+    vault = make_repo(tmp_path / "repo", {"placeholder.md": "x\n"})
+    write_vault(vault.parent, {".gitignore": "/Vault/\n"})
+    git(vault.parent, "add", ".gitignore")
+    git(vault.parent, "commit", "-q", "-m", "the vault is ignored")
+    write_vault(vault, NOTES)
+    code, real, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert real["changed"] == [] and real["commit"] is None
+    assert git(vault.parent, "log", "--format=%s") == "the vault is ignored\nnotes\n"
