@@ -161,3 +161,31 @@ def test_a_vault_in_an_ignored_folder_is_not_committed(tmp_path: Path) -> None:
     assert code == 0, stderr
     assert real["changed"] == [] and real["commit"] is None
     assert git(vault.parent, "log", "--format=%s") == "the vault is ignored\nnotes\n"
+
+
+def test_a_note_edited_right_after_git_status_is_not_read_as_committed(tmp_path: Path) -> None:
+    """The committed view asks git which notes differ from HEAD, then the notes are read: an edit
+    landing between the two (a user saving while vaultbot starts) must not pass as committed text."""
+    import datetime
+
+    from bot import git as bot_git
+    from bot.config import load_config
+    from bot.runner import plan_run
+    from bot.view import committed_view
+
+    vault = make_repo(tmp_path / "repo", NOTES)
+    edits = []
+
+    def view_then_the_user_saves(scan):  # type: ignore[no-untyped-def]
+        view = committed_view(repo, vault, scan)
+        if not edits:
+            write_vault(vault, {"Meetings/2026-11-05 Pricing.md": meeting(5, "Ann", "DRAFT typed just now")})
+            edits.append(True)
+        return view
+
+    with bot_git.open_repo(vault) as repo:
+        assert repo is not None
+        plan = plan_run(vault, load_config(vault), datetime.date(2026, 11, 24), (), view_of=view_then_the_user_saves)
+    assert edits
+    assert not [c.path for c in plan.changes if b"DRAFT" in c.after]
+    assert "Meetings/2026-11-05 Pricing.md" not in [c.path for c in plan.changes]
