@@ -189,3 +189,31 @@ def test_a_note_edited_right_after_git_status_is_not_read_as_committed(tmp_path:
     assert edits
     assert not [c.path for c in plan.changes if b"DRAFT" in c.after]
     assert "Meetings/2026-11-05 Pricing.md" not in [c.path for c in plan.changes]
+
+
+def test_a_duplicate_whose_tasks_go_to_an_uncommitted_canonical_is_not_archived(tmp_path: Path) -> None:
+    """Archive mode copies a duplicate's open tasks into the canonical; when the canonical has
+    uncommitted changes that copy is not written, so the duplicate must not move either: its task
+    would be left only in the archive, and every roll-up would drop it on the next run."""
+    def call(extra: str) -> str:
+        return f"---\ntype: meeting\ndate: 2026-11-03\nsource: rec-7\nsummary: Call\n---\nWith [[Ann]].\n{extra}"
+
+    vault = make_repo(tmp_path / "repo", {
+        **NOTES,
+        ".vaultbot.yaml": "rules:\n  dedupe-meetings:\n    mode: archive\n",
+        "Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\n"),
+        "Meetings/2026-11-03 Call (copy).md": call("- [ ] Send the contract\n"),
+        "Meetings/2026-11-04 Follow-up.md": meeting(4, "2026-11-03 Call", "Follow-up"),
+    })
+    write_vault(vault, {"Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\nAn uncommitted line.\n")})
+    dry_code, dry, _ = run_json(vault, "--dry-run")
+    code, real, stderr = run_json(vault)
+    assert code == 0 and dry_code == 0, stderr
+    assert dry["changed"] == real["changed"] and dry["warnings"] == real["warnings"]
+    assert (vault / "Meetings/2026-11-03 Call (copy).md").exists(), "not moved"
+    assert not (vault / "_archive").exists()
+    assert "Meetings/2026-11-03 Call (copy).md" not in [c["path"] for c in real["changed"]]
+    ann = (vault / "People/Ann.md").read_text()
+    assert "- [ ] Send the contract" not in ann or "[[2026-11-03 Call (copy)]]" in ann
+    again_code, again, _ = run_json(vault)
+    assert again_code == 0 and again["changed"] == [], "nothing more until the canonical is committed"
