@@ -127,6 +127,17 @@ def test_a_user_staged_version_of_a_note_stays_staged(tmp_path: Path) -> None:
     assert git(repo, "ls-files", "-s", "Vault/Meetings/2026-11-20 Call.md").split()[1] == git(repo, "rev-parse", "HEAD:Vault/Meetings/2026-11-20 Call.md").strip()
 
 
+def test_after_a_run_even_git_plumbing_sees_the_work_tree_clean(tmp_path: Path) -> None:
+    """`git diff-index --quiet HEAD` (what scripts and auto-commit hooks ask) reads the index's stat
+    data without refreshing it: entries vaultbot pointed at its blobs must carry the files' stats."""
+    vault = make_repo(tmp_path / "repo", NOTES)
+    repo = vault.parent
+    assert main(["run", str(vault), "--today", TODAY, "-q"]) == 0
+    assert git(repo, "log", "-1", "--format=%an").strip() == "vaultbot"
+    assert subprocess.run(["git", "diff-files", "--name-only"], cwd=repo, capture_output=True, text=True).stdout == ""
+    assert subprocess.run(["git", "diff-index", "--quiet", "HEAD", "--"], cwd=repo).returncode == 0
+
+
 def test_twenty_thousand_notes_in_one_commit_and_no_path_in_any_argument_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     count = 20_000
     notes = {f"Notes/{i // 1000:02d}/Note {i:05d}.md": f"---\ntags: 'a, b'\n---\n# Note {i}\n" for i in range(count)}
