@@ -48,6 +48,17 @@ class ScanResult:
 LEFTOVER = re.compile(r"\.vaultbot-[0-9a-f]{12}\.tmp|\..+\.vaultbot-[0-9]+\.tmp", re.DOTALL)
 
 
+NOT_UTF8 = "file name is not valid UTF-8 (Obsidian cannot open or link it); skipped"
+
+
+def _undecodable(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # os.scandir gave the name's bad bytes as lone surrogates
+        return True
+    return False
+
+
 def matches_glob(path: str, pattern: str) -> bool:
     """`exclude` semantics: a glob on the vault path; a folder name excludes all below it."""
     pattern = pattern.strip()
@@ -98,6 +109,9 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
                 folders.add(path)
                 pending.append((path + "/", entry.path))
             elif entry.name.endswith(".md"):
+                if _undecodable(path):  # no link can name it; Obsidian cannot open it
+                    problems.append(Problem(path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"), NOT_UTF8))
+                    continue
                 if settings.is_ignored(path) or any(matches_glob(path, p) for p in patterns):
                     left_out.add(path)
                     continue
