@@ -217,3 +217,22 @@ def test_a_duplicate_whose_tasks_go_to_an_uncommitted_canonical_is_not_archived(
     assert "- [ ] Send the contract" not in ann or "[[2026-11-03 Call (copy)]]" in ann
     again_code, again, _ = run_json(vault)
     assert again_code == 0 and again["changed"] == [], "nothing more until the canonical is committed"
+
+
+def test_the_dry_run_lists_an_archive_run_s_changes_in_the_real_run_s_order(tmp_path: Path) -> None:
+    """The real run writes a note that goes with others' changes after them (bot/together.py);
+    what it reports must still be the dry run's list, in the same order."""
+    def call(extra: str) -> str:
+        return f"---\ntype: meeting\ndate: 2026-11-03\nsource: rec-7\nsummary: Call\n---\nWith [[Ann]].\n{extra}"
+
+    vault = make_repo(tmp_path / "repo", {
+        **NOTES,
+        ".vaultbot.yaml": "rules:\n  dedupe-meetings:\n    mode: archive\n",
+        "Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\n"),
+        "Meetings/2026-11-03 Call (copy).md": call("- [ ] Send the contract\n"),
+    })
+    dry_code, dry, _ = run_json(vault, "--dry-run")
+    code, real, stderr = run_json(vault)
+    assert code == 0 and dry_code == 0, stderr
+    assert not (vault / "Meetings/2026-11-03 Call (copy).md").exists(), "archived"
+    assert dry["changed"] == real["changed"]
