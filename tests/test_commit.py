@@ -16,6 +16,7 @@ import bot.git
 import bot.writer
 from bot.cli import main
 from bot.execute import EDITED
+from bot.write_back import GONE
 from tests.vaults import git, write_vault
 
 TODAY = "2026-11-24"
@@ -84,6 +85,23 @@ def test_an_edit_between_vaultbot_writing_and_committing_stays_the_users(tmp_pat
     assert (vault / "People/Ann.md").read_bytes() == written + b"A line the user typed meanwhile.\n"
     assert git(repo, "status", "--porcelain") == " M Vault/People/Ann.md\n", "the user's line is their uncommitted change"
     assert {"path": "People/Ann.md", "message": EDITED} in result["warnings"]
+    assert git(repo, "diff", "--cached", "--name-only") == ""
+
+
+def test_a_note_removed_or_renamed_while_vaultbot_runs_is_the_users_change_not_a_failure(tmp_path: Path) -> None:
+    """Deleting or renaming a note in Obsidian while a run plans is an edit like any other: that note
+    is not written (and nothing recreates it), the others are committed, and the run does not fail."""
+    vault = make_repo(tmp_path / "repo", {**NOTES, "People/Bob.md": ANN.replace("Ann", "Bob"), "Meetings/2026-11-21 Bob.md": CALL.replace("Ann", "Bob")})
+    repo, pause = vault.parent, tmp_path / "pause"
+    process = start_run(vault, pause, "before-write")
+    (vault / "People/Ann.md").unlink()
+    (vault / "People/Bob.md").rename(vault / "People/Robert.md")
+    code, result, err = finish(process, pause, "before-write")
+    assert code == 0, err
+    assert not (vault / "People/Ann.md").exists() and not (vault / "People/Bob.md").exists()
+    assert {"path": "People/Ann.md", "message": GONE} in result["warnings"]
+    assert {"path": "People/Bob.md", "message": GONE} in result["warnings"]
+    assert git(repo, "status", "--porcelain").splitlines() == [" D Vault/People/Ann.md", " D Vault/People/Bob.md", "?? Vault/People/Robert.md"]
     assert git(repo, "diff", "--cached", "--name-only") == ""
 
 
