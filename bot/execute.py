@@ -266,7 +266,8 @@ def execute(plan: RunPlan, request: RunRequest, repo: Repo | None, cache: ParseC
         return result
     pause_for_tests("before-write")
     written = write_changes(root, plan.changes)
-    result.changes, result.write_failed = written.written, written.failed
+    placed = {id(change) for change in written.written}  # reported in the plan's order, as a dry run lists them
+    result.changes, result.write_failed = [change for change in plan.changes if id(change) in placed], written.failed
     result.problems.extend(written.problems)
     if not root.is_dir():  # one clear error rather than a failed write per note
         result.errors.append(f"{root}: the vault folder disappeared during the run (moved or deleted); {len(written.written)} of {len(plan.changes)} notes were written before it did")

@@ -171,6 +171,8 @@ def read_blobs(repo: Repo, blobs: Sequence[str]) -> dict[str, bytes]:
 class WorkState(NamedTuple):
     """The vault's notes that differ from HEAD, from one `git status` (vault paths)."""
 
+    # Files, and folders ("x/"; "" for the vault folder itself) that git lists as one entry:
+    # an ignored folder, or an untracked one that is another repository.
     not_in_head: frozenset[str]  # untracked, or added to the index but never committed
     ignored: frozenset[str]
     changed: frozenset[str]  # tracked, with staged or unstaged changes (or both)
@@ -190,6 +192,8 @@ def work_state(repo: Repo, vault: Path) -> WorkState:
         if len(entry) < 4:
             continue
         code, path = entry[:2].decode(), entry[3:].decode("utf-8", "surrogateescape")
+        if path.endswith("/") and vault_prefix.startswith(path):
+            path = vault_prefix  # a folder holding the whole vault is ignored (or untracked)
         if not path.startswith(vault_prefix):
             continue
         path = path[len(vault_prefix) :]

@@ -197,4 +197,8 @@ def sync_user_index(repo: Repo, vault_prefix: str, updates: Sequence[IndexUpdate
             lines.append(f"{update.mode} {update.blob}\t".encode() + update.path.encode("utf-8", "surrogateescape") + b"\0")
     if lines:
         run_git(repo, ["update-index", "-z", "--index-info"], "git update-index (your index)", stdin=b"".join(lines))
+        # --index-info stores no stat data, so plumbing that trusts it (`git diff-index --quiet HEAD`,
+        # which scripts ask before committing) would see those notes changed until a refresh.
+        # Exit code 1: some file differs from its entry (an edit made since), which stays shown as such.
+        run_git(repo, ["update-index", "-q", "--refresh"], "git update-index --refresh (your index)", ok=(0, 1))
 

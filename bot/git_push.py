@@ -10,6 +10,7 @@ refused with a message that says what to do, and the local commit stays.
 
 from __future__ import annotations
 
+import subprocess
 from typing import NamedTuple
 
 from git import Repo
@@ -64,9 +65,19 @@ def _rebase(repo: Repo, remote: str, remote_branch: str, author: str, sha: str) 
         if operation_in_progress(repo):
             call_git(repo, ["rebase", "--abort"], "git rebase --abort")
         raise GitError(
-            f"push to {where} was rejected and `git pull --rebase` failed ({first_lines(done.stderr) or 'no reason given'}); "
+            f"push to {where} was rejected and `git pull --rebase` failed ({_pull_failure(done)}); "
             f"the commit {sha[:12]} is kept locally"
         )
+
+
+def _pull_failure(done: subprocess.CompletedProcess) -> str:
+    """Why `git pull --rebase` stopped: its CONFLICT lines (on stdout), else its error lines, not the
+    fetch's progress ("From ...", "* branch ...") that comes first on stderr."""
+    conflicts = [line.strip() for line in done.stdout.decode("utf-8", "replace").splitlines() if line.startswith("CONFLICT")]
+    if conflicts:
+        return "; ".join(conflicts[:3]) + ("; ..." if len(conflicts) > 3 else "")
+    errors = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.startswith(("error:", "fatal:"))]
+    return first_lines("\n".join(errors).encode()) or first_lines(done.stderr) or "no reason given"
 
 
 def push(repo: Repo, author: str) -> PushResult:

@@ -43,6 +43,10 @@ def may_hold_indented_code(text: str) -> bool:
     return _MAYBE_INDENTED_CODE.search("\n\n" + text) is not None
 
 
+def may_hold_html_block(text: str) -> bool:
+    return "<" in text and _HTML_BLOCK_START.search("\n" + text) is not None
+
+
 def scanned_fences(text: str) -> list[Region] | None:
     """The fences, when each opens at column 0 in a note without HTML, comments or math
     (which could hold or hide one); None otherwise. Indented code is checked by the caller."""

@@ -288,6 +288,10 @@ def _plan_run(
         )
     parse = parse_settings(config, settings)
     loaded = loader(root, scan, parse)
+    if view_of is not None:  # asked again once the notes are read: one edited meanwhile is read from HEAD
+        view = view_of(scan)
+        context = run_context(settings, config, ids, view.key)
+        digest = state_digest(scan.files, scan.folders, context, scan.left_out) if memo is not None else ""
     notes, load_problems, previous = loaded
     worktree = loaded.notes  # the view may replace some notes and leave out others
     progress("parse", len(scan.files), len(scan.files), "")

@@ -57,6 +57,17 @@ def vault_relative(pattern: str) -> str:
     return "" if normal == "." else normal
 
 
+NOT_UTF8 = "file name is not valid UTF-8 (Obsidian cannot open or link it); skipped"
+
+
+def _undecodable(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # os.scandir gave the name's bad bytes as lone surrogates
+        return True
+    return False
+
+
 def matches_glob(path: str, pattern: str) -> bool:
     """`exclude` semantics: a glob on the vault path; a folder name excludes all below it, taken
     as written too (a folder named `[old]` is no character class)."""
@@ -108,6 +119,9 @@ def scan_vault(root: Path, settings: ObsidianSettings, exclude: Iterable[str] = 
                 folders.add(path)
                 pending.append((path + "/", entry.path))
             elif entry.name.endswith(".md"):
+                if _undecodable(path):  # no link can name it; Obsidian cannot open it
+                    problems.append(Problem(path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"), NOT_UTF8))
+                    continue
                 if settings.is_ignored(path) or any(matches_glob(path, p) for p in patterns):
                     left_out.add(path)
                     continue

@@ -13,7 +13,7 @@ import functools
 import re
 
 from bot.blocks import Heading, Region, structure
-from bot.line_scan import blank, may_hold_indented_code, scanned_fences, scanned_headings
+from bot.line_scan import blank, may_hold_html_block, may_hold_indented_code, scanned_fences, scanned_headings
 
 __all__ = ["Heading", "find_headings", "find_section", "insertion_doubt", "mask_code", "masked_regions", "section_doubt"]
 
@@ -34,8 +34,12 @@ def _scanned_code(text: str) -> tuple[list[Region], str] | None:
 
 
 def _regions(text: str) -> tuple[Region, ...]:
+    """Every block that is not Markdown text. The line scan knows only code: an HTML block
+    (`<pre>` left open runs past every heading after it) needs the parser."""
     scanned = _scanned_code(text)
-    return tuple(scanned[0]) if scanned is not None else structure(text).regions
+    if scanned is not None and not may_hold_html_block(text):
+        return tuple(scanned[0])
+    return structure(text).regions
 
 
 def masked_regions(text: str) -> list[tuple[int, int]]:

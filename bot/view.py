@@ -79,11 +79,19 @@ def committed_view(repo: Repo, root: Path, scan: ScanResult) -> CommittedView:
         contents = git.read_blobs(repo, list(blobs.values()))
         committed = {path: contents[blob] for path, blob in blobs.items() if blob in contents}
     return CommittedView(
-        frozenset(p for p in state.not_in_head if p in scan.files) | frozenset(p for p in changed if p not in committed),
-        frozenset(p for p in state.ignored if p in scan.files),
+        _in(scan, state.not_in_head) | frozenset(p for p in changed if p not in committed),
+        _in(scan, state.ignored),
         committed,
         lambda paths: git.ignored_paths(repo, root, paths),
     )
+
+
+def _in(scan: ScanResult, listed: frozenset[str]) -> frozenset[str]:
+    """The scan's notes among `listed`, where a folder ("x/", or "" for the whole vault) stands for
+    every note under it: git status names an ignored folder, or an untracked repository inside
+    the vault, and not the notes in it."""
+    folders = tuple(path for path in listed if path == "" or path.endswith("/"))
+    return frozenset(path for path in scan.files if path in listed or (folders and path.startswith(folders)))
 
 
 @dataclass

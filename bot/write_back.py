@@ -23,6 +23,9 @@ from bot.writer import WriteConflict, move_note, sync_folders, write_note
 from rules import get_rule
 
 
+GONE = "removed or renamed while vaultbot ran; not written (the next run picks up the change)"
+
+
 @dataclass
 class WriteResult:
     written: list[Change] = field(default_factory=list)
@@ -98,6 +101,8 @@ def _write_each(root: Path, changes: Iterable[Change], result: WriteResult, unsy
             result.problems.append(Problem(change.path, f"not moved: {change.destination} already exists; the note is unchanged"))
         except WriteConflict:
             result.problems.append(Problem(change.path, "changed on disk while vaultbot ran; not overwritten (the next run picks it up)"))
+        except FileNotFoundError:  # deleted or renamed by someone since it was read: their change, not a failure
+            result.problems.append(Problem(change.path, GONE))
         except OSError as error:
             result.failed = True
             result.problems.append(Problem(change.path, f"cannot be written: {error.strerror or error}; the note is unchanged"))

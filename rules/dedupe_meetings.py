@@ -94,7 +94,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
-from bot.edits import AppendTasks, DeleteProperty, MoveNote, NoteEdit, Report, SetProperty
+from bot.edits import AppendTasks, DeleteProperty, MoveNote, NoteEdit, Report, SetProperty, WriteOnlyWith
 from bot.markdown import find_wikilinks_in_value, task_key, task_keys, unchecked_tasks
 from bot.relink import relink
 from bot.scan import vault_relative
@@ -324,6 +324,8 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
         tasks = carried_tasks(vault, keeper, moving)
         if tasks:
             carried.append(NoteEdit(keeper, AppendTasks(ACTION_ITEMS, tasks)))
+            # A duplicate moves only with its tasks copied: else they would be left in the archive alone.
+            yield from (NoteEdit(path, WriteOnlyWith((keeper,))) for path in moving)
     # Links first: their offsets are in the body as it is now, before tasks are added.
     for path, edit in relink(vault, archived, ID):
         if not (path in unmarked and isinstance(edit, SetProperty) and edit.key == KEY):

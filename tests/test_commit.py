@@ -16,6 +16,7 @@ import bot.git
 import bot.writer
 from bot.cli import main
 from bot.execute import EDITED
+from bot.write_back import GONE
 from tests.vaults import git, write_vault
 
 TODAY = "2026-11-24"
@@ -88,6 +89,23 @@ def test_an_edit_between_vaultbot_writing_and_committing_stays_the_users(tmp_pat
     assert git(repo, "diff", "--cached", "--name-only") == ""
 
 
+def test_a_note_removed_or_renamed_while_vaultbot_runs_is_the_users_change_not_a_failure(tmp_path: Path) -> None:
+    """Deleting or renaming a note in Obsidian while a run plans is an edit like any other: that note
+    is not written (and nothing recreates it), the others are committed, and the run does not fail."""
+    vault = make_repo(tmp_path / "repo", {**NOTES, "People/Bob.md": ANN.replace("Ann", "Bob"), "Meetings/2026-11-21 Bob.md": CALL.replace("Ann", "Bob")})
+    repo, pause = vault.parent, tmp_path / "pause"
+    process = start_run(vault, pause, "before-write")
+    (vault / "People/Ann.md").unlink()
+    (vault / "People/Bob.md").rename(vault / "People/Robert.md")
+    code, result, err = finish(process, pause, "before-write")
+    assert code == 0, err
+    assert not (vault / "People/Ann.md").exists() and not (vault / "People/Bob.md").exists()
+    assert {"path": "People/Ann.md", "message": GONE} in result["warnings"]
+    assert {"path": "People/Bob.md", "message": GONE} in result["warnings"]
+    assert git(repo, "status", "--porcelain").splitlines() == [" D Vault/People/Ann.md", " D Vault/People/Bob.md", "?? Vault/People/Robert.md"]
+    assert git(repo, "diff", "--cached", "--name-only") == ""
+
+
 def test_head_moving_before_update_ref_fails_cleanly_and_the_next_run_commits(tmp_path: Path) -> None:
     vault = make_repo(tmp_path / "repo", NOTES)
     repo, pause = vault.parent, tmp_path / "pause"
@@ -126,6 +144,17 @@ def test_a_user_staged_version_of_a_note_stays_staged(tmp_path: Path) -> None:
     assert code == 0, err
     assert git(repo, "ls-files", "-s", "Vault/People/Ann.md").split()[1] == blob, "the user's staged version stays staged"
     assert git(repo, "ls-files", "-s", "Vault/Meetings/2026-11-20 Call.md").split()[1] == git(repo, "rev-parse", "HEAD:Vault/Meetings/2026-11-20 Call.md").strip()
+
+
+def test_after_a_run_even_git_plumbing_sees_the_work_tree_clean(tmp_path: Path) -> None:
+    """`git diff-index --quiet HEAD` (what scripts and auto-commit hooks ask) reads the index's stat
+    data without refreshing it: entries vaultbot pointed at its blobs must carry the files' stats."""
+    vault = make_repo(tmp_path / "repo", NOTES)
+    repo = vault.parent
+    assert main(["run", str(vault), "--today", TODAY, "-q"]) == 0
+    assert git(repo, "log", "-1", "--format=%an").strip() == "vaultbot"
+    assert subprocess.run(["git", "diff-files", "--name-only"], cwd=repo, capture_output=True, text=True).stdout == ""
+    assert subprocess.run(["git", "diff-index", "--quiet", "HEAD", "--"], cwd=repo).returncode == 0
 
 
 def test_twenty_thousand_notes_in_one_commit_and_no_path_in_any_argument_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:

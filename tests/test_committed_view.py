@@ -113,3 +113,126 @@ def test_with_no_commit_the_work_tree_is_read_as_it_is(dirty: Path) -> None:
     assert code == 0, stderr
     assert "DRAFT the secret discount" in (dirty / "People/Ann.md").read_text()
     assert result["warnings"] == []
+
+
+@pytest.mark.parametrize("ignore", ["Private/", "Private", "/Vault/Private/*", "*.md\n!/Vault/*/*.md\n!/Vault/*/"])
+def test_a_note_in_an_ignored_folder_is_neither_read_nor_committed(tmp_path: Path, ignore: str) -> None:
+    """`git status --ignored=matching` names an ignored folder, not the notes in it: each of them
+    must still be left out, or its text (and the note itself) would be published in vaultbot's commit."""
+    vault = make_repo(tmp_path / "repo", NOTES)
+    repo = vault.parent
+    write_vault(repo, {".gitignore": ignore + "\n"})
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-q", "-m", "ignore the private folder")
+    write_vault(vault, {"Private/Deep/2026-11-10 Secret.md": meeting(10, "Ann", "PRIVATE salary talk")})
+    dry_code, dry, _ = run_json(vault, "--dry-run")
+    code, real, stderr = run_json(vault)
+    assert code == 0 and dry_code == 0, stderr
+    assert dry["changed"] == real["changed"] and dry["warnings"] == real["warnings"]
+    assert "Private/Deep/2026-11-10 Secret.md" not in [c["path"] for c in real["changed"]]
+    shown = git(repo, "show", "HEAD")
+    assert "PRIVATE" not in shown and "Secret" not in shown
+    assert git(repo, "ls-files", "Vault/Private") == ""
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_notes_of_another_repository_inside_the_vault_are_left_out(tmp_path: Path) -> None:
+    """git status lists a repository nested in the vault as one untracked folder (`?? Vault/Other/`)."""
+    vault = make_repo(tmp_path / "repo", NOTES)
+    nested = vault / "Other"
+    write_vault(nested, {"2026-11-10 Theirs.md": meeting(10, "Ann", "NESTED repository's note")})
+    git(nested, "init", "-q", "-b", "main")
+    git(nested, "add", "-A")
+    git(nested, "commit", "-q", "-m", "theirs")
+    code, real, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert "Other/2026-11-10 Theirs.md" not in [c["path"] for c in real["changed"]]
+    assert "NESTED" not in git(vault.parent, "show", "HEAD")
+    assert git(nested, "status", "--porcelain") == "", "the nested repository's note is not written"
+
+
+def test_a_vault_in_an_ignored_folder_is_not_committed(tmp_path: Path) -> None:
+    vault = make_repo(tmp_path / "repo", {"placeholder.md": "x\n"})
+    write_vault(vault.parent, {".gitignore": "/Vault/\n"})
+    git(vault.parent, "add", ".gitignore")
+    git(vault.parent, "commit", "-q", "-m", "the vault is ignored")
+    write_vault(vault, NOTES)
+    code, real, stderr = run_json(vault)
+    assert code == 0, stderr
+    assert real["changed"] == [] and real["commit"] is None
+    assert git(vault.parent, "log", "--format=%s") == "the vault is ignored\nnotes\n"
+
+
+def test_a_note_edited_right_after_git_status_is_not_read_as_committed(tmp_path: Path) -> None:
+    """The committed view asks git which notes differ from HEAD, then the notes are read: an edit
+    landing between the two (a user saving while vaultbot starts) must not pass as committed text."""
+    import datetime
+
+    from bot import git as bot_git
+    from bot.config import load_config
+    from bot.runner import plan_run
+    from bot.view import committed_view
+
+    vault = make_repo(tmp_path / "repo", NOTES)
+    edits = []
+
+    def view_then_the_user_saves(scan):  # type: ignore[no-untyped-def]
+        view = committed_view(repo, vault, scan)
+        if not edits:
+            write_vault(vault, {"Meetings/2026-11-05 Pricing.md": meeting(5, "Ann", "DRAFT typed just now")})
+            edits.append(True)
+        return view
+
+    with bot_git.open_repo(vault) as repo:
+        assert repo is not None
+        plan = plan_run(vault, load_config(vault), datetime.date(2026, 11, 24), (), view_of=view_then_the_user_saves)
+    assert edits
+    assert not [c.path for c in plan.changes if b"DRAFT" in c.after]
+    assert "Meetings/2026-11-05 Pricing.md" not in [c.path for c in plan.changes]
+
+
+def test_a_duplicate_whose_tasks_go_to_an_uncommitted_canonical_is_not_archived(tmp_path: Path) -> None:
+    """Archive mode copies a duplicate's open tasks into the canonical; when the canonical has
+    uncommitted changes that copy is not written, so the duplicate must not move either: its task
+    would be left only in the archive, and every roll-up would drop it on the next run."""
+    def call(extra: str) -> str:
+        return f"---\ntype: meeting\ndate: 2026-11-03\nsource: rec-7\nsummary: Call\n---\nWith [[Ann]].\n{extra}"
+
+    vault = make_repo(tmp_path / "repo", {
+        **NOTES,
+        ".vaultbot.yaml": "rules:\n  dedupe-meetings:\n    mode: archive\n",
+        "Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\n"),
+        "Meetings/2026-11-03 Call (copy).md": call("- [ ] Send the contract\n"),
+        "Meetings/2026-11-04 Follow-up.md": meeting(4, "2026-11-03 Call", "Follow-up"),
+    })
+    write_vault(vault, {"Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\nAn uncommitted line.\n")})
+    dry_code, dry, _ = run_json(vault, "--dry-run")
+    code, real, stderr = run_json(vault)
+    assert code == 0 and dry_code == 0, stderr
+    assert dry["changed"] == real["changed"] and dry["warnings"] == real["warnings"]
+    assert (vault / "Meetings/2026-11-03 Call (copy).md").exists(), "not moved"
+    assert not (vault / "_archive").exists()
+    assert "Meetings/2026-11-03 Call (copy).md" not in [c["path"] for c in real["changed"]]
+    ann = (vault / "People/Ann.md").read_text()
+    assert "- [ ] Send the contract" not in ann or "[[2026-11-03 Call (copy)]]" in ann
+    again_code, again, _ = run_json(vault)
+    assert again_code == 0 and again["changed"] == [], "nothing more until the canonical is committed"
+
+
+def test_the_dry_run_lists_an_archive_run_s_changes_in_the_real_run_s_order(tmp_path: Path) -> None:
+    """The real run writes a note that goes with others' changes after them (bot/together.py);
+    what it reports must still be the dry run's list, in the same order."""
+    def call(extra: str) -> str:
+        return f"---\ntype: meeting\ndate: 2026-11-03\nsource: rec-7\nsummary: Call\n---\nWith [[Ann]].\n{extra}"
+
+    vault = make_repo(tmp_path / "repo", {
+        **NOTES,
+        ".vaultbot.yaml": "rules:\n  dedupe-meetings:\n    mode: archive\n",
+        "Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\n"),
+        "Meetings/2026-11-03 Call (copy).md": call("- [ ] Send the contract\n"),
+    })
+    dry_code, dry, _ = run_json(vault, "--dry-run")
+    code, real, stderr = run_json(vault)
+    assert code == 0 and dry_code == 0, stderr
+    assert not (vault / "Meetings/2026-11-03 Call (copy).md").exists(), "archived"
+    assert dry["changed"] == real["changed"]

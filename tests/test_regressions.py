@@ -86,3 +86,22 @@ def test_a_merge_key_after_comments_is_no_crash(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "Odd.md").read_text() == "---\n# c\n<<:\n  inner: x\ntype: x\ntags:\n  - type/x\n---\n"
     assert "type/y" in (tmp_path / "Fine.md").read_text()
+
+
+@pytest.mark.skipif(os.name == "nt" or os.uname().sysname == "Darwin", reason="only Linux file systems keep names that are not UTF-8")
+@pytest.mark.parametrize("git_vault", [False, True])
+def test_a_note_whose_name_is_not_utf8_is_reported_not_a_crash(tmp_path: Path, git_vault: bool) -> None:
+    """A meeting named with a Latin-1 byte, linked from its customer: the link to it cannot be
+    written as text (Obsidian cannot open such a file either), so the note is skipped and named."""
+    from tests.vaults import git
+
+    write_vault(tmp_path, {"Acme/Acme.md": "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n"})
+    (tmp_path / "Acme").joinpath(os.fsdecode(b"2026-11-01 - caf\xe9.md")).write_bytes(b"---\ntype: meeting\ndate: 2026-11-01\n---\n[[Acme]]\n")
+    if git_vault:
+        git(tmp_path, "init", "-q", "-b", "main")
+        git(tmp_path, "add", "-A")
+        git(tmp_path, "commit", "-q", "-m", "notes")
+    result = run_cli("run", tmp_path, "--today", "2026-11-24", env={"PYTHONIOENCODING": "utf-8"})
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "warning: Acme/2026-11-01 - caf\\xe9.md: file name is not valid UTF-8 (Obsidian cannot open or link it); skipped" in result.stdout + result.stderr

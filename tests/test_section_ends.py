@@ -70,6 +70,12 @@ REPORTED = (
     ("- old %% a comment that goes on\n\n", "a %% comment opened in it is not closed"),
     ("- old\n\n%% left open\n\n", "a %% comment opened in it is never closed"),
     ("- old\n\n$$\nx = 1\n\n", "a $$ math block opened in it is not closed"),
+    # HTML blocks 1-5 run to their closing marker, across headings: one never closed hides
+    # every heading after it (and, in a note without fences, the line scan must not miss it).
+    ("<pre>\n- pasted\n\n", "an HTML block opened in it is never closed"),
+    ("- old\n\n<script>\n", "an HTML block opened in it is never closed"),
+    ("<?php echo 1;\n\n", "an HTML block opened in it is never closed"),
+    ("<![CDATA[\n\n", "an HTML block opened in it is never closed"),
 )
 
 
@@ -106,6 +112,7 @@ def test_create_missing_never_inserts_into_a_comment(tmp_path: Path) -> None:
         ("%%\n## Draft\nsecret\n", "it would go inside a %% comment"),
         ("```\n## not a heading\n", "it would go inside a code fence"),
         ("<!--\n## not a heading\n", "it would go inside an HTML comment"),
+        ("<pre>\n## not a heading\n", "it would go inside an HTML block"),
         ("$$\nx = 1\n## after math\n", "a $$ math block opened before it is not closed"),
         ("Text %% an open comment\n\n## Later\n", "a %% comment opened before it is not closed"),
     ),

@@ -307,6 +307,12 @@ def test_a_push_that_cannot_rebase_keeps_the_local_commit(tmp_path: Path, vault:
     code, result, _ = run_json(vault, "--push")
     assert code == 3
     assert result["commit"] == head(vault.parent)
+    assert result["errors"] == [
+        (
+            "push to origin/main was rejected and `git pull --rebase` failed (CONFLICT (content): Merge conflict in Vault/People/Ann.md); "
+            f"the commit {head(vault.parent)[:12]} is kept locally"
+        )
+    ], "the reason, not git's fetch progress"
     assert git(vault.parent, "log", "-1", "--format=%s").startswith("vaultbot: 2 notes updated")
     assert not (vault.parent / ".git" / "rebase-merge").exists() and not (vault.parent / ".git" / "rebase-apply").exists()
     assert git(vault.parent, "status", "--porcelain") == ""
