@@ -18,8 +18,9 @@ from typing import Any, Mapping
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from bot.index_settings import IndexSettings
 from bot.today import UnknownTimezone, zone
-from rules import RULES, Rule
+from rules import RULES, Rule, duplicate_mark_key, generated_headings, index_exclusions
 
 CONFIG_FILE = ".vaultbot.yaml"
 DEFAULT_AUTHOR = "vaultbot <vaultbot@localhost>"
@@ -50,7 +51,7 @@ class GitConfig:
 @dataclass(frozen=True)
 class Config:
     schedule: str = "@hourly"
-    entity_types: tuple[str, ...] = ("customer", "person", "project", "company", "partner")
+    entity_types: tuple[str, ...] = IndexSettings.entity_types
     date_keys: tuple[str, ...] = ("date", "meeting_date")
     resolve_aliases: bool = True
     exclude: tuple[str, ...] = ()
@@ -62,24 +63,24 @@ class Config:
         return self.rules[rule_id].options
 
     @property
+    def _options_by_rule(self) -> dict[str, Any]:
+        return {rule.ID: self.rule_options(rule.ID) if rule.ID in self.rules else rule.Options() for rule in RULES}
+
+    @property
     def generated_headings(self) -> tuple[str, ...]:
-        """The headings of the sections rules generate (options declared `generated_section`),
-        enabled or not: the parse of a note must not depend on which rules a run selects."""
-        return tuple(
-            getattr(config.options, spec.name)
-            for config in self.rules.values()
-            for spec in dataclasses.fields(config.options)
-            if spec.metadata.get("generated_section")
-        )
+        """The headings of the sections rules generate, enabled or not: the parse of a note must
+        not depend on which rules a run selects."""
+        return generated_headings(self._options_by_rule)
 
     @property
     def scan_exclude(self) -> tuple[str, ...]:
-        """What the scan leaves out: `exclude`, and in dedupe-meetings' archive mode its archive folder
-        (archived duplicates are kept, not indexed: never related notes, never grouped again)."""
-        dedupe = self.rules.get("dedupe-meetings")
-        if dedupe is not None and dedupe.options.mode == "archive":
-            return (*self.exclude, dedupe.options.archive_folder)
-        return self.exclude
+        """What the scan leaves out: `exclude`, and the folders rules keep out of the index."""
+        return (*self.exclude, *index_exclusions(self._options_by_rule))
+
+    @property
+    def index(self) -> IndexSettings:
+        """What the vault index reads of this configuration."""
+        return IndexSettings(self.entity_types, self.resolve_aliases, duplicate_mark_key())
 
 
 def _expect(key: str, value: object, kind: type, what: str) -> Any:

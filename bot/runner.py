@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
+from bot.change import Change
 from bot.config import Config
 from bot.delta import VaultDelta, delta_since_clean
 from bot.edits import AppendTasks, Edit, MoveNote, Report, RewriteLinks
@@ -37,20 +38,11 @@ from bot.problem import Problem
 from bot.reading import parse_files
 from bot.render import RenderError, render
 from bot.scan import FileStat, ScanResult, scan_vault
+from bot.scope import notes_in_scope
 from bot.together import ties, untie, without_unmet_requirements
 from bot.vault import VaultIndex
 from bot.view import UNCOMMITTED, CommittedView, narrow, untracked_problems, waiting_problems
 from rules import RULES, Rule
-
-
-@dataclass(frozen=True)
-class Change:
-    path: str
-    rules: tuple[str, ...]
-    before: bytes
-    after: bytes
-    destination: str | None = None  # the note moves there (written at the new path, removed here)
-    requires: tuple[str, ...] = ()  # written only with the changes to these notes (bot/together.py)
 
 
 @dataclass
@@ -81,6 +73,7 @@ class RunPlan:
     # Changes the run planned but will not make (a note with uncommitted changes, a move git would
     # not commit): the vault is then not clean, whatever the rules say.
     incomplete: bool = False
+    config: Config | None = None  # the configuration the run planned with (what `vaultbot explain` reads options from)
 
 
 def selected_rules(config: Config, rule_ids: Sequence[str] = ()) -> list[Rule]:
@@ -134,7 +127,7 @@ def _group_edits(
     rule: Rule, vault: VaultIndex, options: object, today: datetime.date, targets: frozenset[str] | None, problems: list[Problem]
 ) -> dict[str, list[Edit]]:
     edits: dict[str, list[Edit]] = defaultdict(list)
-    for path, edit in rule.check(vault, options, today, targets):
+    for path, edit in rule.check(vault, options, today, notes_in_scope(rule.SCOPE, vault, targets)):
         if isinstance(edit, Report):
             problems.append(Problem(path, f"{rule.ID}: {edit.message}"))
         elif path in vault.notes and not vault.notes[path].opted_out(rule.ID):
@@ -283,7 +276,8 @@ def _plan_run(
     if clean is not None and clean.digest == digest:
         progress("rule", len(rules), len(rules), "")
         return RunPlan(
-            root, [], problems + clean.problems, len(scan.files), ids, scan=scan, context=context, digest=digest, note_problems=clean.problems, remembered=True
+            root, [], problems + clean.problems, len(scan.files), ids, scan=scan, context=context, digest=digest, note_problems=clean.problems, remembered=True,
+            config=config,
         )
     parse = parse_settings(config, settings)
     loaded = loader(root, scan, parse)
@@ -295,7 +289,7 @@ def _plan_run(
         narrowed = narrow(view, scan, notes, load_problems, previous, parse)
         notes, load_problems, previous, files = narrowed.notes, narrowed.problems, narrowed.previous, narrowed.files
     unparsed = frozenset(files) - notes.keys()
-    original = VaultIndex(notes, scan.folders, settings, config, unparsed, scan.left_out)
+    original = VaultIndex(notes, scan.folders, settings, config.index, unparsed, scan.left_out)
     view_problems = [*untracked_problems(view), *waiting_problems(view, original, worktree)] if view is not None else []
     delta = _delta_since(clean, original, scan, previous, context)
     if delta is None:
@@ -328,6 +322,7 @@ def _plan_run(
         clean=clean,
         view_problems=view_problems,
         incomplete=bool(skipped),
+        config=config,
     )
 
 

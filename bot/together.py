@@ -16,7 +16,7 @@ from bot.edits import Edit, WriteOnlyWith
 from bot.problem import Problem
 
 if TYPE_CHECKING:
-    from bot.runner import Change
+    from bot.change import Change
 
 
 def _reason(path: str, missing: str) -> Problem:

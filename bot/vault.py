@@ -24,18 +24,16 @@ import datetime
 import posixpath
 from collections import defaultdict
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import Iterable, Mapping
 
-from bot.markdown import find_wikilinks_in_value, fold
+from bot.index_settings import IndexSettings, duplicate_mark
+from bot.markdown import fold
 from bot.note import Note, NoteLink
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
 
 # `backlinks` looks this many notes up one by one before it maps the whole vault's links.
 FEW_BACKLINKS = 64
-
-if TYPE_CHECKING:
-    from bot.config import Config
 
 
 def _without_md(path: str) -> str:
@@ -51,18 +49,6 @@ def _aliases(note: Note) -> list[str]:
     return found
 
 
-DUPLICATE_KEY = "duplicate_of"  # dedupe-meetings' mark: SPEC 3 leaves marked duplicates out of related notes
-
-
-def _duplicate_mark(note: Note) -> str | None:
-    """The link target of the note's `duplicate_of` (a wikilink, or plain text naming a note), if any."""
-    value = note.get(DUPLICATE_KEY)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    links = find_wikilinks_in_value(value)
-    return links[0].target if links else value.strip()
-
-
 def identity(note: Note) -> tuple:
     """What other notes see of a note besides its links and contents: its type, aliases and title."""
     return note.type, tuple(_aliases(note)), note.title
@@ -74,14 +60,14 @@ class VaultIndex:
         notes: Mapping[str, Note],
         folders: Iterable[str],
         settings: ObsidianSettings,
-        config: Config,
+        index: IndexSettings,
         unparsed: Iterable[str] = (),
         left_out: Iterable[str] = (),
     ) -> None:
         self.notes = dict(notes)
         self.folders = frozenset(folders)
         self.settings = settings
-        self.config = config
+        self.index = index
         # Notes that could not be parsed still exist for Obsidian: links resolve to
         # them, and their names count when a link must be unambiguous. Rules never see them.
         self.unparsed = frozenset(unparsed)
@@ -100,14 +86,14 @@ class VaultIndex:
             if first != path:
                 self._twins[key] = (*self._twins.get(key, (first,)), path)
             self._by_name[key.rsplit("/", 1)[-1]].append(path)
-            if config.resolve_aliases and path in self.notes:
+            if index.resolve_aliases and path in self.notes:
                 for alias in _aliases(self.notes[path]):
                     self._by_alias[fold(alias)].add(path)
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._ambiguous: dict[tuple[str, str], tuple[str, ...]] = {}  # (target, folder) -> tied paths
         self._related: dict[tuple[str, datetime.date], list[str]] = {}
         self._some_backlinks: dict[str, tuple[str, ...]] = {}  # looked up one by one (`backlinks`)
-        entity_types = {t.lower() for t in config.entity_types}
+        entity_types = {t.lower() for t in index.entity_types}
         self.entities = tuple(p for p, n in self.notes.items() if n.type and n.type.lower() in entity_types)
 
     def with_notes(self, updated: Mapping[str, Note], removed: Iterable[str] = ()) -> VaultIndex:
@@ -125,7 +111,7 @@ class VaultIndex:
             notes.pop(path, None)
         same_shape = not removed and all(path in self.notes and identity(note) == identity(self.notes[path]) for path, note in updated.items())
         if not same_shape:
-            return VaultIndex(notes, self.folders, self.settings, self.config, self.unparsed, self.left_out)
+            return VaultIndex(notes, self.folders, self.settings, self.index, self.unparsed, self.left_out)
         fresh = copy.copy(self)
         fresh.notes = notes
         for derived in ("outgoing", "_backlinks"):  # the cached views that read note contents (with _by_link_name)
@@ -146,7 +132,7 @@ class VaultIndex:
         affected: set[str | None] = set()
         for path, note in updated.items():
             old = self.notes[path]
-            if self.is_entity(path) or (note.links == old.links and note.date == old.date and _duplicate_mark(note) == _duplicate_mark(old)):
+            if self.is_entity(path) or (note.links == old.links and note.date == old.date and self._mark(note) == self._mark(old)):
                 continue  # never a related note, or nothing related() reads changed
             affected |= before[path] | after[path] | {self.owner(path)}
         fresh._related = {key: paths for key, paths in self._related.items() if key[0] not in affected}
@@ -263,7 +249,7 @@ class VaultIndex:
 
     def _find_backlinks(self, path: str) -> tuple[str, ...]:
         names = {self._folded[path].rsplit("/", 1)[-1]}
-        if self.config.resolve_aliases and path in self.notes:
+        if self.index.resolve_aliases and path in self.notes:
             names.update(fold(alias).rsplit("/", 1)[-1] for alias in _aliases(self.notes[path]))
         candidates = {source for name in names for source in self._by_link_name.get(name, ())}
         found = [source for source in candidates if source != path and any(target == path for _, target in self._links(source))]
@@ -279,14 +265,14 @@ class VaultIndex:
         return sources
 
     def problems(self, paths: Iterable[str] | None = None) -> list[Problem]:
-        """Links that match several notes equally well, and `duplicate_of` marks that name no
-        other note, on the note that holds them (among `paths`, when given)."""
+        """Links that match several notes equally well, and duplicate marks that name no other
+        note, on the note that holds them (among `paths`, when given)."""
         found = []
         for path in self.notes if paths is None else paths:
-            mark = _duplicate_mark(self.notes[path])
+            mark = self._mark(self.notes[path])
             if mark is not None and self._duplicate_target(path) in (None, path):
                 what = "the note itself" if self._duplicate_target(path) == path else "no note in the vault"
-                found.append(Problem(path, f"{DUPLICATE_KEY} [[{mark}]] names {what}; the note is not treated as a duplicate"))
+                found.append(Problem(path, f"{self.index.duplicate_key} [[{mark}]] names {what}; the note is not treated as a duplicate"))
             links = self._links(path)
             folder = self.notes[path].folder
             for target in dict.fromkeys(nl.link.target.strip() for nl, _ in links):
@@ -375,8 +361,11 @@ class VaultIndex:
             reasons[path].append("owner")
         return {p: tuple(r) for p, r in sorted(reasons.items()) if not self.is_entity(p)}
 
+    def _mark(self, note: Note) -> str | None:
+        return duplicate_mark(note, self.index.duplicate_key)
+
     def _duplicate_target(self, path: str) -> str | None:
-        mark = _duplicate_mark(self.notes[path])
+        mark = self._mark(self.notes[path])
         return None if mark is None else self.resolve(mark, path)
 
     def entities_of(self, path: str) -> set[str]:
@@ -388,7 +377,7 @@ class VaultIndex:
         return found
 
     def is_marked_duplicate(self, path: str) -> bool:
-        """Marked `duplicate_of` another note that exists: a mark naming no note, or the note
+        """Marked as a duplicate of another note that exists: a mark naming no note, or the note
         itself, would hide the meeting for good (reported by `problems`)."""
         return self._duplicate_target(path) not in (None, path)
 

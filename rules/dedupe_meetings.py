@@ -89,11 +89,12 @@ import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from bot.edits import AppendTasks, DeleteProperty, MoveNote, NoteEdit, Report, SetProperty
 from bot.markdown import find_wikilinks_in_value, task_key, task_keys, unchecked_tasks
 from bot.relink import relink
+from bot.scope import GROUPS
 
 if TYPE_CHECKING:
     from bot.dates import NoteDate
@@ -103,6 +104,9 @@ if TYPE_CHECKING:
 
 ID = "dedupe-meetings"
 KEY = "duplicate_of"
+SCOPE = GROUPS
+OWNED_KEYS = (KEY,)
+DUPLICATE_MARK_KEY = KEY  # SPEC 3: a marked duplicate is no related note
 PARTICIPANT_KEYS = ("participants", "attendees")
 MAX_MINUTES_APART = 30
 ACTION_ITEMS = "Action Items"
@@ -192,9 +196,9 @@ def _day(note: Note) -> NoteDate | None:
     return day if day is not None and day.day is not None else None
 
 
-def duplicate_groups(vault: VaultIndex, options: Options, among: frozenset[str] | None = None) -> list[list[str]]:
-    """Groups of notes recording the same meeting, each sorted by path (only meetings in `among`, when given)."""
-    meetings = [p for p, n in vault.notes.items() if (among is None or p in among) and _is_meeting(n, options)]
+def duplicate_groups(vault: VaultIndex, options: Options, among: Sequence[str] | None = None) -> list[list[str]]:
+    """Groups of notes recording the same meeting, each sorted by path (only meetings in `among`, in note order, when given)."""
+    meetings = [p for p in (vault.notes if among is None else among) if _is_meeting(vault.notes[p], options)]
     groups = _Groups()
     same_day: dict[tuple, list[str]] = defaultdict(list)
     same_source: dict[str, list[str]] = defaultdict(list)
@@ -270,17 +274,22 @@ def canonical(vault: VaultIndex, group: list[str]) -> str:
     return min(group, key=lambda p: (-len(vault.backlinks(p)), -len(vault.notes[p].body.strip()), p))
 
 
+def index_exclusions(options: Options) -> tuple[str, ...]:
+    """Archived duplicates are kept, not indexed: never related notes, never grouped again."""
+    return (options.archive_folder,) if options.mode == "archive" else ()
+
+
 def archive_path(options: Options, path: str) -> str:
     """Where archive mode moves a duplicate: its own path under `archive_folder`."""
     folder = posixpath.normpath(options.archive_folder.replace("\\", "/")).strip("/")
     return f"{folder}/{path}"
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
     archived: dict[str, str] = {}  # duplicate -> canonical, in archive mode
     carried: list[NoteEdit] = []
     unmarked: set[str] = set()  # canonicals whose stale mark goes: relinking must not point it at themselves
-    for group in duplicate_groups(vault, options, among=targets):
+    for group in duplicate_groups(vault, options, among=notes):
         keeper = canonical(vault, group)
         if vault.notes[keeper].opted_out(ID):
             others = ", ".join(p for p in group if p != keeper)

@@ -41,9 +41,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from bot.edits import NoteEdit, SetProperty
+from bot.scope import ENTITY_NOTES
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
 
 ID = "last-contact"
 KEY = "last_contact"
+SCOPE = ENTITY_NOTES
+OWNED_KEYS = (KEY,)
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,8 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     return delta.entities()
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
-    for entity in vault.entities:
-        if targets is not None and entity not in targets:
-            continue
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
+    for entity in notes:
         note = vault.notes[entity]
         if KEY not in (note.frontmatter or {}) and not options.create_missing:
             continue

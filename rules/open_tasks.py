@@ -88,10 +88,11 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Sequence
 
 from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, Report, WriteOnlyWith
 from bot.markdown import Task, find_links, find_section, find_tasks
+from bot.scope import ENTITY_NOTES
 from rules.recent_context import ordered_related
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ if TYPE_CHECKING:
     from bot.vault import VaultIndex
 
 ID = "open-tasks"
+SCOPE = ENTITY_NOTES
+OWNED_KEYS: tuple[str, ...] = ()
 
 # `- [ ] text (link)`: a wikilink, or a markdown link whose destination may hold one level of parentheses.
 _GENERATED = re.compile(
@@ -180,10 +183,11 @@ def open_tasks(vault: VaultIndex, path: str) -> list[Task]:
     return [task for task in find_tasks(vault.notes[path].body) if task.status == " " and task.text]
 
 
-def judged(vault: VaultIndex, options: Options, targets: frozenset[str] | None) -> Iterator[tuple[str, list[RollupLine]]]:
+def judged(vault: VaultIndex, options: Options, notes: Iterable[str]) -> Iterator[tuple[str, list[RollupLine]]]:
     """The entity notes this rule regenerates, with their section's current lines."""
-    for entity in vault.entities:
-        if (targets is not None and entity not in targets) or vault.notes[entity].opted_out(ID):
+    for entity in notes:
+        # Also the engine's rule, but here before ticks are judged: an entity that opts out ticks nothing.
+        if vault.notes[entity].opted_out(ID):
             continue
         lines = section_lines(vault, entity, options)
         if lines is None and options.create_missing:
@@ -206,8 +210,8 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     return frozenset(found)
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
-    sections = dict(judged(vault, options, targets))
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
+    sections = dict(judged(vault, options, notes))
     ticks: dict[str, dict[int, LineReplacement]] = defaultdict(dict)  # source -> line offset -> its tick
     kept: dict[str, list[str]] = {}
     tied: dict[str, set[str]] = defaultdict(set)  # entity -> the sources its new section needs written

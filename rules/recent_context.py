@@ -80,9 +80,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from bot.edits import NoteEdit, ReplaceSection, Report
+from bot.scope import ENTITY_NOTES
 from bot.summary import cut_summary
 
 if TYPE_CHECKING:
@@ -90,6 +91,8 @@ if TYPE_CHECKING:
     from bot.vault import VaultIndex
 
 ID = "recent-context"
+SCOPE = ENTITY_NOTES
+OWNED_KEYS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,11 +162,9 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     return delta.entities()
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
     heading = options.heading.lower()
-    for entity in vault.entities:
-        if targets is not None and entity not in targets:
-            continue
+    for entity in notes:
         note = vault.notes[entity]
         if not options.create_missing and heading not in note.body.lower():
             continue  # cheap test first; the renderer finds the heading exactly

@@ -90,16 +90,19 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from bot.edits import NoteEdit, ReplaceSection, Report
 from bot.markdown import find_section
+from bot.scope import ENTITY_NOTES
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
     from bot.vault import VaultIndex
 
 ID = "related"
+SCOPE = ENTITY_NOTES
+OWNED_KEYS: tuple[str, ...] = ()
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -159,11 +162,9 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     return delta.entities()
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
     entities_of: dict[str, set[str]] = {}
-    for entity in vault.entities:
-        if targets is not None and entity not in targets:
-            continue
+    for entity in notes:
         try:
             kept = comments(vault.notes[entity].body, options.heading)
         except ValueError as error:

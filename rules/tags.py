@@ -56,11 +56,12 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.edits import DeleteProperty, NoteEdit, Report, SetProperty
+from bot.scope import EVERY_NOTE
 from bot.yaml_reader import scalar_text
 
 if TYPE_CHECKING:
@@ -69,6 +70,8 @@ if TYPE_CHECKING:
     from bot.vault import VaultIndex
 
 ID = "tags"
+SCOPE = EVERY_NOTE
+OWNED_KEYS = ("tags",)
 _COMMAS = re.compile(r"\s*,\s*")
 _SPACES = re.compile(r"\s+")
 _EMOJI_JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
@@ -142,9 +145,10 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     return delta.paths
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
-    for path, note in vault.notes.items():
-        if note.frontmatter is None or (targets is not None and path not in targets):
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
+    for path in notes:
+        note = vault.notes[path]
+        if note.frontmatter is None:
             continue
         raw = note.frontmatter.get("tags")
         current = _current_tags(raw)
