@@ -34,7 +34,7 @@ from bot.edits import AppendTasks, Edit, MoveNote, Report, RewriteLinks
 from bot.memo import CleanRunMemo, CleanState, code_fingerprint, state_digest
 from bot.note import BadNote, Note, ParseSettings, parse_note
 from bot.obsidian import ObsidianSettings, read_settings
-from bot.problem import Problem
+from bot.problem import Problem, rule_problem
 from bot.reading import parse_files
 from bot.render import RenderError, render
 from bot.scan import FileStat, ScanResult, scan_vault
@@ -129,7 +129,7 @@ def _group_edits(
     edits: dict[str, list[Edit]] = defaultdict(list)
     for path, edit in rule.check(vault, options, today, notes_in_scope(rule.SCOPE, vault, targets)):
         if isinstance(edit, Report):
-            problems.append(Problem(path, f"{rule.ID}: {edit.message}"))
+            problems.append(rule_problem(path, rule.ID, edit.message))
         elif path in vault.notes and not vault.notes[path].opted_out(rule.ID):
             edits[path].append(edit)
     return edits
@@ -184,7 +184,8 @@ def apply_rules(
         grouped = _group_edits(rule, vault, options, today, targets, found)
         if refuse_moves and any(isinstance(edit, MoveNote) for edits in grouped.values() for edit in edits):
             moving_kinds = (MoveNote, RewriteLinks, AppendTasks)
-            grouped = {p: kept for p, edits in grouped.items() if (kept := [e for e in edits if not isinstance(e, moving_kinds)])}
+            kept_kinds: dict[str, list[Edit]] = {p: [e for e in edits if not isinstance(e, moving_kinds)] for p, edits in grouped.items()}
+            grouped = {p: edits for p, edits in kept_kinds.items() if edits}
         for path, edits in grouped.items():
             note = vault.notes[path]
             destination = next((edit.destination for edit in edits if isinstance(edit, MoveNote)), None)
@@ -194,13 +195,13 @@ def apply_rules(
                     continue
                 updated[path] = note if text == note.text else parse_note(path, text, note.bom, note.stat, settings, previous=note)
             except RenderError as error:
-                found.append(Problem(path, f"{rule.ID}: not changed: {error}"))
+                found.append(rule_problem(path, rule.ID, f"not changed: {error}"))
                 continue
             except BadNote as error:  # our own output must parse; if not, keep the note as it was
-                found.append(Problem(path, f"{rule.ID}: not changed: the result would not parse ({error})"))
+                found.append(rule_problem(path, rule.ID, f"not changed: the result would not parse ({error})"))
                 continue
             except Exception as error:  # a defect in one edit must cost that note, not the run
-                found.append(Problem(path, f"{rule.ID}: not changed: unexpected {type(error).__name__}: {error} (please report)"))
+                found.append(rule_problem(path, rule.ID, f"not changed: unexpected {type(error).__name__}: {error} (please report)"))
                 continue
             if destination is not None:
                 moving[path] = destination
@@ -329,7 +330,7 @@ def _plan_run(
 def _changes(notes: Mapping[str, Note], result: RulesResult) -> list[Change]:
     changes = []
     for path, rule_list in sorted(result.changed_by.items()):
-        destination, note = result.moved.get(path, (None, result.vault.notes.get(path)))
+        destination, note = result.moved[path] if path in result.moved else (None, result.vault.notes[path])
         before, after = notes[path].to_bytes(), note.to_bytes()
         if before != after or destination is not None:
             changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination, tuple(sorted(result.requires.get(path, ())))))

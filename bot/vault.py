@@ -49,6 +49,12 @@ def _aliases(note: Note) -> list[str]:
     return found
 
 
+def _not_after(note: Note, today: datetime.date) -> bool:
+    """Undated, or dated no later than `today`."""
+    date = note.date.date
+    return date is None or date.first_day() <= today
+
+
 def identity(note: Note) -> tuple:
     """What other notes see of a note besides its links and contents: its type, aliases and title."""
     return note.type, tuple(_aliases(note)), note.title
@@ -389,6 +395,6 @@ class VaultIndex:
                 path
                 for path in self.related_candidates(entity)
                 if not self.is_marked_duplicate(path)
-                and (self.notes[path].date.date is None or self.notes[path].date.date.first_day() <= today)
+                and _not_after(self.notes[path], today)
             ]
         return list(self._related[key])

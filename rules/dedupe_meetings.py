@@ -105,7 +105,7 @@ if TYPE_CHECKING:
 ID = "dedupe-meetings"
 KEY = "duplicate_of"
 SCOPE = GROUPS
-OWNED_KEYS = (KEY,)
+OWNED_KEYS: tuple[str, ...] = (KEY,)
 DUPLICATE_MARK_KEY = KEY  # SPEC 3: a marked duplicate is no related note
 PARTICIPANT_KEYS = ("participants", "attendees")
 MAX_MINUTES_APART = 30
@@ -181,7 +181,7 @@ def _meeting_types(options: Options) -> frozenset[str]:
 
 
 def _is_meeting(note: Note, options: Options) -> bool:
-    return bool(note.type) and note.type.casefold() in _meeting_types(options)
+    return note.type is not None and note.type.casefold() in _meeting_types(options)
 
 
 def _source(note: Note) -> str | None:
@@ -319,7 +319,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequ
         if tasks:
             carried.append(NoteEdit(keeper, AppendTasks(ACTION_ITEMS, tasks)))
     # Links first: their offsets are in the body as it is now, before tasks are added.
-    for path, edit in relink(vault, archived, ID):
+    for path, edit in relink(vault, archived, ID, "archived duplicates"):
         if not (path in unmarked and isinstance(edit, SetProperty) and edit.key == KEY):
             yield NoteEdit(path, edit)
     yield from carried

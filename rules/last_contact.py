@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 ID = "last-contact"
 KEY = "last_contact"
 SCOPE = ENTITY_NOTES
-OWNED_KEYS = (KEY,)
+OWNED_KEYS: tuple[str, ...] = (KEY,)
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,8 @@ def as_date(value: object) -> datetime.date | None:
 
 
 def latest_contact(vault: VaultIndex, entity: str, today: datetime.date) -> datetime.date | None:
-    dates = [
-        vault.notes[path].date.date.first_day()
-        for path in vault.related(entity, today)
-        if vault.notes[path].date.date is not None and vault.notes[path].date.date.day is not None
-    ]
+    days = (vault.notes[path].date.date for path in vault.related(entity, today))
+    dates = [day.first_day() for day in days if day is not None and day.day is not None]
     return max(dates, default=None)
 
 

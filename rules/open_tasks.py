@@ -226,6 +226,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequ
                     kept[entity].append(line.line)
                     yield NoteEdit(entity, Report(outcome))
                 elif outcome is not None:
+                    assert line.source is not None  # tick() ticks only a line whose link opens a note
                     ticks[line.source].setdefault(outcome.start, outcome)  # two sections may tick one task
                     tied[entity].add(line.source)
     tasks_of: dict[str, list[Task]] = {}  # most notes are related to several entities: each note's tasks are found once

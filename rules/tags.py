@@ -71,7 +71,7 @@ if TYPE_CHECKING:
 
 ID = "tags"
 SCOPE = EVERY_NOTE
-OWNED_KEYS = ("tags",)
+OWNED_KEYS: tuple[str, ...] = ("tags",)
 _COMMAS = re.compile(r"\s*,\s*")
 _SPACES = re.compile(r"\s+")
 _EMOJI_JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}

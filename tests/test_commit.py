@@ -83,7 +83,7 @@ def test_an_edit_between_vaultbot_writing_and_committing_stays_the_users(tmp_pat
     assert head_file(repo, "Vault/People/Ann.md") == written, "HEAD holds vaultbot's bytes"
     assert (vault / "People/Ann.md").read_bytes() == written + b"A line the user typed meanwhile.\n"
     assert git(repo, "status", "--porcelain") == " M Vault/People/Ann.md\n", "the user's line is their uncommitted change"
-    assert {"path": "People/Ann.md", "message": EDITED} in result["warnings"]
+    assert {"path": "People/Ann.md", "rule": None, "message": EDITED} in result["warnings"]
     assert git(repo, "diff", "--cached", "--name-only") == ""
 
 

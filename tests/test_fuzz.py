@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import Config
-from rules import owned_keys
 from bot.note import BadNote, ParseSettings, decode, parse_note
 from bot.obsidian import ObsidianSettings
 from bot.vault import VaultIndex
+from rules import owned_keys
 from tests.locality import locality_violations
 from tests.vaults import plan, write_vault
 
@@ -240,7 +240,7 @@ def test_the_resolver_never_raises_and_never_leaves_the_vault(files: list[tuple[
     for target, source in asked:
         resolved = vault.resolve(target, source)
         assert resolved is None or resolved in known, (target, source, resolved)
-    for path, links in vault.outgoing.items():
+    for links in vault.outgoing.values():
         assert all(target is None or target in known for _, target in links)
     # Backlinks looked up one note at a time (by link name, bot/vault.py) equal the full map's.
     looked_up = VaultIndex(notes, folders, ObsidianSettings(), Config().index, unparsed)

@@ -135,7 +135,7 @@ def test_duplicate_of_naming_no_other_note_is_reported_and_hides_nothing(tmp_pat
         "People/Ann/Ann.md": person("- 2026-11-01: [[2026-11-01 - Call]] - Call.", last_contact="2026-11-01")
     }
     target = mark.strip("[]")
-    assert [tuple(p) for p in result.problems] == [(call, f"duplicate_of [[{target}]] names {named}; the note is not treated as a duplicate")]
+    assert [(p.path, p.message) for p in result.problems] == [(call, f"duplicate_of [[{target}]] names {named}; the note is not treated as a duplicate")]
 
 
 def test_duplicate_of_naming_a_note_hides_it(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def test_opted_out_canonical_leaves_the_group_alone(tmp_path: Path) -> None:
     write_vault(tmp_path, {"M/a.md": meeting(), "M/b.md": meeting(extra="vaultbot: false\n", body="Longer notes here.\n")})
     result = plan(tmp_path, "dedupe-meetings")
     assert result.changes == []
-    assert ("M/b.md", "dedupe-meetings: canonical of a duplicate group opts out of dedupe-meetings; group left alone: M/a.md") in [tuple(p) for p in result.problems]
+    assert ("M/b.md", "dedupe-meetings: canonical of a duplicate group opts out of dedupe-meetings; group left alone: M/a.md") in [(p.path, p.message) for p in result.problems]
 
 
 def test_dedupe_end_to_end_and_idempotent(tmp_path: Path) -> None:

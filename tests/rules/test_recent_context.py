@@ -12,7 +12,7 @@ ENTITY = "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n\n- old\n\n## N
 
 
 def _section(*lines: str) -> str:
-    return "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n\n" + "".join(f"{l}\n" for l in lines) + "\n## Notes\n\nkeep me\n"
+    return "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n\n" + "".join(f"{line}\n" for line in lines) + "\n## Notes\n\nkeep me\n"
 
 
 def test_order_newest_first_times_then_untimed_then_name_unknown_last(tmp_path: Path) -> None:
@@ -147,7 +147,7 @@ def test_a_code_fence_inside_the_section_stops_the_rewrite(tmp_path: Path) -> No
         "recent-context: not changed: the end of the '## Recent Context' section is not certain: "
         "a code fence opened in it is never closed; fix the section by hand"
     )) in [
-        tuple(p) for p in result.problems
+        (p.path, p.message) for p in result.problems
     ]
 
 
@@ -183,7 +183,7 @@ def test_a_file_name_with_a_line_break_is_reported_not_listed(tmp_path: Path) ->
     write_vault(tmp_path, {"Acme/Acme.md": ENTITY, odd: "Odd.\n", "Acme/2026-11-01 call.md": "Call.\n"})
     result = plan(tmp_path, "recent-context")
     assert [c.after.decode() for c in result.changes] == [_section("- 2026-11-01: [[2026-11-01 call]] - Call.")]
-    assert [tuple(p) for p in result.problems] == [
+    assert [(p.path, p.message) for p in result.problems] == [
         (odd, "recent-context: not listed in Recent Context of Acme/Acme.md: its path holds a line break, which no link can hold")
     ]
 
