@@ -172,6 +172,7 @@ def test_a_run_killed_before_committing_is_finished_and_a_later_edit_stays_the_u
     warnings = json.loads(again.stdout)["warnings"]
     assert {
         "path": "Meetings/2026-11-20 Call.md",
+        "rule": None,
         "message": "written by a vaultbot run that stopped before committing, then changed by someone; your version is kept and not committed",
     } in warnings
     assert (vault / "Meetings/2026-11-20 Call.md").read_bytes() == users, "never overwritten"

@@ -99,6 +99,7 @@ def test_a_new_repository_with_every_note_untracked_gets_one_clear_message(tmp_p
         "warnings": [
             {
                 "path": "(git)",
+                "rule": None,
                 "message": "41 notes are not committed to git yet (untracked; first: Meetings/2026-11-01 M0.md); "
                 "vaultbot reads and changes only committed notes, so they are left out until they are committed",
             }
