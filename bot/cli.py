@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import inspect
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -22,7 +21,7 @@ from bot.execute import RunRequest, RunResult, run
 from bot.progress import for_run as progress_for_run
 from bot.report import as_json, headline, summary_lines, unified_diff
 from bot.runner import plan_run
-from rules import RULES
+from rules import RULES, page
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -188,7 +187,7 @@ def rules_command(args: argparse.Namespace) -> int:
         if index:
             print("\n" + "-" * 72 + "\n")
         print(f"# {rule.ID}\n")
-        print(inspect.cleandoc(rule.__doc__ or ""))
+        print(page(rule))
     return EXIT_OK
 
 

@@ -29,9 +29,9 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from bot.change import Change
 from bot.config import Config
-from bot.delta import VaultDelta, delta_since_clean
+from bot.delta import VaultDelta
 from bot.edits import AppendTasks, Edit, MoveNote, Report, RewriteLinks
-from bot.memo import CleanRunMemo, CleanState, code_fingerprint, state_digest
+from bot.memo import CleanRunMemo, CleanState, state_digest
 from bot.note import BadNote, Note, ParseSettings, parse_note
 from bot.obsidian import ObsidianSettings, read_settings
 from bot.problem import Problem, rule_problem
@@ -39,6 +39,7 @@ from bot.reading import parse_files
 from bot.render import RenderError, render
 from bot.scan import FileStat, ScanResult, scan_vault
 from bot.scope import notes_in_scope
+from bot.since_clean import delta_since_clean_state, link_warnings, run_context
 from bot.together import ties, untie, without_unmet_requirements
 from bot.vault import VaultIndex
 from bot.view import UNCOMMITTED, CommittedView, narrow, untracked_problems, waiting_problems
@@ -292,7 +293,7 @@ def _plan_run(
     unparsed = frozenset(files) - notes.keys()
     original = VaultIndex(notes, scan.folders, settings, config.index, unparsed, scan.left_out)
     view_problems = [*untracked_problems(view), *waiting_problems(view, original, worktree)] if view is not None else []
-    delta = _delta_since(clean, original, scan, previous, context)
+    delta = delta_since_clean_state(clean, original, scan, previous, context)
     if delta is None:
         clean = None
     else:
@@ -312,7 +313,7 @@ def _plan_run(
         changes, held = without_unmet_requirements(changes)
         skipped.extend(held)
     progress("rule", len(rules), len(rules), "")
-    link_problems = _link_problems(original, delta, clean)
+    link_problems = link_warnings(original, delta, clean)
     note_problems = _note_problems(view_problems, load_problems, ids, result.problems, link_problems)
     return RunPlan(
         root, changes, problems + note_problems + skipped, len(files), ids, result.vault, original, scan, context, digest, note_problems, load_problems,
@@ -337,23 +338,6 @@ def _changes(notes: Mapping[str, Note], result: RulesResult) -> list[Change]:
     return changes
 
 
-def _delta_since(
-    clean: CleanState | None, vault: VaultIndex, scan: ScanResult, previous: Mapping[str, tuple[FileStat, Note | str]], context: str
-) -> VaultDelta | None:
-    """The vault against the remembered clean state, when it differs from it only by notes edited in place.
-
-    The clean state is known to be the cache's previous versions of the notes
-    parsed again when the vault with those versions put back has the remembered
-    digest: same paths, folders, settings, config, rules and code.
-    """
-    if clean is None or not previous:
-        return None
-    as_it_was = {**scan.files, **{path: stat for path, (stat, _) in previous.items()}}
-    if state_digest(as_it_was, scan.folders, context, scan.left_out) != clean.digest:
-        return None
-    return delta_since_clean(vault, {path: note for path, (_, note) in previous.items()}, previous)
-
-
 def _note_problems(
     view_problems: Sequence[Problem],
     load_problems: Sequence[Problem],
@@ -364,19 +348,3 @@ def _note_problems(
     """The warnings that follow from the notes, in the order reported: notes left out of the committed
     view, unusable notes, each rule's, ambiguous links."""
     return [*view_problems, *load_problems, *(problem for rule in rule_ids for problem in by_rule[rule]), *link_problems]
-
-
-def _link_problems(vault: VaultIndex, delta: VaultDelta | None, clean: CleanState | None) -> list[Problem]:
-    """Ambiguous links in `vault`; given a delta from a clean state, the clean state's for the
-    notes not edited since (their links and every note's path are as they were there)."""
-    if delta is None or clean is None:
-        return vault.problems()
-    edited = delta.paths
-    kept = [problem for problem in clean.link_problems if problem.path not in edited]
-    fresh = vault.problems(path for path in edited if path in vault.notes)
-    return sorted(kept + fresh, key=lambda problem: problem.path)  # note order, as a full run reports them
-
-
-def run_context(settings: ObsidianSettings, config: Config, rule_ids: Sequence[str], view_key: str = "") -> str:
-    """Everything besides the vault's files that decides a run's result (`view_key`: the committed view's, bot/view.py)."""
-    return f"{code_fingerprint()}|{settings!r}|{config!r}|{','.join(rule_ids)}|{view_key}"

@@ -7,10 +7,12 @@ A rule module has:
   or `GROUPS` (the rule forms its own groups of notes, among the notes given);
 - `OWNED_KEYS`: the frontmatter keys it writes; the body sections it writes are
   its options marked `generated_section` (their value is the heading);
-- its docstring: ruff-style documentation (`vaultbot rules` prints it), whose
-  first line is the one-line description;
+- its docstring: ruff-style documentation (`vaultbot rules` prints it with its
+  options, `page`), whose first line is the one-line description;
 - `Options`: a frozen dataclass declaring every option and its default
-  (`bot/config.py` validates `.vaultbot.yaml` against it);
+  (`bot/config.py` validates `.vaultbot.yaml` against it), each field's
+  description in its metadata (`doc`), from which `page` writes the rule's
+  "## Options" (so a default is written once);
 - `check(vault, options, today, notes) -> Iterable[NoteEdit]`: pure; it judges
   `notes`, the notes of its scope the engine walked (in note order), with the
   vault index, and returns edits as data. It never opens a file, calls git or
@@ -55,6 +57,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import inspect
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence
 
 from rules import dedupe_meetings, last_contact, open_tasks, recent_context, related, tags
@@ -121,3 +124,27 @@ def index_exclusions(options_by_rule: Mapping[str, Any]) -> tuple[str, ...]:
 def duplicate_mark_key() -> str | None:
     """The frontmatter key that marks a note as a duplicate of another, if a rule declares one."""
     return next((key for rule in RULES if (key := getattr(rule, "DUPLICATE_MARK_KEY", None))), None)
+
+
+def _default_text(spec: dataclasses.Field) -> str:
+    """An option's default as `.vaultbot.yaml` would spell it."""
+    value = spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
+    if value is None:
+        return "off"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, tuple):
+        return f"`[{', '.join(map(str, value))}]`"
+    if isinstance(value, dict):
+        return "`{" + ", ".join(f'{key}: "{item}"' for key, item in value.items()) + "}`"
+    return f"`{value}`"
+
+
+def page(rule: Rule) -> str:
+    """The rule's documentation as `vaultbot rules ID` prints it: its docstring, then its options."""
+    lines = [inspect.cleandoc(rule.__doc__ or ""), "", "## Options"]
+    for spec in dataclasses.fields(rule.Options):
+        low, high = spec.metadata.get("range", (None, None))
+        bounds = f"{low}-{high}, " if spec.default is None and low is not None else ""
+        lines.append(f"- `{spec.name}` ({bounds}default {_default_text(spec)}): {spec.metadata['doc']}")
+    return "\n".join(lines)

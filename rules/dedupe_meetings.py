@@ -71,14 +71,6 @@ participants: ["[[Jason Vallery]]", "[[Jai Menon]]"]
 duplicate_of: "[[2025-10-06 - Jason has a complex VAST offer]]"
 ```
 
-## Options
-- `meeting_types` (default `[meeting, call, recording]`): which note types are meetings.
-- `mode` (default `mark`): `mark` only adds `duplicate_of`; `archive` also moves
-  duplicates, carries their open tasks over and rewrites links to them.
-- `archive_folder` (default `_archive/duplicates`): where `archive` mode moves
-  duplicates; in `archive` mode notes under it are not indexed.
-- `similarity` (0-100, default off): the least summary similarity, in percent,
-  for notes to be duplicates.
 """
 
 from __future__ import annotations
@@ -115,10 +107,24 @@ _WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class Options:
-    meeting_types: tuple = field(default=("meeting", "call", "recording"), metadata={"type": tuple})
-    mode: str = field(default="mark", metadata={"choices": ("mark", "archive")})
-    archive_folder: str = field(default="_archive/duplicates", metadata={"vault_path": True})
-    similarity: int | None = field(default=None, metadata={"type": int, "range": (0, 100)})
+    meeting_types: tuple = field(
+        default=("meeting", "call", "recording"), metadata={"type": tuple, "doc": "which note types are meetings."}
+    )
+    mode: str = field(
+        default="mark",
+        metadata={
+            "choices": ("mark", "archive"),
+            "doc": "`mark` only adds `duplicate_of`; `archive` also moves duplicates, carries their open tasks over and rewrites links to them.",
+        },
+    )
+    archive_folder: str = field(
+        default="_archive/duplicates",
+        metadata={"vault_path": True, "doc": "where `archive` mode moves duplicates; in `archive` mode notes under it are not indexed."},
+    )
+    similarity: int | None = field(
+        default=None,
+        metadata={"type": int, "range": (0, 100), "doc": "the least summary similarity, in percent, for notes to be duplicates."},
+    )
 
 
 def participants(vault: VaultIndex, path: str) -> frozenset[str]:

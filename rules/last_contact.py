@@ -32,15 +32,12 @@ type: customer
 last_contact: 2025-12-19
 ```
 
-## Options
-- `create_missing` (default `false`): also add `last_contact` to entity notes
-  that do not have it.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Sequence
 
 from bot.edits import NoteEdit, SetProperty
@@ -58,7 +55,7 @@ OWNED_KEYS: tuple[str, ...] = (KEY,)
 
 @dataclass(frozen=True)
 class Options:
-    create_missing: bool = False
+    create_missing: bool = field(default=False, metadata={"doc": "also add `last_contact` to entity notes that do not have it."})
 
 
 def as_date(value: object) -> datetime.date | None:

@@ -75,11 +75,6 @@ Review with [[Acme]].
 - [ ] Ask finance for the renewal quote
 ```
 
-## Options
-- `heading` (default `Open Tasks`): the level-2 heading of the section.
-- `max_entries` (default `50`): the most tasks listed.
-- `done_date` (default `false`): add ` ✅ YYYY-MM-DD` (today) to a task ticked through the section.
-- `create_missing` (default `false`): add the section to entity notes without one.
 """
 
 from __future__ import annotations
@@ -113,10 +108,12 @@ _BLOCK_ID = re.compile(r"[ \t]\^[A-Za-z0-9-]+[ \t]*$")
 
 @dataclass(frozen=True)
 class Options:
-    heading: str = field(default="Open Tasks", metadata={"heading_text": True, "generated_section": True})
-    max_entries: int = field(default=50, metadata={"range": (1, 10_000)})
-    done_date: bool = False
-    create_missing: bool = False
+    heading: str = field(
+        default="Open Tasks", metadata={"heading_text": True, "generated_section": True, "doc": "the level-2 heading of the section."}
+    )
+    max_entries: int = field(default=50, metadata={"range": (1, 10_000), "doc": "the most tasks listed."})
+    done_date: bool = field(default=False, metadata={"doc": "add ` ✅ YYYY-MM-DD` (today) to a task ticked through the section."})
+    create_missing: bool = field(default=False, metadata={"doc": "add the section to entity notes without one."})
 
 
 class RollupLine(NamedTuple):

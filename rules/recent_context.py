@@ -69,11 +69,6 @@ type: customer
 ## Notes
 ```
 
-## Options
-- `heading` (default `Recent Context`): the level-2 heading of the section.
-- `max_entries` (default `15`): the most lines listed.
-- `summary_length` (default `100`): summaries are cut to this many characters.
-- `create_missing` (default `false`): add the section to entity notes without one.
 """
 
 from __future__ import annotations
@@ -97,10 +92,12 @@ OWNED_KEYS: tuple[str, ...] = ()
 
 @dataclass(frozen=True)
 class Options:
-    heading: str = field(default="Recent Context", metadata={"heading_text": True, "generated_section": True})
-    max_entries: int = field(default=15, metadata={"range": (1, 1000)})
-    summary_length: int = field(default=100, metadata={"range": (10, 10_000)})
-    create_missing: bool = False
+    heading: str = field(
+        default="Recent Context", metadata={"heading_text": True, "generated_section": True, "doc": "the level-2 heading of the section."}
+    )
+    max_entries: int = field(default=15, metadata={"range": (1, 1000), "doc": "the most lines listed."})
+    summary_length: int = field(default=100, metadata={"range": (10, 10_000), "doc": "summaries are cut to this many characters."})
+    create_missing: bool = field(default=False, metadata={"doc": "add the section to entity notes without one."})
 
 
 def _date_key(vault: VaultIndex, path: str) -> tuple:

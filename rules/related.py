@@ -77,11 +77,6 @@ type: customer
 - [[Northwind Traders]] (customer, 1 shared note)
 ```
 
-## Options
-- `heading` (default `Related`): the level-2 heading of the section.
-- `max_entries` (default `10`): the most entities listed.
-- `min_shared` (default `1`): the fewest shared notes an entity needs to be listed.
-- `create_missing` (default `false`): add the section to entity notes without one.
 """
 
 from __future__ import annotations
@@ -108,10 +103,12 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 @dataclass(frozen=True)
 class Options:
-    heading: str = field(default="Related", metadata={"heading_text": True, "generated_section": True})
-    max_entries: int = field(default=10, metadata={"range": (1, 1000)})
-    min_shared: int = field(default=1, metadata={"range": (1, 1_000_000)})
-    create_missing: bool = False
+    heading: str = field(
+        default="Related", metadata={"heading_text": True, "generated_section": True, "doc": "the level-2 heading of the section."}
+    )
+    max_entries: int = field(default=10, metadata={"range": (1, 1000), "doc": "the most entities listed."})
+    min_shared: int = field(default=1, metadata={"range": (1, 1_000_000), "doc": "the fewest shared notes an entity needs to be listed."})
+    create_missing: bool = field(default=False, metadata={"doc": "add the section to entity notes without one."})
 
 
 def shared_notes(vault: VaultIndex, entity: str, today: datetime.date, entities_of: dict[str, set[str]] | None = None) -> dict[str, list[str]]:

@@ -44,11 +44,6 @@ tags:
   - follow-up
 ```
 
-## Options
-- `derive` (default `{type: "type/{value}"}`): frontmatter field -> tag
-  template; `{value}` is the field's value.
-- `merge_tag_keys` (default `false`): move the values of `tag` and of `tags`
-  spelled in another case (`Tags`) into `tags`, removing the old key.
 """
 
 from __future__ import annotations
@@ -79,8 +74,14 @@ _EMOJI_JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
 
 @dataclass(frozen=True)
 class Options:
-    derive: dict = field(default_factory=lambda: {"type": "type/{value}"}, metadata={"type": dict})
-    merge_tag_keys: bool = False
+    derive: dict = field(
+        default_factory=lambda: {"type": "type/{value}"},
+        metadata={"type": dict, "doc": "frontmatter field -> tag template; `{value}` is the field's value."},
+    )
+    merge_tag_keys: bool = field(
+        default=False,
+        metadata={"doc": "move the values of `tag` and of `tags` spelled in another case (`Tags`) into `tags`, removing the old key."},
+    )
 
 
 def normalize(tag: str) -> str:
