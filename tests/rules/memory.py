@@ -43,12 +43,12 @@ def index(notes: Mapping[str, str], settings: Config | None = None, folders: Seq
     settings = settings or config()
     obsidian = ObsidianSettings()
     parse = parse_settings(settings, obsidian)
-    parsed = {path: parse_note(path, text, False, None, parse) for path, text in notes.items()}
+    parsed = {path: parse_note(path, text.removeprefix("\ufeff"), text.startswith("\ufeff"), None, parse) for path, text in notes.items()}
     return VaultIndex(parsed, _folders([*notes, *folders]) | set(folders), obsidian, settings.index)
 
 
 class Outcome(NamedTuple):
-    changed: dict[str, str]  # path -> its new text (a moved note: its new path -> its text)
+    changed: dict[str, str]  # path -> its new text, BOM included (a moved note: its new path -> its text)
     warnings: list[str]  # "path: message", in the order a run reports them
 
 
@@ -62,7 +62,8 @@ def run_rules(
     changed = {}
     for path in result.changed_by:
         destination, note = result.moved.get(path, (path, result.vault.notes.get(path)))
-        if note is not None and (note.text != notes[path] or destination != path):
-            changed[destination] = note.text
+        text = note.to_bytes().decode("utf-8") if note is not None else None
+        if text is not None and (text != notes[path] or destination != path):
+            changed[destination] = text
     warnings = [str(problem) for rule in rules for problem in result.problems[rule.ID]]
     return Outcome(changed, warnings)

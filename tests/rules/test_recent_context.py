@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from rules import recent_context
+from tests.rules.memory import run_rules
 from tests.vaults import changed_text, plan, run_cli, write_vault
 
 ENTITY = "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n\n- old\n\n## Notes\n\nkeep me\n"
@@ -89,10 +91,10 @@ def test_links_follow_obsidians_new_link_format(tmp_path: Path, app_json: str, l
     ],
     ids=["end-with-newline", "end-without-newline", "crlf", "subheading-kept", "bom-and-case"],
 )
-def test_section_boundaries(tmp_path: Path, entity: str, expected: str) -> None:
-    write_vault(tmp_path, {"A.md": entity.encode("utf-8"), "N.md": "[[A]]\n"})
-    change = next(c for c in plan(tmp_path, "recent-context").changes if c.path == "A.md")
-    assert change.after.decode("utf-8") == expected
+def test_section_boundaries(entity: str, expected: str) -> None:
+    changed, warnings = run_rules([recent_context], {"A.md": entity, "N.md": "[[A]]\n"})
+    assert changed == {"A.md": expected}
+    assert warnings == []
 
 
 def test_empty_list_leaves_heading_and_one_blank_line(tmp_path: Path) -> None:
