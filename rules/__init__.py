@@ -21,7 +21,8 @@ A rule module has:
   that opt out of the rule (`vaultbot: false`, `vaultbot: {skip: [id]}`);
 - `affected(delta, options) -> frozenset[str] | None`: the notes whose result
   may differ when the vault differs from a clean state by `delta`
-  (bot/delta.py), as `targets` for `check`; None to check everything.
+  (bot/delta.py): the engine then hands `check` only the notes of its scope
+  among them; None to check everything.
 
 Optional declarations, read by the engine through the functions below so that
 nothing in `bot/` names a rule or one of its options:
@@ -29,9 +30,11 @@ nothing in `bot/` names a rule or one of its options:
 - `DUPLICATE_MARK_KEY`: the frontmatter key whose value, naming another note,
   marks a note as a duplicate (SPEC 3: left out of related notes);
 - `index_exclusions(options) -> tuple[str, ...]`: folders the rule keeps out of
-  the vault's index with these options (patterns as `exclude` takes them);
-- `explain(vault, final, path, options, today) -> dict`: what the rule makes
-  of one note, for `vaultbot explain` (bot/explain.py prints it).
+  the vault's index with these options (patterns as `exclude` takes them).
+
+(`vaultbot explain` still reads four rules' internals by name, bot/explain.py:
+what it shows crosses rules, e.g. Recent Context's list after dedupe-meetings'
+groups, which one hook per rule does not yet express.)
 
 A rule's documented example is a test (tests/rules/test_rule_docs.py runs
 every rule in `RULES`): its `## Example` holds one or more fenced blocks, each
