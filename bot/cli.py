@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import inspect
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -31,7 +30,7 @@ from bot.runner import plan_run
 from bot.terminal import colour_diff, reader_gone, stdout_closed, use_utf8_off_console, wants_colour
 from bot.today import today as today_in_zone
 from bot.vault_root import EXPECTED, find_vault
-from rules import RULES
+from rules import RULES, page
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -234,7 +233,7 @@ def rules_command(args: argparse.Namespace) -> int:
     if not chosen:
         print(f"vaultbot: unknown rule {args.rule!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
         return EXIT_USAGE
-    _print_to_a_reader(lambda: print(("\n\n" + "-" * 72 + "\n\n").join(f"# {rule.ID}\n\n{inspect.cleandoc(rule.__doc__ or '')}" for rule in chosen)))
+    _print_to_a_reader(lambda: print(("\n\n" + "-" * 72 + "\n\n").join(f"# {rule.ID}\n\n{page(rule)}" for rule in chosen)))
     return EXIT_OK
 
 

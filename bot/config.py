@@ -18,8 +18,9 @@ from typing import Any, Mapping
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from bot.index_settings import IndexSettings
 from bot.today import UnknownTimezone, zone
-from rules import RULES, Rule
+from rules import RULES, Rule, duplicate_mark_key, generated_headings, index_exclusions
 
 CONFIG_FILE = ".vaultbot.yaml"
 DEFAULT_AUTHOR = "vaultbot <vaultbot@localhost>"
@@ -50,7 +51,7 @@ class GitConfig:
 @dataclass(frozen=True)
 class Config:
     schedule: str = "@hourly"
-    entity_types: tuple[str, ...] = ("customer", "person", "project", "company", "partner")
+    entity_types: tuple[str, ...] = IndexSettings.entity_types
     date_keys: tuple[str, ...] = ("date", "meeting_date")
     resolve_aliases: bool = True
     exclude: tuple[str, ...] = ()
@@ -62,34 +63,35 @@ class Config:
         return self.rules[rule_id].options
 
     @property
+    def _options_by_rule(self) -> dict[str, Any]:
+        return {rule.ID: self.rule_options(rule.ID) if rule.ID in self.rules else rule.Options() for rule in RULES}
+
+    @property
     def generated_headings(self) -> tuple[str, ...]:
-        """The headings of the sections rules generate (options declared `generated_section`),
-        enabled or not: the parse of a note must not depend on which rules a run selects."""
-        return tuple(
-            getattr(config.options, spec.name)
-            for config in self.rules.values()
-            for spec in dataclasses.fields(config.options)
-            if spec.metadata.get("generated_section")
-        )
+        """The headings of the sections rules generate, enabled or not: the parse of a note must
+        not depend on which rules a run selects."""
+        return generated_headings(self._options_by_rule)
 
     @property
     def scan_exclude(self) -> tuple[str, ...]:
-        """What the scan leaves out: `exclude`, and in dedupe-meetings' archive mode its archive folder
-        (archived duplicates are kept, not indexed: never related notes, never grouped again)."""
-        dedupe = self.rules.get("dedupe-meetings")
-        if dedupe is not None and dedupe.options.mode == "archive":
-            return (*self.exclude, dedupe.options.archive_folder)
-        return self.exclude
+        """What the scan leaves out: `exclude`, and the folders rules keep out of the index."""
+        return (*self.exclude, *index_exclusions(self._options_by_rule))
+
+    @property
+    def index(self) -> IndexSettings:
+        """What the vault index reads of this configuration."""
+        return IndexSettings(self.entity_types, self.resolve_aliases, duplicate_mark_key())
 
 
-def _expect(key: str, value: object, kind: type, what: str) -> Any:
+# The validators take YAML values as Any: nothing is known of them until `_expect` has checked them.
+def _expect(key: str, value: Any, kind: type, what: str) -> Any:
     # bool is an int in Python; a YAML `yes` for a number is a mistake worth naming.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ConfigError(key, f"expected {what}, got {value!r}")
     return value
 
 
-def _string_list(key: str, value: object) -> tuple[str, ...]:
+def _string_list(key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     _expect(key, value, list, "a list of strings")
@@ -106,7 +108,7 @@ def _inside_vault(key: str, pattern: str) -> str:
     return pattern
 
 
-def _option_value(key: str, spec: dataclasses.Field, value: object) -> Any:
+def _option_value(key: str, spec: dataclasses.Field, value: Any) -> Any:
     if value is None and spec.default is None:  # an option that is off by default, written out as off
         return None
     kind = spec.metadata.get("type", type(spec.default))
@@ -146,7 +148,7 @@ def _vault_folder(key: str, folder: str) -> str:
     return folder
 
 
-def _rule_config(rule: Rule, data: object, default_schedule: str) -> RuleConfig:
+def _rule_config(rule: Rule, data: Any, default_schedule: str) -> RuleConfig:
     prefix = f"rules.{rule.ID}"
     if data is None:
         data = {}
@@ -169,8 +171,8 @@ def _rule_config(rule: Rule, data: object, default_schedule: str) -> RuleConfig:
     return RuleConfig(enabled=enabled, schedule=schedule, options=rule.Options(**values))
 
 
-def _schedule(key: str, value: object) -> str:
-    from bot.schedule import parse_schedule, ScheduleError
+def _schedule(key: str, value: Any) -> str:
+    from bot.schedule import ScheduleError, parse_schedule
 
     _expect(key, value, str, "a schedule string")
     try:
@@ -180,7 +182,7 @@ def _schedule(key: str, value: object) -> str:
     return value
 
 
-def parse_config(data: object, source: str = CONFIG_FILE) -> Config:
+def parse_config(data: Any, source: str = CONFIG_FILE) -> Config:
     """A validated Config from the loaded YAML document (None: all defaults)."""
     try:
         return _parse(data)
@@ -191,14 +193,14 @@ def parse_config(data: object, source: str = CONFIG_FILE) -> Config:
         raise
 
 
-def _parse(data: object) -> Config:
+def _parse(data: Any) -> Config:
     if data is None:
         data = {}
     _expect("(top level)", data, dict, "a mapping of settings")
     defaults = Config()
     top: dict[str, Any] = {}
-    rules_data: object = {}
-    git_data: object = {}
+    rules_data: Any = {}
+    git_data: Any = {}
     for key, value in data.items():
         if key == "schedule":
             top[key] = _schedule(key, value)
@@ -235,7 +237,7 @@ def _parse(data: object) -> Config:
     return Config(**top, rules=rules, git=GitConfig(**git_values))
 
 
-def _timezone(key: str, value: object) -> str | None:
+def _timezone(key: str, value: Any) -> str | None:
     if value is None:  # written out as "no zone": the machine's local date
         return None
     _expect(key, value, str, "an IANA time zone name such as Europe/Berlin")
@@ -246,7 +248,7 @@ def _timezone(key: str, value: object) -> str | None:
     return value
 
 
-def _author(value: object) -> str:
+def _author(value: Any) -> str:
     _expect("git.author", value, str, "'Name <email>'")
     name, _, email = value.partition("<")
     if not name.strip() or not email.endswith(">") or len(email) < 2:

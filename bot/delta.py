@@ -64,7 +64,7 @@ class VaultDelta:
         None when an edit changed what other notes see of a note, so later rules must check everything."""
         before = dict(self.before)
         for path, old in edited.items():
-            if identity(old) != identity(vault.notes[path]):
+            if identity(old, vault.index.duplicate_key) != identity(vault.notes[path], vault.index.duplicate_key):
                 return None
             before.setdefault(path, old)
         return VaultDelta(vault, before)
@@ -77,7 +77,7 @@ def delta_since_clean(vault: VaultIndex, previous: Mapping[str, Note | str], edi
     for path in edited:
         old = previous.get(path)
         new = vault.notes.get(path)
-        if not isinstance(old, Note) or new is None or identity(old) != identity(new):
+        if not isinstance(old, Note) or new is None or identity(old, vault.index.duplicate_key) != identity(new, vault.index.duplicate_key):
             return None
         before[path] = old
     return VaultDelta(vault, before)

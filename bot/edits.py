@@ -8,7 +8,7 @@ WriteOnlyWith: the runner ties the note's change to other notes' changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class Report:
     message: str
 
 
-Edit = Union[SetProperty, DeleteProperty, ReplaceSection, MoveNote, AppendTasks, RewriteLinks, ReplaceLines, WriteOnlyWith, Report]
+Edit = SetProperty | DeleteProperty | ReplaceSection | MoveNote | AppendTasks | RewriteLinks | ReplaceLines | WriteOnlyWith | Report
 
 
 class NoteEdit(NamedTuple):

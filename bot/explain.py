@@ -20,6 +20,17 @@ from bot.vault import VaultIndex
 from rules import dedupe_meetings, open_tasks, recent_context, related
 
 
+def _vaults(plan: RunPlan) -> tuple[VaultIndex, VaultIndex]:
+    """The vault as read and as the rules leave it."""
+    assert plan.original is not None and plan.vault is not None, "explain reads a plan made by plan_run from parsed notes"
+    return plan.original, plan.vault
+
+
+def _options(plan: RunPlan, rule_id: str) -> Any:
+    assert plan.config is not None, "explain reads a plan made by plan_run"
+    return plan.config.rule_options(rule_id)
+
+
 def find_note(vault: VaultIndex, name: str) -> str | None:
     """The note `name` means: a vault path (with or without `.md`), else a link text resolved from the vault root."""
     text = name.strip().replace("\\", "/")
@@ -53,8 +64,8 @@ def _links(vault: VaultIndex, path: str) -> list[dict[str, Any]]:
 
 
 def _duplicate_group(plan: RunPlan, path: str) -> dict[str, Any] | None:
-    vault = plan.original
-    options = vault.config.rule_options(dedupe_meetings.ID)
+    vault = _vaults(plan)[0]
+    options = _options(plan, dedupe_meetings.ID)
     for group in dedupe_meetings.duplicate_groups(vault, options):
         if path in group:
             keeper = dedupe_meetings.canonical(vault, group)
@@ -85,11 +96,12 @@ def _link_reasons(vault: VaultIndex, source: str, entity: str) -> list[str]:
 
 
 def _left_out(plan: RunPlan, path: str, today: datetime.date, groups: dict[str, str]) -> str | None:
-    final = plan.vault
+    final = _vaults(plan)[1]
     if path not in final.notes:
         return f"duplicate of {groups.get(path, '?')} (archived by dedupe-meetings)"
-    if final.is_marked_duplicate(path):  # a mark that names no other note hides nothing
-        return f"duplicate of {groups.get(path) or final.notes[path].get('duplicate_of')}"
+    key = final.index.duplicate_key
+    if key is not None and final.is_marked_duplicate(path):  # a mark that names no other note hides nothing
+        return f"duplicate of {groups.get(path) or final.notes[path].get(key)}"
     date = final.notes[path].date.date
     if date is not None and date.first_day() > today:
         return f"dated {date}, after today ({today})"
@@ -97,9 +109,9 @@ def _left_out(plan: RunPlan, path: str, today: datetime.date, groups: dict[str, 
 
 
 def _related(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str, Any]]:
-    original, final = plan.original, plan.vault
-    options = original.config.rule_options(recent_context.ID)
-    groups = _duplicates(original)
+    original, final = _vaults(plan)
+    options = _options(plan, recent_context.ID)
+    groups = _duplicates(plan, original)
     order = recent_context.ordered_related(final, entity, today) if entity in final.notes else []
     related = []
     for path, kinds in original.related_candidates(entity).items():
@@ -116,10 +128,10 @@ def _related(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str,
     return sorted(related, key=lambda r: (r["listed_at"] is None, r["listed_at"] or 0, r["path"]))
 
 
-def _duplicates(vault: VaultIndex) -> dict[str, str]:
+def _duplicates(plan: RunPlan, vault: VaultIndex) -> dict[str, str]:
     """Each duplicate dedupe-meetings finds -> its canonical note."""
     groups = {}
-    for group in dedupe_meetings.duplicate_groups(vault, vault.config.rule_options(dedupe_meetings.ID)):
+    for group in dedupe_meetings.duplicate_groups(vault, _options(plan, dedupe_meetings.ID)):
         keeper = dedupe_meetings.canonical(vault, group)
         groups.update({p: keeper for p in group if p != keeper})
     return groups
@@ -127,9 +139,9 @@ def _duplicates(vault: VaultIndex) -> dict[str, str]:
 
 def _open_tasks(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str, Any]]:
     """Every task of the entity's related-note candidates: listed where, or left out why (after the run)."""
-    original, final = plan.original, plan.vault
-    options = original.config.rule_options(open_tasks.ID)
-    groups = _duplicates(original)
+    original, final = _vaults(plan)
+    options = _options(plan, open_tasks.ID)
+    groups = _duplicates(plan, original)
     listed = [(source, task.start) for source in recent_context.ordered_related(final, entity, today) for task in open_tasks.open_tasks(final, source)]
     found = []
     for source in original.related_candidates(entity):
@@ -153,8 +165,8 @@ def _open_tasks(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[s
 
 def _rollup_lines(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str, str]]:
     """What a run does with each line now in the entity's Open Tasks section."""
-    vault = plan.original
-    options = vault.config.rule_options(open_tasks.ID)
+    vault = _vaults(plan)[0]
+    options = _options(plan, open_tasks.ID)
     found = []
     for line in open_tasks.section_lines(vault, entity, options) or ():
         if line.status is None:
@@ -175,8 +187,8 @@ def _rollup_lines(plan: RunPlan, entity: str, today: datetime.date) -> list[dict
 
 def _related_entities(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[str, Any]]:
     """Every entity a related-note candidate also relates to: listed where, or left out why (after the run)."""
-    original, final = plan.original, plan.vault
-    options = original.config.rule_options(related.ID)
+    original, final = _vaults(plan)
+    options = _options(plan, related.ID)
     shared = related.shared_notes(final, entity, today) if entity in final.notes else {}
     ranked = [other for other in related.ranked(final, shared) if len(shared[other]) >= options.min_shared]
     candidates = {other for source in original.related_candidates(entity) for other in original.entities_of(source)} - {entity}
@@ -197,7 +209,7 @@ def _related_entities(plan: RunPlan, entity: str, today: datetime.date) -> list[
 
 def explain(plan: RunPlan, path: str, today: datetime.date) -> dict[str, Any]:
     """Everything vaultbot knows and would do about the note at `path` (a note of `plan.original`)."""
-    vault = plan.original
+    vault = _vaults(plan)[0]
     note = vault.notes[path]
     owner = vault.owner(path)
     result: dict[str, Any] = {
@@ -214,12 +226,12 @@ def explain(plan: RunPlan, path: str, today: datetime.date) -> dict[str, Any]:
     }
     if vault.is_entity(path):
         result["related"] = _related(plan, path, today)
-        result["max_entries"] = vault.config.rule_options(recent_context.ID).max_entries
+        result["max_entries"] = _options(plan, recent_context.ID).max_entries
         result["open_tasks"] = _open_tasks(plan, path, today)
         result["open_tasks_section"] = _rollup_lines(plan, path, today)
-        result["open_tasks_max_entries"] = vault.config.rule_options(open_tasks.ID).max_entries
+        result["open_tasks_max_entries"] = _options(plan, open_tasks.ID).max_entries
         result["related_entities"] = _related_entities(plan, path, today)
-        result["related_options"] = {"max_entries": vault.config.rule_options(related.ID).max_entries, "min_shared": vault.config.rule_options(related.ID).min_shared}
+        result["related_options"] = {"max_entries": _options(plan, related.ID).max_entries, "min_shared": _options(plan, related.ID).min_shared}
     result["changes"] = [
         {"rules": list(change.rules), "moved_to": change.destination, "diff": unified_diff(change)}
         for change in plan.changes

@@ -291,6 +291,7 @@ def retarget_link(raw: str, link: Link, note_path: str) -> str:
         subpath = target_part[target_part.index("#") :] if "#" in target_part else ""
         return raw[:opening] + note_path + subpath + rest + "]]"
     found = _MARKDOWN_DESTINATION.search(raw)
+    assert found is not None, "a markdown link has a destination"
     group = "angle" if found.group("angle") is not None else "bare"
     destination = found.group(group)
     fragment = destination[destination.index("#") :] if "#" in destination else ""

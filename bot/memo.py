@@ -43,7 +43,7 @@ from bot import __version__
 from bot.problem import Problem
 from bot.scan import FileStat
 
-FORMAT = "vaultbot clean-run memo 2"
+FORMAT = "vaultbot clean-run memo 3"  # 3: a warning keeps its rule id
 
 
 @functools.lru_cache(maxsize=1)
@@ -103,7 +103,7 @@ class CleanState:
 
 
 def _problems(rows: Iterable) -> list[Problem]:
-    return [Problem(str(path), str(message)) for path, message in rows]
+    return [Problem(str(path), str(message), None if rule is None else str(rule)) for path, message, rule in rows]
 
 
 class CleanRunMemo:

@@ -1,18 +1,18 @@
-"""Links to a note that moves away, pointed at the note that replaces it.
+"""Links to a note that moves away, pointed at the note that replaces it: a service
+for rules that move notes.
 
 Obsidian offers to update links when a note is renamed; vaultbot does the same
-when `dedupe-meetings` archives a duplicate: every link to it (wikilinks with
-`|shown text`, `#heading` or `#^block`, embeds, markdown links, links in
-frontmatter values) is rewritten to the canonical note, written the way Obsidian
-writes a new link and keeping everything else of the original. Links in code
-are not links and are never touched. Pure: it returns edits as data.
+when a rule moves a note away and names its replacement: every link to it
+(wikilinks with `|shown text`, `#heading` or `#^block`, embeds, markdown links,
+links in frontmatter values) is rewritten to the replacement, written the way
+Obsidian writes a new link and keeping everything else of the original. Links
+in code are not links and are never touched. Pure: it returns edits as data.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, Mapping
 
-from bot.duplicate_marks import DUPLICATE_KEY
 from bot.edits import LinkReplacement, NoteEdit, Report, RewriteLinks, SetProperty
 from bot.markdown import find_wikilinks_in_value, retarget_link
 
@@ -20,51 +20,56 @@ if TYPE_CHECKING:
     from bot.vault import VaultIndex
 
 
-def relink(vault: VaultIndex, archived: Mapping[str, str], rule_id: str) -> Iterator[NoteEdit]:
+def relink(vault: VaultIndex, archived: Mapping[str, str], rule_id: str, moved: str) -> Iterator[NoteEdit]:
     """Edits that point every link to a note in `archived` at its replacement instead.
 
-    `archived` maps a note that is going away to the note that takes its place.
-    A note that opts out of `rule_id` keeps its links (reported); the archived
-    notes themselves keep theirs, since they are kept as they were.
+    `archived` maps a note that is going away to the note that takes its place;
+    `moved` names those notes in reports. A note that opts out of `rule_id` keeps
+    its links (reported); the archived notes themselves keep theirs, since they
+    are kept as they were.
     """
     if not archived:
         return
     for source, links in vault.outgoing.items():
         if source in archived:
-            continue  # archived as it was, apart from duplicate_of
+            continue  # kept as it was (the rule that moves it may edit it)
         body_links = [(nl.link, target) for nl, target in links if target in archived and nl.key is None]
         keys = sorted({nl.key for nl, target in links if target in archived and nl.key is not None})
         if not body_links and not keys:
             continue
         if vault.notes[source].opted_out(rule_id):
-            yield NoteEdit(source, Report(f"links to archived duplicates left as they are: the note opts out of {rule_id}"))
+            yield NoteEdit(source, Report(f"links to {moved} left as they are: the note opts out of {rule_id}"))
             continue
         if body_links:
             body = vault.notes[source].body
             replacements = []
             for link, target in body_links:
+                assert target is not None  # only links into `archived` were kept
                 old = body[link.start : link.end]
                 replacements.append(LinkReplacement(link.start, link.end, old, retarget_link(old, link, _link_path(vault, archived[target], source))))
             yield NoteEdit(source, RewriteLinks(tuple(replacements)))
         for key in keys:
             value = _retargeted_value(vault, source, vault.notes[source].get(key), archived)
             if value is None:
-                yield NoteEdit(source, Report(f"links to archived duplicates in `{key}` are nested too deep to rewrite; left as they are"))
+                yield NoteEdit(source, Report(f"links to {moved} in `{key}` are nested too deep to rewrite; left as they are"))
             else:
                 yield NoteEdit(source, SetProperty(key, value))
     yield from _plain_marks(vault, archived, rule_id)
 
 
 def _plain_marks(vault: VaultIndex, archived: Mapping[str, str], rule_id: str) -> Iterator[NoteEdit]:
-    """`duplicate_of: Name` without brackets is no link to Obsidian, but it marks a duplicate just
-    the same (bot/duplicate_marks.py): one naming an archived note is pointed at its replacement."""
+    """A duplicate mark without brackets (`duplicate_of: Name`) is no link to Obsidian, but it marks a
+    duplicate just the same (bot/duplicate_marks.py): one naming an archived note is pointed at its replacement."""
+    key = vault.index.duplicate_key
+    if key is None:
+        return
     for source, note in vault.notes.items():
-        value = note.get(DUPLICATE_KEY)
+        value = note.get(key)
         if source in archived or not isinstance(value, str) or find_wikilinks_in_value(value) or note.opted_out(rule_id):
             continue
         target = vault.duplicate_target(source)
         if target in archived:
-            yield NoteEdit(source, SetProperty(DUPLICATE_KEY, vault.link_text(archived[target], source, wikilink=True)))
+            yield NoteEdit(source, SetProperty(key, vault.link_text(archived[target], source, wikilink=True)))
 
 
 def _link_path(vault: VaultIndex, target: str, source: str) -> str:
@@ -75,7 +80,7 @@ def _link_path(vault: VaultIndex, target: str, source: str) -> str:
 def _retargeted_text(vault: VaultIndex, source: str, text: str, archived: Mapping[str, str]) -> str:
     for link in reversed(find_wikilinks_in_value(text)):
         target = vault.resolve(link.target, source)
-        if target in archived:
+        if target is not None and target in archived:
             old = text[link.start : link.end]
             text = text[: link.start] + retarget_link(old, link, _link_path(vault, archived[target], source)) + text[link.end :]
     return text

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from bot.blocks import Heading
-from bot.edits import AppendTasks, DeleteProperty, Edit, ReplaceLines, ReplaceSection, RewriteLinks, SetProperty
+from bot.edits import AppendTasks, DeleteProperty, Edit, MoveNote, ReplaceLines, ReplaceSection, RewriteLinks, SetProperty, WriteOnlyWith
 from bot.note import BadNote, split_frontmatter
 from bot.sections import find_headings, find_section, insertion_doubt, section_doubt
 
@@ -175,4 +175,6 @@ def render(text: str, body_start: int, newline: str, edits: Sequence[Edit]) -> s
             text = _rewrite_links(text, body_start, edit)
         elif isinstance(edit, ReplaceLines):
             text = _replace_lines(text, body_start, edit)
+        elif not isinstance(edit, (MoveNote, WriteOnlyWith)):  # those change no text: the runner carries them
+            raise TypeError(f"no renderer for the edit {edit!r}")
     return text

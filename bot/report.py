@@ -60,7 +60,7 @@ def as_json(changes: Sequence[Change], problems: Sequence[Problem], commit: str 
     return json.dumps(
         {
             "changed": [{"path": c.path, "rules": list(c.rules), **({"moved_to": c.destination} if c.destination else {})} for c in changes],
-            "warnings": [{"path": p.path, "message": p.message} for p in problems],
+            "warnings": [{"path": p.path, "rule": p.rule, "message": p.message} for p in problems],
             "commit": commit,
             **({"errors": list(errors)} if errors else {}),
         },

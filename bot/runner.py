@@ -27,30 +27,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
+from bot.change import Change
 from bot.config import Config
-from bot.delta import VaultDelta, delta_since_clean
+from bot.delta import VaultDelta
 from bot.edits import AppendTasks, Edit, MoveNote, Report, RewriteLinks
-from bot.memo import CleanRunMemo, CleanState, code_fingerprint, state_digest
+from bot.memo import CleanRunMemo, CleanState, state_digest
 from bot.note import BadNote, Note, ParseSettings, parse_note
 from bot.obsidian import ObsidianSettings, read_settings
-from bot.problem import Problem
+from bot.problem import Problem, rule_problem
 from bot.reading import parse_files
 from bot.render import RenderError, render
 from bot.scan import FileStat, ScanResult, scan_vault
+from bot.scope import notes_in_scope
+from bot.since_clean import delta_since_clean_state, link_warnings, run_context
 from bot.together import ties, untie, without_unmet_requirements
 from bot.vault import VaultIndex
 from bot.view import UNCOMMITTED, CommittedView, narrow, untracked_problems, waiting_problems
 from rules import RULES, Rule
-
-
-@dataclass(frozen=True)
-class Change:
-    path: str
-    rules: tuple[str, ...]
-    before: bytes
-    after: bytes
-    destination: str | None = None  # the note moves there (written at the new path, removed here)
-    requires: tuple[str, ...] = ()  # written only with the changes to these notes (bot/together.py)
 
 
 @dataclass
@@ -81,6 +74,7 @@ class RunPlan:
     # Changes the run planned but will not make (a note with uncommitted changes, a move git would
     # not commit): the vault is then not clean, whatever the rules say.
     incomplete: bool = False
+    config: Config | None = None  # the configuration the run planned with (what `vaultbot explain` reads options from)
 
 
 def selected_rules(config: Config, rule_ids: Sequence[str] = ()) -> list[Rule]:
@@ -135,9 +129,9 @@ def _group_edits(
     rule: Rule, vault: VaultIndex, options: object, today: datetime.date, targets: frozenset[str] | None, problems: list[Problem]
 ) -> dict[str, list[Edit]]:
     edits: dict[str, list[Edit]] = defaultdict(list)
-    for path, edit in rule.check(vault, options, today, targets):
+    for path, edit in rule.check(vault, options, today, notes_in_scope(rule.SCOPE, vault, targets)):
         if isinstance(edit, Report):
-            problems.append(Problem(path, f"{rule.ID}: {edit.message}"))
+            problems.append(rule_problem(path, rule.ID, edit.message))
         elif path in vault.notes and not vault.notes[path].opted_out(rule.ID):
             edits[path].append(edit)
     return edits
@@ -192,7 +186,8 @@ def apply_rules(
         grouped = _group_edits(rule, vault, options, today, targets, found)
         if refuse_moves and any(isinstance(edit, MoveNote) for edits in grouped.values() for edit in edits):
             moving_kinds = (MoveNote, RewriteLinks, AppendTasks)
-            grouped = {p: kept for p, edits in grouped.items() if (kept := [e for e in edits if not isinstance(e, moving_kinds)])}
+            kept_kinds: dict[str, list[Edit]] = {p: [e for e in edits if not isinstance(e, moving_kinds)] for p, edits in grouped.items()}
+            grouped = {p: edits for p, edits in kept_kinds.items() if edits}
         for path, edits in grouped.items():
             note = vault.notes[path]
             destination = next((edit.destination for edit in edits if isinstance(edit, MoveNote)), None)
@@ -202,13 +197,13 @@ def apply_rules(
                     continue
                 updated[path] = note if text == note.text else parse_note(path, text, note.bom, note.stat, settings, previous=note)
             except RenderError as error:
-                found.append(Problem(path, f"{rule.ID}: not changed: {error}"))
+                found.append(rule_problem(path, rule.ID, f"not changed: {error}"))
                 continue
             except BadNote as error:  # our own output must parse; if not, keep the note as it was
-                found.append(Problem(path, f"{rule.ID}: not changed: the result would not parse ({error})"))
+                found.append(rule_problem(path, rule.ID, f"not changed: the result would not parse ({error})"))
                 continue
             except Exception as error:  # a defect in one edit must cost that note, not the run
-                found.append(Problem(path, f"{rule.ID}: not changed: unexpected {type(error).__name__}: {error} (please report)"))
+                found.append(rule_problem(path, rule.ID, f"not changed: unexpected {type(error).__name__}: {error} (please report)"))
                 continue
             if destination is not None:
                 moving[path] = destination
@@ -284,7 +279,8 @@ def _plan_run(
     if clean is not None and clean.digest == digest:
         progress("rule", len(rules), len(rules), "")
         return RunPlan(
-            root, [], problems + clean.problems, len(scan.files), ids, scan=scan, context=context, digest=digest, note_problems=clean.problems, remembered=True
+            root, [], problems + clean.problems, len(scan.files), ids, scan=scan, context=context, digest=digest, note_problems=clean.problems, remembered=True,
+            config=config,
         )
     parse = parse_settings(config, settings)
     loaded = loader(root, scan, parse)
@@ -300,9 +296,9 @@ def _plan_run(
         narrowed = narrow(view, scan, notes, load_problems, previous, parse)
         notes, load_problems, previous, files = narrowed.notes, narrowed.problems, narrowed.previous, narrowed.files
     unparsed = frozenset(files) - notes.keys()
-    original = VaultIndex(notes, scan.folders, settings, config, unparsed, scan.left_out)
+    original = VaultIndex(notes, scan.folders, settings, config.index, unparsed, scan.left_out)
     view_problems = [*untracked_problems(view), *waiting_problems(view, original, worktree)] if view is not None else []
-    delta = _delta_since(clean, original, scan, previous, context)
+    delta = delta_since_clean_state(clean, original, scan, previous, context)
     if delta is None:
         clean = None
     else:
@@ -322,7 +318,7 @@ def _plan_run(
         changes, held = without_unmet_requirements(changes)
         skipped.extend(held)
     progress("rule", len(rules), len(rules), "")
-    link_problems = _link_problems(original, delta, clean)
+    link_problems = link_warnings(original, delta, clean)
     note_problems = _note_problems(view_problems, load_problems, ids, result.problems, link_problems)
     return RunPlan(
         root, changes, problems + note_problems + skipped, len(files), ids, result.vault, original, scan, context, digest, note_problems, load_problems,
@@ -333,34 +329,18 @@ def _plan_run(
         clean=clean,
         view_problems=view_problems,
         incomplete=bool(skipped),
+        config=config,
     )
 
 
 def _changes(notes: Mapping[str, Note], result: RulesResult) -> list[Change]:
     changes = []
     for path, rule_list in sorted(result.changed_by.items()):
-        destination, note = result.moved.get(path, (None, result.vault.notes.get(path)))
+        destination, note = result.moved[path] if path in result.moved else (None, result.vault.notes[path])
         before, after = notes[path].to_bytes(), note.to_bytes()
         if before != after or destination is not None:
             changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination, tuple(sorted(result.requires.get(path, ())))))
     return changes
-
-
-def _delta_since(
-    clean: CleanState | None, vault: VaultIndex, scan: ScanResult, previous: Mapping[str, tuple[FileStat, Note | str]], context: str
-) -> VaultDelta | None:
-    """The vault against the remembered clean state, when it differs from it only by notes edited in place.
-
-    The clean state is known to be the cache's previous versions of the notes
-    parsed again when the vault with those versions put back has the remembered
-    digest: same paths, folders, settings, config, rules and code.
-    """
-    if clean is None or not previous:
-        return None
-    as_it_was = {**scan.files, **{path: stat for path, (stat, _) in previous.items()}}
-    if state_digest(as_it_was, scan.folders, context, scan.left_out) != clean.digest:
-        return None
-    return delta_since_clean(vault, {path: note for path, (_, note) in previous.items()}, previous)
 
 
 def _note_problems(
@@ -373,19 +353,3 @@ def _note_problems(
     """The warnings that follow from the notes, in the order reported: notes left out of the committed
     view, unusable notes, each rule's, ambiguous links."""
     return [*view_problems, *load_problems, *(problem for rule in rule_ids for problem in by_rule[rule]), *link_problems]
-
-
-def _link_problems(vault: VaultIndex, delta: VaultDelta | None, clean: CleanState | None) -> list[Problem]:
-    """Ambiguous links in `vault`; given a delta from a clean state, the clean state's for the
-    notes not edited since (their links and every note's path are as they were there)."""
-    if delta is None or clean is None:
-        return vault.problems()
-    edited = delta.paths
-    kept = [problem for problem in clean.link_problems if problem.path not in edited]
-    fresh = vault.problems(path for path in edited if path in vault.notes)
-    return sorted(kept + fresh, key=lambda problem: problem.path)  # note order, as a full run reports them
-
-
-def run_context(settings: ObsidianSettings, config: Config, rule_ids: Sequence[str], view_key: str = "") -> str:
-    """Everything besides the vault's files that decides a run's result (`view_key`: the committed view's, bot/view.py)."""
-    return f"{code_fingerprint()}|{settings!r}|{config!r}|{','.join(rule_ids)}|{view_key}"

@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from bot.edits import Edit, WriteOnlyWith
-from bot.problem import Problem
+from bot.problem import Problem, rule_problem
 
 if TYPE_CHECKING:
-    from bot.runner import Change
+    from bot.change import Change
 
 
 def _reason(path: str, missing: str) -> Problem:
@@ -37,7 +37,7 @@ def untie(rule_id: str, edits: Mapping[str, Sequence[Edit]], updated: dict[str, 
         for path, missing in broken:
             del updated[path]
             moving.pop(path, None)
-            problems.append(Problem(path, f"{rule_id}: not changed: it goes with a change to {missing}, which cannot be made"))
+            problems.append(rule_problem(path, rule_id, f"not changed: it goes with a change to {missing}, which cannot be made"))
     return problems
 
 

@@ -25,9 +25,10 @@ import posixpath
 import unicodedata
 from collections import defaultdict
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import Iterable, Mapping
 
-from bot.duplicate_marks import duplicate_mark, mark_problems, marks_lead_back
+from bot.duplicate_marks import mark_problems, marks_lead_back
+from bot.index_settings import IndexSettings, duplicate_mark
 from bot.markdown import fold, markdown_destination
 from bot.note import Note, NoteLink
 from bot.obsidian import ObsidianSettings
@@ -35,9 +36,6 @@ from bot.problem import Problem
 
 # `backlinks` looks this many notes up one by one before it maps the whole vault's links.
 FEW_BACKLINKS = 64
-
-if TYPE_CHECKING:
-    from bot.config import Config
 
 
 def _without_md(path: str) -> str:
@@ -53,10 +51,16 @@ def _aliases(note: Note) -> list[str]:
     return found
 
 
-def identity(note: Note) -> tuple:
+def _not_after(note: Note, today: datetime.date) -> bool:
+    """Undated, or dated no later than `today`."""
+    date = note.date.date
+    return date is None or date.first_day() <= today
+
+
+def identity(note: Note, mark_key: str | None) -> tuple:
     """What other notes see of a note besides its links and contents: its type, aliases and title,
     and its `duplicate_of` mark (closing or opening a loop of marks shows or hides every note in it)."""
-    return note.type, tuple(_aliases(note)), note.title, duplicate_mark(note)
+    return note.type, tuple(_aliases(note)), note.title, duplicate_mark(note, mark_key)
 
 
 def _told_apart(path: str) -> str:
@@ -72,14 +76,14 @@ class VaultIndex:
         notes: Mapping[str, Note],
         folders: Iterable[str],
         settings: ObsidianSettings,
-        config: Config,
+        index: IndexSettings,
         unparsed: Iterable[str] = (),
         left_out: Iterable[str] = (),
     ) -> None:
         self.notes = dict(notes)
         self.folders = frozenset(folders)
         self.settings = settings
-        self.config = config
+        self.index = index
         # Notes that could not be parsed still exist for Obsidian: links resolve to
         # them, and their names count when a link must be unambiguous. Rules never see them.
         self.unparsed = frozenset(unparsed)
@@ -98,14 +102,14 @@ class VaultIndex:
             if first != path:
                 self._twins[key] = (*self._twins.get(key, (first,)), path)
             self._by_name[key.rsplit("/", 1)[-1]].append(path)
-            if config.resolve_aliases and path in self.notes:
+            if index.resolve_aliases and path in self.notes:
                 for alias in _aliases(self.notes[path]):
                     self._by_alias[fold(alias)].add(path)
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._ambiguous: dict[tuple[str, str], tuple[str, ...]] = {}  # (target, folder) -> tied paths
         self._related: dict[tuple[str, datetime.date], list[str]] = {}
         self._some_backlinks: dict[str, tuple[str, ...]] = {}  # looked up one by one (`backlinks`)
-        entity_types = {t.lower() for t in config.entity_types}
+        entity_types = {t.lower() for t in index.entity_types}
         self.entities = tuple(p for p, n in self.notes.items() if n.type and n.type.lower() in entity_types)
 
     def with_notes(self, updated: Mapping[str, Note], removed: Iterable[str] = ()) -> VaultIndex:
@@ -121,9 +125,9 @@ class VaultIndex:
         notes = {**self.notes, **updated}
         for path in removed:
             notes.pop(path, None)
-        same_shape = not removed and all(path in self.notes and identity(note) == identity(self.notes[path]) for path, note in updated.items())
+        same_shape = not removed and all(path in self.notes and identity(note, self.index.duplicate_key) == identity(self.notes[path], self.index.duplicate_key) for path, note in updated.items())
         if not same_shape:
-            return VaultIndex(notes, self.folders, self.settings, self.config, self.unparsed, self.left_out)
+            return VaultIndex(notes, self.folders, self.settings, self.index, self.unparsed, self.left_out)
         fresh = copy.copy(self)
         fresh.notes = notes
         for derived in ("outgoing", "_backlinks"):  # the cached views that read note contents (with _by_link_name)
@@ -144,7 +148,7 @@ class VaultIndex:
         affected: set[str | None] = set()
         for path, note in updated.items():
             old = self.notes[path]
-            if self.is_entity(path) or (note.links == old.links and note.date == old.date):
+            if self.is_entity(path) or (note.links == old.links and note.date == old.date and self._mark(note) == self._mark(old)):
                 continue  # never a related note, or nothing related() reads changed
             affected |= before[path] | after[path] | {self.owner(path)}
         fresh._related = {key: paths for key, paths in self._related.items() if key[0] not in affected}
@@ -261,7 +265,7 @@ class VaultIndex:
 
     def _find_backlinks(self, path: str) -> tuple[str, ...]:
         names = {self._folded[path].rsplit("/", 1)[-1]}
-        if self.config.resolve_aliases and path in self.notes:
+        if self.index.resolve_aliases and path in self.notes:
             names.update(fold(alias).rsplit("/", 1)[-1] for alias in _aliases(self.notes[path]))
         candidates = {source for name in names for source in self._by_link_name.get(name, ())}
         found = [source for source in candidates if source != path and any(target == path for _, target in self._links(source))]
@@ -277,8 +281,8 @@ class VaultIndex:
         return sources
 
     def problems(self, paths: Iterable[str] | None = None) -> list[Problem]:
-        """Links that match several notes equally well, and `duplicate_of` marks that name no
-        other note, on the note that holds them (among `paths`, when given)."""
+        """Links that match several notes equally well, and duplicate marks that name no other
+        note, on the note that holds them (among `paths`, when given)."""
         found = []
         for path in self.notes if paths is None else paths:
             found.extend(mark_problems(self, path))
@@ -370,9 +374,12 @@ class VaultIndex:
             reasons[path].append("owner")
         return {p: tuple(r) for p, r in sorted(reasons.items()) if not self.is_entity(p)}
 
+    def _mark(self, note: Note) -> str | None:
+        return duplicate_mark(note, self.index.duplicate_key)
+
     def duplicate_target(self, path: str) -> str | None:
-        """The note the note's `duplicate_of` names (a wikilink or a plain name, resolved as links are), if any."""
-        mark = duplicate_mark(self.notes[path])
+        """The note the note's duplicate mark names (a wikilink or a plain name, resolved as links are), if any."""
+        mark = self._mark(self.notes[path])
         return None if mark is None else self.resolve(mark, path)
 
     def entities_of(self, path: str) -> set[str]:
@@ -384,7 +391,7 @@ class VaultIndex:
         return found
 
     def is_marked_duplicate(self, path: str) -> bool:
-        """Marked `duplicate_of` another note that exists: a mark naming no note, the note itself,
+        """Marked as a duplicate of another note that exists: a mark naming no note, the note itself,
         or a note whose marks lead back to it, would hide the meeting for good (reported by `problems`)."""
         return self.duplicate_target(path) not in (None, path) and not marks_lead_back(self, path)
 
@@ -396,6 +403,6 @@ class VaultIndex:
                 path
                 for path in self.related_candidates(entity)
                 if not self.is_marked_duplicate(path)
-                and (self.notes[path].date.date is None or self.notes[path].date.date.first_day() <= today)
+                and _not_after(self.notes[path], today)
             ]
         return list(self._related[key])

@@ -136,7 +136,7 @@ def untracked_problems(view: CommittedView) -> list[Problem]:
 def waiting_problems(view: CommittedView, vault: VaultIndex, worktree: Mapping[str, Note]) -> list[Problem]:
     """Entities in the view whose related notes include an uncommitted note (untracked, or with
     uncommitted changes): they are updated from it once it is committed."""
-    entity_types = {t.lower() for t in vault.config.entity_types}
+    entity_types = {t.lower() for t in vault.index.entity_types}
     waiting: dict[str, set[str]] = defaultdict(set)
     for path in sorted(view.not_in_head | view.changed.keys()):
         versions = [note for note in (worktree.get(path), vault.notes.get(path)) if note is not None]

@@ -16,8 +16,9 @@ from bot.config import Config
 from bot.counting import counter
 from bot.memo import CleanRunMemo, CleanState, DateWindow, state_digest
 from bot.problem import Problem
-from bot.runner import Change, RunPlan, _link_problems, _note_problems, apply_rules, collector_paused, parse_settings
+from bot.runner import Change, RunPlan, _note_problems, apply_rules, collector_paused, parse_settings
 from bot.scan import FileStat
+from bot.since_clean import link_warnings
 from bot.together import unwritten_requirement, write_order
 from bot.writer import WriteConflict, move_note, sync_folders, write_note
 from rules import get_rule
@@ -59,7 +60,7 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
             memo.forget()
             return False
         rule_problems = again.problems
-        link_problems = _link_problems(plan.vault, delta, plan.clean)
+        link_problems = link_warnings(plan.vault, delta, plan.clean)
         note_problems = _note_problems(plan.view_problems, plan.load_problems, plan.rules, rule_problems, link_problems)
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
     dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]

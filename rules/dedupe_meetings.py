@@ -75,14 +75,6 @@ participants: ["[[Jason Vallery]]", "[[Jai Menon]]"]
 duplicate_of: "[[2025-10-06 - Jason has a complex VAST offer]]"
 ```
 
-## Options
-- `meeting_types` (default `[meeting, call, recording]`): which note types are meetings.
-- `mode` (default `mark`): `mark` only adds `duplicate_of`; `archive` also moves
-  duplicates, carries their open tasks over and rewrites links to them.
-- `archive_folder` (default `_archive/duplicates`): where `archive` mode moves
-  duplicates; in `archive` mode notes under it are not indexed.
-- `similarity` (0-100, default off): the least summary similarity, in percent,
-  for notes to be duplicates.
 """
 
 from __future__ import annotations
@@ -92,12 +84,13 @@ import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from bot.edits import AppendTasks, DeleteProperty, MoveNote, NoteEdit, Report, SetProperty, WriteOnlyWith
 from bot.markdown import find_wikilinks_in_value, task_key, task_keys, unchecked_tasks
 from bot.relink import relink
 from bot.scan import vault_relative
+from bot.scope import GROUPS
 
 if TYPE_CHECKING:
     from bot.dates import NoteDate
@@ -107,6 +100,9 @@ if TYPE_CHECKING:
 
 ID = "dedupe-meetings"
 KEY = "duplicate_of"
+SCOPE = GROUPS
+OWNED_KEYS: tuple[str, ...] = (KEY,)
+DUPLICATE_MARK_KEY = KEY  # SPEC 3: a marked duplicate is no related note
 PARTICIPANT_KEYS = ("participants", "attendees")
 MAX_MINUTES_APART = 30
 ACTION_ITEMS = "Action Items"
@@ -120,10 +116,24 @@ _LINK_BREAKERS = re.compile("[#|\\[\\]\n\r\x85\u2028\u2029]")
 
 @dataclass(frozen=True)
 class Options:
-    meeting_types: tuple = field(default=("meeting", "call", "recording"), metadata={"type": tuple})
-    mode: str = field(default="mark", metadata={"choices": ("mark", "archive")})
-    archive_folder: str = field(default="_archive/duplicates", metadata={"vault_path": True})
-    similarity: int | None = field(default=None, metadata={"type": int, "range": (0, 100)})
+    meeting_types: tuple = field(
+        default=("meeting", "call", "recording"), metadata={"type": tuple, "doc": "which note types are meetings."}
+    )
+    mode: str = field(
+        default="mark",
+        metadata={
+            "choices": ("mark", "archive"),
+            "doc": "`mark` only adds `duplicate_of`; `archive` also moves duplicates, carries their open tasks over and rewrites links to them.",
+        },
+    )
+    archive_folder: str = field(
+        default="_archive/duplicates",
+        metadata={"vault_path": True, "doc": "where `archive` mode moves duplicates; in `archive` mode notes under it are not indexed."},
+    )
+    similarity: int | None = field(
+        default=None,
+        metadata={"type": int, "range": (0, 100), "doc": "the least summary similarity, in percent, for notes to be duplicates."},
+    )
 
 
 def participants(vault: VaultIndex, path: str) -> frozenset[str]:
@@ -186,7 +196,7 @@ def _meeting_types(options: Options) -> frozenset[str]:
 
 
 def _is_meeting(note: Note, options: Options) -> bool:
-    return bool(note.type) and note.type.casefold() in _meeting_types(options)
+    return note.type is not None and note.type.casefold() in _meeting_types(options)
 
 
 def _source(note: Note) -> str | None:
@@ -201,9 +211,9 @@ def _day(note: Note) -> NoteDate | None:
     return day if day is not None and day.day is not None else None
 
 
-def duplicate_groups(vault: VaultIndex, options: Options, among: frozenset[str] | None = None) -> list[list[str]]:
-    """Groups of notes recording the same meeting, each sorted by path (only meetings in `among`, when given)."""
-    meetings = [p for p, n in vault.notes.items() if (among is None or p in among) and _is_meeting(n, options)]
+def duplicate_groups(vault: VaultIndex, options: Options, among: Sequence[str] | None = None) -> list[list[str]]:
+    """Groups of notes recording the same meeting, each sorted by path (only meetings in `among`, in note order, when given)."""
+    meetings = [p for p in (vault.notes if among is None else among) if _is_meeting(vault.notes[p], options)]
     groups = _Groups()
     same_day: dict[tuple, list[str]] = defaultdict(list)
     same_source: dict[str, list[str]] = defaultdict(list)
@@ -279,16 +289,21 @@ def canonical(vault: VaultIndex, group: list[str]) -> str:
     return min(group, key=lambda p: (-len(vault.backlinks(p)), -len(vault.notes[p].body.strip()), p))
 
 
+def index_exclusions(options: Options) -> tuple[str, ...]:
+    """Archived duplicates are kept, not indexed: never related notes, never grouped again."""
+    return (options.archive_folder,) if options.mode == "archive" else ()
+
+
 def archive_path(options: Options, path: str) -> str:
     """Where archive mode moves a duplicate: its own path under `archive_folder`."""
     return f"{vault_relative(options.archive_folder)}/{path}"
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
     archived: dict[str, str] = {}  # duplicate -> canonical, in archive mode
     carried: list[NoteEdit] = []
     unmarked: set[str] = set()  # canonicals whose stale mark goes: relinking must not point it at themselves
-    for group in duplicate_groups(vault, options, among=targets):
+    for group in duplicate_groups(vault, options, among=notes):
         keeper = canonical(vault, group)
         if vault.notes[keeper].opted_out(ID):
             others = ", ".join(p for p in group if p != keeper)
@@ -327,7 +342,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
             # A duplicate moves only with its tasks copied: else they would be left in the archive alone.
             yield from (NoteEdit(path, WriteOnlyWith((keeper,))) for path in moving)
     # Links first: their offsets are in the body as it is now, before tasks are added.
-    for path, edit in relink(vault, archived, ID):
+    for path, edit in relink(vault, archived, ID, "archived duplicates"):
         if not (path in unmarked and isinstance(edit, SetProperty) and edit.key == KEY):
             yield NoteEdit(path, edit)
     yield from carried

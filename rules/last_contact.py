@@ -32,18 +32,16 @@ type: customer
 last_contact: 2025-12-19
 ```
 
-## Options
-- `create_missing` (default `false`): also add `last_contact` to entity notes
-  that do not have it.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from bot.edits import NoteEdit, SetProperty
+from bot.scope import ENTITY_NOTES
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
@@ -51,11 +49,13 @@ if TYPE_CHECKING:
 
 ID = "last-contact"
 KEY = "last_contact"
+SCOPE = ENTITY_NOTES
+OWNED_KEYS: tuple[str, ...] = (KEY,)
 
 
 @dataclass(frozen=True)
 class Options:
-    create_missing: bool = False
+    create_missing: bool = field(default=False, metadata={"doc": "also add `last_contact` to entity notes that do not have it."})
 
 
 def as_date(value: object) -> datetime.date | None:
@@ -73,11 +73,8 @@ def as_date(value: object) -> datetime.date | None:
 
 
 def latest_contact(vault: VaultIndex, entity: str, today: datetime.date) -> datetime.date | None:
-    dates = [
-        vault.notes[path].date.date.first_day()
-        for path in vault.related(entity, today)
-        if vault.notes[path].date.date is not None and vault.notes[path].date.date.day is not None
-    ]
+    days = (vault.notes[path].date.date for path in vault.related(entity, today))
+    dates = [day.first_day() for day in days if day is not None and day.day is not None]
     return max(dates, default=None)
 
 
@@ -86,10 +83,8 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     return delta.entities()
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
-    for entity in vault.entities:
-        if targets is not None and entity not in targets:
-            continue
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
+    for entity in notes:
         note = vault.notes[entity]
         if KEY not in (note.frontmatter or {}) and not options.create_missing:
             continue

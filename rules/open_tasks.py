@@ -81,11 +81,6 @@ Review with [[Acme]].
 - [ ] Ask finance for the renewal quote
 ```
 
-## Options
-- `heading` (default `Open Tasks`): the level-2 heading of the section.
-- `max_entries` (default `50`): the most tasks listed.
-- `done_date` (default `false`): add ` ✅ YYYY-MM-DD` (today) to a task ticked through the section.
-- `create_missing` (default `false`): add the section to entity notes without one.
 """
 
 from __future__ import annotations
@@ -94,10 +89,11 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, Report, WriteOnlyWith
 from bot.markdown import Task, find_links, find_section
+from bot.scope import ENTITY_NOTES
 from bot.sections import mask_code
 from rules.recent_context import ordered_related
 
@@ -106,6 +102,8 @@ if TYPE_CHECKING:
     from bot.vault import VaultIndex
 
 ID = "open-tasks"
+SCOPE = ENTITY_NOTES
+OWNED_KEYS: tuple[str, ...] = ()
 
 # `- [ ] text (link)`: a wikilink, or a markdown link whose destination may hold one level of parentheses.
 _GENERATED = re.compile(
@@ -123,10 +121,12 @@ _BLOCK_ID = re.compile(r"[ \t]\^[A-Za-z0-9-]+[ \t]*$")
 
 @dataclass(frozen=True)
 class Options:
-    heading: str = field(default="Open Tasks", metadata={"heading_text": True, "generated_section": True})
-    max_entries: int = field(default=50, metadata={"range": (1, 10_000)})
-    done_date: bool = False
-    create_missing: bool = False
+    heading: str = field(
+        default="Open Tasks", metadata={"heading_text": True, "generated_section": True, "doc": "the level-2 heading of the section."}
+    )
+    max_entries: int = field(default=50, metadata={"range": (1, 10_000), "doc": "the most tasks listed."})
+    done_date: bool = field(default=False, metadata={"doc": "add ` ✅ YYYY-MM-DD` (today) to a task ticked through the section."})
+    create_missing: bool = field(default=False, metadata={"doc": "add the section to entity notes without one."})
 
 
 class RollupLine(NamedTuple):
@@ -239,10 +239,11 @@ def _unlisted(vault: VaultIndex, path: str) -> Iterator[NoteEdit]:
                 yield NoteEdit(path, Report(f"the task {task.text!r} leaves a %% comment open; not listed in Open Tasks (close the comment)"))
 
 
-def judged(vault: VaultIndex, options: Options, targets: frozenset[str] | None) -> Iterator[tuple[str, list[RollupLine]]]:
+def judged(vault: VaultIndex, options: Options, notes: Iterable[str]) -> Iterator[tuple[str, list[RollupLine]]]:
     """The entity notes this rule regenerates, with their section's current lines."""
-    for entity in vault.entities:
-        if (targets is not None and entity not in targets) or vault.notes[entity].opted_out(ID):
+    for entity in notes:
+        # Also the engine's rule, but here before ticks are judged: an entity that opts out ticks nothing.
+        if vault.notes[entity].opted_out(ID):
             continue
         lines = section_lines(vault, entity, options)
         if lines is None and options.create_missing:
@@ -265,8 +266,8 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     return frozenset(found)
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
-    sections = dict(judged(vault, options, targets))
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
+    sections = dict(judged(vault, options, notes))
     ticks: dict[str, dict[int, LineReplacement]] = defaultdict(dict)  # source -> line offset -> its tick
     kept: dict[str, list[str]] = {}
     tied: dict[str, set[str]] = defaultdict(set)  # entity -> the sources its new section needs written
@@ -281,6 +282,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, targets: fr
                     kept[entity].append(line.line)
                     yield NoteEdit(entity, Report(outcome))
                 elif outcome is not None:
+                    assert line.source is not None  # tick() ticks only a line whose link opens a note
                     ticks[line.source].setdefault(outcome.start, outcome)  # two sections may tick one task
                     tied[entity].add(line.source)
     tasks_of: dict[str, list[Task]] = {}  # most notes are related to several entities: each note's tasks are found once

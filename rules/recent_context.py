@@ -69,11 +69,6 @@ type: customer
 ## Notes
 ```
 
-## Options
-- `heading` (default `Recent Context`): the level-2 heading of the section.
-- `max_entries` (default `15`): the most lines listed.
-- `summary_length` (default `100`): summaries are cut to this many characters.
-- `create_missing` (default `false`): add the section to entity notes without one.
 """
 
 from __future__ import annotations
@@ -81,9 +76,10 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from bot.edits import NoteEdit, ReplaceSection, Report
+from bot.scope import ENTITY_NOTES
 from bot.summary import cut_summary
 
 if TYPE_CHECKING:
@@ -91,6 +87,8 @@ if TYPE_CHECKING:
     from bot.vault import VaultIndex
 
 ID = "recent-context"
+SCOPE = ENTITY_NOTES
+OWNED_KEYS: tuple[str, ...] = ()
 # Characters that can stop a written link from opening its note (checked only when the path holds one).
 _MAYBE_UNLINKABLE = re.compile(r"[\n\r#^|\[\]]")
 _WIKILINK_BREAKERS = re.compile(r"[#^|]|\[\[|\]\]")
@@ -98,10 +96,12 @@ _WIKILINK_BREAKERS = re.compile(r"[#^|]|\[\[|\]\]")
 
 @dataclass(frozen=True)
 class Options:
-    heading: str = field(default="Recent Context", metadata={"heading_text": True, "generated_section": True})
-    max_entries: int = field(default=15, metadata={"range": (1, 1000)})
-    summary_length: int = field(default=100, metadata={"range": (10, 10_000)})
-    create_missing: bool = False
+    heading: str = field(
+        default="Recent Context", metadata={"heading_text": True, "generated_section": True, "doc": "the level-2 heading of the section."}
+    )
+    max_entries: int = field(default=15, metadata={"range": (1, 1000), "doc": "the most lines listed."})
+    summary_length: int = field(default=100, metadata={"range": (10, 10_000), "doc": "summaries are cut to this many characters."})
+    create_missing: bool = field(default=False, metadata={"doc": "add the section to entity notes without one."})
 
 
 def _date_key(vault: VaultIndex, path: str) -> tuple:
@@ -172,11 +172,9 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     return delta.entities()
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
     heading = options.heading.lower()
-    for entity in vault.entities:
-        if targets is not None and entity not in targets:
-            continue
+    for entity in notes:
         note = vault.notes[entity]
         if not options.create_missing and heading not in note.body.lower():
             continue  # cheap test first; the renderer finds the heading exactly

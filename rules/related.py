@@ -77,11 +77,6 @@ type: customer
 - [[Northwind Traders]] (customer, 1 shared note)
 ```
 
-## Options
-- `heading` (default `Related`): the level-2 heading of the section.
-- `max_entries` (default `10`): the most entities listed.
-- `min_shared` (default `1`): the fewest shared notes an entity needs to be listed.
-- `create_missing` (default `false`): add the section to entity notes without one.
 """
 
 from __future__ import annotations
@@ -89,25 +84,30 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from bot.edits import NoteEdit, ReplaceSection, Report
 from bot.markdown import find_section
 from bot.sections import mask_code
+from bot.scope import ENTITY_NOTES
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
     from bot.vault import VaultIndex
 
 ID = "related"
+SCOPE = ENTITY_NOTES
+OWNED_KEYS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Options:
-    heading: str = field(default="Related", metadata={"heading_text": True, "generated_section": True})
-    max_entries: int = field(default=10, metadata={"range": (1, 1000)})
-    min_shared: int = field(default=1, metadata={"range": (1, 1_000_000)})
-    create_missing: bool = False
+    heading: str = field(
+        default="Related", metadata={"heading_text": True, "generated_section": True, "doc": "the level-2 heading of the section."}
+    )
+    max_entries: int = field(default=10, metadata={"range": (1, 1000), "doc": "the most entities listed."})
+    min_shared: int = field(default=1, metadata={"range": (1, 1_000_000), "doc": "the fewest shared notes an entity needs to be listed."})
+    create_missing: bool = field(default=False, metadata={"doc": "add the section to entity notes without one."})
 
 
 def shared_notes(vault: VaultIndex, entity: str, today: datetime.date, entities_of: dict[str, set[str]] | None = None) -> dict[str, list[str]]:
@@ -171,11 +171,9 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     return delta.entities()
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
     entities_of: dict[str, set[str]] = {}
-    for entity in vault.entities:
-        if targets is not None and entity not in targets:
-            continue
+    for entity in notes:
         try:
             kept = comments(vault.notes[entity].body, options.heading)
         except ValueError as error:

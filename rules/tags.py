@@ -44,11 +44,6 @@ tags:
   - follow-up
 ```
 
-## Options
-- `derive` (default `{type: "type/{value}"}`): frontmatter field -> tag
-  template; `{value}` is the field's value.
-- `merge_tag_keys` (default `false`): move the values of `tag` and of `tags`
-  spelled in another case (`Tags`) into `tags`, removing the old key.
 """
 
 from __future__ import annotations
@@ -56,11 +51,12 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.edits import DeleteProperty, NoteEdit, Report, SetProperty
+from bot.scope import EVERY_NOTE
 from bot.yaml_reader import scalar_text
 
 if TYPE_CHECKING:
@@ -69,6 +65,8 @@ if TYPE_CHECKING:
     from bot.vault import VaultIndex
 
 ID = "tags"
+SCOPE = EVERY_NOTE
+OWNED_KEYS: tuple[str, ...] = ("tags",)
 _COMMAS = re.compile(r"\s*,\s*")
 _SPACES = re.compile(r"\s+")
 _EMOJI_JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
@@ -76,8 +74,14 @@ _EMOJI_JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
 
 @dataclass(frozen=True)
 class Options:
-    derive: dict = field(default_factory=lambda: {"type": "type/{value}"}, metadata={"type": dict})
-    merge_tag_keys: bool = False
+    derive: dict = field(
+        default_factory=lambda: {"type": "type/{value}"},
+        metadata={"type": dict, "doc": "frontmatter field -> tag template; `{value}` is the field's value."},
+    )
+    merge_tag_keys: bool = field(
+        default=False,
+        metadata={"doc": "move the values of `tag` and of `tags` spelled in another case (`Tags`) into `tags`, removing the old key."},
+    )
 
 
 def normalize(tag: str) -> str:
@@ -142,9 +146,10 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     return delta.paths
 
 
-def check(vault: VaultIndex, options: Options, today: datetime.date, targets: frozenset[str] | None = None) -> Iterator[NoteEdit]:
-    for path, note in vault.notes.items():
-        if note.frontmatter is None or (targets is not None and path not in targets):
+def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
+    for path in notes:
+        note = vault.notes[path]
+        if note.frontmatter is None:
             continue
         raw = note.frontmatter.get("tags")
         current = _current_tags(raw)

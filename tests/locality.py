@@ -1,8 +1,9 @@
 """An independent oracle for locality: what a run may change in a note.
 
-The rules own three frontmatter keys (`tags`, `last_contact`, `duplicate_of`) and
-three body sections (`## Recent Context`, `## Open Tasks`, `## Related`, each up
-to the next heading). Everything else must come out byte for byte: this module
+The rules own the frontmatter keys and the body sections (each up to the next
+heading) they declare (rules/__init__.py: `OWNED_KEYS`, options marked
+`generated_section`, with their default headings). Everything else must come
+out byte for byte: this module
 cuts the owned parts out of a note's text and compares what is left, without
 using vaultbot's own parser. (open-tasks also ticks a task ticked in its roll-up
 in the task's own note: tests/rules/test_open_tasks.py checks those bytes exactly.)
@@ -15,8 +16,10 @@ from typing import Any
 
 import yaml
 
-MANAGED_KEYS = frozenset({"tags", "last_contact", "duplicate_of"})
-MANAGED_HEADINGS = ("Recent Context", "Open Tasks", "Related")
+from rules import default_generated_headings, owned_keys
+
+MANAGED_KEYS = owned_keys()
+MANAGED_HEADINGS = default_generated_headings()
 
 _CLOSING = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 _TOP_LEVEL_KEY = re.compile(r"""^(?:"[^"\n]*"|'[^'\n]*'|[^\s#"'\-?][^:\n]*?|-[^\s:\n][^:\n]*?)[ \t]*:(?:[ \t]|\r?\n|$)""")

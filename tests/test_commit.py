@@ -85,7 +85,7 @@ def test_an_edit_between_vaultbot_writing_and_committing_stays_the_users(tmp_pat
     assert head_file(repo, "Vault/People/Ann.md") == written, "HEAD holds vaultbot's bytes"
     assert (vault / "People/Ann.md").read_bytes() == written + b"A line the user typed meanwhile.\n"
     assert git(repo, "status", "--porcelain") == " M Vault/People/Ann.md\n", "the user's line is their uncommitted change"
-    assert {"path": "People/Ann.md", "message": EDITED} in result["warnings"]
+    assert {"path": "People/Ann.md", "rule": None, "message": EDITED} in result["warnings"]
     assert git(repo, "diff", "--cached", "--name-only") == ""
 
 
@@ -202,6 +202,7 @@ def test_a_run_killed_before_committing_is_finished_and_a_later_edit_stays_the_u
     warnings = json.loads(again.stdout)["warnings"]
     assert {
         "path": "Meetings/2026-11-20 Call.md",
+        "rule": None,
         "message": "written by a vaultbot run that stopped before committing, then changed by someone; your version is kept and not committed",
     } in warnings
     assert (vault / "Meetings/2026-11-20 Call.md").read_bytes() == users, "never overwritten"

@@ -55,10 +55,10 @@ def test_no_commit_holds_text_from_uncommitted_notes_and_the_dry_run_predicts_th
     assert dry["changed"] == real["changed"] and dry["warnings"] == real["warnings"], "the dry run predicts the real run"
     assert [c["path"] for c in real["changed"]] == ["People/Ann.md", "People/Bob.md"]
     assert real["warnings"] == [
-        {"path": "Meetings/2026-11-09 Lunch.md", "message": "is not committed to git yet (untracked); vaultbot reads and changes only committed notes, so it is left out until it is committed"},
-        {"path": "People/Ann.md", "message": "waits for uncommitted Meetings/2026-11-05 Pricing.md and 1 more uncommitted note; it is updated from them once they are committed"},
-        {"path": "People/Bob.md", "message": "waits for uncommitted Meetings/2026-11-06 Review.md; it is updated from them once they are committed"},
-        {"path": "Meetings/2026-11-06 Review.md", "message": "not changed: has uncommitted changes; left as it is (the first run after they are committed updates it)"},
+        {"path": "Meetings/2026-11-09 Lunch.md", "rule": None, "message": "is not committed to git yet (untracked); vaultbot reads and changes only committed notes, so it is left out until it is committed"},
+        {"path": "People/Ann.md", "rule": None, "message": "waits for uncommitted Meetings/2026-11-05 Pricing.md and 1 more uncommitted note; it is updated from them once they are committed"},
+        {"path": "People/Bob.md", "rule": None, "message": "waits for uncommitted Meetings/2026-11-06 Review.md; it is updated from them once they are committed"},
+        {"path": "Meetings/2026-11-06 Review.md", "rule": None, "message": "not changed: has uncommitted changes; left as it is (the first run after they are committed updates it)"},
     ]
     check_warnings = [line for line in check.stderr.splitlines() if line.startswith("warning:")]
     assert check_warnings == [f"warning: {w['path']}: {w['message']}" for w in real["warnings"]]
@@ -99,6 +99,7 @@ def test_a_new_repository_with_every_note_untracked_gets_one_clear_message(tmp_p
         "warnings": [
             {
                 "path": "(git)",
+                "rule": None,
                 "message": "41 notes are not committed to git yet (untracked; first: Meetings/2026-11-01 M0.md); "
                 "vaultbot reads and changes only committed notes, so they are left out until they are committed",
             }

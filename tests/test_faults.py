@@ -211,7 +211,7 @@ def test_a_failed_write_keeps_the_original_and_the_run_reports_it(
     assert code == 3
     assert (tmp_path / "Acme.md").read_text() == ENTITY, "the original is intact"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Acme.md", "Meeting.md"], "no temporary file is left"
-    assert {"path": "Acme.md", "message": f"cannot be written: {os.strerror(error)}; the note is unchanged"} in report["warnings"]
+    assert {"path": "Acme.md", "rule": None, "message": f"cannot be written: {os.strerror(error)}; the note is unchanged"} in report["warnings"]
     assert [c["path"] for c in report["changed"]] == ["Meeting.md"], "the other notes are still written"
     monkeypatch.undo()
     assert main(["run", str(tmp_path), "--no-commit", "--no-cache", "--today", TODAY, "-q"]) == 0, "the next run completes"
@@ -240,7 +240,7 @@ def test_a_note_edited_between_reading_and_renaming_is_not_overwritten(
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert (tmp_path / "Acme.md").read_text() == users_text
-    assert {"path": "Acme.md", "message": "changed on disk while vaultbot ran; not overwritten (the next run picks it up)"} in report["warnings"]
+    assert {"path": "Acme.md", "rule": None, "message": "changed on disk while vaultbot ran; not overwritten (the next run picks it up)"} in report["warnings"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Acme.md", "Meeting.md"]
     monkeypatch.undo()
     assert main(["run", str(tmp_path), "--no-commit", "--no-cache", "--today", TODAY, "-q"]) == 0

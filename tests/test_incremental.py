@@ -180,7 +180,7 @@ def real_run(root: Path) -> RunPlan:
 
 def assert_same_as_rebuilt(vault: VaultIndex) -> None:
     """An index carried over from rule to rule (`with_notes`) must equal one built afresh."""
-    fresh = VaultIndex(vault.notes, vault.folders, vault.settings, vault.config, vault.unparsed)
+    fresh = VaultIndex(vault.notes, vault.folders, vault.settings, vault.index, vault.unparsed)
     assert vault.outgoing == fresh.outgoing
     for path in vault.notes:
         assert vault.backlinks(path) == fresh.backlinks(path), path

@@ -226,7 +226,7 @@ def test_unreadable_note_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
         monkeypatch.setattr(bot.reading, "open", refuse, raising=False)
     result = plan(tmp_path)
-    assert ("Locked.md", "skipped: cannot be read: Permission denied") in [tuple(p) for p in result.problems]
+    assert ("Locked.md", "skipped: cannot be read: Permission denied") in [(p.path, p.message) for p in result.problems]
     assert [c.path for c in result.changes] == ["Acme.md", "Meeting.md"], "the run went on without it"
 
 
@@ -258,7 +258,7 @@ def test_note_edited_after_it_was_read_is_not_overwritten(tmp_path: Path) -> Non
     (tmp_path / "Acme.md").write_text(users_edit)
     result = write_changes(tmp_path, pending.changes)
     assert (tmp_path / "Acme.md").read_text() == users_edit
-    assert ("Acme.md", "changed on disk while vaultbot ran; not overwritten (the next run picks it up)") in [tuple(p) for p in result.problems]
+    assert ("Acme.md", "changed on disk while vaultbot ran; not overwritten (the next run picks it up)") in [(p.path, p.message) for p in result.problems]
     assert not result.failed
     assert plan(tmp_path).changes, "the next run picks the note up"
 

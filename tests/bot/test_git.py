@@ -378,7 +378,7 @@ def test_an_ignored_archive_folder_moves_nothing_and_stages_nothing(tmp_path: Pa
     repo = vault.parent
     code, result, stderr = run_json(vault)
     assert code == 0, stderr
-    assert {"path": "(git)", "message": "no note moved: git ignores _archive/duplicates/Meetings/2026-11-20 Call copy.md, so a moved note would leave the repository; moves (and the link and task edits made for them) are skipped"} in result["warnings"]
+    assert {"path": "(git)", "rule": None, "message": "no note moved: git ignores _archive/duplicates/Meetings/2026-11-20 Call copy.md, so a moved note would leave the repository; moves (and the link and task edits made for them) are skipped"} in result["warnings"]
     assert not any("moved_to" in change for change in result["changed"])
     assert not (vault / "_archive").exists()
     assert 'duplicate_of: "[[2026-11-20 Call]]"' in git(repo, "show", "HEAD:Vault/Meetings/2026-11-20 Call copy.md"), "the duplicate is still marked"

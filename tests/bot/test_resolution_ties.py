@@ -50,7 +50,7 @@ def test_twins_resolve_to_the_first_by_path_order_and_the_tie_is_reported(twins:
     notes = {path: parse_note(path, CUSTOMER.format(name), False, None, ParseSettings()) for path in paths}
     for path in linkers:
         notes[path] = parse_note(path, f"[[{target}]]\n", False, None, ParseSettings())
-    vault = VaultIndex(notes, {"Customers", "Deep"}, ObsidianSettings(), Config())
+    vault = VaultIndex(notes, {"Customers", "Deep"}, ObsidianSettings(), Config().index)
     first = sorted(paths)[0]
     for path in linkers:
         assert vault.resolve(target, path) == first

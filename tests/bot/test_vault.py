@@ -33,7 +33,7 @@ def build_index(root: Path, files: dict[str, str | dict], config: dict | None = 
     settings, _ = read_settings(root)
     scan = scan_vault(root, settings, parsed_config.exclude)
     notes = load_notes(root, scan, parse_settings(parsed_config, settings)).notes
-    return VaultIndex(notes, scan.folders, settings, parsed_config, frozenset(scan.files) - notes.keys())
+    return VaultIndex(notes, scan.folders, settings, parsed_config.index, frozenset(scan.files) - notes.keys())
 
 
 def empty(*paths: str) -> dict[str, str]:
@@ -353,7 +353,7 @@ def test_incremental_index_equals_a_fresh_one_after_every_rule(tmp_path: Path) -
     root = Path(shutil.copytree(EXAMPLE_VAULT, tmp_path / "v"))
     (root / "Customers/Globex/2026-11-19 follow-up.md").write_text("---\ntype: call\naliases: [FU]\n---\n[[Globex]] [[Priya]]\n")
     final = plan(root).vault
-    fresh = VaultIndex(final.notes, final.folders, final.settings, final.config, final.unparsed)
+    fresh = VaultIndex(final.notes, final.folders, final.settings, final.index, final.unparsed)
     assert final.outgoing == fresh.outgoing
     for path in final.notes:
         assert final.backlinks(path) == fresh.backlinks(path), path
@@ -388,9 +388,9 @@ def test_with_notes_drops_what_an_edit_changes(tmp_path: Path, edited: str) -> N
     )
     for entity in vault.entities:
         vault.related(entity, TODAY)  # memoised, as the rules leave them
-    note = parse_note("Meeting.md", edited, False, None, parse_settings(vault.config, vault.settings))
+    note = parse_note("Meeting.md", edited, False, None, parse_settings(parse_config(None), vault.settings))
     carried = vault.with_notes({"Meeting.md": note})
-    fresh = VaultIndex(carried.notes, carried.folders, carried.settings, carried.config)
+    fresh = VaultIndex(carried.notes, carried.folders, carried.settings, carried.index)
     for entity in vault.entities:
         assert carried.related(entity, TODAY) == fresh.related(entity, TODAY), entity
     for path in carried.notes:

@@ -135,7 +135,7 @@ def test_duplicate_of_naming_no_other_note_is_reported_and_hides_nothing(tmp_pat
         "People/Ann/Ann.md": person("- 2026-11-01: [[2026-11-01 - Call]] - Call.", last_contact="2026-11-01")
     }
     target = mark.strip("[]")
-    assert [tuple(p) for p in result.problems] == [(call, f"duplicate_of [[{target}]] names {named}; the note is not treated as a duplicate")]
+    assert [(p.path, p.message) for p in result.problems] == [(call, f"duplicate_of [[{target}]] names {named}; the note is not treated as a duplicate")]
 
 
 def test_duplicate_of_naming_a_note_hides_it(tmp_path: Path) -> None:
@@ -186,7 +186,7 @@ def test_marks_that_come_back_to_the_note_hide_nothing_and_are_reported(tmp_path
             last_contact="2026-11-05",
         )
     }
-    assert sorted(tuple(p) for p in result.problems) == [
+    assert sorted((p.path, p.message) for p in result.problems) == [
         (path, f"duplicate_of [[{mark}]] leads back to the note itself; the note is not treated as a duplicate")
         for path, mark in [(one, "2026-11-03 - Two"), (two, "2026-11-05 - Three"), (three, "2026-11-01 - One")]
     ]
@@ -202,7 +202,7 @@ def test_a_mark_that_is_no_link_is_reported_on_one_line_as_written(tmp_path: Pat
     # wrapping a markdown link in [[...]] showed a link nobody wrote.
     call = "People/Ann/2026-11-01 - Call.md"
     write_vault(tmp_path, {".vaultbot.yaml": MARK, "Other.md": "x\n", call: f'---\ntype: call\ndate: 2026-11-01\nduplicate_of: "{mark}"\n---\nCall.\n'})
-    assert [tuple(p) for p in plan(tmp_path).problems] == [(call, f"duplicate_of {shown} names no note in the vault; the note is not treated as a duplicate")]
+    assert [(p.path, p.message) for p in plan(tmp_path).problems] == [(call, f"duplicate_of {shown} names no note in the vault; the note is not treated as a duplicate")]
 
 
 UNLINKABLE = (

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from rules import dedupe_meetings
+from tests.rules.memory import run_rules
 from tests.vaults import plan, run_cli, write_vault
 
 
@@ -79,7 +81,7 @@ def test_opted_out_canonical_leaves_the_group_alone(tmp_path: Path) -> None:
     write_vault(tmp_path, {"M/a.md": meeting(), "M/b.md": meeting(extra="vaultbot: false\n", body="Longer notes here.\n")})
     result = plan(tmp_path, "dedupe-meetings")
     assert result.changes == []
-    assert ("M/b.md", "dedupe-meetings: canonical of a duplicate group opts out of dedupe-meetings; group left alone: M/a.md") in [tuple(p) for p in result.problems]
+    assert ("M/b.md", "dedupe-meetings: canonical of a duplicate group opts out of dedupe-meetings; group left alone: M/a.md") in [(p.path, p.message) for p in result.problems]
 
 
 def test_dedupe_end_to_end_and_idempotent(tmp_path: Path) -> None:
@@ -87,3 +89,28 @@ def test_dedupe_end_to_end_and_idempotent(tmp_path: Path) -> None:
     assert run_cli("run", tmp_path, "--rule", "dedupe-meetings", "--no-commit").returncode == 0
     assert 'duplicate_of: "[[b]]"' in (tmp_path / "M/a.md").read_text()
     assert plan(tmp_path).changes == [] or all("dedupe-meetings" not in c.rules for c in plan(tmp_path).changes)
+
+
+def _meeting(participants: str = '["[[Ann]]", "[[Bo]]"]', extra: str = "", body: str = "Notes.\n") -> str:
+    return f"---\ntype: meeting\ndate: 2026-11-02\nparticipants: {participants}\n{extra}---\n{body}"
+
+
+MARKED = '---\ntype: meeting\ndate: 2026-11-02\nparticipants: ["[[Ann]]", "[[Bo]]"]\nduplicate_of: "[[b]]"\n---\nNotes.\n'
+# (label, M/a.md, M/b.md, what M/a.md becomes or None): b has the longer body, so b is canonical of a group.
+GROUP_CASES = [
+    ("same day, same participants: one meeting, the longer body canonical", _meeting(), _meeting(body="Longer notes.\n"), MARKED),
+    ("other participants: two meetings", _meeting(), _meeting('["[[Ann]]", "[[Cy]]"]', body="Longer notes.\n"), None),
+    ("nobody listed: never grouped by day alone", _meeting("[]"), _meeting("[]", body="Longer notes.\n"), None),
+    ("times 30 minutes or more apart: two meetings", _meeting(extra="time: '09:00'\n"), _meeting(extra="time: '10:00'\n", body="Longer notes.\n"), None),
+    ("the same source, other participants: one meeting",
+     _meeting(extra="source: rec-1\n"), _meeting('["[[Cy]]"]', extra="source: rec-1\n", body="Longer notes.\n"),
+     _meeting(extra='source: rec-1\nduplicate_of: "[[b]]"\n')),
+    ("not a meeting type", _meeting().replace("type: meeting", "type: note"), _meeting(body="Longer notes.\n").replace("type: meeting", "type: note"), None),
+]
+
+
+@pytest.mark.parametrize(("label", "a", "b", "expected"), GROUP_CASES, ids=[case[0] for case in GROUP_CASES])
+def test_groups_in_memory(label: str, a: str, b: str, expected: str | None) -> None:
+    changed, warnings = run_rules([dedupe_meetings], {"M/a.md": a, "M/b.md": b})
+    assert changed == ({} if expected is None else {"M/a.md": expected})
+    assert warnings == []

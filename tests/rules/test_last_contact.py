@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.vaults import changed_text, run_cli, write_vault
+from rules import last_contact
+from tests.rules.memory import run_rules
+from tests.vaults import TODAY, changed_text, run_cli, write_vault
 
 
 def _vault(tmp_path: Path, value: str, *meetings: str, extra: str = "") -> Path:
@@ -29,10 +31,12 @@ CASES = [
 
 
 @pytest.mark.parametrize(("label", "value", "meetings", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_last_contact(tmp_path: Path, label: str, value: str, meetings: tuple[str, ...], expected: str | None) -> None:
-    _vault(tmp_path, value, *meetings)
-    result = changed_text(tmp_path, "Acme/Acme.md", "last-contact")
-    assert result == (None if expected is None else f"---\ntype: customer\n{expected}---\n# Acme\n")
+def test_last_contact(label: str, value: str, meetings: tuple[str, ...], expected: str | None) -> None:
+    notes = {"Acme/Acme.md": f"---\ntype: customer\n{value}---\n# Acme\n"}
+    notes.update({f"Acme/{day} call.md": f"---\ntype: call\ndate: {day}\n---\nCall.\n" for day in meetings})
+    changed, warnings = run_rules([last_contact], notes, today=TODAY)
+    assert changed == ({} if expected is None else {"Acme/Acme.md": f"---\ntype: customer\n{expected}---\n# Acme\n"})
+    assert warnings == []
 
 
 def test_create_missing_adds_the_key(tmp_path: Path) -> None:

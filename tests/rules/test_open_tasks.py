@@ -278,7 +278,7 @@ _TEXT = st.text(alphabet="abc xyz-*[]()!?📅", min_size=1, max_size=18).filter(
 
 def _vault(texts: dict[str, str]) -> VaultIndex:
     notes = {path: parse_note(path, text, False, None, _SETTINGS) for path, text in texts.items()}
-    return VaultIndex(notes, {"Acme"}, ObsidianSettings(), _CONFIG)
+    return VaultIndex(notes, {"Acme"}, ObsidianSettings(), _CONFIG.index)
 
 
 def _apply(vault: VaultIndex) -> tuple[VaultIndex, dict[str, list[str]]]:

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from rules import recent_context
+from tests.rules.memory import run_rules
 from tests.vaults import changed_text, plan, run_cli, write_vault
 
 ENTITY = "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n\n- old\n\n## Notes\n\nkeep me\n"
 
 
 def _section(*lines: str) -> str:
-    return "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n\n" + "".join(f"{l}\n" for l in lines) + "\n## Notes\n\nkeep me\n"
+    return "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n\n" + "".join(f"{line}\n" for line in lines) + "\n## Notes\n\nkeep me\n"
 
 
 def test_order_newest_first_times_then_untimed_then_name_unknown_last(tmp_path: Path) -> None:
@@ -89,10 +91,10 @@ def test_links_follow_obsidians_new_link_format(tmp_path: Path, app_json: str, l
     ],
     ids=["end-with-newline", "end-without-newline", "crlf", "subheading-kept", "bom-and-case"],
 )
-def test_section_boundaries(tmp_path: Path, entity: str, expected: str) -> None:
-    write_vault(tmp_path, {"A.md": entity.encode("utf-8"), "N.md": "[[A]]\n"})
-    change = next(c for c in plan(tmp_path, "recent-context").changes if c.path == "A.md")
-    assert change.after.decode("utf-8") == expected
+def test_section_boundaries(entity: str, expected: str) -> None:
+    changed, warnings = run_rules([recent_context], {"A.md": entity, "N.md": "[[A]]\n"})
+    assert changed == {"A.md": expected}
+    assert warnings == []
 
 
 def test_empty_list_leaves_heading_and_one_blank_line(tmp_path: Path) -> None:
@@ -147,7 +149,7 @@ def test_a_code_fence_inside_the_section_stops_the_rewrite(tmp_path: Path) -> No
         "recent-context: not changed: the end of the '## Recent Context' section is not certain: "
         "a code fence opened in it is never closed; fix the section by hand"
     )) in [
-        tuple(p) for p in result.problems
+        (p.path, p.message) for p in result.problems
     ]
 
 
@@ -183,7 +185,7 @@ def test_a_file_name_with_a_line_break_is_reported_not_listed(tmp_path: Path) ->
     write_vault(tmp_path, {"Acme/Acme.md": ENTITY, odd: "Odd.\n", "Acme/2026-11-01 call.md": "Call.\n"})
     result = plan(tmp_path, "recent-context")
     assert [c.after.decode() for c in result.changes] == [_section("- 2026-11-01: [[2026-11-01 call]] - Call.")]
-    assert [tuple(p) for p in result.problems] == [
+    assert [(p.path, p.message) for p in result.problems] == [
         (odd, "recent-context: not listed in Recent Context of Acme/Acme.md: its path holds a line break, which no link can hold")
     ]
 

@@ -177,7 +177,7 @@ def test_counts_are_the_notes_two_entities_share(meetings: list[tuple[str, list[
         front = (f"date: {day}\n" if day else "") + ('duplicate_of: "[[x]]"\n' if duplicate else "")
         texts[f"{folder}/m{index}.md"] = f"---\n{front}---\n" + " ".join(f"[[{name}]]" for name in links) + "\n"
     notes = {path: parse_note(path, text, False, None, settings_) for path, text in texts.items()}
-    vault = VaultIndex(notes, {"Customers/Acme", "Customers/Globex", "People/Ann"}, ObsidianSettings(), _CONFIG)
+    vault = VaultIndex(notes, {"Customers/Acme", "Customers/Globex", "People/Ann"}, ObsidianSettings(), _CONFIG.index)
     today = datetime.date(2026, 11, 24)
     options = related.Options(max_entries=1000)
     for entity in vault.entities:

@@ -54,7 +54,7 @@ def test_the_documented_example_is_what_the_rule_does(tmp_path: Path, rule: Rule
     write_vault(tmp_path, given)
     result = plan(tmp_path, rule.ID, today=EXAMPLE_DAY)
     assert {change.path: change.after.decode("utf-8") for change in result.changes} == expected
-    assert [tuple(problem) for problem in result.problems] == []
+    assert [(problem.path, problem.message) for problem in result.problems] == []
 
 
 def test_notes_of_reads_labels_and_defaults() -> None:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from rules import tags
 from rules.tags import is_valid_tag, normalize
+from tests.rules.memory import run_rules
 from tests.vaults import changed_text, plan, run_cli, write_vault
 
 CASES = [
@@ -42,10 +44,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("label", "frontmatter", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_tags(tmp_path: Path, label: str, frontmatter: str, expected: str | None) -> None:
-    write_vault(tmp_path, {"Note.md": f"---\n{frontmatter}---\nBody\n"})
-    result = changed_text(tmp_path, "Note.md", "tags")
-    assert result == (None if expected is None else f"---\n{expected}---\nBody\n")
+def test_tags(label: str, frontmatter: str, expected: str | None) -> None:
+    changed, _ = run_rules([tags], {"Note.md": f"---\n{frontmatter}---\nBody\n"})  # warnings: the tests below
+    assert changed == ({} if expected is None else {"Note.md": f"---\n{expected}---\nBody\n"})
 
 
 def test_tags_keeps_crlf(tmp_path: Path) -> None:
@@ -57,7 +58,7 @@ def test_invalid_tags_are_reported_not_dropped(tmp_path: Path) -> None:
     write_vault(tmp_path, {"Note.md": "---\ntype: x\ntags: [type/x, '1984', 'a&b']\n---\n"})
     result = plan(tmp_path, "tags")
     assert result.changes == []
-    messages = [tuple(p) for p in result.problems]
+    messages = [(p.path, p.message) for p in result.problems]
     assert ("Note.md", "tags: tag '1984' is not a valid Obsidian tag (needs a non-digit; only letters, digits, emoji, _ - /)") in messages
     assert ("Note.md", "tags: tag 'a&b' is not a valid Obsidian tag (needs a non-digit; only letters, digits, emoji, _ - /)") in messages
 
@@ -88,7 +89,7 @@ def test_a_tag_key_that_is_not_tags_is_reported_never_a_silent_second_key(tmp_pa
     write_vault(tmp_path, {"Note.md": f"---\ntype: call\n{key}: [a]\n---\n"})
     result = plan(tmp_path, "tags")
     assert result.changes == []
-    assert [tuple(p) for p in result.problems] == [
+    assert [(p.path, p.message) for p in result.problems] == [
         ("Note.md", f"tags: '{key}' {why}; tags left as they are (merge_tag_keys: true moves it into 'tags')")
     ]
 

@@ -1,0 +1,60 @@
+"""The README's "Writing a rule" example is a rule that works: imported from the README and run."""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, RuleConfig
+from rules import page
+from tests.rules.memory import config, run_rules
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture
+def example_rule() -> Iterator[types.ModuleType]:
+    section = README.read_text(encoding="utf-8").split("\n## Writing a rule\n", 1)[1]
+    code = re.search(r"^```python\n(.*?)^```$", section, re.DOTALL | re.MULTILINE)  # the section's first block
+    assert code is not None, "the section shows the rule in a python block"
+    module = types.ModuleType("rules.entity_status")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    try:
+        exec(compile(code.group(1), str(README), "exec"), module.__dict__)
+        yield module
+    finally:
+        del sys.modules[module.__name__]
+
+
+def _with(rule: types.ModuleType, **options: str) -> Config:
+    """The default configuration with the example rule registered beside the real ones."""
+    base = config()
+    return Config(rules={**base.rules, rule.ID: RuleConfig(True, "@hourly", rule.Options(**options))})
+
+
+CASES = [
+    ("an entity without a status gets one", "---\ntype: customer\n---\n# Acme\n", "---\ntype: customer\nstatus: active\n---\n# Acme\n"),
+    ("a status already there is kept", "---\ntype: customer\nstatus: lost\n---\n", None),
+    ("not an entity: not its scope", "---\ntype: meeting\n---\n", None),
+    ("an opted-out note is left alone", "---\ntype: customer\nvaultbot: false\n---\n", None),
+]
+
+
+@pytest.mark.parametrize(("label", "text", "expected"), CASES, ids=[case[0] for case in CASES])
+def test_the_readme_rule_runs_like_any_rule(example_rule: types.ModuleType, label: str, text: str, expected: str | None) -> None:
+    changed, warnings = run_rules([example_rule], {"Acme.md": text}, _with(example_rule))
+    assert changed == ({} if expected is None else {"Acme.md": expected})
+    assert warnings == []
+
+
+def test_its_option_and_its_page(example_rule: types.ModuleType) -> None:
+    changed, _ = run_rules([example_rule], {"A.md": "---\ntype: person\n---\n"}, _with(example_rule, value="new"))
+    assert changed == {"A.md": "---\ntype: person\nstatus: new\n---\n"}
+    text = page(example_rule)
+    assert text.startswith("Entity notes get a `status` when they have none.\n")
+    assert text.endswith("## Options\n- `value` (default `active`): the status a note without one gets.")
