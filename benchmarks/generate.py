@@ -19,18 +19,134 @@ import json
 import random
 from pathlib import Path
 
-WORDS = (
-    "storage capacity roadmap pricing renewal contract migration latency throughput cluster "
-    "region rollout budget forecast pilot integration security review compliance escalation "
-    "support ticket benchmark workload inference training checkpoint replication backup "
-    "object block file network gpu fleet datacenter lease partner onboarding enablement "
-    "quarterly planning hiring feedback offer architecture design document decision risk "
-    "owner timeline milestone customer account expansion churn usage telemetry dashboard"
-).split()
-FIRST = "Ana Ben Chen Dana Eli Farah Gus Hana Ivo Jai Kim Lea Mo Nia Omar Pia Raj Sara Tom Uma Vik Wen Yui Zoe".split()
-LAST = "Adams Brook Cruz Diaz Evans Fox Gupta Hale Ito Jensen Khan Lopez Meyer Novak Ortiz Patel Quinn Ross Sato Tran".split()
-COMPANY = "Acme Globex Initech Umbrella Stark Wayne Hooli Vandelay Soylent Tyrell Cyberdyne Wonka Oscorp Aperture Massive".split()
-SUFFIX = "Labs Cloud Systems Data Energy Bank Health Motors Media Foods".split()
+WORDS = [
+    "storage",
+    "capacity",
+    "roadmap",
+    "pricing",
+    "renewal",
+    "contract",
+    "migration",
+    "latency",
+    "throughput",
+    "cluster",
+    "region",
+    "rollout",
+    "budget",
+    "forecast",
+    "pilot",
+    "integration",
+    "security",
+    "review",
+    "compliance",
+    "escalation",
+    "support",
+    "ticket",
+    "benchmark",
+    "workload",
+    "inference",
+    "training",
+    "checkpoint",
+    "replication",
+    "backup",
+    "object",
+    "block",
+    "file",
+    "network",
+    "gpu",
+    "fleet",
+    "datacenter",
+    "lease",
+    "partner",
+    "onboarding",
+    "enablement",
+    "quarterly",
+    "planning",
+    "hiring",
+    "feedback",
+    "offer",
+    "architecture",
+    "design",
+    "document",
+    "decision",
+    "risk",
+    "owner",
+    "timeline",
+    "milestone",
+    "customer",
+    "account",
+    "expansion",
+    "churn",
+    "usage",
+    "telemetry",
+    "dashboard",
+]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chen",
+    "Dana",
+    "Eli",
+    "Farah",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jai",
+    "Kim",
+    "Lea",
+    "Mo",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Raj",
+    "Sara",
+    "Tom",
+    "Uma",
+    "Vik",
+    "Wen",
+    "Yui",
+    "Zoe",
+]
+LAST = [
+    "Adams",
+    "Brook",
+    "Cruz",
+    "Diaz",
+    "Evans",
+    "Fox",
+    "Gupta",
+    "Hale",
+    "Ito",
+    "Jensen",
+    "Khan",
+    "Lopez",
+    "Meyer",
+    "Novak",
+    "Ortiz",
+    "Patel",
+    "Quinn",
+    "Ross",
+    "Sato",
+    "Tran",
+]
+COMPANY = [
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Hooli",
+    "Vandelay",
+    "Soylent",
+    "Tyrell",
+    "Cyberdyne",
+    "Wonka",
+    "Oscorp",
+    "Aperture",
+    "Massive",
+]
+SUFFIX = ["Labs", "Cloud", "Systems", "Data", "Energy", "Bank", "Health", "Motors", "Media", "Foods"]
 START = datetime.date(2024, 1, 1)
 
 
@@ -91,7 +207,9 @@ def long_note(title: str, mentions: list[str], rng: random.Random) -> str:
 def write_settings(root: Path) -> None:
     obsidian = root / ".obsidian"
     obsidian.mkdir(parents=True, exist_ok=True)
-    (obsidian / "app.json").write_text(json.dumps({"newLinkFormat": "shortest", "useMarkdownLinks": False, "userIgnoreFilters": ["Archive/"]}, indent=2))
+    (obsidian / "app.json").write_text(
+        json.dumps({"newLinkFormat": "shortest", "useMarkdownLinks": False, "userIgnoreFilters": ["Archive/"]}, indent=2)
+    )
     (obsidian / "daily-notes.json").write_text(json.dumps({"format": "YYYY-MM-DD", "folder": "Daily"}, indent=2))
     (obsidian / "templates.json").write_text(json.dumps({"folder": "Templates"}, indent=2))
     templates = root / "Templates"
@@ -144,7 +262,7 @@ def generate(count: int, root: Path, seed: int = 6) -> None:
         attendees = sorted({owner, *rng.sample(people, min(2, len(people)))})
         about = rng.choice(entity_names)
         copies = 2 if rng.random() < 0.08 and made + 1 < meeting_count else 1  # AI summarisers write some twice
-        for copy in range(copies):
+        for _copy in range(copies):
             title = f"{day.isoformat()} - {sentence(rng, 4, 8)[:-1]}"[:90].replace("/", " ")
             path = f"{folder}/{owner}/{title}.md"
             if (root / path).exists():

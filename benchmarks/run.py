@@ -118,7 +118,15 @@ def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, flo
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
     results: dict[str, list[tuple[float, float, float]]] = {
         name: []
-        for name in ("floor", "cold dry run", "cold run", "warm, no change", f"warm, {TOUCHED} touched", "warm, 1 task ticked", "warm, 1 note added")
+        for name in (
+            "floor",
+            "cold dry run",
+            "cold run",
+            "warm, no change",
+            f"warm, {TOUCHED} touched",
+            "warm, 1 task ticked",
+            "warm, 1 note added",
+        )
     }
 
     def cold() -> None:
@@ -198,7 +206,13 @@ def watch_latency(size: int, repeat: int, work: Path) -> list[tuple[float, float
     vault = work / f"watch-{size}"
     shutil.rmtree(vault, ignore_errors=True)
     shutil.copytree(source, vault)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org", "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.org",
+        "GIT_COMMITTER_NAME": "Bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.org",
+    }
 
     def git(*command: str) -> str:
         return subprocess.run(["git", *command], cwd=vault, check=True, capture_output=True, text=True, env=env).stdout
@@ -212,7 +226,12 @@ def watch_latency(size: int, repeat: int, work: Path) -> list[tuple[float, float
     branch = vault / ".git" / "refs" / "heads" / "main"
     log_path = work / f"watch-{size}.log"
     with open(log_path, "w") as log:
-        daemon = subprocess.Popen([sys.executable, "-m", "bot", "daemon", str(vault), "--watch", str(WATCH_DEBOUNCE)], stderr=log, stdout=subprocess.DEVNULL, env=env)
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "bot", "daemon", str(vault), "--watch", str(WATCH_DEBOUNCE)],
+            stderr=log,
+            stdout=subprocess.DEVNULL,
+            env=env,
+        )
     figures = []
     try:
         while "watching " not in log_path.read_text():
@@ -289,7 +308,9 @@ def table(figures: dict[int, dict[str, tuple[float, float, float]]]) -> list[str
     for size, results in figures.items():
         wall_base, cpu_base = results["floor"][:2]
         for name, (seconds, cpu, peak) in results.items():
-            lines.append(f"| {size:,} | {name} | {seconds:.2f} | {seconds / wall_base:.2f} | {cpu:.2f} | {cpu / cpu_base:.2f} | {peak:.0f} |")
+            lines.append(
+                f"| {size:,} | {name} | {seconds:.2f} | {seconds / wall_base:.2f} | {cpu:.2f} | {cpu / cpu_base:.2f} | {peak:.0f} |"
+            )
     if 10_000 in figures and 50_000 in figures:
         lines += ["", "| growth 10,000 -> 50,000 | x (wall) | x (CPU) |", "|---|---:|---:|"]
         big, small = figures[50_000], figures[10_000]
@@ -305,7 +326,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest counts")
     parser.add_argument("--floor", metavar="VAULT", help=argparse.SUPPRESS)  # the child that measures the floor
     parser.add_argument("--commit-stage", type=int, nargs="+", metavar="N", help="time only the commit of N changed notes")
-    parser.add_argument("--watch-latency", type=int, nargs="+", metavar="N", help="time only `daemon --watch` from a new note to its customer's commit")
+    parser.add_argument(
+        "--watch-latency", type=int, nargs="+", metavar="N", help="time only `daemon --watch` from a new note to its customer's commit"
+    )
     parser.add_argument("--pathological-only", action="store_true", help="only time the pathological one-line notes")
     args = parser.parse_args()
     if args.floor:

@@ -196,7 +196,11 @@ def main(env: Mapping[str, str] | None = None) -> int:
             report += f"\nPull request: {url} ({state})\n"
     _append(env.get("GITHUB_OUTPUT"), f"changed={changed}\ncommit={commit}\npull-request={url}\n")
     _append(env.get("GITHUB_STEP_SUMMARY"), report)
-    print(f"vaultbot: {changed} note{'s' if changed != 1 else ''} {'would change' if dry_run else 'updated'}" + (f", commit {commit[:12]}" if commit else "") + (f", pull request {url}" if url else ""))
+    print(
+        f"vaultbot: {changed} note{'s' if changed != 1 else ''} {'would change' if dry_run else 'updated'}"
+        + (f", commit {commit[:12]}" if commit else "")
+        + (f", pull request {url}" if url else "")
+    )
     return code
 
 

@@ -177,8 +177,12 @@ def tracked_blobs(root: Path) -> dict[str, str]:
     """{vault path: blob id} of the notes git tracks whose file matches the index ({} when git cannot
     say): one `git ls-files -s` for the ids, one `git diff-files` for the files that differ."""
     try:
-        staged = subprocess.run(["git", "ls-files", "-s", "-z", "--", "*.md"], cwd=root, capture_output=True, check=True, timeout=120).stdout
-        changed = subprocess.run(["git", "diff-files", "--name-only", "-z", "--relative"], cwd=root, capture_output=True, check=True, timeout=120).stdout
+        staged = subprocess.run(
+            ["git", "ls-files", "-s", "-z", "--", "*.md"], cwd=root, capture_output=True, check=True, timeout=120
+        ).stdout
+        changed = subprocess.run(
+            ["git", "diff-files", "--name-only", "-z", "--relative"], cwd=root, capture_output=True, check=True, timeout=120
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
     differ = set(changed.split(b"\0"))

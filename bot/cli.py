@@ -62,7 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, help="config file (default: VAULT/.vaultbot.yaml)")
     run.add_argument("--no-cache", action="store_true", help="parse every note; neither read nor write the parse cache")
     run.add_argument("--format", choices=("text", "json"), default="text")
-    run.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the diff as git does (auto: on a terminal, unless NO_COLOR is set)")
+    run.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the diff as git does (auto: on a terminal, unless NO_COLOR is set)",
+    )
     run.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
     run.add_argument("--today", type=_today, help="fix today's date (YYYY-MM-DD)")
     verbosity = run.add_mutually_exclusive_group()
@@ -73,7 +78,14 @@ def _parser() -> argparse.ArgumentParser:
     daemon.add_argument("vault", nargs="?", type=Path, help=VAULT_HELP)
     daemon.add_argument("--config", type=Path, help="config file (default: VAULT/.vaultbot.yaml), read again at every run")
     daemon.add_argument("--run-now", action="store_true", help="also run every schedule once at start")
-    daemon.add_argument("--watch", nargs="?", const=2.0, type=float, metavar="SECONDS", help="also run when notes change, once no change came for SECONDS (default 2)")
+    daemon.add_argument(
+        "--watch",
+        nargs="?",
+        const=2.0,
+        type=float,
+        metavar="SECONDS",
+        help="also run when notes change, once no change came for SECONDS (default 2)",
+    )
 
     explain = commands.add_parser("explain", help="why a note looks the way it does to vaultbot, and what a run would change")
     explain.add_argument("vault", nargs="?", type=Path, help=VAULT_HELP)
@@ -224,7 +236,9 @@ def explain_command(args: argparse.Namespace) -> int:
         print(f"vaultbot: {args.note!r} is not a note vaultbot reads{why}", file=sys.stderr)
         return EXIT_USAGE
     explanation = explain.explain(plan, path, today)
-    _print_to_a_reader(lambda: sys.stdout.write(explain.as_json(explanation) + "\n" if args.format == "json" else explain.as_text(explanation)))
+    _print_to_a_reader(
+        lambda: sys.stdout.write(explain.as_json(explanation) + "\n" if args.format == "json" else explain.as_text(explanation))
+    )
     return EXIT_OK
 
 

@@ -217,7 +217,9 @@ def _parse(data: Any) -> Config:
         elif key == "git":
             git_data = {} if value is None else _expect(key, value, dict, "a mapping")
         else:
-            raise ConfigError(str(key), "unknown setting (known: schedule, entity_types, date_keys, resolve_aliases, exclude, timezone, rules, git)")
+            raise ConfigError(
+                str(key), "unknown setting (known: schedule, entity_types, date_keys, resolve_aliases, exclude, timezone, rules, git)"
+            )
 
     schedule = top.get("schedule", defaults.schedule)
     known_rules = {rule.ID: rule for rule in RULES}

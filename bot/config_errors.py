@@ -27,7 +27,7 @@ def describe(error: ConfigError, vault: Path, config_file: Path | None) -> str:
     line = key_line(config_file if config_file is not None else vault / CONFIG_FILE, error.key)
     if line is None:
         return message
-    return f"{source}, line {line}: {error.key}: {message[len(prefix):]}"
+    return f"{source}, line {line}: {error.key}: {message[len(prefix) :]}"
 
 
 def key_line(path: Path, key: str) -> int | None:

@@ -157,7 +157,11 @@ class Daemon:
                 except ConfigError as error:
                     log.info("[watch] skipped: config error: %s", error)
                     return
-                reasons = [f"{len(changed)} path{'s' if len(changed) != 1 else ''} changed ({changed[0]}{', ...' if len(changed) > 1 else ''})"] if changed else []
+                reasons = (
+                    [f"{len(changed)} path{'s' if len(changed) != 1 else ''} changed ({changed[0]}{', ...' if len(changed) > 1 else ''})"]
+                    if changed
+                    else []
+                )
                 self._run_and_log("watch", config, (), "; ".join(reasons + (["a new commit"] if moved else [])) + ": ")
         except Exception as error:  # a bug in one run must not end the daemon
             log.exception("[watch] run failed: %s", error)

@@ -17,8 +17,18 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 _MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 _WEEKDAY_NAMES = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 _MONTH_NUMBERS = {
@@ -45,9 +55,7 @@ _MONTH_NAME_DATE = re.compile(
     re.IGNORECASE,
 )
 
-_MOMENT_TOKEN = re.compile(
-    r"\[[^\]]*\]|YYYY|YY|Q|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|dd|d|ww|w|HH|H|hh|h|mm|m|A|a|."
-)
+_MOMENT_TOKEN = re.compile(r"\[[^\]]*\]|YYYY|YY|Q|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|dd|d|ww|w|HH|H|hh|h|mm|m|A|a|.")
 # token -> (date field it carries or None, pattern of its value, pattern that follows the value)
 _MOMENT_TOKENS = {
     "YYYY": ("year", r"\d{4}", ""),

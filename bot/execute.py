@@ -143,7 +143,9 @@ def _run(request: RunRequest, repo: Repo | None) -> RunResult:
         memo = CleanRunMemo(memo_path(cache_dir(request.root), list(result.rules))) if request.use_cache else None
         plan = _plan(request, repo, committing, cache, memo)
     except (GitError, GitPythonError) as error:
-        return RunResult(errors=[f"git: {error}" if isinstance(error, GitError) else f"{step} failed: git: {error}"], problems=result.problems)
+        return RunResult(
+            errors=[f"git: {error}" if isinstance(error, GitError) else f"{step} failed: git: {error}"], problems=result.problems
+        )
     except OSError as error:
         return RunResult(errors=[f"{step} failed: {_reason(error)}"], problems=result.problems)
     if not request.root.is_dir():
@@ -161,7 +163,10 @@ def _plan(request: RunRequest, repo: Repo | None, committing: bool, cache: Parse
 
     view_of = (lambda scan: committed_view(repo, request.root, scan)) if committing and repo is not None else None
     return plan_run(
-        request.root, request.config, request.today, request.rule_ids,
+        request.root,
+        request.config,
+        request.today,
+        request.rule_ids,
         loader=cache.load_notes if cache else load_notes,
         progress=request.progress or _silent,
         memo=memo,
@@ -215,11 +220,16 @@ def _prepare(repo: Repo, root: Path, changes: Sequence[Change], first_line: str 
         path = vault_prefix + change.path
         before = in_head.get(path)
         mode, replaced = (before.mode, before.blob) if before else ("100644", None)
-        notes.append(JournalNote(change.path, change.rules, blob, sha256(change.after), mode, replaced, sha256(change.before), change.destination))
+        notes.append(
+            JournalNote(change.path, change.rules, blob, sha256(change.after), mode, replaced, sha256(change.before), change.destination)
+        )
         if change.destination is None:
             updates[change.path] = [IndexUpdate(path, mode, blob, replaced)]
         else:
-            updates[change.path] = [IndexUpdate(path, mode, None, replaced), IndexUpdate(vault_prefix + change.destination, mode, blob, None)]
+            updates[change.path] = [
+                IndexUpdate(path, mode, None, replaced),
+                IndexUpdate(vault_prefix + change.destination, mode, blob, None),
+            ]
     write_journal(repo, Journal(head, notes, first_line))
     return Prepared(head, vault_prefix, updates)
 
@@ -248,7 +258,9 @@ def _commit(repo: Repo, prepared: Prepared, written: Sequence[Change], request: 
     return commit
 
 
-def execute(plan: RunPlan, request: RunRequest, repo: Repo | None, cache: ParseCache | None, memo: CleanRunMemo | None, result: RunResult) -> RunResult:
+def execute(
+    plan: RunPlan, request: RunRequest, repo: Repo | None, cache: ParseCache | None, memo: CleanRunMemo | None, result: RunResult
+) -> RunResult:
     """Write the plan's changes, store the cache and the memo, then (with `repo`) commit and push.
 
     `repo` is given only when the run commits."""
@@ -270,7 +282,9 @@ def execute(plan: RunPlan, request: RunRequest, repo: Repo | None, cache: ParseC
     result.changes, result.write_failed = [change for change in plan.changes if id(change) in placed], written.failed
     result.problems.extend(written.problems)
     if not root.is_dir():  # one clear error rather than a failed write per note
-        result.errors.append(f"{root}: the vault folder disappeared during the run (moved or deleted); {len(written.written)} of {len(plan.changes)} notes were written before it did")
+        result.errors.append(
+            f"{root}: the vault folder disappeared during the run (moved or deleted); {len(written.written)} of {len(plan.changes)} notes were written before it did"
+        )
         return result
     if cache is not None:  # only a real run stores the cache, and only after writing
         cache.record_written((plan.vault.notes[c.path] for c in written.written if c.destination is None), written.stats)
@@ -294,7 +308,9 @@ def execute(plan: RunPlan, request: RunRequest, repo: Repo | None, cache: ParseC
     return result
 
 
-EDITED = "edited while vaultbot ran, after it wrote the note: vaultbot's version is committed, your edit stays in the work tree, uncommitted"
+EDITED = (
+    "edited while vaultbot ran, after it wrote the note: vaultbot's version is committed, your edit stays in the work tree, uncommitted"
+)
 
 
 def _edited_after_writing(root: Path, written: WriteResult) -> list[Problem]:

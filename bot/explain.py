@@ -142,7 +142,11 @@ def _open_tasks(plan: RunPlan, entity: str, today: datetime.date) -> list[dict[s
     original, final = _vaults(plan)
     options = _options(plan, open_tasks.ID)
     groups = _duplicates(plan, original)
-    listed = [(source, task.start) for source in recent_context.ordered_related(final, entity, today) for task in open_tasks.open_tasks(final, source)]
+    listed = [
+        (source, task.start)
+        for source in recent_context.ordered_related(final, entity, today)
+        for task in open_tasks.open_tasks(final, source)
+    ]
     found = []
     for source in original.related_candidates(entity):
         left_out = _left_out(plan, source, today, groups)
@@ -231,7 +235,10 @@ def explain(plan: RunPlan, path: str, today: datetime.date) -> dict[str, Any]:
         result["open_tasks_section"] = _rollup_lines(plan, path, today)
         result["open_tasks_max_entries"] = _options(plan, open_tasks.ID).max_entries
         result["related_entities"] = _related_entities(plan, path, today)
-        result["related_options"] = {"max_entries": _options(plan, related.ID).max_entries, "min_shared": _options(plan, related.ID).min_shared}
+        result["related_options"] = {
+            "max_entries": _options(plan, related.ID).max_entries,
+            "min_shared": _options(plan, related.ID).min_shared,
+        }
     result["changes"] = [
         {"rules": list(change.rules), "moved_to": change.destination, "diff": unified_diff(change)}
         for change in plan.changes
@@ -264,7 +271,9 @@ def as_text(explanation: dict[str, Any]) -> str:
         f"Links out ({len(e['links'])}; links in generated sections do not count):",
     ]
     lines += [f"  {link['link']} ({link['where']}) -> {link['resolves_to'] or 'unresolved'}" for link in e["links"]]
-    lines += ["", f"Backlinks ({len(e['backlinks'])}; notes linking here outside generated sections):"] + [f"  {path}" for path in e["backlinks"]]
+    lines += ["", f"Backlinks ({len(e['backlinks'])}; notes linking here outside generated sections):"] + [
+        f"  {path}" for path in e["backlinks"]
+    ]
     if e["entity"]:
         lines += ["", f"Related notes (Recent Context lists at most {e['max_entries']}, today {e['today']}):"]
         for related in e["related"]:
@@ -278,7 +287,10 @@ def as_text(explanation: dict[str, Any]) -> str:
         if e["open_tasks_section"]:
             lines += ["", "Lines now in its Open Tasks section:"] + [f"  {r['line']}\n      {r['what']}" for r in e["open_tasks_section"]]
         limits = e["related_options"]
-        lines += ["", f"Entities sharing those notes (Related lists at most {limits['max_entries']}, each sharing at least {limits['min_shared']}):"]
+        lines += [
+            "",
+            f"Entities sharing those notes (Related lists at most {limits['max_entries']}, each sharing at least {limits['min_shared']}):",
+        ]
         for other in e["related_entities"]:
             status = f"listed #{other['listed_at']}" if other["listed_at"] else f"left out: {other['left_out']}"
             lines.append(f"  {other['path']} ({other['type']}, {len(other['shared'])} shared): {status}")

@@ -90,7 +90,6 @@ def delete_key(frontmatter: str, key: str, newline: str = "\n") -> str:
     return _edit(frontmatter, key, DELETE, newline)
 
 
-
 # --- editing ---------------------------------------------------------------------
 
 
@@ -174,9 +173,7 @@ def _write(lines: list[str], layout: _Layout, key: str, value: object, newline: 
     if layout.at is None:
         if value is DELETE:
             return None
-        new = render_value_lines(
-            layout.indent + render_key(key), value, existing_style=None, indent="  ", quote=None, newline=newline
-        )
+        new = render_value_lines(layout.indent + render_key(key), value, existing_style=None, indent="  ", quote=None, newline=newline)
         if lines and not lines[-1].endswith("\n"):
             lines = lines[:-1] + [lines[-1] + newline]
         return "".join(lines + new)
@@ -200,9 +197,7 @@ def _edit_items(lines: list[str], first: int, end: int, layout: _Layout, value: 
         return render_str(text, layout.quote, flow=flow)
 
     if not flow:
-        shifted = [
-            frontmatter_list.Item((i.start[0] - first, i.start[1]), (i.end[0] - first, i.end[1]), i.text) for i in layout.items
-        ]
+        shifted = [frontmatter_list.Item((i.start[0] - first, i.start[1]), (i.end[0] - first, i.end[1]), i.text) for i in layout.items]
         new = frontmatter_list.edit_block(lines[first:end], shifted, plan, layout.list_span[0][1], render, newline)
         return None if new is None else "".join(lines[:first] + new + lines[end:])
     starts = [0]
@@ -211,9 +206,7 @@ def _edit_items(lines: list[str], first: int, end: int, layout: _Layout, value: 
     text = "".join(lines)
     inside = starts[layout.list_span[0][0]] + layout.list_span[0][1] + 1  # after `[`
     close = starts[layout.list_span[1][0]] + layout.list_span[1][1] - 1  # at `]`
-    offsets = [
-        (starts[i.start[0]] + i.start[1] - inside, starts[i.end[0]] + i.end[1] - inside) for i in layout.items
-    ]
+    offsets = [(starts[i.start[0]] + i.start[1] - inside, starts[i.end[0]] + i.end[1] - inside) for i in layout.items]
     return text[:inside] + frontmatter_list.edit_flow(text[inside:close], offsets, plan, render) + text[close:]
 
 
@@ -321,11 +314,6 @@ def _inline_comment(line: str) -> str:
         tokens = list(yaml.scan(body, Loader=CoreSchemaLoader))  # columns count characters, not bytes
     except yaml.YAMLError:
         return ""  # the value goes on past this line; a comment inside it is the value's
-    ends = [
-        t.end_mark.column
-        for t in tokens
-        if not isinstance(t, (yaml.BlockEndToken, yaml.StreamEndToken, yaml.BlockMappingStartToken))
-    ]
+    ends = [t.end_mark.column for t in tokens if not isinstance(t, (yaml.BlockEndToken, yaml.StreamEndToken, yaml.BlockMappingStartToken))]
     rest = body[max(ends, default=0) :]
     return rest if rest.lstrip(" \t").startswith("#") else ""
-

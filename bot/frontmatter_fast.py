@@ -53,8 +53,7 @@ def _has_node_properties(text: str) -> bool:
         while loader.check_event():
             event = loader.get_event()
             if isinstance(event, yaml.AliasEvent) or (
-                isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent))
-                and (event.anchor is not None or event.tag is not None)
+                isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) and (event.anchor is not None or event.tag is not None)
             ):
                 return True
     except yaml.YAMLError:
@@ -62,7 +61,6 @@ def _has_node_properties(text: str) -> bool:
     finally:
         loader.dispose()
     return False
-
 
 
 def result_reads_back(old_root: yaml.MappingNode | None, result: str, key: str, value: object) -> bool:
@@ -98,7 +96,9 @@ def result_reads_back(old_root: yaml.MappingNode | None, result: str, key: str, 
 
 
 def _same_pairs(a: list[tuple[yaml.Node, yaml.Node]], b: list[tuple[yaml.Node, yaml.Node]]) -> bool:
-    return len(a) == len(b) and all(_same_node(k, l) and _same_node(v, w) for (k, v), (l, w) in zip(a, b))
+    return len(a) == len(b) and all(
+        _same_node(key_a, key_b) and _same_node(value_a, value_b) for (key_a, value_a), (key_b, value_b) in zip(a, b)
+    )
 
 
 def _same_node(a: yaml.Node, b: yaml.Node) -> bool:

@@ -61,7 +61,9 @@ def steps(old: Sequence[str], new: Sequence[str]) -> list[Step]:
     return result
 
 
-def edit_block(lines: list[str], items: Sequence[Item], plan: list[Step], dash_column: int, render: Render, newline: str) -> list[str] | None:
+def edit_block(
+    lines: list[str], items: Sequence[Item], plan: list[Step], dash_column: int, render: Render, newline: str
+) -> list[str] | None:
     """`lines` (the key's lines, the key line first) with a block list's items edited;
     None when an item's `- ` line cannot be found (the caller writes the whole key).
     Items added after an old one go right after its lines, before the comment

@@ -83,9 +83,7 @@ def safe_load(text: str) -> dict[Any, Any]:
     return safe_load_with_node(text)[0]
 
 
-def safe_load_with_node(
-    text: str, inspect: Callable[[yaml.Node], None] | None = None
-) -> tuple[dict[Any, Any], yaml.Node | None]:
+def safe_load_with_node(text: str, inspect: Callable[[yaml.Node], None] | None = None) -> tuple[dict[Any, Any], yaml.Node | None]:
     """The data and its node tree; `inspect` sees the tree before constructing
     (which rewrites merge keys `<<` in place)."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FRONTMATTER_BYTES:
@@ -119,8 +117,10 @@ def _check_expansion(root: yaml.Node) -> None:
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
-        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else (
-            node.value if isinstance(node, yaml.SequenceNode) else []
+        children = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, yaml.MappingNode)
+            else (node.value if isinstance(node, yaml.SequenceNode) else [])
         )
         if children_done:
             sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)

@@ -64,9 +64,7 @@ def render_value_lines(
             return [f"{key}: [{pad}{items}{pad}]{newline}"]
         if existing_style is None:
             indent = "  "
-        return [f"{key}:{newline}"] + [
-            f"{indent}- {render_str(item, quote, flow=False)}{newline}" for item in value
-        ]
+        return [f"{key}:{newline}"] + [f"{indent}- {render_str(item, quote, flow=False)}{newline}" for item in value]
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return [f"{key}: {value.isoformat()}{newline}"]
     if isinstance(value, str):

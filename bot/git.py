@@ -62,7 +62,9 @@ def private_dir(repo: Repo) -> Path:
     return Path(repo.git_dir) / "vaultbot"
 
 
-def call_git(repo: Repo, args: Sequence[str], step: str, *, stdin: bytes | None = None, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
+def call_git(
+    repo: Repo, args: Sequence[str], step: str, *, stdin: bytes | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """`git ARGS` in the work tree, `stdin` fed to it, whatever its exit code; GitError when git cannot start."""
     command = [repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args]
     environment = {**os.environ, "GIT_LITERAL_PATHSPECS": "1", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
@@ -73,7 +75,13 @@ def call_git(repo: Repo, args: Sequence[str], step: str, *, stdin: bytes | None 
 
 
 def run_git(
-    repo: Repo, args: Sequence[str], step: str, *, stdin: bytes | None = None, env: Mapping[str, str] | None = None, ok: tuple[int, ...] = (0,)
+    repo: Repo,
+    args: Sequence[str],
+    step: str,
+    *,
+    stdin: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    ok: tuple[int, ...] = (0,),
 ) -> bytes:
     """`git ARGS` in the work tree, `stdin` fed to it; its stdout. GitError names `step` when the
     exit code is not in `ok`."""
@@ -235,7 +243,9 @@ def commit_message(files_by_rule: Mapping[str, Sequence[str]], notes: int, first
     """`vaultbot: N notes updated (rule n, ...)`, then each rule and its files."""
     counted = sorted(((rule, files) for rule, files in files_by_rule.items() if files), key=lambda item: -len(item[1]))
     counts = ", ".join(f"{rule} {len(files)}" for rule, files in counted)
-    title = first_line.strip() if first_line and first_line.strip() else f"vaultbot: {notes} note{'s' if notes != 1 else ''} updated ({counts})"
+    title = (
+        first_line.strip() if first_line and first_line.strip() else f"vaultbot: {notes} note{'s' if notes != 1 else ''} updated ({counts})"
+    )
     body = [f"{rule} ({len(files)}):\n" + "".join(f"  {path}\n" for path in files) for rule, files in counted]
     return title + "\n\n" + "\n".join(body)
 

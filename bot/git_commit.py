@@ -60,6 +60,7 @@ def _config(repo: Repo, key: str) -> str:
 
 def _converted(attributes: dict[str, str], autocrlf: bool) -> bool:
     """Whether `git add` would change a file's bytes on the way in, given its attributes."""
+
     def given(name: str) -> bool:
         return attributes.get(name, "unspecified") not in ("unspecified", "unset")
 
@@ -145,7 +146,9 @@ def build_commit(repo: Repo, parent: str | None, updates: Sequence[IndexUpdate],
     if parent is not None and tree == tree_of(repo, parent):
         return None
     parents = ["-p", parent] if parent else []
-    out = run_git(repo, ["commit-tree", tree, *parents, "-F", "-"], "git commit-tree", stdin=message.encode("utf-8"), env=identity_env(author))
+    out = run_git(
+        repo, ["commit-tree", tree, *parents, "-F", "-"], "git commit-tree", stdin=message.encode("utf-8"), env=identity_env(author)
+    )
     return out.decode().strip()
 
 
@@ -201,4 +204,3 @@ def sync_user_index(repo: Repo, vault_prefix: str, updates: Sequence[IndexUpdate
         # which scripts ask before committing) would see those notes changed until a refresh.
         # Exit code 1: some file differs from its entry (an edit made since), which stays shown as such.
         run_git(repo, ["update-index", "-q", "--refresh"], "git update-index --refresh (your index)", ok=(0, 1))
-

@@ -60,13 +60,14 @@ def _rebase(repo: Repo, remote: str, remote_branch: str, author: str, sha: str) 
             f"your uncommitted changes, so vaultbot did not run it; the commit {sha[:12]} is kept locally: "
             "commit or stash your changes, then pull and push"
         )
-    done = call_git(repo, ["pull", "--rebase", "--no-autostash", "--", remote, remote_branch], "git pull --rebase", env=identity_env(author))
+    done = call_git(
+        repo, ["pull", "--rebase", "--no-autostash", "--", remote, remote_branch], "git pull --rebase", env=identity_env(author)
+    )
     if done.returncode != 0:
         if operation_in_progress(repo):
             call_git(repo, ["rebase", "--abort"], "git rebase --abort")
         raise GitError(
-            f"push to {where} was rejected and `git pull --rebase` failed ({_pull_failure(done)}); "
-            f"the commit {sha[:12]} is kept locally"
+            f"push to {where} was rejected and `git pull --rebase` failed ({_pull_failure(done)}); the commit {sha[:12]} is kept locally"
         )
 
 

@@ -178,7 +178,9 @@ def recover(repo: Repo, root: Path, author: str) -> Recovery | None:
         if data is None:
             continue
         if not _head_allows(in_head, vault_prefix, note):  # committed differently since: not ours to replace
-            problems.append(Problem(note.path, "changed in a commit after a vaultbot run stopped early; that run's version is not committed"))
+            problems.append(
+                Problem(note.path, "changed in a commit after a vaultbot run stopped early; that run's version is not committed")
+            )
             continue
         ours.append((note, data))
     blobs = git_commit.hash_contents(repo, [(vault_prefix + (n.destination or n.path), data) for n, data in ours])
@@ -198,4 +200,3 @@ def recover(repo: Repo, root: Path, author: str) -> Recovery | None:
     git_commit.sync_user_index(repo, vault_prefix, updates)
     clear_journal(repo)
     return Recovery(commit, [n.destination or n.path for n, _ in ours], problems)
-

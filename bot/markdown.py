@@ -193,9 +193,7 @@ def _lines_outside_code(pattern: re.Pattern[str], text: str) -> Iterator[re.Matc
 
 
 # Callout lines (`> - [ ] x`) count: Obsidian renders and indexes those tasks.
-_UNCHECKED_TASK_LINE = re.compile(
-    r"\n(?P<line>(?P<marker>[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])[ \t]+\[ \])(?:[ \t][^\n]*|\r)?)(?=\n|\Z)"
-)
+_UNCHECKED_TASK_LINE = re.compile(r"\n(?P<line>(?P<marker>[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])[ \t]+\[ \])(?:[ \t][^\n]*|\r)?)(?=\n|\Z)")
 
 
 def unchecked_tasks(text: str) -> list[str]:
@@ -250,9 +248,7 @@ def task_keys(text: str) -> set[str]:
     return {task_key(found.group("line")) for found in _lines_outside_code(_TASK_LINE, text)}
 
 
-_MARKDOWN_DESTINATION = re.compile(
-    r"(?<!\\)\]\([ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<bare>(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))+))"
-)
+_MARKDOWN_DESTINATION = re.compile(r"(?<!\\)\]\([ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<bare>(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))+))")
 _WIKILINK_PIPE = re.compile(r"\\?\|")
 
 

@@ -24,7 +24,7 @@ from frontmatter.default_handlers import YAMLHandler
 from bot.dates import DateInfo, note_date
 from bot.markdown import Link, Task, find_links, find_tasks, iter_frontmatter_links, link_name
 from bot.scan import FileStat
-from bot.sections import find_headings, find_section
+from bot.sections import find_headings
 from bot.summary import note_summary
 from bot.yaml_reader import CoreSchemaLoader
 

@@ -45,7 +45,9 @@ def read_note(root: Path, path: str, stat: FileStat, settings: ParseSettings) ->
     return parse_note(path, text, bom, stat, settings)
 
 
-def _parse_serially(root: Path, files: list[tuple[str, FileStat]], settings: ParseSettings, report: Callable[[int], None] | None = None) -> list[Note | Unusable]:
+def _parse_serially(
+    root: Path, files: list[tuple[str, FileStat]], settings: ParseSettings, report: Callable[[int], None] | None = None
+) -> list[Note | Unusable]:
     results: list[Note | Unusable] = []
     for path, stat in files:
         try:
@@ -69,7 +71,9 @@ def _workers() -> int:
     return cores
 
 
-def parse_files(root: Path, files: Mapping[str, FileStat], settings: ParseSettings, workers: int | None = None) -> dict[str, Note | Unusable]:
+def parse_files(
+    root: Path, files: Mapping[str, FileStat], settings: ParseSettings, workers: int | None = None
+) -> dict[str, Note | Unusable]:
     """Each file parsed, in the order given: its note, or why it cannot be used."""
     items = list(files.items())
     workers = _workers() if workers is None else workers

@@ -46,7 +46,9 @@ def relink(vault: VaultIndex, archived: Mapping[str, str], rule_id: str, moved: 
             for link, target in body_links:
                 assert target is not None  # only links into `archived` were kept
                 old = body[link.start : link.end]
-                replacements.append(LinkReplacement(link.start, link.end, old, retarget_link(old, link, _link_path(vault, archived[target], source))))
+                replacements.append(
+                    LinkReplacement(link.start, link.end, old, retarget_link(old, link, _link_path(vault, archived[target], source)))
+                )
             yield NoteEdit(source, RewriteLinks(tuple(replacements)))
         for key in keys:
             value = _retargeted_value(vault, source, vault.notes[source].get(key), archived)
@@ -68,7 +70,7 @@ def _plain_marks(vault: VaultIndex, archived: Mapping[str, str], rule_id: str) -
         if source in archived or not isinstance(value, str) or find_wikilinks_in_value(value) or note.opted_out(rule_id):
             continue
         target = vault.duplicate_target(source)
-        if target in archived:
+        if target is not None and target in archived:
             yield NoteEdit(source, SetProperty(key, vault.link_text(archived[target], source, wikilink=True)))
 
 

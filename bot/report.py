@@ -59,7 +59,9 @@ def as_json(changes: Sequence[Change], problems: Sequence[Problem], commit: str 
     """The run as one JSON object; `errors` (what made the run fail, exit 3) only when there are any."""
     return json.dumps(
         {
-            "changed": [{"path": c.path, "rules": list(c.rules), **({"moved_to": c.destination} if c.destination else {})} for c in changes],
+            "changed": [
+                {"path": c.path, "rules": list(c.rules), **({"moved_to": c.destination} if c.destination else {})} for c in changes
+            ],
             "warnings": [{"path": p.path, "rule": p.rule, "message": p.message} for p in problems],
             "commit": commit,
             **({"errors": list(errors)} if errors else {}),

@@ -279,7 +279,16 @@ def _plan_run(
     if clean is not None and clean.digest == digest:
         progress("rule", len(rules), len(rules), "")
         return RunPlan(
-            root, [], problems + clean.problems, len(scan.files), ids, scan=scan, context=context, digest=digest, note_problems=clean.problems, remembered=True,
+            root,
+            [],
+            problems + clean.problems,
+            len(scan.files),
+            ids,
+            scan=scan,
+            context=context,
+            digest=digest,
+            note_problems=clean.problems,
+            remembered=True,
             config=config,
         )
     parse = parse_settings(config, settings)
@@ -311,7 +320,12 @@ def _plan_run(
         result = apply_rules(original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None, refuse_moves=True)
         changes = _changes(notes, result)
         first = min(refused)
-        skipped.append(Problem("(git)", f"no note moved: git ignores {first}, so a moved note would leave the repository; moves (and the link and task edits made for them) are skipped"))
+        skipped.append(
+            Problem(
+                "(git)",
+                f"no note moved: git ignores {first}, so a moved note would leave the repository; moves (and the link and task edits made for them) are skipped",
+            )
+        )
     if view is not None:
         skipped.extend(Problem(c.path, UNCOMMITTED) for c in changes if c.path in view.changed)
         changes = [change for change in changes if change.path not in view.changed]
@@ -321,7 +335,18 @@ def _plan_run(
     link_problems = link_warnings(original, delta, clean)
     note_problems = _note_problems(view_problems, load_problems, ids, result.problems, link_problems)
     return RunPlan(
-        root, changes, problems + note_problems + skipped, len(files), ids, result.vault, original, scan, context, digest, note_problems, load_problems,
+        root,
+        changes,
+        problems + note_problems + skipped,
+        len(files),
+        ids,
+        result.vault,
+        original,
+        scan,
+        context,
+        digest,
+        note_problems,
+        load_problems,
         rule_problems=result.problems,
         link_problems=link_problems,
         edited_since_clean=delta.paths if delta else None,
@@ -339,7 +364,9 @@ def _changes(notes: Mapping[str, Note], result: RulesResult) -> list[Change]:
         destination, note = result.moved[path] if path in result.moved else (None, result.vault.notes[path])
         before, after = notes[path].to_bytes(), note.to_bytes()
         if before != after or destination is not None:
-            changes.append(Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination, tuple(sorted(result.requires.get(path, ())))))
+            changes.append(
+                Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination, tuple(sorted(result.requires.get(path, ()))))
+            )
     return changes
 
 

@@ -13,9 +13,9 @@ import fnmatch
 import os
 import posixpath
 import re
-from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Iterable, NamedTuple
 
 from bot.obsidian import ObsidianSettings

@@ -54,7 +54,7 @@ def colour_diff(diff: str) -> str:
     in_header = True
     for line in diff.splitlines(keepends=True):
         body = line.rstrip("\n")
-        end = line[len(body):]
+        end = line[len(body) :]
         in_header = in_header and not body.startswith("@@")
         colour = BOLD if in_header and body.startswith(_META) else _colour_of(body)
         out.append(f"{colour}{body}{RESET}{end}" if colour else line)

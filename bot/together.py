@@ -33,7 +33,11 @@ def untie(rule_id: str, edits: Mapping[str, Sequence[Edit]], updated: dict[str, 
     could not make (its render failed), repeatedly; a problem for each."""
     requires = {path: ties(edits[path]) for path in updated}
     problems = []
-    while broken := [(path, min(p for p in needed if p not in updated)) for path, needed in requires.items() if path in updated and not needed <= updated.keys()]:
+    while broken := [
+        (path, min(p for p in needed if p not in updated))
+        for path, needed in requires.items()
+        if path in updated and not needed <= updated.keys()
+    ]:
         for path, missing in broken:
             del updated[path]
             moving.pop(path, None)
@@ -65,4 +69,3 @@ def without_unmet_requirements(changes: Sequence[Change]) -> tuple[list[Change],
         held.extend(_reason(change.path, missing) for change, missing in unmet)
         dropped = {change.path for change, _ in unmet}
         kept = [change for change in kept if change.path not in dropped]
-

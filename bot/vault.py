@@ -125,7 +125,10 @@ class VaultIndex:
         notes = {**self.notes, **updated}
         for path in removed:
             notes.pop(path, None)
-        same_shape = not removed and all(path in self.notes and identity(note, self.index.duplicate_key) == identity(self.notes[path], self.index.duplicate_key) for path, note in updated.items())
+        same_shape = not removed and all(
+            path in self.notes and identity(note, self.index.duplicate_key) == identity(self.notes[path], self.index.duplicate_key)
+            for path, note in updated.items()
+        )
         if not same_shape:
             return VaultIndex(notes, self.folders, self.settings, self.index, self.unparsed, self.left_out)
         fresh = copy.copy(self)
@@ -292,7 +295,10 @@ class VaultIndex:
                 tied = self._ambiguous.get((target, folder))
                 if tied:
                     found.append(
-                        Problem(path, f"link [[{target}]] matches {len(tied)} notes equally well: {', '.join(map(_told_apart, tied))}; Obsidian opens the first")
+                        Problem(
+                            path,
+                            f"link [[{target}]] matches {len(tied)} notes equally well: {', '.join(map(_told_apart, tied))}; Obsidian opens the first",
+                        )
                     )
         return found
 
@@ -402,7 +408,6 @@ class VaultIndex:
             self._related[key] = [
                 path
                 for path in self.related_candidates(entity)
-                if not self.is_marked_duplicate(path)
-                and _not_after(self.notes[path], today)
+                if not self.is_marked_duplicate(path) and _not_after(self.notes[path], today)
             ]
         return list(self._related[key])

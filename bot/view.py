@@ -102,7 +102,14 @@ class Narrowed:
     files: dict  # the view's files: vault path -> stat
 
 
-def narrow(view: CommittedView, scan: ScanResult, notes: Mapping[str, Note], problems: Sequence[Problem], previous: Mapping, settings: ParseSettings) -> Narrowed:
+def narrow(
+    view: CommittedView,
+    scan: ScanResult,
+    notes: Mapping[str, Note],
+    problems: Sequence[Problem],
+    previous: Mapping,
+    settings: ParseSettings,
+) -> Narrowed:
     """The loaded notes cut down to the view: left-out notes gone, changed notes parsed from HEAD's bytes
     (never from the parse cache, which holds the work tree's)."""
     skip = view.left_out | view.changed.keys()
@@ -130,7 +137,12 @@ def untracked_problems(view: CommittedView) -> list[Problem]:
     why = "vaultbot reads and changes only committed notes"
     if len(new) <= NAMED_UNTRACKED:
         return [Problem(path, f"is not committed to git yet (untracked); {why}, so it is left out until it is committed") for path in new]
-    return [Problem("(git)", f"{_plural(len(new), 'note')} are not committed to git yet (untracked; first: {new[0]}); {why}, so they are left out until they are committed")]
+    return [
+        Problem(
+            "(git)",
+            f"{_plural(len(new), 'note')} are not committed to git yet (untracked; first: {new[0]}); {why}, so they are left out until they are committed",
+        )
+    ]
 
 
 def waiting_problems(view: CommittedView, vault: VaultIndex, worktree: Mapping[str, Note]) -> list[Problem]:

@@ -140,7 +140,9 @@ class OwnWrites:
 def head_commit(root: Path) -> str:
     """HEAD's commit id ('' before the first commit or outside git): one short git call."""
     try:
-        completed = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root, capture_output=True, text=True, timeout=30, check=False)
+        completed = subprocess.run(
+            ["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root, capture_output=True, text=True, timeout=30, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return completed.stdout.strip()

@@ -23,7 +23,6 @@ from bot.together import unwritten_requirement, write_order
 from bot.writer import WriteConflict, move_note, sync_folders, write_note
 from rules import get_rule
 
-
 GONE = "removed or renamed while vaultbot ran; not written (the next run picks up the change)"
 
 
@@ -55,7 +54,15 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
         parse = parse_settings(config, plan.vault.settings)
         delta = plan.delta  # None unless the run started from a clean state
         with collector_paused():
-            again = apply_rules(plan.vault, [get_rule(i) for i in plan.rules], config, parse, today, delta=delta, clean_problems=plan.clean.by_rule if delta else None)
+            again = apply_rules(
+                plan.vault,
+                [get_rule(i) for i in plan.rules],
+                config,
+                parse,
+                today,
+                delta=delta,
+                clean_problems=plan.clean.by_rule if delta else None,
+            )
         if again.changed_by:  # a rule that is not idempotent here: never claim the vault is clean
             memo.forget()
             return False
@@ -97,7 +104,9 @@ def _write_each(root: Path, changes: Iterable[Change], result: WriteResult, unsy
             if change.destination is None:
                 result.stats[change.path] = write_note(root / change.path, change.after, change.before, unsynced)
             else:
-                result.stats[change.destination] = move_note(root / change.path, root / change.destination, change.after, change.before, unsynced)
+                result.stats[change.destination] = move_note(
+                    root / change.path, root / change.destination, change.after, change.before, unsynced
+                )
         except FileExistsError:
             result.problems.append(Problem(change.path, f"not moved: {change.destination} already exists; the note is unchanged"))
         except WriteConflict:

@@ -117,10 +117,7 @@ def default_generated_headings() -> tuple[str, ...]:
 def index_exclusions(options_by_rule: Mapping[str, Any]) -> tuple[str, ...]:
     """The folders rules keep out of the vault's index with these options."""
     return tuple(
-        folder
-        for rule in RULES
-        if hasattr(rule, "index_exclusions")
-        for folder in rule.index_exclusions(options_by_rule[rule.ID])
+        folder for rule in RULES if hasattr(rule, "index_exclusions") for folder in rule.index_exclusions(options_by_rule[rule.ID])
     )
 
 

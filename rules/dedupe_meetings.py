@@ -319,11 +319,21 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequ
         if moving and not vault_relative(options.archive_folder):  # `.`: a move would be onto the note itself
             taken = moving
             for path in taken:
-                yield NoteEdit(path, Report(f"not archived: archive_folder {options.archive_folder!r} is the vault itself; its duplicate group is left as it is (canonical {keeper})"))
+                yield NoteEdit(
+                    path,
+                    Report(
+                        f"not archived: archive_folder {options.archive_folder!r} is the vault itself; its duplicate group is left as it is (canonical {keeper})"
+                    ),
+                )
         else:
             taken = [p for p in moving if vault.occupied(archive_path(options, p))]
             for path in taken:
-                yield NoteEdit(path, Report(f"not archived: {archive_path(options, path)} already exists; its duplicate group is left as it is (canonical {keeper})"))
+                yield NoteEdit(
+                    path,
+                    Report(
+                        f"not archived: {archive_path(options, path)} already exists; its duplicate group is left as it is (canonical {keeper})"
+                    ),
+                )
         if taken:  # a half-done group (links rewritten to a canonical while a duplicate stays) is worse than none
             continue
         if _points_into(vault, keeper, group):

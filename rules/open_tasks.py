@@ -236,7 +236,9 @@ def _unlisted(vault: VaultIndex, path: str) -> Iterator[NoteEdit]:
     if "%%" in vault.notes[path].body:
         for task in vault.notes[path].tasks:
             if task.status == " " and opens_comment(task):
-                yield NoteEdit(path, Report(f"the task {task.text!r} leaves a %% comment open; not listed in Open Tasks (close the comment)"))
+                yield NoteEdit(
+                    path, Report(f"the task {task.text!r} leaves a %% comment open; not listed in Open Tasks (close the comment)")
+                )
 
 
 def judged(vault: VaultIndex, options: Options, notes: Iterable[str]) -> Iterator[tuple[str, list[RollupLine]]]:

@@ -148,7 +148,9 @@ def linkable(vault: VaultIndex, entity: str, path: str) -> bool:
     return unlinkable(vault, entity, path) is None
 
 
-def ordered_related(vault: VaultIndex, entity: str, today: datetime.date, limit: int | None = None, among: Iterable[str] | None = None) -> list[str]:
+def ordered_related(
+    vault: VaultIndex, entity: str, today: datetime.date, limit: int | None = None, among: Iterable[str] | None = None
+) -> list[str]:
     """The entity's related notes (or those of them in `among`) in the section's order; with `limit`, the first `limit` of them."""
     candidates = vault.related(entity, today) if among is None else among
     dated = sorted((p for p in candidates if linkable(vault, entity, p)), key=lambda p: _date_key(vault, p))

@@ -88,8 +88,8 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 from bot.edits import NoteEdit, ReplaceSection, Report
 from bot.markdown import find_section
-from bot.sections import mask_code
 from bot.scope import ENTITY_NOTES
+from bot.sections import mask_code
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
@@ -110,7 +110,9 @@ class Options:
     create_missing: bool = field(default=False, metadata={"doc": "add the section to entity notes without one."})
 
 
-def shared_notes(vault: VaultIndex, entity: str, today: datetime.date, entities_of: dict[str, set[str]] | None = None) -> dict[str, list[str]]:
+def shared_notes(
+    vault: VaultIndex, entity: str, today: datetime.date, entities_of: dict[str, set[str]] | None = None
+) -> dict[str, list[str]]:
     """Each other entity sharing related notes with `entity` -> those notes. `entities_of`: each
     note's entities found so far, carried from entity to entity (most notes relate to several)."""
     known = {} if entities_of is None else entities_of
@@ -134,7 +136,9 @@ def entry(vault: VaultIndex, entity: str, other: str, count: int) -> str:
     return f"- {vault.link_text(other, entity)} ({kind}, {count} shared note{'s' if count != 1 else ''})"
 
 
-def entries(vault: VaultIndex, entity: str, options: Options, today: datetime.date, entities_of: dict[str, set[str]] | None = None) -> list[str]:
+def entries(
+    vault: VaultIndex, entity: str, options: Options, today: datetime.date, entities_of: dict[str, set[str]] | None = None
+) -> list[str]:
     shared = shared_notes(vault, entity, today, entities_of)
     listed = [other for other in ranked(vault, shared) if len(shared[other]) >= options.min_shared]
     return [entry(vault, entity, other, len(shared[other])) for other in listed[: options.max_entries]]

@@ -92,10 +92,7 @@ def is_valid_tag(tag: str) -> bool:
     """Obsidian's rule: at least one non-digit; only letters, digits, emoji, `_`, `-`, `/`."""
     if not tag or tag.isdigit() or all(ch.isdigit() or ch == "/" for ch in tag):
         return False
-    return all(
-        ch.isalnum() or ch in "_-/" or ch in _EMOJI_JOINERS or unicodedata.category(ch) in ("So", "Sk", "Mn")
-        for ch in tag
-    )
+    return all(ch.isalnum() or ch in "_-/" or ch in _EMOJI_JOINERS or unicodedata.category(ch) in ("So", "Sk", "Mn") for ch in tag)
 
 
 def _current_tags(value: object) -> list[str] | None:
@@ -174,7 +171,9 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequ
             yield from _tag_edits(path, note, raw, current, merged, others, options)
 
 
-def _tag_edits(path: str, note: Note, raw: object, shown: list[str], current: list[str], others: list[str], options: Options) -> Iterator[NoteEdit]:
+def _tag_edits(
+    path: str, note: Note, raw: object, shown: list[str], current: list[str], others: list[str], options: Options
+) -> Iterator[NoteEdit]:
     derived, families = _derived(note, options)
     wanted = tidy(current, derived, families)
     for tag in wanted:

@@ -74,8 +74,19 @@ def run_action(workspace: Path, runner: Path, inputs: dict[str, str], path: str 
             continue
         output = runner / ("output" if step["id"] == "run" else f"output-{step['id']}")
         output.write_text("")
-        env = {**base, "GITHUB_OUTPUT": str(output), **{name: expand(str(value), inputs, steps) for name, value in step.get("env", {}).items()}}
-        result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=workspace, env=env, capture_output=True, text=True, timeout=120)
+        env = {
+            **base,
+            "GITHUB_OUTPUT": str(output),
+            **{name: expand(str(value), inputs, steps) for name, value in step.get("env", {}).items()},
+        }
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         steps[step["id"]] = dict(line.split("=", 1) for line in output.read_text().splitlines())
         if result.returncode:
             break
@@ -91,7 +102,10 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     origin = tmp_path / "origin"
     origin.mkdir()
     git(origin, "init", "-q", "-b", "main")
-    write_vault(origin / "notes", {".vaultbot.yaml": "rules:\n  last-contact: {create_missing: false}\n", "People/Ann.md": ANN, "Meetings/2026-11-20 Call.md": CALL})
+    write_vault(
+        origin / "notes",
+        {".vaultbot.yaml": "rules:\n  last-contact: {create_missing: false}\n", "People/Ann.md": ANN, "Meetings/2026-11-20 Call.md": CALL},
+    )
     git(origin, "add", "-A")
     git(origin, "commit", "-q", "-m", "notes")
     bare = tmp_path / "remote.git"
@@ -193,7 +207,9 @@ def test_pip_downloads_are_cached_under_a_key_of_the_actions_pyproject(workspace
 
 
 @ON_A_RUNNER
-def test_a_runner_with_pips_cache_turned_off_still_names_a_cache_folder(workspace: Path, runner: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_runner_with_pips_cache_turned_off_still_names_a_cache_folder(
+    workspace: Path, runner: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # `pip cache dir` fails when PIP_NO_CACHE_DIR is set (some self-hosted runners); an empty
     # `path:` makes actions/cache fail the whole step ("Input required and not supplied: path").
     monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
@@ -311,7 +327,20 @@ def test_pull_request_mode_pushes_its_own_branch_and_opens_then_updates_one_pull
     assert title.startswith("vaultbot: 2 notes updated")
     calls = gh_calls(gh)
     assert [call["args"][:2] for call in calls] == [["pr", "list"], ["pr", "create"]]
-    assert calls[0]["args"] == ["pr", "list", "--head", "vaultbot/maintenance", "--base", "main", "--state", "open", "--json", "number,url", "--limit", "1"]
+    assert calls[0]["args"] == [
+        "pr",
+        "list",
+        "--head",
+        "vaultbot/maintenance",
+        "--base",
+        "main",
+        "--state",
+        "open",
+        "--json",
+        "number,url",
+        "--limit",
+        "1",
+    ]
     assert calls[1]["args"][:8] == ["pr", "create", "--base", "main", "--head", "vaultbot/maintenance", "--title", title]
     body = calls[1]["args"][9]
     assert "| last-contact (1) | `People/Ann.md` |" in body and body.rstrip().endswith(BRANCH_NOTE)
@@ -354,7 +383,9 @@ def test_pull_request_mode_pushes_its_own_branch_and_opens_then_updates_one_pull
         pytest.param("-f", 2, "pull-request-branch: '-f' is not a valid branch name", id="an-option"),
     ],
 )
-def test_pull_request_mode_refuses_a_branch_it_cannot_own(workspace: Path, runner: Path, gh: Path, branch: str, code: int, message: str) -> None:
+def test_pull_request_mode_refuses_a_branch_it_cannot_own(
+    workspace: Path, runner: Path, gh: Path, branch: str, code: int, message: str
+) -> None:
     result = run_action(workspace, runner, {"vault-path": "notes", "pull-request": "true", "pull-request-branch": branch}, path=str(gh))
     assert result.returncode == code
     assert message in result.stderr
@@ -408,8 +439,14 @@ def test_the_job_summary_of_a_first_run_on_a_large_vault_stays_under_githubs_lim
     # vault, every note tagged and 2,000 warned about, must still leave a summary, naming what it left out.
     from bot.action import summary
 
-    changed = [{"path": f"Meetings/2026/{i:05d} - a meeting with a fairly long descriptive title.md", "rules": ["tags", "last-contact"]} for i in range(20_000)]
-    warnings = [{"path": f"Notes/{i:05d}.md", "message": "invalid YAML in the frontmatter: mapping values are not allowed here (line 3)"} for i in range(2_000)]
+    changed = [
+        {"path": f"Meetings/2026/{i:05d} - a meeting with a fairly long descriptive title.md", "rules": ["tags", "last-contact"]}
+        for i in range(20_000)
+    ]
+    warnings = [
+        {"path": f"Notes/{i:05d}.md", "message": "invalid YAML in the frontmatter: mapping values are not allowed here (line 3)"}
+        for i in range(2_000)
+    ]
     text = summary({"changed": changed, "warnings": warnings, "commit": "a" * 40}, False, 0, "")
     assert len(text.encode("utf-8")) < 1024 * 1024
     assert "**20000 notes updated**" in text

@@ -28,7 +28,13 @@ def hits_and_parsed(vault: Path, cache_folder: Path, monkeypatch: pytest.MonkeyP
 def test_a_second_job_on_a_fresh_clone_finds_every_note_in_the_carried_cache(
     workspace: Path, runner: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_vault(workspace / "notes", {f"Meetings/2026-11-{1 + i % 20:02d} Sync {i}.md": f"---\ntype: meeting\ndate: 2026-11-{1 + i % 20:02d}\n---\nSync with [[Ann]].\n" for i in range(MEETINGS)})
+    write_vault(
+        workspace / "notes",
+        {
+            f"Meetings/2026-11-{1 + i % 20:02d} Sync {i}.md": f"---\ntype: meeting\ndate: 2026-11-{1 + i % 20:02d}\n---\nSync with [[Ann]].\n"
+            for i in range(MEETINGS)
+        },
+    )
     git(workspace, "add", "-A")
     git(workspace, "-c", "user.name=Ann", "-c", "user.email=ann@example.org", "commit", "-q", "-m", "meetings")
     git(workspace, "push", "-q", "origin", "main")

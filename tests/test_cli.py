@@ -86,7 +86,10 @@ def test_json_output_is_the_documented_object(vault: Path) -> None:
 def test_rule_option_limits_the_run_to_named_rules(vault: Path) -> None:
     result = run_cli("run", vault, "--no-commit", "--rule", "tags", "--today", "2026-11-24")
     assert result.returncode == 0
-    assert result.stdout.splitlines()[-2:] == ["tags: 6 notes", "vaultbot: 6 notes updated, 0 warnings (not a git repository: nothing committed)"]
+    assert result.stdout.splitlines()[-2:] == [
+        "tags: 6 notes",
+        "vaultbot: 6 notes updated, 0 warnings (not a git repository: nothing committed)",
+    ]
     assert "last_contact: unknown" in (vault / "People/Priya Raman/Priya Raman.md").read_text()
 
 
@@ -109,7 +112,10 @@ def test_warnings_name_the_file_and_strict_fails_the_run(tmp_path: Path) -> None
         ("git:\n  author: nobody\n", "git.author"),
         ("schedule: '@sometimes'\n", "schedule"),
         ("rules: [", ".vaultbot.yaml"),
-        ("rules:\n  recent-context:\n    heading: '## Context'\n", "rules.recent-context.heading: give the heading's text without the '#' marks"),
+        (
+            "rules:\n  recent-context:\n    heading: '## Context'\n",
+            "rules.recent-context.heading: give the heading's text without the '#' marks",
+        ),
     ],
 )
 def test_config_errors_exit_2_and_name_the_key(tmp_path: Path, config: str, named: str) -> None:

@@ -61,7 +61,10 @@ def test_quiet_never_hides_why_a_run_failed(vault: Path, tmp_path: Path) -> None
     env = {**os.environ, "VAULTBOT_TEST_PAUSE_AT": "before-write", "VAULTBOT_TEST_PAUSE_DIR": str(pause)}
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", str(vault), "-q", "--today", TODAY],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         for _ in range(6000):
@@ -92,7 +95,10 @@ def test_quiet_never_hides_a_usage_error(tmp_path: Path) -> None:
 @pytest.fixture
 def big_diff(tmp_path: Path) -> Path:
     """A vault whose dry run prints ~250 KB of diff: far more than a pipe holds, so the writer meets the closed end."""
-    return write_vault(tmp_path / "big", {".obsidian/app.json": "{}", **{f"P{index}.md": f"---\ntype: person\n---\n\n# P{index}\n" for index in range(2500)}})
+    return write_vault(
+        tmp_path / "big",
+        {".obsidian/app.json": "{}", **{f"P{index}.md": f"---\ntype: person\n---\n\n# P{index}\n" for index in range(2500)}},
+    )
 
 
 @pytest.mark.parametrize(("mode", "code"), [("--dry-run", 0), ("--check", 1)])
@@ -132,7 +138,11 @@ def test_color_always_colours_the_diff_as_git_does(vault: Path) -> None:
     assert lines[-1] == CLOSING, "the summary is not part of the diff"
 
 
-@pytest.mark.parametrize(("flags", "env"), [(("--color", "never"), {}), ((), {}), (("--color", "auto"), {"NO_COLOR": "1"})], ids=["never", "auto-in-a-pipe", "no-color"])
+@pytest.mark.parametrize(
+    ("flags", "env"),
+    [(("--color", "never"), {}), ((), {}), (("--color", "auto"), {"NO_COLOR": "1"})],
+    ids=["never", "auto-in-a-pipe", "no-color"],
+)
 def test_no_colour_when_never_in_a_pipe_or_with_no_color(vault: Path, flags: tuple[str, ...], env: dict[str, str]) -> None:
     result = run_cli("run", vault, "--dry-run", "--today", TODAY, *flags, env=env)
     assert result.returncode == 0
@@ -143,7 +153,9 @@ def _stdout_on_a_terminal(*args: str | Path, env: dict[str, str]) -> str:
     import pty
 
     controller, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "bot", *map(str, args)], stdout=terminal, stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *map(str, args)], stdout=terminal, stderr=subprocess.DEVNULL, env={**os.environ, **env}
+    )
     os.close(terminal)
     received = b""
     while True:
@@ -212,7 +224,9 @@ def test_daemon_from_a_subfolder_reads_the_vaults_config(tmp_path: Path) -> None
     rules = ("dedupe-meetings", "last-contact", "tags", "recent-context", "open-tasks", "related")
     config = "rules:\n" + "".join(f"  {rule}:\n    enabled: false\n" for rule in rules)
     write_vault(tmp_path / "v", {".vaultbot.yaml": config, "People/A.md": "# A\n"})
-    result = subprocess.run([sys.executable, "-m", "bot", "daemon"], cwd=tmp_path / "v" / "People", capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "daemon"], cwd=tmp_path / "v" / "People", capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 2
     assert "no rule is enabled" in result.stderr
 
@@ -257,7 +271,10 @@ def test_push_outside_git_is_a_usage_error_before_anything_is_written(vault: Pat
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ("rules:\n  recent-context:\n    max_entries: ten\n", ".vaultbot.yaml, line 3: rules.recent-context.max_entries: expected an integer, got 'ten'"),
+        (
+            "rules:\n  recent-context:\n    max_entries: ten\n",
+            ".vaultbot.yaml, line 3: rules.recent-context.max_entries: expected an integer, got 'ten'",
+        ),
         ("schedule: '@hourly'\ncolour: blue\n", ".vaultbot.yaml, line 2: colour: unknown setting"),
         ("rules:\n  tags: {}\n  tagz: {}\n", ".vaultbot.yaml, line 3: rules.tagz: unknown rule"),
         ("rules: [\n", "{config_file}, line 2, column 1: "),
@@ -295,11 +312,14 @@ def test_a_file_given_as_the_vault_is_not_a_folder(tmp_path: Path) -> None:
 
 
 def _meeting_vault(root: Path, zone: str, day: datetime.date) -> Path:
-    return write_vault(root, {
-        ".vaultbot.yaml": f"timezone: {zone}\nrules:\n  recent-context:\n    enabled: false\n  related:\n    enabled: false\n",
-        "People/Ann.md": "---\ntype: person\nlast_contact: unknown\ntags:\n  - type/person\n---\n\n# Ann\n",
-        f"Meetings/{day} - Sync.md": f"---\ntype: meeting\ndate: {day}\ntags:\n  - type/meeting\n---\n\n# Sync\n\nWith [[Ann]].\n",
-    })
+    return write_vault(
+        root,
+        {
+            ".vaultbot.yaml": f"timezone: {zone}\nrules:\n  recent-context:\n    enabled: false\n  related:\n    enabled: false\n",
+            "People/Ann.md": "---\ntype: person\nlast_contact: unknown\ntags:\n  - type/person\n---\n\n# Ann\n",
+            f"Meetings/{day} - Sync.md": f"---\ntype: meeting\ndate: {day}\ntags:\n  - type/meeting\n---\n\n# Sync\n\nWith [[Ann]].\n",
+        },
+    )
 
 
 @pytest.mark.parametrize("command", ["run", "explain"])
@@ -332,7 +352,10 @@ def test_a_note_name_outside_the_output_code_page_is_printed_as_utf8(tmp_path: P
     write_vault(tmp_path, {".obsidian/app.json": "{}", name: "---\ntype: person\n---\n\n# 王小明\n"})
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run", str(tmp_path), "--dry-run"],
-        capture_output=True, env={**os.environ, "PYTHONIOENCODING": "cp1252"}, timeout=120, check=False,
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
     assert f"--- a/{name}\n".encode() in result.stdout

@@ -92,7 +92,9 @@ def test_an_edit_between_vaultbot_writing_and_committing_stays_the_users(tmp_pat
 def test_a_note_removed_or_renamed_while_vaultbot_runs_is_the_users_change_not_a_failure(tmp_path: Path) -> None:
     """Deleting or renaming a note in Obsidian while a run plans is an edit like any other: that note
     is not written (and nothing recreates it), the others are committed, and the run does not fail."""
-    vault = make_repo(tmp_path / "repo", {**NOTES, "People/Bob.md": ANN.replace("Ann", "Bob"), "Meetings/2026-11-21 Bob.md": CALL.replace("Ann", "Bob")})
+    vault = make_repo(
+        tmp_path / "repo", {**NOTES, "People/Bob.md": ANN.replace("Ann", "Bob"), "Meetings/2026-11-21 Bob.md": CALL.replace("Ann", "Bob")}
+    )
     repo, pause = vault.parent, tmp_path / "pause"
     process = start_run(vault, pause, "before-write")
     (vault / "People/Ann.md").unlink()
@@ -102,7 +104,11 @@ def test_a_note_removed_or_renamed_while_vaultbot_runs_is_the_users_change_not_a
     assert not (vault / "People/Ann.md").exists() and not (vault / "People/Bob.md").exists()
     assert {"path": "People/Ann.md", "message": GONE} in result["warnings"]
     assert {"path": "People/Bob.md", "message": GONE} in result["warnings"]
-    assert git(repo, "status", "--porcelain").splitlines() == [" D Vault/People/Ann.md", " D Vault/People/Bob.md", "?? Vault/People/Robert.md"]
+    assert git(repo, "status", "--porcelain").splitlines() == [
+        " D Vault/People/Ann.md",
+        " D Vault/People/Bob.md",
+        "?? Vault/People/Robert.md",
+    ]
     assert git(repo, "diff", "--cached", "--name-only") == ""
 
 
@@ -138,12 +144,19 @@ def test_a_user_staged_version_of_a_note_stays_staged(tmp_path: Path) -> None:
     repo, pause = vault.parent, tmp_path / "pause"
     process = start_run(vault, pause, "before-commit")
     staged = ANN.replace("# Ann", "# Ann (staged by the user)")
-    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo, input=staged.encode(), capture_output=True, check=True).stdout.decode().strip()
+    blob = (
+        subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo, input=staged.encode(), capture_output=True, check=True)
+        .stdout.decode()
+        .strip()
+    )
     git(repo, "update-index", "--cacheinfo", f"100644,{blob},Vault/People/Ann.md")
     code, _, err = finish(process, pause, "before-commit")
     assert code == 0, err
     assert git(repo, "ls-files", "-s", "Vault/People/Ann.md").split()[1] == blob, "the user's staged version stays staged"
-    assert git(repo, "ls-files", "-s", "Vault/Meetings/2026-11-20 Call.md").split()[1] == git(repo, "rev-parse", "HEAD:Vault/Meetings/2026-11-20 Call.md").strip()
+    assert (
+        git(repo, "ls-files", "-s", "Vault/Meetings/2026-11-20 Call.md").split()[1]
+        == git(repo, "rev-parse", "HEAD:Vault/Meetings/2026-11-20 Call.md").strip()
+    )
 
 
 def test_after_a_run_even_git_plumbing_sees_the_work_tree_clean(tmp_path: Path) -> None:
@@ -157,7 +170,9 @@ def test_after_a_run_even_git_plumbing_sees_the_work_tree_clean(tmp_path: Path) 
     assert subprocess.run(["git", "diff-index", "--quiet", "HEAD", "--"], cwd=repo).returncode == 0
 
 
-def test_twenty_thousand_notes_in_one_commit_and_no_path_in_any_argument_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+def test_twenty_thousand_notes_in_one_commit_and_no_path_in_any_argument_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
     count = 20_000
     notes = {f"Notes/{i // 1000:02d}/Note {i:05d}.md": f"---\ntags: 'a, b'\n---\n# Note {i}\n" for i in range(count)}
     vault = make_repo(tmp_path / "repo", notes)
@@ -196,7 +211,9 @@ def test_a_run_killed_before_committing_is_finished_and_a_later_edit_stays_the_u
     with open(vault / "Meetings/2026-11-20 Call.md", "ab") as note:
         note.write(b"Typed after the crash.\n")
     users = (vault / "Meetings/2026-11-20 Call.md").read_bytes()
-    again = subprocess.run([sys.executable, "-m", "bot", "run", str(vault), "--today", TODAY, "--format", "json"], capture_output=True, text=True)
+    again = subprocess.run(
+        [sys.executable, "-m", "bot", "run", str(vault), "--today", TODAY, "--format", "json"], capture_output=True, text=True
+    )
     assert again.returncode == 0, again.stderr
     assert "finished a run that stopped before committing: 1 note committed" in again.stderr
     warnings = json.loads(again.stdout)["warnings"]
@@ -231,12 +248,16 @@ def test_a_half_done_move_is_completed_by_the_next_run(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert not source.exists() and target.exists()
     renames = [line for line in git(repo, "log", "-M", "--name-status", "--format=", "-1").splitlines() if line.startswith("R")]
-    assert [r[4:] for r in renames] == ["\tVault/Meetings/2026-11-20 Call copy.md\tVault/_archive/duplicates/Meetings/2026-11-20 Call copy.md"]
+    assert [r[4:] for r in renames] == [
+        "\tVault/Meetings/2026-11-20 Call copy.md\tVault/_archive/duplicates/Meetings/2026-11-20 Call copy.md"
+    ]
     assert git(repo, "status", "--porcelain") == ""
 
 
 @pytest.mark.parametrize("failing", ["_store_unfiltered", "build_commit"])
-def test_a_failing_git_step_is_one_line_exit_3_and_nothing_staged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, failing: str) -> None:
+def test_a_failing_git_step_is_one_line_exit_3_and_nothing_staged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, failing: str
+) -> None:
     import bot.git_commit
 
     vault = make_repo(tmp_path / "repo", NOTES)
@@ -267,7 +288,15 @@ def test_line_ending_settings_apply_to_the_blobs_as_git_add_would(tmp_path: Path
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "core.autocrlf", "true")
     crlf = ANN.replace("\n", "\r\n").encode()
-    write_vault(repo, {".gitattributes": "raw/** -text\n", "People/Ann.md": crlf, "raw/Bob.md": crlf.replace(b"Ann", b"Bob"), "Call.md": CALL.replace("[[Ann]]", "[[Ann]] and [[Bob]]")})
+    write_vault(
+        repo,
+        {
+            ".gitattributes": "raw/** -text\n",
+            "People/Ann.md": crlf,
+            "raw/Bob.md": crlf.replace(b"Ann", b"Bob"),
+            "Call.md": CALL.replace("[[Ann]]", "[[Ann]] and [[Bob]]"),
+        },
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "notes")
     assert main(["run", str(repo), "--today", TODAY, "-q"]) == 0

@@ -55,10 +55,26 @@ def test_no_commit_holds_text_from_uncommitted_notes_and_the_dry_run_predicts_th
     assert dry["changed"] == real["changed"] and dry["warnings"] == real["warnings"], "the dry run predicts the real run"
     assert [c["path"] for c in real["changed"]] == ["People/Ann.md", "People/Bob.md"]
     assert real["warnings"] == [
-        {"path": "Meetings/2026-11-09 Lunch.md", "rule": None, "message": "is not committed to git yet (untracked); vaultbot reads and changes only committed notes, so it is left out until it is committed"},
-        {"path": "People/Ann.md", "rule": None, "message": "waits for uncommitted Meetings/2026-11-05 Pricing.md and 1 more uncommitted note; it is updated from them once they are committed"},
-        {"path": "People/Bob.md", "rule": None, "message": "waits for uncommitted Meetings/2026-11-06 Review.md; it is updated from them once they are committed"},
-        {"path": "Meetings/2026-11-06 Review.md", "rule": None, "message": "not changed: has uncommitted changes; left as it is (the first run after they are committed updates it)"},
+        {
+            "path": "Meetings/2026-11-09 Lunch.md",
+            "rule": None,
+            "message": "is not committed to git yet (untracked); vaultbot reads and changes only committed notes, so it is left out until it is committed",
+        },
+        {
+            "path": "People/Ann.md",
+            "rule": None,
+            "message": "waits for uncommitted Meetings/2026-11-05 Pricing.md and 1 more uncommitted note; it is updated from them once they are committed",
+        },
+        {
+            "path": "People/Bob.md",
+            "rule": None,
+            "message": "waits for uncommitted Meetings/2026-11-06 Review.md; it is updated from them once they are committed",
+        },
+        {
+            "path": "Meetings/2026-11-06 Review.md",
+            "rule": None,
+            "message": "not changed: has uncommitted changes; left as it is (the first run after they are committed updates it)",
+        },
     ]
     check_warnings = [line for line in check.stderr.splitlines() if line.startswith("warning:")]
     assert check_warnings == [f"warning: {w['path']}: {w['message']}" for w in real["warnings"]]
@@ -196,16 +212,20 @@ def test_a_duplicate_whose_tasks_go_to_an_uncommitted_canonical_is_not_archived(
     """Archive mode copies a duplicate's open tasks into the canonical; when the canonical has
     uncommitted changes that copy is not written, so the duplicate must not move either: its task
     would be left only in the archive, and every roll-up would drop it on the next run."""
+
     def call(extra: str) -> str:
         return f"---\ntype: meeting\ndate: 2026-11-03\nsource: rec-7\nsummary: Call\n---\nWith [[Ann]].\n{extra}"
 
-    vault = make_repo(tmp_path / "repo", {
-        **NOTES,
-        ".vaultbot.yaml": "rules:\n  dedupe-meetings:\n    mode: archive\n",
-        "Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\n"),
-        "Meetings/2026-11-03 Call (copy).md": call("- [ ] Send the contract\n"),
-        "Meetings/2026-11-04 Follow-up.md": meeting(4, "2026-11-03 Call", "Follow-up"),
-    })
+    vault = make_repo(
+        tmp_path / "repo",
+        {
+            **NOTES,
+            ".vaultbot.yaml": "rules:\n  dedupe-meetings:\n    mode: archive\n",
+            "Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\n"),
+            "Meetings/2026-11-03 Call (copy).md": call("- [ ] Send the contract\n"),
+            "Meetings/2026-11-04 Follow-up.md": meeting(4, "2026-11-03 Call", "Follow-up"),
+        },
+    )
     write_vault(vault, {"Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\nAn uncommitted line.\n")})
     dry_code, dry, _ = run_json(vault, "--dry-run")
     code, real, stderr = run_json(vault)
@@ -223,15 +243,19 @@ def test_a_duplicate_whose_tasks_go_to_an_uncommitted_canonical_is_not_archived(
 def test_the_dry_run_lists_an_archive_run_s_changes_in_the_real_run_s_order(tmp_path: Path) -> None:
     """The real run writes a note that goes with others' changes after them (bot/together.py);
     what it reports must still be the dry run's list, in the same order."""
+
     def call(extra: str) -> str:
         return f"---\ntype: meeting\ndate: 2026-11-03\nsource: rec-7\nsummary: Call\n---\nWith [[Ann]].\n{extra}"
 
-    vault = make_repo(tmp_path / "repo", {
-        **NOTES,
-        ".vaultbot.yaml": "rules:\n  dedupe-meetings:\n    mode: archive\n",
-        "Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\n"),
-        "Meetings/2026-11-03 Call (copy).md": call("- [ ] Send the contract\n"),
-    })
+    vault = make_repo(
+        tmp_path / "repo",
+        {
+            **NOTES,
+            ".vaultbot.yaml": "rules:\n  dedupe-meetings:\n    mode: archive\n",
+            "Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\n"),
+            "Meetings/2026-11-03 Call (copy).md": call("- [ ] Send the contract\n"),
+        },
+    )
     dry_code, dry, _ = run_json(vault, "--dry-run")
     code, real, stderr = run_json(vault)
     assert code == 0 and dry_code == 0, stderr

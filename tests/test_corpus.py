@@ -113,9 +113,7 @@ def run_json(vault: Path, cache: Path, *args: str) -> tuple[dict, float]:
     return json.loads(result.stdout), seconds
 
 
-@pytest.mark.parametrize(
-    "name", VAULTS or [pytest.param(None, marks=pytest.mark.skip(reason=NO_CORPUS))]
-)
+@pytest.mark.parametrize("name", VAULTS or [pytest.param(None, marks=pytest.mark.skip(reason=NO_CORPUS))])
 def test_real_vault(name: str, tmp_path: Path, figures: dict[str, dict]) -> None:
     vault = writable_copy(CORPUS / name, tmp_path / name)
     cache = tmp_path / "cache"
@@ -158,7 +156,9 @@ def test_real_vault(name: str, tmp_path: Path, figures: dict[str, dict]) -> None
     }
 
 
-@pytest.mark.skipif(not (EXAMPLES / "crm-vault").is_dir(), reason="no example vault with its expected output beside the corpus (examples/crm-vault)")
+@pytest.mark.skipif(
+    not (EXAMPLES / "crm-vault").is_dir(), reason="no example vault with its expected output beside the corpus (examples/crm-vault)"
+)
 def test_an_example_vault_matches_its_expected_note(tmp_path: Path) -> None:
     vault = writable_copy(EXAMPLES / "crm-vault", tmp_path / "crm")
     # The expected note predates open-tasks and related, so the rules it was written for run first.
@@ -174,5 +174,9 @@ def test_an_example_vault_matches_its_expected_note(tmp_path: Path) -> None:
     assert tasks[0].startswith("- [ ] Discuss with OpenAI the idea of providing a sync engine")
     assert "- [ ] Size the global KV store (TPS per PB, <=64 KB IO) ([[2025-10 - OpenAI Tasks]])" in tasks
     related = text.split("## Related\n\n", 1)[1].splitlines()
-    assert related[:3] == ["<!-- Wikilinks to related entities -->", "- [[Jason Vallery]] (person, 9 shared notes)", "- [[Microsoft]] (customer, 4 shared notes)"]
+    assert related[:3] == [
+        "<!-- Wikilinks to related entities -->",
+        "- [[Jason Vallery]] (person, 9 shared notes)",
+        "- [[Microsoft]] (customer, 4 shared notes)",
+    ]
     assert "- [[VAST on Azure Integration]] (project, 1 shared note)" in related

@@ -27,7 +27,9 @@ def test_entity_json() -> None:
     found = explain_json(ENTITY)
     assert tree_state(EXAMPLE_VAULT) == before  # explain writes nothing
     assert (found["path"], found["type"], found["entity"], found["owner"]) == (ENTITY, "customer", True, None)
-    assert found["links"] == [{"link": "[[Priya Raman]]", "where": "frontmatter `owner`", "resolves_to": "People/Priya Raman/Priya Raman.md"}]
+    assert found["links"] == [
+        {"link": "[[Priya Raman]]", "where": "frontmatter `owner`", "resolves_to": "People/Priya Raman/Priya Raman.md"}
+    ]
     assert PRICING_DUPLICATE in found["backlinks"]
     related = {r["path"]: r for r in found["related"]}
     assert related[CANONICAL]["listed_at"] == 1
@@ -57,7 +59,9 @@ def test_entity_json_says_why_each_task_and_related_entity_is_listed_or_left_out
     entities = {e["path"]: e for e in found["related_entities"]}
     assert entities["People/Priya Raman/Priya Raman.md"]["listed_at"] == 1
     assert entities["People/Priya Raman/Priya Raman.md"]["shared"] == [CANONICAL]
-    assert entities["People/Lena Fischer/Lena Fischer.md"]["left_out"] == "shares only notes that are left out (duplicates, dated after today)"
+    assert (
+        entities["People/Lena Fischer/Lena Fischer.md"]["left_out"] == "shares only notes that are left out (duplicates, dated after today)"
+    )
 
 
 def test_entity_text() -> None:
@@ -75,9 +79,16 @@ def test_entity_text() -> None:
 def test_duplicate_meeting_given_as_a_link_text() -> None:
     found = explain_json("[[2026-10-14 1010 - QBR notes (AI summary)|the QBR]]")
     assert found["path"] == DUPLICATE
-    assert (found["date"], found["date_source"], found["time"], found["time_source"]) == ("2026-10-14", "frontmatter:date", "10:10", "frontmatter:time")
+    assert (found["date"], found["date_source"], found["time"], found["time_source"]) == (
+        "2026-10-14",
+        "frontmatter:date",
+        "10:10",
+        "frontmatter:time",
+    )
     assert found["owner"] == ENTITY
-    assert {"link": "[[Priya]]", "where": "frontmatter `participants`", "resolves_to": "People/Priya Raman/Priya Raman.md"} in found["links"]
+    assert {"link": "[[Priya]]", "where": "frontmatter `participants`", "resolves_to": "People/Priya Raman/Priya Raman.md"} in found[
+        "links"
+    ]
     group = found["duplicate_group"]
     assert group["canonical"] == CANONICAL
     assert group["why"] == "links tie; it has the longest body"

@@ -132,8 +132,10 @@ def test_sigkill_at_random_points_never_loses_or_tears_a_note(busy, tmp_path: Pa
         shutil.rmtree(vault)
 
     mid_write = sum(0 < o["written_before_kill"] < len(original) for o in outcomes)
-    print(f"SIGKILL trials: {KILL_TRIALS} (seed {SEED}), {mid_write} landed mid-write, "
-          f"{sum(o['temporaries'] for o in outcomes)} temporary files left behind, 0 notes lost or torn")
+    print(
+        f"SIGKILL trials: {KILL_TRIALS} (seed {SEED}), {mid_write} landed mid-write, "
+        f"{sum(o['temporaries'] for o in outcomes)} temporary files left behind, 0 notes lost or torn"
+    )
     assert mid_write >= KILL_TRIALS // 3, "most kills must land while notes are being written"
 
 
@@ -211,7 +213,9 @@ def test_a_failed_write_keeps_the_original_and_the_run_reports_it(
     assert code == 3
     assert (tmp_path / "Acme.md").read_text() == ENTITY, "the original is intact"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Acme.md", "Meeting.md"], "no temporary file is left"
-    assert {"path": "Acme.md", "rule": None, "message": f"cannot be written: {os.strerror(error)}; the note is unchanged"} in report["warnings"]
+    assert {"path": "Acme.md", "rule": None, "message": f"cannot be written: {os.strerror(error)}; the note is unchanged"} in report[
+        "warnings"
+    ]
     assert [c["path"] for c in report["changed"]] == ["Meeting.md"], "the other notes are still written"
     monkeypatch.undo()
     assert main(["run", str(tmp_path), "--no-commit", "--no-cache", "--today", TODAY, "-q"]) == 0, "the next run completes"
@@ -240,7 +244,11 @@ def test_a_note_edited_between_reading_and_renaming_is_not_overwritten(
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert (tmp_path / "Acme.md").read_text() == users_text
-    assert {"path": "Acme.md", "rule": None, "message": "changed on disk while vaultbot ran; not overwritten (the next run picks it up)"} in report["warnings"]
+    assert {
+        "path": "Acme.md",
+        "rule": None,
+        "message": "changed on disk while vaultbot ran; not overwritten (the next run picks it up)",
+    } in report["warnings"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Acme.md", "Meeting.md"]
     monkeypatch.undo()
     assert main(["run", str(tmp_path), "--no-commit", "--no-cache", "--today", TODAY, "-q"]) == 0

@@ -53,19 +53,89 @@ def report_counts(request: pytest.FixtureRequest):
 
 # -- pieces ------------------------------------------------------------------------------
 
-WORDS = ["alpha", "Beta Co", "ünïcode", "שלום עולם", "مرحبا", "🚀", "👩‍💻 dev", "e\u0301", "x: y", "a # b", "O'Brien",
-         'say "hi"', "tab\there", "{{date}}", "[[Acme]]", "[[Acme|shown]]", "null", "yes", "2026-11-02", "0o17", "1e3", "-", "?", "\\"]
-TARGETS = ["Acme", "acme", "Acme.md", "People/Ann", "./Acme", "../Acme", "../../etc/passwd", "/etc/passwd", "../../../etc/passwd.md",
-           "Acme#Heading", "Acme#^block", "#Heading", "Ünï", "Ünï".lower(), "e\u0301", "\u00e9", "Spaced Name", "Spaced%20Name",
-           "..", ".", "", " ", "C:\\Windows\\x", "a/../../b", "Customers/../../../x", "🚀", "./Acme/.", "../People/./Ann"]
+WORDS = [
+    "alpha",
+    "Beta Co",
+    "ünïcode",
+    "שלום עולם",
+    "مرحبا",
+    "🚀",
+    "👩‍💻 dev",
+    "e\u0301",
+    "x: y",
+    "a # b",
+    "O'Brien",
+    'say "hi"',
+    "tab\there",
+    "{{date}}",
+    "[[Acme]]",
+    "[[Acme|shown]]",
+    "null",
+    "yes",
+    "2026-11-02",
+    "0o17",
+    "1e3",
+    "-",
+    "?",
+    "\\",
+]
+TARGETS = [
+    "Acme",
+    "acme",
+    "Acme.md",
+    "People/Ann",
+    "./Acme",
+    "../Acme",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "../../../etc/passwd.md",
+    "Acme#Heading",
+    "Acme#^block",
+    "#Heading",
+    "Ünï",
+    "Ünï".lower(),
+    "e\u0301",
+    "\u00e9",
+    "Spaced Name",
+    "Spaced%20Name",
+    "..",
+    ".",
+    "",
+    " ",
+    "C:\\Windows\\x",
+    "a/../../b",
+    "Customers/../../../x",
+    "🚀",
+    "./Acme/.",
+    "../People/./Ann",
+]
 NEWLINES = st.sampled_from(["\n", "\n", "\n", "\r\n", "\r\n", "\r"])
 
 
 @st.composite
 def scalars(draw: st.DrawFn) -> str:
     word = draw(st.sampled_from(WORDS) | st.text(max_size=12))
-    style = draw(st.sampled_from(["plain", "single", "double", "number", "date", "bool", "null", "empty", "anchor", "alias",
-                                  "tag", "evil", "block", "template", "link"]))
+    style = draw(
+        st.sampled_from(
+            [
+                "plain",
+                "single",
+                "double",
+                "number",
+                "date",
+                "bool",
+                "null",
+                "empty",
+                "anchor",
+                "alias",
+                "tag",
+                "evil",
+                "block",
+                "template",
+                "link",
+            ]
+        )
+    )
     if style == "plain":
         return word.replace("\n", " ")
     if style == "single":
@@ -73,7 +143,7 @@ def scalars(draw: st.DrawFn) -> str:
     if style == "double":
         return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if style == "number":
-        return str(draw(st.integers(-10**6, 10**6) | st.floats(allow_nan=True, allow_infinity=True)))
+        return str(draw(st.integers(-(10**6), 10**6) | st.floats(allow_nan=True, allow_infinity=True)))
     if style == "date":
         return draw(st.sampled_from(["2026-11-02", "2026-11-02T10:30:00", "2026-13-45", "Nov 2, 2026"]))
     if style == "bool":
@@ -87,7 +157,11 @@ def scalars(draw: st.DrawFn) -> str:
     if style == "tag":
         return draw(st.sampled_from(["!!str 5", "!!int '7'", "!!binary aGk=", "!!set {a, b}", "!custom x"]))
     if style == "evil":
-        return draw(st.sampled_from(["!!python/object/apply:os.system ['touch pwned']", "!!python/name:os.system", "!!python/object:builtins.dict {}"]))
+        return draw(
+            st.sampled_from(
+                ["!!python/object/apply:os.system ['touch pwned']", "!!python/name:os.system", "!!python/object:builtins.dict {}"]
+            )
+        )
     if style == "block":
         return draw(st.sampled_from(["|", ">-", "|+"])) + "\n  " + word.replace("\n", " ") + "\n  second line"
     if style == "template":
@@ -110,8 +184,26 @@ def values(draw: st.DrawFn, depth: int = 0) -> str:
     return "".join(f"\n{indent}{key}:{draw(values(depth + 1))}" for key in keys) or " {}"
 
 
-KEYS = ["type", "tags", "last_contact", "aliases", "date", "summary", "title", "vaultbot", "duplicate_of", "participants",
-        "status", "ключ", "\"quoted key\"", "'single'", "? complex", "<<", "k", "x y"]
+KEYS = [
+    "type",
+    "tags",
+    "last_contact",
+    "aliases",
+    "date",
+    "summary",
+    "title",
+    "vaultbot",
+    "duplicate_of",
+    "participants",
+    "status",
+    "ключ",
+    '"quoted key"',
+    "'single'",
+    "? complex",
+    "<<",
+    "k",
+    "x y",
+]
 
 
 @st.composite
@@ -161,10 +253,27 @@ def _loads_alone(entry: str) -> bool:
 def body_lines(draw: st.DrawFn) -> list[str]:
     target = draw(st.sampled_from(TARGETS))
     forms = [
-        f"[[{target}]]", f"[[{target}|shown]]", f"![[{target}]]", f"[x]({target.replace(' ', '%20')})", f"![img]({target})",
-        f"| a | [[{target}\\|cell]] |", f"%%[[{target}]]%%", f"`[[{target}]]`", f"<!-- [[{target}]] -->",
-        f"    [[{target}]] indented", "```", "~~~", f"> [!note] [[{target}]]", "## Recent Context", "## Notes", "# Title",
-        "- [ ] task [[Acme]]", draw(st.sampled_from(WORDS)), draw(st.text(max_size=20)), "", "---",
+        f"[[{target}]]",
+        f"[[{target}|shown]]",
+        f"![[{target}]]",
+        f"[x]({target.replace(' ', '%20')})",
+        f"![img]({target})",
+        f"| a | [[{target}\\|cell]] |",
+        f"%%[[{target}]]%%",
+        f"`[[{target}]]`",
+        f"<!-- [[{target}]] -->",
+        f"    [[{target}]] indented",
+        "```",
+        "~~~",
+        f"> [!note] [[{target}]]",
+        "## Recent Context",
+        "## Notes",
+        "# Title",
+        "- [ ] task [[Acme]]",
+        draw(st.sampled_from(WORDS)),
+        draw(st.text(max_size=20)),
+        "",
+        "---",
     ]
     return draw(st.lists(st.sampled_from(forms), max_size=10))
 
@@ -216,8 +325,21 @@ def test_arbitrary_bytes_raise_nothing_but_bad_note(data: bytes) -> None:
 
 # -- the resolver never raises, never leaves the vault --------------------------------------
 
-PATHS = ["Acme.md", "acme.md", "People/Ann.md", "People/Acme.md", "Customers/Acme/Acme.md", "Ünï.md", "e\u0301.md",
-         "\u00e9.md", "Spaced Name.md", "🚀.md", "etc/passwd.md", "a/b/c/Deep.md", "Acme.MD.md"]
+PATHS = [
+    "Acme.md",
+    "acme.md",
+    "People/Ann.md",
+    "People/Acme.md",
+    "Customers/Acme/Acme.md",
+    "Ünï.md",
+    "e\u0301.md",
+    "\u00e9.md",
+    "Spaced Name.md",
+    "🚀.md",
+    "etc/passwd.md",
+    "a/b/c/Deep.md",
+    "Acme.MD.md",
+]
 
 
 @fuzz(300)
@@ -257,7 +379,11 @@ def entity_notes(draw: st.DrawFn) -> str:
     """An entity note the rules will change, inside hostile surroundings."""
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     others = [entry for entry in draw(frontmatter_entries()) if _loads_alone(entry)]
-    managed = ["type: customer", "last_contact: unknown", draw(st.sampled_from(["tags: 'b, a, #a'", "tags: [x, x]", "tags:\n  - one\n  - One", "tags:"]))]
+    managed = [
+        "type: customer",
+        "last_contact: unknown",
+        draw(st.sampled_from(["tags: 'b, a, #a'", "tags: [x, x]", "tags:\n  - one\n  - One", "tags:"])),
+    ]
     lines = draw(st.permutations(others + managed))
     body = draw(body_lines())
     body = [line for line in body if line not in ("## Recent Context", "---")]

@@ -21,8 +21,8 @@ from bot.cache import ParseCache, cache_dir
 from bot.config import load_config
 from bot.memo import CleanRunMemo, memo_path
 from bot.runner import RunPlan, plan_run
-from bot.write_back import remember_clean_state, write_changes
 from bot.vault import VaultIndex
+from bot.write_back import remember_clean_state, write_changes
 from rules import RULES
 from tests.vaults import TODAY, run_cli, write_vault
 
@@ -35,7 +35,7 @@ ENTITIES = {
 }
 FOLDERS = ["Customers/Acme", "Customers/Globex", "People/Ann", "People/Bob", "Meetings", "Daily"]
 PEOPLE = ["[[Ann]]", "[[Bob]]", "[[Acme]]", "Carol"]
-WORDS = "pricing roadmap storage renewal kickoff budget review risk plan".split()
+WORDS = ["pricing", "roadmap", "storage", "renewal", "kickoff", "budget", "review", "risk", "plan"]
 
 
 def _yaml(fields: dict) -> str:
@@ -66,7 +66,9 @@ def _meeting(rng: random.Random, day: int) -> tuple[dict, str]:
         fields["tags"] = rng.choice([["meeting"], ["Type/Meeting", "x"], ["1234"]])
     body = f"{_words(rng)}\n\nSee [[{rng.choice(['Acme', 'Globex', 'Apollo', 'Ann'])}]].\n"
     for _ in range(rng.choice([0, 0, 1, 2])):
-        body += f"{rng.choice(['- ', '  - ', '* '])}[{rng.choice([' ', ' ', 'x'])}] {rng.choice(WORDS).capitalize()} the {rng.choice(WORDS)}\n"
+        body += (
+            f"{rng.choice(['- ', '  - ', '* '])}[{rng.choice([' ', ' ', 'x'])}] {rng.choice(WORDS).capitalize()} the {rng.choice(WORDS)}\n"
+        )
     return fields, body
 
 
@@ -132,7 +134,9 @@ def edit(rng: random.Random, model: dict[str, tuple[dict | None, str]]) -> dict[
     elif roll == 13:
         body = body.replace("[ ]", "[x]", 1)  # ticked where it was written
     elif roll in (14, 15):  # ticked in a roll-up (in place or not: the line may name a task that is not there)
-        sources = [(p, line) for p, (_, b) in model.items() for line in b.splitlines() if "[ ] " in line and not p.startswith(tuple(ENTITIES))]
+        sources = [
+            (p, line) for p, (_, b) in model.items() for line in b.splitlines() if "[ ] " in line and not p.startswith(tuple(ENTITIES))
+        ]
         entities = [p for p in ENTITIES if "## Open Tasks" in model[p][1]]
         if sources and entities:
             source, line = rng.choice(sources)
@@ -266,7 +270,10 @@ def test_a_different_day_outside_the_window_runs_in_full(tmp_path: Path) -> None
     write_model(tmp_path, {**model, daily: (None, model[daily][1] + "More.\n")}, model)
     config = load_config(tmp_path)
     later = plan_run(
-        tmp_path, config, TODAY + datetime.timedelta(days=40), loader=ParseCache(tmp_path, print).load_notes,
+        tmp_path,
+        config,
+        TODAY + datetime.timedelta(days=40),
+        loader=ParseCache(tmp_path, print).load_notes,
         memo=CleanRunMemo(memo_path(cache_dir(tmp_path), [rule.ID for rule in RULES])),
     )
     assert later.edited_since_clean is None

@@ -22,9 +22,24 @@ UNITS = ("vaultbot.service", "vaultbot-run.service", "vaultbot-run.timer")
 # Options that need user namespaces in a user manager: where those are off, the unit fails
 # with 226/NAMESPACE before vaultbot starts.
 NAMESPACED = {
-    "PrivateTmp", "PrivateDevices", "PrivateNetwork", "PrivateUsers", "PrivateMounts", "ProtectSystem", "ProtectHome",
-    "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs", "ProtectControlGroups", "ProtectHostname",
-    "ProtectClock", "ReadOnlyPaths", "ReadWritePaths", "InaccessiblePaths", "TemporaryFileSystem", "BindPaths",
+    "PrivateTmp",
+    "PrivateDevices",
+    "PrivateNetwork",
+    "PrivateUsers",
+    "PrivateMounts",
+    "ProtectSystem",
+    "ProtectHome",
+    "ProtectKernelTunables",
+    "ProtectKernelModules",
+    "ProtectKernelLogs",
+    "ProtectControlGroups",
+    "ProtectHostname",
+    "ProtectClock",
+    "ReadOnlyPaths",
+    "ReadWritePaths",
+    "InaccessiblePaths",
+    "TemporaryFileSystem",
+    "BindPaths",
 }
 
 
@@ -91,7 +106,9 @@ def test_systemd_analyze_verifies_the_units(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     installed.unlink()
-    missing = subprocess.run([analyze, "--user", "verify", "vaultbot.service"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    missing = subprocess.run(
+        [analyze, "--user", "verify", "vaultbot.service"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert "vaultbot is not executable" in missing.stderr, "verify checks the ExecStart path"
 
 
@@ -131,7 +148,10 @@ def test_the_pre_commit_manifest_has_a_check_and_a_fixing_hook() -> None:
         assert MANIFEST_KEYS <= set(hook) <= MANIFEST_KEYS | OPTIONAL_KEYS, hook
         assert hook["language"] == "python", "pre-commit installs this repository, which puts `vaultbot` on the hook's PATH"
         assert hook["pass_filenames"] is False and hook["always_run"] is True, "the rules read the whole vault"
-    assert {hook["id"]: hook["entry"] for hook in HOOKS} == {"vaultbot-check": "vaultbot run --check", "vaultbot": "vaultbot run --no-commit"}
+    assert {hook["id"]: hook["entry"] for hook in HOOKS} == {
+        "vaultbot-check": "vaultbot run --check",
+        "vaultbot": "vaultbot run --no-commit",
+    }
     for hook_id in ("vaultbot-check", "vaultbot"):
         assert f"id: {hook_id}" in README
 
@@ -139,7 +159,13 @@ def test_the_pre_commit_manifest_has_a_check_and_a_fixing_hook() -> None:
 @pytest.fixture
 def vault_repository(tmp_path: Path) -> Path:
     repository = tmp_path / "vault"
-    write_vault(repository, {"People/Ann.md": "---\ntype: person\nlast_contact: unknown\n---\n# Ann\n", "Meetings/2026-11-20 Call.md": "---\ndate: 2026-11-20\ntype: meeting\n---\nCall with [[Ann]].\n"})
+    write_vault(
+        repository,
+        {
+            "People/Ann.md": "---\ntype: person\nlast_contact: unknown\n---\n# Ann\n",
+            "Meetings/2026-11-20 Call.md": "---\ndate: 2026-11-20\ntype: meeting\n---\nCall with [[Ann]].\n",
+        },
+    )
     git(repository, "init", "-q", "-b", "main")
     git(repository, "add", "-A")
     git(repository, "commit", "-q", "-m", "notes")

@@ -39,13 +39,20 @@ def test_temporary_files_left_by_a_killed_run_are_removed_by_the_next_run(tmp_pa
     # leaves one behind (`.N.md.vaultbot-PID.tmp` before, `.vaultbot-<hex>.tmp` now). The scan
     # sees them as it walks the folders, and the next real run removes them; nothing else.
     write_vault(tmp_path, {"N.md": "---\ntags: 'a, b'\n---\n", "Sub/M.md": "# M\n"})
-    leftovers = [".N.md.vaultbot-1.tmp", f".N.md.vaultbot-{os.getpid()}.tmp", ".vaultbot-0123456789ab.tmp", "Sub/.vaultbot-ba9876543210.tmp"]
+    leftovers = [
+        ".N.md.vaultbot-1.tmp",
+        f".N.md.vaultbot-{os.getpid()}.tmp",
+        ".vaultbot-0123456789ab.tmp",
+        "Sub/.vaultbot-ba9876543210.tmp",
+    ]
     for name in leftovers:
         (tmp_path / name).write_bytes(b"half a no")
     (tmp_path / ".mine.vaultbot.tmp").write_bytes(b"not vaultbot's")
     assert main(["run", str(tmp_path), "--no-commit", "--today", "2026-11-24", "-q"]) == 0
     assert (tmp_path / "N.md").read_text() == "---\ntags:\n  - a\n  - b\n---\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".mine.vaultbot.tmp", "N.md", "Sub"], "the stale temporaries are gone, nothing else"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".mine.vaultbot.tmp", "N.md", "Sub"], (
+        "the stale temporaries are gone, nothing else"
+    )
     assert sorted(p.name for p in (tmp_path / "Sub").iterdir()) == ["M.md"]
 
 
@@ -96,7 +103,9 @@ def test_a_note_whose_name_is_not_utf8_is_reported_not_a_crash(tmp_path: Path, g
     from tests.vaults import git
 
     write_vault(tmp_path, {"Acme/Acme.md": "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n"})
-    (tmp_path / "Acme").joinpath(os.fsdecode(b"2026-11-01 - caf\xe9.md")).write_bytes(b"---\ntype: meeting\ndate: 2026-11-01\n---\n[[Acme]]\n")
+    (tmp_path / "Acme").joinpath(os.fsdecode(b"2026-11-01 - caf\xe9.md")).write_bytes(
+        b"---\ntype: meeting\ndate: 2026-11-01\n---\n[[Acme]]\n"
+    )
     if git_vault:
         git(tmp_path, "init", "-q", "-b", "main")
         git(tmp_path, "add", "-A")
@@ -104,4 +113,7 @@ def test_a_note_whose_name_is_not_utf8_is_reported_not_a_crash(tmp_path: Path, g
     result = run_cli("run", tmp_path, "--today", "2026-11-24", env={"PYTHONIOENCODING": "utf-8"})
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert "warning: Acme/2026-11-01 - caf\\xe9.md: file name is not valid UTF-8 (Obsidian cannot open or link it); skipped" in result.stdout + result.stderr
+    assert (
+        "warning: Acme/2026-11-01 - caf\\xe9.md: file name is not valid UTF-8 (Obsidian cannot open or link it); skipped"
+        in result.stdout + result.stderr
+    )

@@ -133,6 +133,6 @@ def test_tasks_are_not_appended_inside_an_open_comment() -> None:
 @pytest.mark.parametrize("ending", ("", "\n", "  ", "\n\n  \t"))
 def test_a_fence_left_open_at_the_end_is_doubted_whatever_white_space_follows(ending: str) -> None:
     body = "## Recent Context\n\n```\n- pasted" + ending
-    (heading, end), = find_section(body, "Recent Context")
+    ((heading, end),) = find_section(body, "Recent Context")
     assert end == len(body)
     assert section_doubt(body, heading, end) == "a code fence opened in it is never closed"

@@ -171,7 +171,14 @@ def test_an_alias_bomb_is_rejected_without_expanding_it(levels: int) -> None:
 
 def test_an_alias_bomb_in_links_and_the_config_is_harmless(tmp_path: Path) -> None:
     bomb = _bomb(12).replace("lol", "'[[Acme]]'")
-    write_vault(tmp_path, {"Bomb.md": f"---\n{bomb}---\n", "Acme.md": ENTITY, ".vaultbot.yaml": "exclude: " + _bomb(12).split("\n")[-2].split(": ", 1)[1] + "\n"})
+    write_vault(
+        tmp_path,
+        {
+            "Bomb.md": f"---\n{bomb}---\n",
+            "Acme.md": ENTITY,
+            ".vaultbot.yaml": "exclude: " + _bomb(12).split("\n")[-2].split(": ", 1)[1] + "\n",
+        },
+    )
     config = run_cli("run", tmp_path, "--dry-run")
     assert config.returncode == 2 and "config error" in config.stderr
     (tmp_path / ".vaultbot.yaml").unlink()
@@ -212,7 +219,10 @@ def test_a_config_path_outside_the_vault_is_a_config_error(tmp_path: Path, confi
     write_vault(tmp_path, {".vaultbot.yaml": config, "N.md": "x\n"})
     result = run_cli("run", tmp_path, "--no-commit")
     assert result.returncode == 2
-    assert re.search(rf"config error: \.vaultbot\.yaml, line \d+: {re.escape(key)}: ", result.stderr) and "points outside the vault" in result.stderr
+    assert (
+        re.search(rf"config error: \.vaultbot\.yaml, line \d+: {re.escape(key)}: ", result.stderr)
+        and "points outside the vault" in result.stderr
+    )
 
 
 # -- the GitHub Action: every input is data, whatever it holds ---------------------------------

@@ -61,7 +61,10 @@ class Daemon:
         with open(log, "w") as stream:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "daemon", str(vault), "--watch", str(DEBOUNCE), *flags],
-                cwd=REPO, stderr=stream, stdout=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+                cwd=REPO,
+                stderr=stream,
+                stdout=subprocess.DEVNULL,
+                env={**os.environ, **(env or {})},
             )
         wait_for(lambda: "watching " in log.read_text(), "the daemon to start watching")
 
@@ -176,7 +179,9 @@ def test_own_writes_are_recognised_by_their_bytes_and_forgotten_once_someone_els
     (tmp_path / "a.md").write_bytes(b"vaultbot's")
     (tmp_path / "moved.md").write_bytes(b"moved")
     own = OwnWrites()
-    own.remember([Change("a.md", ("tags",), b"before", b"vaultbot's"), Change("old.md", ("x",), b"moved", b"moved", destination="moved.md")])
+    own.remember(
+        [Change("a.md", ("tags",), b"before", b"vaultbot's"), Change("old.md", ("x",), b"moved", b"moved", destination="moved.md")]
+    )
     assert own.others(tmp_path, ["a.md", "old.md", "moved.md", "user.md"]) == ["user.md"]
     (tmp_path / "a.md").write_bytes(b"the user's")
     assert own.others(tmp_path, ["a.md"]) == ["a.md"]

@@ -203,7 +203,9 @@ def test_cache_lives_in_the_git_dir_and_never_in_tracked_files(vault: Path) -> N
     assert cache_dir(vault).parent == vault / ".git" / "vaultbot"
     assert main(["run", str(vault), "--no-commit", "--today", TODAY.isoformat(), "-q"]) == 0
     assert shard_holding(vault, "Broken.md").is_file()
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=vault, capture_output=True, text=True, check=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=vault, capture_output=True, text=True, check=True
+    )
     assert "vaultbot/" not in status.stdout and ".pickle" not in status.stdout
     assert not any("parse-" in path for path in tree_state(vault) if not path.startswith(".git/"))
 

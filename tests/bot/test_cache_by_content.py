@@ -26,7 +26,9 @@ def origin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "origin"
     files = {"Customers/Acme.md": "---\ntype: customer\nlast_contact: unknown\n---\n# Acme\n\n## Recent Context\n"}
     for index in range(NOTES):
-        files[f"Meetings/2026-11-{index % 20 + 1:02d} Call {index}.md"] = f"---\ntype: meeting\ndate: 2026-11-{index % 20 + 1:02d}\n---\nCall with [[Acme]].\n\n- [ ] follow up {index}\n"
+        files[f"Meetings/2026-11-{index % 20 + 1:02d} Call {index}.md"] = (
+            f"---\ntype: meeting\ndate: 2026-11-{index % 20 + 1:02d}\n---\nCall with [[Acme]].\n\n- [ ] follow up {index}\n"
+        )
     write_vault(root, files)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")

@@ -22,7 +22,12 @@ def options(config: Config, rule_id: str) -> dict:
 
 # The defaults the README's Configuration section documents, as data.
 DOCUMENTED_RULE_DEFAULTS = {
-    "dedupe-meetings": {"meeting_types": ("meeting", "call", "recording"), "mode": "mark", "archive_folder": "_archive/duplicates", "similarity": None},
+    "dedupe-meetings": {
+        "meeting_types": ("meeting", "call", "recording"),
+        "mode": "mark",
+        "archive_folder": "_archive/duplicates",
+        "similarity": None,
+    },
     "last-contact": {"create_missing": False},
     # merge_tag_keys (off): issue 11, what to do with `tag:` / `Tags:` (rules/tags.py).
     "tags": {"derive": {"type": "type/{value}"}, "merge_tag_keys": False},
@@ -103,7 +108,9 @@ def test_rule_options(tmp_path: Path, text: str, rule_id: str, expected: dict) -
 
 
 SETTINGS = (
-    pytest.param("rules:\n  tags: {enabled: false}\n", {"tags": (False, "@hourly"), "last-contact": (True, "@hourly")}, id="disable-one-rule"),
+    pytest.param(
+        "rules:\n  tags: {enabled: false}\n", {"tags": (False, "@hourly"), "last-contact": (True, "@hourly")}, id="disable-one-rule"
+    ),
     pytest.param("schedule: '@daily'\n", {"tags": (True, "@daily"), "recent-context": (True, "@daily")}, id="top-schedule-inherited"),
     pytest.param(
         "schedule: '@daily'\nrules:\n  tags: {schedule: '0 9 * * 1-5'}\n",
@@ -126,7 +133,12 @@ TOP_LEVEL = (
     pytest.param("date_keys: [when]\n", "date_keys", ("when",), id="date-keys"),
     pytest.param("resolve_aliases: false\n", "resolve_aliases", False, id="resolve-aliases"),
     pytest.param("exclude: ['Archive/**', '*.draft.md', Scratch]\n", "exclude", ("Archive/**", "*.draft.md", "Scratch"), id="exclude"),
-    pytest.param("git: {commit: false, push: true, author: 'Bot <bot@example.com>'}\n", "git", GitConfig(False, True, "Bot <bot@example.com>"), id="git"),
+    pytest.param(
+        "git: {commit: false, push: true, author: 'Bot <bot@example.com>'}\n",
+        "git",
+        GitConfig(False, True, "Bot <bot@example.com>"),
+        id="git",
+    ),
 )
 
 
@@ -145,7 +157,7 @@ ERRORS = (
     pytest.param("rules:\n  recent-context: {summary_length: 1.5}\n", "rules.recent-context.summary_length", id="summary-length-float"),
     pytest.param("rules:\n  recent-context: {heading: [a]}\n", "rules.recent-context.heading", id="heading-list"),
     pytest.param("rules:\n  recent-context: {heading: ''}\n", "rules.recent-context.heading", id="heading-empty"),
-    pytest.param("rules:\n  recent-context: {heading: \"Context\\nMore\"}\n", "rules.recent-context.heading", id="heading-two-lines"),
+    pytest.param('rules:\n  recent-context: {heading: "Context\\nMore"}\n', "rules.recent-context.heading", id="heading-two-lines"),
     pytest.param("rules:\n  dedupe-meetings: {archive_folder: '  '}\n", "rules.dedupe-meetings.archive_folder", id="archive-folder-blank"),
     pytest.param('rules:\n  tags: {enabled: "yes"}\n', "rules.tags.enabled", id="enabled-quoted-yes"),
     pytest.param("rules:\n  tags: {enabled: yes}\n", "rules.tags.enabled", id="enabled-yaml-1.2-yes-is-a-string"),
@@ -157,9 +169,15 @@ ERRORS = (
     pytest.param("rules:\n  dedupe-meetings: {similarity: 101}\n", "rules.dedupe-meetings.similarity", id="similarity-above-100"),
     pytest.param("rules:\n  dedupe-meetings: {similarity: -1}\n", "rules.dedupe-meetings.similarity", id="similarity-negative"),
     pytest.param("rules:\n  dedupe-meetings: {similarity: high}\n", "rules.dedupe-meetings.similarity", id="similarity-not-a-number"),
-    pytest.param("rules:\n  dedupe-meetings: {meeting_types: [meeting, 3]}\n", "rules.dedupe-meetings.meeting_types", id="meeting-types-number"),
-    pytest.param("rules:\n  dedupe-meetings: {archive_folder: ../x}\n", "rules.dedupe-meetings.archive_folder", id="archive-folder-outside"),
-    pytest.param("rules:\n  dedupe-meetings: {archive_folder: /tmp/x}\n", "rules.dedupe-meetings.archive_folder", id="archive-folder-absolute"),
+    pytest.param(
+        "rules:\n  dedupe-meetings: {meeting_types: [meeting, 3]}\n", "rules.dedupe-meetings.meeting_types", id="meeting-types-number"
+    ),
+    pytest.param(
+        "rules:\n  dedupe-meetings: {archive_folder: ../x}\n", "rules.dedupe-meetings.archive_folder", id="archive-folder-outside"
+    ),
+    pytest.param(
+        "rules:\n  dedupe-meetings: {archive_folder: /tmp/x}\n", "rules.dedupe-meetings.archive_folder", id="archive-folder-absolute"
+    ),
     pytest.param("rules: [tags]\n", "rules", id="rules-not-a-mapping"),
     pytest.param("exclude: 3\n", "exclude", id="exclude-number"),
     pytest.param("exclude: ['../x']\n", "exclude", id="exclude-outside"),

@@ -17,12 +17,14 @@ from bot.frontmatter_edit import (
     FrontmatterEditError,
     _delete_key_fast,
     _delete_key_with_ruamel,
-    NeedsRuamel as _NeedsRuamel,
     _set_key_fast,
     _set_key_with_ruamel,
     delete_key,
     render_value_lines,
     set_key,
+)
+from bot.frontmatter_edit import (
+    NeedsRuamel as _NeedsRuamel,
 )
 from bot.yaml_reader import CoreSchemaLoader, scalar_text
 from tests.test_fuzz import frontmatters as hostile_frontmatters
@@ -32,68 +34,106 @@ LINK = "[[2025-10-06 - Jason has a complex VAST offer]]"
 
 # (id, frontmatter, key, value, newline, expected)
 SET_TESTS = (
-    ("date replaces unknown", "type: customer\nlast_contact: unknown\n", "last_contact", D, "\n",
-     "type: customer\nlast_contact: 2025-12-19\n"),
-    ("first key", "last_contact: 2024-01-01\na: 1\nb: 2\n", "last_contact", D, "\n",
-     "last_contact: 2025-12-19\na: 1\nb: 2\n"),
-    ("middle key", "a: 1\nlast_contact: 2024-01-01\nb: 2\n", "last_contact", D, "\n",
-     "a: 1\nlast_contact: 2025-12-19\nb: 2\n"),
-    ("last key", "a: 1\nb: 2\nlast_contact:\n", "last_contact", D, "\n",
-     "a: 1\nb: 2\nlast_contact: 2025-12-19\n"),
-    ("CRLF, new lines CRLF too", "a: 1\r\ntags:\r\n  - x\r\nb: 2\r\n", "tags", ["t/y", "x"], "\r\n",
-     "a: 1\r\ntags:\r\n  - t/y\r\n  - x\r\nb: 2\r\n"),
+    (
+        "date replaces unknown",
+        "type: customer\nlast_contact: unknown\n",
+        "last_contact",
+        D,
+        "\n",
+        "type: customer\nlast_contact: 2025-12-19\n",
+    ),
+    ("first key", "last_contact: 2024-01-01\na: 1\nb: 2\n", "last_contact", D, "\n", "last_contact: 2025-12-19\na: 1\nb: 2\n"),
+    ("middle key", "a: 1\nlast_contact: 2024-01-01\nb: 2\n", "last_contact", D, "\n", "a: 1\nlast_contact: 2025-12-19\nb: 2\n"),
+    ("last key", "a: 1\nb: 2\nlast_contact:\n", "last_contact", D, "\n", "a: 1\nb: 2\nlast_contact: 2025-12-19\n"),
+    (
+        "CRLF, new lines CRLF too",
+        "a: 1\r\ntags:\r\n  - x\r\nb: 2\r\n",
+        "tags",
+        ["t/y", "x"],
+        "\r\n",
+        "a: 1\r\ntags:\r\n  - t/y\r\n  - x\r\nb: 2\r\n",
+    ),
     ("CRLF append", "a: 1\r\n", "last_contact", D, "\r\n", "a: 1\r\nlast_contact: 2025-12-19\r\n"),
-    ("comments around the key and other keys kept",
-     "# top\na: 1  # about a\n# before key\nlast_contact: unknown  # why\n# after key\n\nb: x # b's\n# end\n",
-     "last_contact", D, "\n",
-     "# top\na: 1  # about a\n# before key\nlast_contact: 2025-12-19  # why\n# after key\n\nb: x # b's\n# end\n"),
-    ("comment on a block list's key line kept", "tags:   # managed\n  - a\nb: 1\n", "tags", ["b"], "\n",
-     "tags:   # managed\n  - b\nb: 1\n"),
-    ("block scalar after the key intact", "last_contact: x\nnotes: |\n  one\n\n  two  \n    three\nz: 1\n",
-     "last_contact", D, "\n",
-     "last_contact: 2025-12-19\nnotes: |\n  one\n\n  two  \n    three\nz: 1\n"),
-    ("replacing a block scalar", "notes: |\n  one\n\n  two\nz: 1\n", "notes", "short", "\n",
-     "notes: short\nz: 1\n"),
-    ("next key is a nested mapping", "tags: [a]\nvaultbot:\n  skip:\n    - tags\n  x: {a: 1}\n", "tags", ["b", "a"],
-     "\n", "tags: [b, a]\nvaultbot:\n  skip:\n    - tags\n  x: {a: 1}\n"),
+    (
+        "comments around the key and other keys kept",
+        "# top\na: 1  # about a\n# before key\nlast_contact: unknown  # why\n# after key\n\nb: x # b's\n# end\n",
+        "last_contact",
+        D,
+        "\n",
+        "# top\na: 1  # about a\n# before key\nlast_contact: 2025-12-19  # why\n# after key\n\nb: x # b's\n# end\n",
+    ),
+    (
+        "comment on a block list's key line kept",
+        "tags:   # managed\n  - a\nb: 1\n",
+        "tags",
+        ["b"],
+        "\n",
+        "tags:   # managed\n  - b\nb: 1\n",
+    ),
+    (
+        "block scalar after the key intact",
+        "last_contact: x\nnotes: |\n  one\n\n  two  \n    three\nz: 1\n",
+        "last_contact",
+        D,
+        "\n",
+        "last_contact: 2025-12-19\nnotes: |\n  one\n\n  two  \n    three\nz: 1\n",
+    ),
+    ("replacing a block scalar", "notes: |\n  one\n\n  two\nz: 1\n", "notes", "short", "\n", "notes: short\nz: 1\n"),
+    (
+        "next key is a nested mapping",
+        "tags: [a]\nvaultbot:\n  skip:\n    - tags\n  x: {a: 1}\n",
+        "tags",
+        ["b", "a"],
+        "\n",
+        "tags: [b, a]\nvaultbot:\n  skip:\n    - tags\n  x: {a: 1}\n",
+    ),
     ("block list 3 -> 1", "tags:\n  - a\n  - b\n  - c\nz: 1\n", "tags", ["a"], "\n", "tags:\n  - a\nz: 1\n"),
-    ("block list 3 -> 5", "tags:\n- a\n- b\n- c\nz: 1\n", "tags", ["a", "b", "c", "d", "e"], "\n",
-     "tags:\n- a\n- b\n- c\n- d\n- e\nz: 1\n"),
-    ("block list keeps double quotes", 'tags:\n  - "a"\n  - "b"\n', "tags", ["c", "a"], "\n",
-     'tags:\n  - "c"\n  - "a"\n'),
-    ("block list keeps single quotes", "tags:\n    - 'a'\n", "tags", ["it's", "a"], "\n",
-     "tags:\n    - 'it''s'\n    - 'a'\n"),
-    ("block list quotes only what needs it", "tags:\n  - a\n", "tags", ["a", "b: c", "#x", "true", "1e3"], "\n",
-     'tags:\n  - a\n  - "b: c"\n  - "#x"\n  - "true"\n  - "1e3"\n'),
-    ("flow list", "tags: [a, b]\nz: 1\n", "tags", ["type/customer", "a", "b"], "\n",
-     "tags: [type/customer, a, b]\nz: 1\n"),
-    ("flow list with inner spaces", "tags: [ a, b ]  # c\n", "tags", ["type/customer", "a"], "\n",
-     "tags: [ type/customer, a ]  # c\n"),
+    (
+        "block list 3 -> 5",
+        "tags:\n- a\n- b\n- c\nz: 1\n",
+        "tags",
+        ["a", "b", "c", "d", "e"],
+        "\n",
+        "tags:\n- a\n- b\n- c\n- d\n- e\nz: 1\n",
+    ),
+    ("block list keeps double quotes", 'tags:\n  - "a"\n  - "b"\n', "tags", ["c", "a"], "\n", 'tags:\n  - "c"\n  - "a"\n'),
+    ("block list keeps single quotes", "tags:\n    - 'a'\n", "tags", ["it's", "a"], "\n", "tags:\n    - 'it''s'\n    - 'a'\n"),
+    (
+        "block list quotes only what needs it",
+        "tags:\n  - a\n",
+        "tags",
+        ["a", "b: c", "#x", "true", "1e3"],
+        "\n",
+        'tags:\n  - a\n  - "b: c"\n  - "#x"\n  - "true"\n  - "1e3"\n',
+    ),
+    ("flow list", "tags: [a, b]\nz: 1\n", "tags", ["type/customer", "a", "b"], "\n", "tags: [type/customer, a, b]\nz: 1\n"),
+    ("flow list with inner spaces", "tags: [ a, b ]  # c\n", "tags", ["type/customer", "a"], "\n", "tags: [ type/customer, a ]  # c\n"),
     ("flow list quotes commas", "tags: []\n", "tags", ["a,b", "c"], "\n", 'tags: ["a,b", c]\n'),
     ("multi-line flow list", "tags: [a,\n  b]\nz: 1\n", "tags", ["c"], "\n", "tags: [c]\nz: 1\n"),
-    ("string tags become a block list", 'tags: "a, b"\nz: 1\n', "tags", ["a", "b"], "\n",
-     "tags:\n  - a\n  - b\nz: 1\n"),
+    ("string tags become a block list", 'tags: "a, b"\nz: 1\n', "tags", ["a", "b"], "\n", "tags:\n  - a\n  - b\nz: 1\n"),
     ("empty list", "tags:\n  - a\nz: 1\n", "tags", [], "\n", "tags: []\nz: 1\n"),
     ("new key in empty frontmatter", "", "tags", ["a"], "\n", "tags:\n  - a\n"),
-    ("new key after a last line without newline", "a: 1", "last_contact", D, "\n",
-     "a: 1\nlast_contact: 2025-12-19\n"),
+    ("new key after a last line without newline", "a: 1", "last_contact", D, "\n", "a: 1\nlast_contact: 2025-12-19\n"),
     ("new key after trailing comments", "a: 1\n# end\n", "b", "x", "\n", "a: 1\n# end\nb: x\n"),
     ("quoted key keeps its quotes", '"last_contact": x\n', "last_contact", D, "\n", '"last_contact": 2025-12-19\n'),
     ("single-quoted key", "'last_contact' : x\n", "last_contact", D, "\n", "'last_contact' : 2025-12-19\n"),
     ("duplicate_of link", "type: meeting\n", "duplicate_of", LINK, "\n", f'type: meeting\nduplicate_of: "{LINK}"\n'),
-    ("duplicate_of link with a quote", "", "duplicate_of", '[[He said "hi"]]', "\n",
-     'duplicate_of: "[[He said \\"hi\\"]]"\n'),
+    ("duplicate_of link with a quote", "", "duplicate_of", '[[He said "hi"]]', "\n", 'duplicate_of: "[[He said \\"hi\\"]]"\n'),
     ("scalar keeps its quote style", "summary: 'old'\n", "summary", "new", "\n", "summary: 'new'\n"),
-    ("unicode and trailing spaces elsewhere untouched",
-     "title: שלום עולם 🚀   \nlast_contact: x\nemoji: \"🎉 ok\"  \n", "last_contact", D, "\n",
-     "title: שלום עולם 🚀   \nlast_contact: 2025-12-19\nemoji: \"🎉 ok\"  \n"),
+    (
+        "unicode and trailing spaces elsewhere untouched",
+        'title: שלום עולם 🚀   \nlast_contact: x\nemoji: "🎉 ok"  \n',
+        "last_contact",
+        D,
+        "\n",
+        'title: שלום עולם 🚀   \nlast_contact: 2025-12-19\nemoji: "🎉 ok"  \n',
+    ),
     ("indented mapping", "  a: 1\n  b: 2\n", "c", "x", "\n", "  a: 1\n  b: 2\n  c: x\n"),
     ("control characters are escaped", "", "s", "a\tb\x01\u2028", "\n", 's: "a\\tb\\x01\\u2028"\n'),
 )
 
 
-@pytest.mark.parametrize(("frontmatter", "key", "value", "newline", "expected"),
-                         [t[1:] for t in SET_TESTS], ids=[t[0] for t in SET_TESTS])
+@pytest.mark.parametrize(("frontmatter", "key", "value", "newline", "expected"), [t[1:] for t in SET_TESTS], ids=[t[0] for t in SET_TESTS])
 def test_set_key(frontmatter: str, key: str, value: object, newline: str, expected: str) -> None:
     result = set_key(frontmatter, key, value, newline)
     assert result == expected
@@ -110,15 +150,12 @@ DELETE_TESTS = (
 )
 
 
-@pytest.mark.parametrize(("frontmatter", "key", "expected"), [t[1:] for t in DELETE_TESTS],
-                         ids=[t[0] for t in DELETE_TESTS])
+@pytest.mark.parametrize(("frontmatter", "key", "expected"), [t[1:] for t in DELETE_TESTS], ids=[t[0] for t in DELETE_TESTS])
 def test_delete_key(frontmatter: str, key: str, expected: str) -> None:
     assert delete_key(frontmatter, key) == expected
 
 
-BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")
-)
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
 
 BAD_INPUT = (
     ("invalid YAML", "a: [1\n", "invalid YAML"),
@@ -172,8 +209,7 @@ RENDER_TESTS = (
 
 
 @pytest.mark.parametrize(("key", "value", "style", "indent", "quote", "expected"), RENDER_TESTS)
-def test_render_value_lines(key: str, value: object, style: str | None, indent: str, quote: str | None,
-                            expected: list[str]) -> None:
+def test_render_value_lines(key: str, value: object, style: str | None, indent: str, quote: str | None, expected: list[str]) -> None:
     lines = render_value_lines(key, value, existing_style=style, indent=indent, quote=quote, newline="\r\n")
     assert lines == [line + "\r\n" for line in expected]
 
@@ -182,21 +218,17 @@ def test_render_value_lines(key: str, value: object, style: str | None, indent: 
 
 _SPECIAL = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 key_names = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True).filter(lambda k: k not in _SPECIAL)
-free_text = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Co", "Cn", "Zl", "Zp")), max_size=12
-)
-words = st.from_regex(r"[A-Za-z\u05d0-\u05ea\U0001F600-\U0001F640][A-Za-z0-9 _/.\u05d0-\u05ea-]{0,10}",
-                      fullmatch=True).map(str.rstrip)
+free_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Co", "Cn", "Zl", "Zp")), max_size=12)
+words = st.from_regex(r"[A-Za-z\u05d0-\u05ea\U0001F600-\U0001F640][A-Za-z0-9 _/.\u05d0-\u05ea-]{0,10}", fullmatch=True).map(str.rstrip)
 plain_scalars = st.one_of(
     words.filter(lambda w: isinstance(yaml.safe_load(f"k: {w}")["k"], str)),
-    st.integers(-10**6, 10**6).map(str),
+    st.integers(-(10**6), 10**6).map(str),
     st.sampled_from(["true", "false", "null", "~", "1.5", "-0.25", "2024-02-29", "unknown", ""]),
 )
 single_quoted = free_text.map(lambda t: "'" + t.replace("'", "''") + "'")
 double_quoted = free_text.map(lambda t: json.dumps(t, ensure_ascii=False))
 scalars = st.one_of(plain_scalars, single_quoted, double_quoted)
-flow_items = st.one_of(words.filter(lambda w: "," not in w), single_quoted, double_quoted,
-                       st.integers(0, 99).map(str))
+flow_items = st.one_of(words.filter(lambda w: "," not in w), single_quoted, double_quoted, st.integers(0, 99).map(str))
 comments = st.builds(lambda t: "# " + t, free_text)
 inline_comments = st.one_of(st.just(""), comments.map(lambda c: "  " + c))
 trailing = st.sampled_from(["", "", " ", "  "])
@@ -311,9 +343,7 @@ def test_delete_key_properties(document: tuple[str, str, str, tuple[int, int] | 
     text, key, newline, span = document
     before = yaml.load(text, Loader=yaml.SafeLoader) or {}
     expected = text if span is None else text[: span[0]] + text[span[1] :]
-    if [(k, v) for k, v in (yaml.load(expected, Loader=yaml.SafeLoader) or {}).items()] != [
-        (k, v) for k, v in before.items() if k != key
-    ]:
+    if [(k, v) for k, v in (yaml.load(expected, Loader=yaml.SafeLoader) or {}).items()] != [(k, v) for k, v in before.items() if k != key]:
         # e.g. blank lines after the key would join a preceding `|+` block scalar
         with pytest.raises(FrontmatterEditError):
             delete_key(text, key, newline)
@@ -359,9 +389,13 @@ def _same_as_ruamel(text: str, key: str, value: object, newline: str) -> bool:
 
 
 simple_scalars = st.one_of(
-    words, words.map(lambda w: f'"[[{w}]]"'), single_quoted, double_quoted,
-    st.sampled_from(["unknown", "2024-03-01", "2024", "true", "yes", "null", "1.5", "Acme & Co", "R&D",
-                     "Notes *draft*", "wow!", "C# and F#"]),
+    words,
+    words.map(lambda w: f'"[[{w}]]"'),
+    single_quoted,
+    double_quoted,
+    st.sampled_from(
+        ["unknown", "2024-03-01", "2024", "true", "yes", "null", "1.5", "Acme & Co", "R&D", "Notes *draft*", "wow!", "C# and F#"]
+    ),
 )
 
 
@@ -387,8 +421,7 @@ def simple_documents(draw: st.DrawFn) -> tuple[str, str, str]:
     """(frontmatter, managed key, newline) shaped like a real note's frontmatter."""
     newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
     managed = draw(st.sampled_from(["tags", "last_contact", "duplicate_of", "aliases"]))
-    names = ["type", "title", "created", "status", "related", "cssclasses", "Date Created", "ключ", "tags", "aliases",
-             "last_contact"]
+    names = ["type", "title", "created", "status", "related", "cssclasses", "Date Created", "ключ", "tags", "aliases", "last_contact"]
     keys = draw(st.lists(st.sampled_from(names), max_size=8, unique=True))
     text = ""
     for name in keys:
@@ -420,7 +453,8 @@ def test_fast_path_matches_ruamel(document: tuple[str, str, str, tuple[int, int]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(hostile_frontmatters(), st.sampled_from(["tags", "last_contact", "title", "type", "k"]), edit_values,
-       st.sampled_from(["\n", "\r\n"]))
+@given(
+    hostile_frontmatters(), st.sampled_from(["tags", "last_contact", "title", "type", "k"]), edit_values, st.sampled_from(["\n", "\r\n"])
+)
 def test_fast_path_matches_ruamel_on_hostile_frontmatter(text: str, key: str, value: object, newline: str) -> None:
     _same_as_ruamel(text.replace("\n", newline), key, value, newline)

@@ -12,21 +12,34 @@ from bot.frontmatter_list import Add, Drop, Keep, Replace, steps
 from bot.yaml_reader import CoreSchemaLoader, scalar_text
 
 CASES = [
-    ("block: comments beside, between and after the items",
-     "tags:\n  - project  # main project\n  # - old-tag\n  - x\n# after\nz: 1\n", ["type/m", "project", "x"],
-     "tags:\n  - type/m\n  - project  # main project\n  # - old-tag\n  - x\n# after\nz: 1\n"),
-    ("block: a dropped item's comment goes, the standalone one stays",
-     "tags:\n- a  # about a\n# keep me\n- b\n", ["b"], "tags:\n# keep me\n- b\n"),
+    (
+        "block: comments beside, between and after the items",
+        "tags:\n  - project  # main project\n  # - old-tag\n  - x\n# after\nz: 1\n",
+        ["type/m", "project", "x"],
+        "tags:\n  - type/m\n  - project  # main project\n  # - old-tag\n  - x\n# after\nz: 1\n",
+    ),
+    (
+        "block: a dropped item's comment goes, the standalone one stays",
+        "tags:\n- a  # about a\n# keep me\n- b\n",
+        ["b"],
+        "tags:\n# keep me\n- b\n",
+    ),
     ("block: an item changed in place keeps its comment and quoting", "tags:\n  - '#x'  # why\n", ["x"], "tags:\n  - 'x'  # why\n"),
     ("block: the empty placeholder becomes the item", "tags:\n- \nz: 1\n", ["a"], "tags:\n- a\nz: 1\n"),
     ("block: a dropped item takes its blank line along", "tags:\n- a\n\n- a\n\nz: 1\n", ["a"], "tags:\n- a\n\nz: 1\n"),
-    ("block: added at the end, before trailing comment lines", "tags:\n  - a\n  # later\n", ["a", "b"],
-     "tags:\n  - a\n  - b\n  # later\n"),
-    ("flow: kept items keep their bytes", "tags: [2024, \"a\", 'b', c]  # note\n", ["t", "2024", "a", "b"],
-     "tags: [t, 2024, \"a\", 'b']  # note\n"),
-    ("flow over several lines: comments stay",
-     "tags: [\n  a,  # first\n  b,  # second\n  c\n]\n", ["a", "c", "d"],
-     "tags: [\n  a,  # first\n  # second\n  c, d\n]\n"),
+    ("block: added at the end, before trailing comment lines", "tags:\n  - a\n  # later\n", ["a", "b"], "tags:\n  - a\n  - b\n  # later\n"),
+    (
+        "flow: kept items keep their bytes",
+        "tags: [2024, \"a\", 'b', c]  # note\n",
+        ["t", "2024", "a", "b"],
+        "tags: [t, 2024, \"a\", 'b']  # note\n",
+    ),
+    (
+        "flow over several lines: comments stay",
+        "tags: [\n  a,  # first\n  b,  # second\n  c\n]\n",
+        ["a", "c", "d"],
+        "tags: [\n  a,  # first\n  # second\n  c, d\n]\n",
+    ),
 ]
 
 

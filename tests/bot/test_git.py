@@ -157,7 +157,9 @@ def test_no_write_and_no_commit_during_a_merge(vault: Path) -> None:
     assert note_bytes(vault) == before and commit_count(repo) == commits
 
 
-@pytest.mark.parametrize(("marker", "operation"), [("rebase-merge", "a rebase"), ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert")])
+@pytest.mark.parametrize(
+    ("marker", "operation"), [("rebase-merge", "a rebase"), ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert")]
+)
 def test_no_write_during_other_operations(vault: Path, marker: str, operation: str) -> None:
     git_dir = vault.parent / ".git"
     if marker.startswith("rebase"):
@@ -221,9 +223,19 @@ def test_an_archived_note_is_committed_as_a_rename(tmp_path: Path) -> None:
     vault = make_repo(tmp_path / "repo", DUPLICATES)
     code, result, stderr = run_json(vault)
     assert code == 0, stderr
-    assert {"path": "Meetings/2026-11-20 Call copy.md", "rules": ["dedupe-meetings"], "moved_to": "_archive/duplicates/Meetings/2026-11-20 Call copy.md"} in result["changed"]
-    renames = [line.split("\t") for line in git(vault.parent, "show", "-M", "--name-status", "--format=", "HEAD").splitlines() if line.startswith("R")]
-    assert [r[1:] for r in renames] == [["Vault/Meetings/2026-11-20 Call copy.md", "Vault/_archive/duplicates/Meetings/2026-11-20 Call copy.md"]]
+    assert {
+        "path": "Meetings/2026-11-20 Call copy.md",
+        "rules": ["dedupe-meetings"],
+        "moved_to": "_archive/duplicates/Meetings/2026-11-20 Call copy.md",
+    } in result["changed"]
+    renames = [
+        line.split("\t")
+        for line in git(vault.parent, "show", "-M", "--name-status", "--format=", "HEAD").splitlines()
+        if line.startswith("R")
+    ]
+    assert [r[1:] for r in renames] == [
+        ["Vault/Meetings/2026-11-20 Call copy.md", "Vault/_archive/duplicates/Meetings/2026-11-20 Call copy.md"]
+    ]
     assert git(vault.parent, "status", "--porcelain") == ""
 
 
@@ -281,7 +293,10 @@ def test_a_rejected_push_is_retried_after_pull_rebase(tmp_path: Path, vault: Pat
     code, result, stderr = run_json(vault, "--push")
     assert code == 0, stderr
     assert git(remote, "rev-parse", "main").strip() == result["commit"] == head(vault.parent)
-    assert git(remote, "log", "--format=%s", "-2", "main").splitlines() == ["vaultbot: 2 notes updated (tags 2, last-contact 1)", "from the other clone"]
+    assert git(remote, "log", "--format=%s", "-2", "main").splitlines() == [
+        "vaultbot: 2 notes updated (tags 2, last-contact 1)",
+        "from the other clone",
+    ]
     assert (vault.parent / "README.md").read_text() == "pushed first from another clone\n"
 
 
@@ -294,7 +309,9 @@ def test_a_failed_push_keeps_the_local_commit_and_exits_3(vault: Path, remote: P
     assert code == 3
     assert result["commit"] == head(vault.parent) != before
     assert commit_count(vault.parent) == 2
-    assert result["errors"] == [f"push to origin/main failed: [remote rejected] (pre-receive hook declined); the commit {head(vault.parent)[:12]} is kept locally"]
+    assert result["errors"] == [
+        f"push to origin/main failed: [remote rejected] (pre-receive hook declined); the commit {head(vault.parent)[:12]} is kept locally"
+    ]
     assert git(remote, "rev-parse", "main").strip() == before
 
 
@@ -342,7 +359,10 @@ def test_a_failed_push_is_an_error_shown_with_quiet(vault: Path, remote: Path) -
     result = run_cli("run", vault, "--push", "-q", "--today", TODAY)
     assert result.returncode == 3
     sha = head(vault.parent)
-    assert result.stderr == f"vaultbot: error: push to origin/main failed: [remote rejected] (pre-receive hook declined); the commit {sha[:12]} is kept locally\n"
+    assert (
+        result.stderr
+        == f"vaultbot: error: push to origin/main failed: [remote rejected] (pre-receive hook declined); the commit {sha[:12]} is kept locally\n"
+    )
     assert result.stdout == f"vaultbot: 2 notes updated, 0 warnings, commit {sha[:12]}\n"
 
 
@@ -378,8 +398,14 @@ def test_an_ignored_archive_folder_moves_nothing_and_stages_nothing(tmp_path: Pa
     repo = vault.parent
     code, result, stderr = run_json(vault)
     assert code == 0, stderr
-    assert {"path": "(git)", "rule": None, "message": "no note moved: git ignores _archive/duplicates/Meetings/2026-11-20 Call copy.md, so a moved note would leave the repository; moves (and the link and task edits made for them) are skipped"} in result["warnings"]
+    assert {
+        "path": "(git)",
+        "rule": None,
+        "message": "no note moved: git ignores _archive/duplicates/Meetings/2026-11-20 Call copy.md, so a moved note would leave the repository; moves (and the link and task edits made for them) are skipped",
+    } in result["warnings"]
     assert not any("moved_to" in change for change in result["changed"])
     assert not (vault / "_archive").exists()
-    assert 'duplicate_of: "[[2026-11-20 Call]]"' in git(repo, "show", "HEAD:Vault/Meetings/2026-11-20 Call copy.md"), "the duplicate is still marked"
+    assert 'duplicate_of: "[[2026-11-20 Call]]"' in git(repo, "show", "HEAD:Vault/Meetings/2026-11-20 Call copy.md"), (
+        "the duplicate is still marked"
+    )
     assert git(repo, "status", "--porcelain") == ""

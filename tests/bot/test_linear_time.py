@@ -42,9 +42,7 @@ print(elapsed)
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_a_megabyte_of_a_pathological_pattern_is_read_fast(pattern: str) -> None:
     try:
-        child = subprocess.run(
-            [sys.executable, "-c", CHILD, pattern, str(MEGABYTE)], cwd=REPO, capture_output=True, text=True, timeout=30
-        )
+        child = subprocess.run([sys.executable, "-c", CHILD, pattern, str(MEGABYTE)], cwd=REPO, capture_output=True, text=True, timeout=30)
     except subprocess.TimeoutExpired:
         pytest.fail(f"{pattern!r} x 1 MB still running after 30 s")
     assert child.returncode == 0, child.stderr

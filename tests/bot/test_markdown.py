@@ -44,11 +44,14 @@ LINK_FORMS = (
     ("[t]()", []),
     ("[not a link] (Note.md)", []),
     ("[[x]](y.md)", [("x", "", None, False, False)]),
-    ("A [[One]] and [b](Two.md) then ![[Three]]", [
-        ("One", "", None, False, False),
-        ("Two.md", "", "b", False, True),
-        ("Three", "", None, True, False),
-    ]),
+    (
+        "A [[One]] and [b](Two.md) then ![[Three]]",
+        [
+            ("One", "", None, False, False),
+            ("Two.md", "", "b", False, True),
+            ("Three", "", None, True, False),
+        ],
+    ),
     ("line [[A]]\r\nnext [[B|b]]\r\n", [("A", "", None, False, False), ("B", "", "b", False, False)]),
 )
 

@@ -43,7 +43,9 @@ def test_run_after_a_clean_run_skips_parsing_and_replays_warnings(vault: Path) -
 @pytest.mark.parametrize(
     "disturb",
     [
-        lambda v: (v / "People/Lena Fischer/Lena Fischer.md").write_text((v / "People/Lena Fischer/Lena Fischer.md").read_text() + "\nmore\n"),
+        lambda v: (v / "People/Lena Fischer/Lena Fischer.md").write_text(
+            (v / "People/Lena Fischer/Lena Fischer.md").read_text() + "\nmore\n"
+        ),
         lambda v: (v / "New note.md").write_text("[[Globex]]\n"),
         lambda v: (v / "Customers/Northwind Traders/Sub").mkdir(),
         lambda v: (v / ".vaultbot.yaml").write_text("rules:\n  recent-context:\n    max_entries: 3\n"),

@@ -54,7 +54,9 @@ BAD_NOTES = (
     pytest.param(b"---\ntitle: A\nbody without a closing fence\n", ["never closed"], id="unclosed"),
     pytest.param(b"---\r\ntitle: A\r\n", ["never closed"], id="unclosed-crlf"),
     pytest.param(
-        b"---\ntitle: ok\n  nested: wrong\n---\n", ["invalid YAML", "mapping values are not allowed", "(line 3)"], id="invalid-yaml-line-number"
+        b"---\ntitle: ok\n  nested: wrong\n---\n",
+        ["invalid YAML", "mapping values are not allowed", "(line 3)"],
+        id="invalid-yaml-line-number",
     ),
     pytest.param(b"---\n\ttitle: tab\n---\n", ["invalid YAML", "(line 2)"], id="tab-indent"),
     pytest.param(b"---\n- a\n- b\n---\n", ["is a list", "not a mapping"], id="list"),
@@ -94,7 +96,11 @@ OPT_OUT = (
     pytest.param(b"---\nvaultbot: false\n---\n", {"tags": True, "last-contact": True}, id="false-opts-out-of-all"),
     pytest.param(b"---\nvaultbot: true\n---\n", {"tags": False}, id="true-keeps-all"),
     pytest.param(b"---\nvaultbot:\n  skip: [tags]\n---\n", {"tags": True, "last-contact": False}, id="skip-list"),
-    pytest.param(b"---\nvaultbot: {skip: [tags, recent-context]}\n---\n", {"tags": True, "recent-context": True, "dedupe-meetings": False}, id="skip-flow"),
+    pytest.param(
+        b"---\nvaultbot: {skip: [tags, recent-context]}\n---\n",
+        {"tags": True, "recent-context": True, "dedupe-meetings": False},
+        id="skip-flow",
+    ),
     pytest.param(b"---\nvaultbot:\n  skip: tags\n---\n", {"tags": True, "last-contact": False}, id="skip-string"),
     pytest.param(b"---\nvaultbot: {}\n---\n", {"tags": False}, id="empty-mapping"),
     pytest.param(b"---\ntitle: A\n---\n", {"tags": False}, id="no-setting"),

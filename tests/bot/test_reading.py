@@ -19,7 +19,10 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="parsing in para
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, FileStat]:
-    notes = {f"Meetings/2026-11-{n % 28 + 1:02d} - Sync {n}.md": f"---\ntype: meeting\nparticipants: ['[[P{n % 7}]]']\n---\nAbout [[Acme]] {n}.\n" for n in range(60)}
+    notes = {
+        f"Meetings/2026-11-{n % 28 + 1:02d} - Sync {n}.md": f"---\ntype: meeting\nparticipants: ['[[P{n % 7}]]']\n---\nAbout [[Acme]] {n}.\n"
+        for n in range(60)
+    }
     notes["Bad.md"] = "---\ntype: [\n---\n"
     notes["Latin1.md"] = b"caf\xe9\n"
     notes["Gone.md"] = "soon gone\n"

@@ -10,9 +10,9 @@ from tests.rules.memory import index
 NOTES = {
     "M/Old.md": "Old write-up.\n",
     "M/New.md": "New write-up.\n",
-    "Acme.md": "---\nsource: \"[[Old]]\"\n---\nSee [[Old|the call]], ![[Old#Plan]] and [x](M/Old.md). `[[Old]]` is code.\n",
+    "Acme.md": '---\nsource: "[[Old]]"\n---\nSee [[Old|the call]], ![[Old#Plan]] and [x](M/Old.md). `[[Old]]` is code.\n',
     "Quiet.md": "---\nvaultbot: false\n---\n[[Old]]\n",
-    "Deep.md": "---\nlinks:\n  nested: [\"[[Old]]\"]\n---\nbody\n",
+    "Deep.md": '---\nlinks:\n  nested: ["[[Old]]"]\n---\nbody\n',
 }
 
 
@@ -31,9 +31,7 @@ def _relinked() -> tuple[dict[str, str], dict[str, list[object]]]:
 
 def test_every_kind_of_link_is_retargeted_keeping_its_shown_text_and_subpath_but_not_in_code() -> None:
     texts, _ = _relinked()
-    assert texts["Acme.md"] == (
-        "---\nsource: \"[[New]]\"\n---\nSee [[New|the call]], ![[New#Plan]] and [x](New.md). `[[Old]]` is code.\n"
-    )
+    assert texts["Acme.md"] == ('---\nsource: "[[New]]"\n---\nSee [[New|the call]], ![[New#Plan]] and [x](New.md). `[[Old]]` is code.\n')
 
 
 def test_a_note_that_opts_out_keeps_its_links_and_is_reported_and_too_deep_values_are_reported() -> None:

@@ -26,18 +26,36 @@ from bot.render import RenderError, render
 NOTE = "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n\n- old\n\n## Notes\nSee [[Old]].\n- [ ] call\n"
 
 CASES: list[tuple[str, str, tuple[Edit, ...], str]] = [
-    ("set a key", NOTE, (SetProperty("last_contact", datetime.date(2026, 1, 1)),), NOTE.replace("customer\n", "customer\nlast_contact: 2026-01-01\n")),
+    (
+        "set a key",
+        NOTE,
+        (SetProperty("last_contact", datetime.date(2026, 1, 1)),),
+        NOTE.replace("customer\n", "customer\nlast_contact: 2026-01-01\n"),
+    ),
     ("delete a key", NOTE.replace("customer\n", "customer\nx: 1\n"), (DeleteProperty("x"),), NOTE),
     ("delete a missing key", NOTE, (DeleteProperty("x"),), NOTE),
     ("a key on a note without frontmatter", "Body\n", (SetProperty("a", "b"),), "---\na: b\n---\nBody\n"),
     ("replace a section", NOTE, (ReplaceSection("Recent Context", ("- new",)),), NOTE.replace("- old", "- new")),
     ("a missing section, not created", "# T\n", (ReplaceSection("Recent Context", ("- new",)),), "# T\n"),
-    ("a missing section, created", "# T\n", (ReplaceSection("Recent Context", ("- new",), create=True),), "# T\n\n## Recent Context\n\n- new\n"),
+    (
+        "a missing section, created",
+        "# T\n",
+        (ReplaceSection("Recent Context", ("- new",), create=True),),
+        "# T\n\n## Recent Context\n\n- new\n",
+    ),
     ("tasks appended", NOTE, (AppendTasks("Notes", ("- [ ] mail",)),), NOTE + "- [ ] mail\n"),
     (
         "a link rewritten",
         NOTE,
-        (RewriteLinks((LinkReplacement(NOTE.index("[[Old]]") - NOTE.index("# Acme"), NOTE.index("[[Old]]") - NOTE.index("# Acme") + 7, "[[Old]]", "[[New]]"),)),),
+        (
+            RewriteLinks(
+                (
+                    LinkReplacement(
+                        NOTE.index("[[Old]]") - NOTE.index("# Acme"), NOTE.index("[[Old]]") - NOTE.index("# Acme") + 7, "[[Old]]", "[[New]]"
+                    ),
+                )
+            ),
+        ),
         NOTE.replace("[[Old]]", "[[New]]"),
     ),
     (
@@ -46,7 +64,12 @@ CASES: list[tuple[str, str, tuple[Edit, ...], str]] = [
         (ReplaceLines((LineReplacement(NOTE.index("- [ ] call") - NOTE.index("# Acme"), "- [ ] call", "- [x] call"),)),),
         NOTE.replace("- [ ] call", "- [x] call"),
     ),
-    ("CRLF kept", NOTE.replace("\n", "\r\n"), (ReplaceSection("Recent Context", ("- new",)),), NOTE.replace("- old", "- new").replace("\n", "\r\n")),
+    (
+        "CRLF kept",
+        NOTE.replace("\n", "\r\n"),
+        (ReplaceSection("Recent Context", ("- new",)),),
+        NOTE.replace("- old", "- new").replace("\n", "\r\n"),
+    ),
     ("a move changes no text", NOTE, (MoveNote("Archive/Acme.md"),), NOTE),
     ("a tie changes no text", NOTE, (WriteOnlyWith(("Other.md",)),), NOTE),
 ]

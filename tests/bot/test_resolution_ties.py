@@ -41,7 +41,9 @@ def twin_names(draw: st.DrawFn) -> tuple[str, list[str]]:
 
 @settings(max_examples=150, deadline=None)
 @given(twin_names(), st.sampled_from(["", "Customers/"]), st.data())
-def test_twins_resolve_to_the_first_by_path_order_and_the_tie_is_reported(twins: tuple[str, list[str]], folder: str, data: st.DataObject) -> None:
+def test_twins_resolve_to_the_first_by_path_order_and_the_tie_is_reported(
+    twins: tuple[str, list[str]], folder: str, data: st.DataObject
+) -> None:
     name, spellings = twins
     paths = [f"{folder}{spelling}.md" for spelling in spellings]
     written = data.draw(st.sampled_from(spellings))
@@ -55,7 +57,10 @@ def test_twins_resolve_to_the_first_by_path_order_and_the_tie_is_reported(twins:
     for path in linkers:
         assert vault.resolve(target, path) == first
     assert [(p.path, p.message) for p in vault.problems()] == [
-        (path, f"link [[{target}]] matches {len(paths)} notes equally well: {', '.join(map(told_apart, sorted(paths)))}; Obsidian opens the first")
+        (
+            path,
+            f"link [[{target}]] matches {len(paths)} notes equally well: {', '.join(map(told_apart, sorted(paths)))}; Obsidian opens the first",
+        )
         for path in sorted(linkers, key=list(notes).index)
     ]
     assert vault.backlinks(first) == tuple(linkers)

@@ -27,7 +27,9 @@ def scan(root: Path, exclude: tuple[str, ...] = ()) -> tuple[ScanResult, list[tu
 
 
 NOTES = (
-    pytest.param({"A.md": "", "Folder/B.md": "", "Folder/Deep/C.md": ""}, (), ["A.md", "Folder/B.md", "Folder/Deep/C.md"], id="plain-notes"),
+    pytest.param(
+        {"A.md": "", "Folder/B.md": "", "Folder/Deep/C.md": ""}, (), ["A.md", "Folder/B.md", "Folder/Deep/C.md"], id="plain-notes"
+    ),
     pytest.param(
         {"A.md": "", ".obsidian/x.md": "", ".git/y.md": "", ".trash/z.md": "", ".hidden/w.md": "", "F/.private/v.md": ""},
         (),
@@ -36,7 +38,13 @@ NOTES = (
     ),
     pytest.param({"A.md": "", ".hidden.md": "", "F/.draft.md": ""}, (), ["A.md"], id="dot-files"),
     pytest.param(
-        {"A.md": "", "Templates/T.md": "", "Templates/Sub/U.md": "", "TemplatesX/N.md": "", ".obsidian/templates.json": {"folder": "Templates"}},
+        {
+            "A.md": "",
+            "Templates/T.md": "",
+            "Templates/Sub/U.md": "",
+            "TemplatesX/N.md": "",
+            ".obsidian/templates.json": {"folder": "Templates"},
+        },
         (),
         ["A.md", "TemplatesX/N.md"],
         id="core-templates-folder",
@@ -72,7 +80,13 @@ NOTES = (
         id="ignore-filter-plain-prefix",
     ),
     pytest.param(
-        {"A.md": "", "Log/x.draft.md": "", "Log/y.md": "", "z.draft.md": "", ".obsidian/app.json": {"userIgnoreFilters": ["/\\.draft\\.md$/"]}},
+        {
+            "A.md": "",
+            "Log/x.draft.md": "",
+            "Log/y.md": "",
+            "z.draft.md": "",
+            ".obsidian/app.json": {"userIgnoreFilters": ["/\\.draft\\.md$/"]},
+        },
         (),
         ["A.md", "Log/y.md"],
         id="ignore-filter-regex",

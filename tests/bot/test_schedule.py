@@ -53,7 +53,21 @@ def test_every(expression: str, seconds: int) -> None:
 
 @pytest.mark.parametrize(
     "expression",
-    ["", "* * * *", "* * * * * *", "61 * * * *", "0 25 * * *", "0 9 * * 8", "0 9 * * 5-2", "@weekly", "@every", "@every 0s", "@every 5d", "@every -1m", "every 5m"],
+    [
+        "",
+        "* * * *",
+        "* * * * * *",
+        "61 * * * *",
+        "0 25 * * *",
+        "0 9 * * 8",
+        "0 9 * * 5-2",
+        "@weekly",
+        "@every",
+        "@every 0s",
+        "@every 5d",
+        "@every -1m",
+        "every 5m",
+    ],
 )
 def test_bad_expressions_are_errors(expression: str) -> None:
     with pytest.raises(ScheduleError):

@@ -56,7 +56,9 @@ def test_the_config_key_names_an_iana_zone(tmp_path: Path) -> None:
     ("text", "message"),
     [
         pytest.param("timezone: Mars/Base\n", "unknown time zone 'Mars/Base' (expected an IANA name such as Europe/Berlin)", id="unknown"),
-        pytest.param("timezone: ../etc/passwd\n", "unknown time zone '../etc/passwd' (expected an IANA name such as Europe/Berlin)", id="path"),
+        pytest.param(
+            "timezone: ../etc/passwd\n", "unknown time zone '../etc/passwd' (expected an IANA name such as Europe/Berlin)", id="path"
+        ),
         pytest.param("timezone: -8\n", "expected an IANA time zone name such as Europe/Berlin, got -8", id="offset-number"),
     ],
 )

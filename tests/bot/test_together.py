@@ -9,8 +9,8 @@ import pytest
 from bot.edits import LineReplacement, ReplaceLines, WriteOnlyWith
 from bot.render import RenderError, render
 from bot.runner import Change
-from bot.write_back import write_changes
 from bot.together import untie
+from bot.write_back import write_changes
 from tests.vaults import write_vault
 
 BODY = "# Call\n\n- [ ] one\n  - [ ] two\n- [ ] three"
@@ -20,7 +20,11 @@ BODY = "# Call\n\n- [ ] one\n  - [ ] two\n- [ ] three"
     ("text", "replacements", "expected"),
     [
         (BODY, [LineReplacement(8, "- [ ] one", "- [x] one ✅ 2026-11-24")], "# Call\n\n- [x] one ✅ 2026-11-24\n  - [ ] two\n- [ ] three"),
-        (BODY, [LineReplacement(18, "  - [ ] two", "  - [x] two"), LineReplacement(8, "- [ ] one", "- [x] one!")], "# Call\n\n- [x] one!\n  - [x] two\n- [ ] three"),
+        (
+            BODY,
+            [LineReplacement(18, "  - [ ] two", "  - [x] two"), LineReplacement(8, "- [ ] one", "- [x] one!")],
+            "# Call\n\n- [x] one!\n  - [x] two\n- [ ] three",
+        ),
         (BODY, [LineReplacement(30, "- [ ] three", "- [x] three")], "# Call\n\n- [ ] one\n  - [ ] two\n- [x] three"),
         ("a\r\n- [ ] x\r\nb\r\n", [LineReplacement(3, "- [ ] x", "- [x] x")], "a\r\n- [x] x\r\nb\r\n"),
     ],
@@ -32,7 +36,11 @@ def test_replace_lines_changes_only_those_lines(text: str, replacements: list[Li
 
 @pytest.mark.parametrize(
     "replacement",
-    [LineReplacement(8, "- [ ] one (as it was)", "- [x] one"), LineReplacement(10, "[ ] one", "[x] one"), LineReplacement(100, "- [ ] one", "x")],
+    [
+        LineReplacement(8, "- [ ] one (as it was)", "- [x] one"),
+        LineReplacement(10, "[ ] one", "[x] one"),
+        LineReplacement(100, "- [ ] one", "x"),
+    ],
     ids=["text-changed", "not-a-line-start", "past-the-end"],
 )
 def test_a_line_that_no_longer_reads_as_seen_is_not_replaced(replacement: LineReplacement) -> None:

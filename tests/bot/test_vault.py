@@ -45,14 +45,18 @@ def empty(*paths: str) -> dict[str, str]:
 RESOLUTION = (
     pytest.param(empty("Note.md", "A/Note.md"), "A/X.md", "Note", "Note.md", id="exact-path-wins-over-same-folder"),
     pytest.param(empty("A/Note.md", "B/A/Note.md"), "B/X.md", "A/Note", "A/Note.md", id="exact-path-target"),
-    pytest.param(empty("B/Note.md", "Long/Folder/Note.md"), "Long/Folder/X.md", "Note", "Long/Folder/Note.md", id="same-folder-beats-shorter"),
+    pytest.param(
+        empty("B/Note.md", "Long/Folder/Note.md"), "Long/Folder/X.md", "Note", "Long/Folder/Note.md", id="same-folder-beats-shorter"
+    ),
     pytest.param(empty("B/Note.md", "Long/Folder/Note.md"), "C/X.md", "Note", "B/Note.md", id="shortest-path"),
     pytest.param(empty("Bb/Note.md", "A/Note.md", "Cc/Dd/Note.md"), "X.md", "Note", "A/Note.md", id="tie-broken-by-path-order"),
     pytest.param(empty("Folder/My Note.md"), "X.md", "my note", "Folder/My Note.md", id="case-insensitive-name"),
     pytest.param(empty("Folder/My Note.md"), "X.md", "FOLDER/my NOTE", "Folder/My Note.md", id="case-insensitive-path"),
     pytest.param(empty(f"People/{NFD_CAFE}.md"), "X.md", NFC_CAFE, f"People/{NFD_CAFE}.md", id="nfd-file-nfc-target"),
     pytest.param(empty(f"People/{NFC_CAFE}.md"), "X.md", NFD_CAFE, f"People/{NFC_CAFE}.md", id="nfc-file-nfd-target"),
-    pytest.param(empty(f"People/{NFD_CAFE}.md"), "X.md", f"people/{NFC_CAFE.upper()}", f"People/{NFD_CAFE}.md", id="nfd-file-upper-nfc-path"),
+    pytest.param(
+        empty(f"People/{NFD_CAFE}.md"), "X.md", f"people/{NFC_CAFE.upper()}", f"People/{NFD_CAFE}.md", id="nfd-file-upper-nfc-path"
+    ),
     pytest.param(empty("Folder/Note.md"), "X.md", "Note.md", "Folder/Note.md", id="target-with-md"),
     pytest.param(empty("Folder/Note.md"), "X.md", "Folder/Note.MD", "Folder/Note.md", id="path-target-with-upper-md"),
     pytest.param(empty("Folder/Note.md", "Other/Note.md"), "X.md", "Other/Note", "Other/Note.md", id="path-target"),
@@ -77,7 +81,11 @@ def test_resolve(tmp_path: Path, files: dict, source: str, target: str, expected
 
 
 AMBIGUITY = (
-    pytest.param({"Bb/Note.md": "", "Aa/Note.md": "", "X.md": "[[Note]]"}, ["X.md: link [[Note]] matches 2 notes"], id="tie-reported-on-the-linking-note"),
+    pytest.param(
+        {"Bb/Note.md": "", "Aa/Note.md": "", "X.md": "[[Note]]"},
+        ["X.md: link [[Note]] matches 2 notes"],
+        id="tie-reported-on-the-linking-note",
+    ),
     pytest.param({"B/Note.md": "", "Long/Note.md": "", "X.md": "[[Note]]"}, [], id="shorter-not-reported"),
     pytest.param({"Bb/Note.md": "", "Aa/Note.md": "", "Bb/X.md": "[[Note]]"}, [], id="same-folder-not-reported"),
 )
@@ -96,7 +104,11 @@ ALIASES = (
     pytest.param({"People/Jane Doe.md": "---\naliases: Jane\n---\n"}, None, "Jane", "People/Jane Doe.md", id="alias-string"),
     pytest.param({"People/Jane Doe.md": JANE}, None, "jd", "People/Jane Doe.md", id="alias-case-insensitive"),
     pytest.param(
-        {"People/Jane Doe.md": JANE, "People/Jane Roe.md": "---\naliases: [Jane]\n---\n"}, None, "Jane", None, id="shared-alias-resolves-nowhere"
+        {"People/Jane Doe.md": JANE, "People/Jane Roe.md": "---\naliases: [Jane]\n---\n"},
+        None,
+        "Jane",
+        None,
+        id="shared-alias-resolves-nowhere",
     ),
     pytest.param({"People/Jane Doe.md": JANE}, {"resolve_aliases": False}, "Jane", None, id="aliases-disabled"),
     pytest.param({"People/Jane Doe.md": JANE, "Other/Jane.md": ""}, None, "Jane", "Other/Jane.md", id="real-note-beats-alias"),
@@ -117,7 +129,9 @@ BACKLINKS = (
     pytest.param({"Meeting.md": "Met [[Acme]] today."}, None, ["Meeting.md"], id="body-link"),
     pytest.param({"Meeting.md": "[[Acme]] and [[Acme|again]] and ![[Acme]]"}, None, ["Meeting.md"], id="each-source-once"),
     pytest.param({"Meeting.md": '---\ncompany: "[[Acme]]"\n---\nbody\n'}, None, ["Meeting.md"], id="frontmatter-value"),
-    pytest.param({"Meeting.md": '---\nattendees:\n  - "[[Jane]]"\n  - "[[Acme|ACME]]"\n---\n'}, None, ["Meeting.md"], id="frontmatter-list"),
+    pytest.param(
+        {"Meeting.md": '---\nattendees:\n  - "[[Jane]]"\n  - "[[Acme|ACME]]"\n---\n'}, None, ["Meeting.md"], id="frontmatter-list"
+    ),
     pytest.param({"Meeting.md": "[notes](Customers/Acme.md)"}, None, ["Meeting.md"], id="markdown-link"),
     pytest.param({"Sub/Meeting.md": "[notes](../Customers/Acme.md)"}, None, ["Sub/Meeting.md"], id="markdown-dot-dot"),
     pytest.param({"Meeting.md": "`[[Acme]]`\n\n```\n[[Acme]]\n```\n<!-- [[Acme]] -->\n"}, None, [], id="code-and-comments-not-links"),
@@ -125,10 +139,20 @@ BACKLINKS = (
     pytest.param({"Other.md": "## Recent Context\n- [[Acme]]\n"}, None, [], id="recent-context-ignored"),
     pytest.param({"Other.md": "## recent context\n- [[Acme]]\n"}, None, [], id="recent-context-any-case"),
     pytest.param(
-        {"Other.md": "Intro\n\n## Recent Context\n- [[Acme]]\n\n## Next\nSee [[Acme]]\n"}, None, ["Other.md"], id="link-after-section-counts"
+        {"Other.md": "Intro\n\n## Recent Context\n- [[Acme]]\n\n## Next\nSee [[Acme]]\n"},
+        None,
+        ["Other.md"],
+        id="link-after-section-counts",
     ),
-    pytest.param({"Other.md": "## Context\n- [[Acme]]\n"}, {"rules": {"recent-context": {"heading": "Context"}}}, [], id="configured-heading"),
-    pytest.param({"Other.md": "## Recent Context\n- [[Acme]]\n"}, {"rules": {"recent-context": {"heading": "Context"}}}, ["Other.md"], id="default-heading-not-special-when-renamed"),
+    pytest.param(
+        {"Other.md": "## Context\n- [[Acme]]\n"}, {"rules": {"recent-context": {"heading": "Context"}}}, [], id="configured-heading"
+    ),
+    pytest.param(
+        {"Other.md": "## Recent Context\n- [[Acme]]\n"},
+        {"rules": {"recent-context": {"heading": "Context"}}},
+        ["Other.md"],
+        id="default-heading-not-special-when-renamed",
+    ),
 )
 
 
@@ -267,7 +291,11 @@ RELATED = (
         id="month-precision-is-the-first",
     ),
     pytest.param({"Customers/Acme/Undated.md": ""}, ["Customers/Acme/Undated.md"], id="undated-included"),
-    pytest.param({"Customers/Acme/Context.md": "## Recent Context\n- [[Acme]]\n", "Elsewhere/E.md": "## Recent Context\n[[Acme]]"}, ["Customers/Acme/Context.md"], id="generated-links-not-related"),
+    pytest.param(
+        {"Customers/Acme/Context.md": "## Recent Context\n- [[Acme]]\n", "Elsewhere/E.md": "## Recent Context\n[[Acme]]"},
+        ["Customers/Acme/Context.md"],
+        id="generated-links-not-related",
+    ),
 )
 
 
@@ -298,14 +326,29 @@ LINK_TEXT = (
     pytest.param({}, {"newLinkFormat": "bogus"}, "Other/X.md", False, "[[Note Name]]", id="unknown-format-is-shortest"),
     pytest.param({}, {"useMarkdownLinks": True}, "Other/X.md", False, "[Note Name](Note%20Name.md)", id="markdown-shortest"),
     pytest.param(
-        {}, {"useMarkdownLinks": True, "newLinkFormat": "absolute"}, "Other/X.md", False, "[Note Name](Folder/Note%20Name.md)", id="markdown-absolute"
+        {},
+        {"useMarkdownLinks": True, "newLinkFormat": "absolute"},
+        "Other/X.md",
+        False,
+        "[Note Name](Folder/Note%20Name.md)",
+        id="markdown-absolute",
     ),
     pytest.param(
-        {}, {"useMarkdownLinks": True, "newLinkFormat": "relative"}, "Other/X.md", False, "[Note Name](../Folder/Note%20Name.md)", id="markdown-relative"
+        {},
+        {"useMarkdownLinks": True, "newLinkFormat": "relative"},
+        "Other/X.md",
+        False,
+        "[Note Name](../Folder/Note%20Name.md)",
+        id="markdown-relative",
     ),
     pytest.param({}, {"useMarkdownLinks": True}, "Other/X.md", True, "[[Note Name]]", id="markdown-setting-wikilink-requested"),
     pytest.param(
-        {"Note Name.md": ""}, {"newLinkFormat": "relative"}, "Folder/X.md", False, "[[./Note Name]]", id="relative-same-folder-shadowed-by-root-note"
+        {"Note Name.md": ""},
+        {"newLinkFormat": "relative"},
+        "Folder/X.md",
+        False,
+        "[[./Note Name]]",
+        id="relative-same-folder-shadowed-by-root-note",
     ),
     pytest.param(
         {"Note Name.md": ""},
@@ -399,8 +442,18 @@ def test_with_notes_drops_what_an_edit_changes(tmp_path: Path, edited: str) -> N
 
 def test_backlinks_looked_up_one_by_one_equal_the_full_map(tmp_path: Path) -> None:
     """`backlinks` finds a few notes' sources by link name; every way of writing a link must be found."""
-    links = ["[[Acme]]", "[[acme.MD]]", "[[./Acme/.]]", "[[../People/./Acme]]", "[[People/Acme|shown]]", "[Acme](Acme%20Corp.md)",
-             "![[Acme#Heading]]", "[[The Acme Company]]", "[[Cafe\u0301]]", "[[/People/Acme]]"]
+    links = [
+        "[[Acme]]",
+        "[[acme.MD]]",
+        "[[./Acme/.]]",
+        "[[../People/./Acme]]",
+        "[[People/Acme|shown]]",
+        "[Acme](Acme%20Corp.md)",
+        "![[Acme#Heading]]",
+        "[[The Acme Company]]",
+        "[[Cafe\u0301]]",
+        "[[/People/Acme]]",
+    ]
     files = {
         "People/Acme.md": "---\naliases: [The Acme Company]\n---\n",
         "People/Café.md": "",

@@ -17,17 +17,40 @@ from tests.vaults import run_cli, write_vault
 
 PLAIN_VALUES = [
     # YAML 1.1 reads these as booleans, base-60 numbers, underscored or octal numbers: text in 1.2.
-    ("On", "On"), ("off", "off"), ("yes", "yes"), ("no", "no"), ("Y", "Y"), ("12:30", "12:30"),
-    ("1_000", "1_000"), ("0755", 755), ("+12", 12), ("-3", -3), ("2024", 2024),
+    ("On", "On"),
+    ("off", "off"),
+    ("yes", "yes"),
+    ("no", "no"),
+    ("Y", "Y"),
+    ("12:30", "12:30"),
+    ("1_000", "1_000"),
+    ("0755", 755),
+    ("+12", 12),
+    ("-3", -3),
+    ("2024", 2024),
     # Core-schema numbers vaultbot keeps as the text typed (see bot/yaml_reader.py).
-    ("0x1F", "0x1F"), ("0o17", "0o17"), (".inf", ".inf"), ("-.Inf", "-.Inf"), (".nan", ".nan"),
-    ("1.5", 1.5), ("1e3", 1000.0), (".5", 0.5),
-    ("true", True), ("False", False), ("TRUE", True), ("null", None), ("~", None), ("", None),
+    ("0x1F", "0x1F"),
+    ("0o17", "0o17"),
+    (".inf", ".inf"),
+    ("-.Inf", "-.Inf"),
+    (".nan", ".nan"),
+    ("1.5", 1.5),
+    ("1e3", 1000.0),
+    (".5", 0.5),
+    ("true", True),
+    ("False", False),
+    ("TRUE", True),
+    ("null", None),
+    ("~", None),
+    ("", None),
     ("2025-10-06", datetime.date(2025, 10, 6)),
     ("2025-10-06T09:30:00", datetime.datetime(2025, 10, 6, 9, 30)),
     # Impossible dates are text, never a reason to drop the note.
-    ("2025-02-29", "2025-02-29"), ("2025-03-03T24:30:00", "2025-03-03T24:30:00"), ("2026-13-01", "2026-13-01"),
-    ("<<", "<<"), ("=", "="),
+    ("2025-02-29", "2025-02-29"),
+    ("2025-03-03T24:30:00", "2025-03-03T24:30:00"),
+    ("2026-13-01", "2026-13-01"),
+    ("<<", "<<"),
+    ("=", "="),
 ]
 
 
@@ -82,7 +105,14 @@ def test_plain_values_agree_with_a_yaml_1_2_loader(plain: str) -> None:
 
 
 def test_scalar_text() -> None:
-    assert [scalar_text(v) for v in (None, "a", 2024, 1.5, True, datetime.date(2025, 1, 2))] == ["", "a", "2024", "1.5", "true", "2025-01-02"]
+    assert [scalar_text(v) for v in (None, "a", 2024, 1.5, True, datetime.date(2025, 1, 2))] == [
+        "",
+        "a",
+        "2024",
+        "1.5",
+        "true",
+        "2025-01-02",
+    ]
 
 
 def test_an_impossible_date_falls_through_to_the_file_name() -> None:

@@ -52,9 +52,7 @@ class Outcome(NamedTuple):
     warnings: list[str]  # "path: message", in the order a run reports them
 
 
-def run_rules(
-    rules: Sequence[Rule], notes: Mapping[str, str], settings: Config | None = None, today: datetime.date = TODAY
-) -> Outcome:
+def run_rules(rules: Sequence[Rule], notes: Mapping[str, str], settings: Config | None = None, today: datetime.date = TODAY) -> Outcome:
     """What running `rules` (in this order) over `notes` changes, computed in memory as a run does."""
     settings = settings or config()
     vault = index(notes, settings)

@@ -44,8 +44,8 @@ LINK_CASES = [
     ("table pipe", "| a | [[2026-11-02 - Sync copy\\|sync]] |\n", "| a | [[2026-11-02 - Sync\\|sync]] |\n"),
     (
         "markdown link with %20",
-        "See [the sync](M/2026-11-02%20-%20Sync%20copy.md#Decisions \"title\").\n",
-        "See [the sync](2026-11-02%20-%20Sync.md#Decisions \"title\").\n",
+        'See [the sync](M/2026-11-02%20-%20Sync%20copy.md#Decisions "title").\n',
+        'See [the sync](2026-11-02%20-%20Sync.md#Decisions "title").\n',
     ),
     ("markdown embed in angle brackets", "![x](<2026-11-02 - Sync copy.md>)\n", "![x](<2026-11-02%20-%20Sync.md>)\n"),
     (
@@ -140,7 +140,9 @@ CANON_WITH_TASKS = "# Sync\n\n## Action Items\n\n- [x] Send deck\n- [ ] Book roo
 def test_open_tasks_are_carried_over_once(tmp_path: Path) -> None:
     dup = "- [ ] Send   deck\n- [ ] Book room \n- [ ] Call Ann\n  - [ ]  Call  Ann\n- [x] Done elsewhere\n```\n- [ ] in code\n```\n"
     vault_with(tmp_path, {CANON: meeting(CANON_WITH_TASKS), DUP: meeting(dup), DUP2: meeting("> - [ ] Call Ann\n- [ ] Write summary\n")})
-    assert after(tmp_path)[CANON] == meeting(CANON_WITH_TASKS.replace("- [ ] Book room\n", "- [ ] Book room\n- [ ] Call Ann\n- [ ] Write summary\n"))
+    assert after(tmp_path)[CANON] == meeting(
+        CANON_WITH_TASKS.replace("- [ ] Book room\n", "- [ ] Book room\n- [ ] Call Ann\n- [ ] Write summary\n")
+    )
 
 
 @pytest.mark.parametrize(
@@ -253,7 +255,15 @@ def test_move_refuses_a_source_changed_since_it_was_read(tmp_path: Path) -> None
 
 def test_existing_destination_refuses_the_whole_group(tmp_path: Path) -> None:
     # Issue 11, item 10: no link rewrites, no task copies, no marks; only the report.
-    vault_with(tmp_path, {ARCHIVED: "an older archived copy\n", DUP: meeting("- [ ] Call Ann\n"), DUP2: meeting(), "Linker.md": "[[2026-11-02 - Sync copy|sync]]\n"})
+    vault_with(
+        tmp_path,
+        {
+            ARCHIVED: "an older archived copy\n",
+            DUP: meeting("- [ ] Call Ann\n"),
+            DUP2: meeting(),
+            "Linker.md": "[[2026-11-02 - Sync copy|sync]]\n",
+        },
+    )
     before = tree_state(tmp_path)
     result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
     assert result.returncode == 0, result.stderr
@@ -266,9 +276,14 @@ def test_existing_destination_refuses_the_whole_group(tmp_path: Path) -> None:
 # -- git -------------------------------------------------------------------------
 
 
-
 def test_archive_in_git_is_one_commit_with_a_rename(tmp_path: Path) -> None:
-    vault_with(tmp_path, {DUP: meeting("Met Ann and Bo about the pilot; long notes here.\n- [ ] Call Ann\n"), "Linker.md": "[[2026-11-02 - Sync copy|sync]]\n"})
+    vault_with(
+        tmp_path,
+        {
+            DUP: meeting("Met Ann and Bo about the pilot; long notes here.\n- [ ] Call Ann\n"),
+            "Linker.md": "[[2026-11-02 - Sync copy|sync]]\n",
+        },
+    )
     git(tmp_path, "init", "-q", "-b", "main")
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "notes from the recorder")

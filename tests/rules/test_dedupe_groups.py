@@ -63,7 +63,10 @@ HUBS = {"Hub1.md": "[[2026-11-02 - Sync copy]]\n", "Hub2.md": "[[2026-11-02 - Sy
 
 def _marked_by_a_mark_run(root: Path) -> None:
     """A mark-mode run picks A (ties: smallest path) and marks B; then two notes link to B."""
-    write_vault(root, {".vaultbot.yaml": MARK, "People/Ann/Ann.md": PERSON, A: meeting(), B: meeting(), "Linker.md": "See [[2026-11-02 - Sync|it]].\n"})
+    write_vault(
+        root,
+        {".vaultbot.yaml": MARK, "People/Ann/Ann.md": PERSON, A: meeting(), B: meeting(), "Linker.md": "See [[2026-11-02 - Sync|it]].\n"},
+    )
     result = run_cli("run", root, "--no-commit", "--today", "2026-11-24")
     assert result.returncode == 0, result.stderr
     assert read(root, B) == meeting('duplicate_of: "[[2026-11-02 - Sync]]"\n')
@@ -72,7 +75,13 @@ def _marked_by_a_mark_run(root: Path) -> None:
 
 def _hand_marked(root: Path) -> None:
     """Someone marked B by hand, and B is the note most linked to."""
-    files = {".vaultbot.yaml": MARK, "People/Ann/Ann.md": PERSON, A: meeting(), B: meeting('duplicate_of: "[[2026-11-02 - Sync]]"\n'), "Linker.md": "See [[2026-11-02 - Sync|it]].\n"}
+    files = {
+        ".vaultbot.yaml": MARK,
+        "People/Ann/Ann.md": PERSON,
+        A: meeting(),
+        B: meeting('duplicate_of: "[[2026-11-02 - Sync]]"\n'),
+        "Linker.md": "See [[2026-11-02 - Sync|it]].\n",
+    }
     write_vault(root, {**files, **HUBS})
 
 
@@ -112,7 +121,10 @@ def test_archive_collision_changes_nothing_in_any_rule_and_stays_so(tmp_path: Pa
     for _ in range(2):  # the refusal is remembered as the clean state; it must still be reported
         result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
         assert result.returncode == 0, result.stderr
-        assert f"warning: {B}: dedupe-meetings: not archived: {archived} already exists; its duplicate group is left as it is (canonical {A})" in result.stderr.splitlines()
+        assert (
+            f"warning: {B}: dedupe-meetings: not archived: {archived} already exists; its duplicate group is left as it is (canonical {A})"
+            in result.stderr.splitlines()
+        )
         assert tree_state(tmp_path) == before
     (tmp_path / archived).rename(tmp_path / "elsewhere.txt")  # once the way is clear, the group is archived
     result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
@@ -129,19 +141,33 @@ def test_archive_collision_changes_nothing_in_any_rule_and_stays_so(tmp_path: Pa
 )
 def test_duplicate_of_naming_no_other_note_is_reported_and_hides_nothing(tmp_path: Path, mark: str, named: str) -> None:
     call = "People/Ann/2026-11-01 - Call.md"
-    write_vault(tmp_path, {".vaultbot.yaml": MARK, "People/Ann/Ann.md": PERSON, call: f'---\ntype: call\ndate: 2026-11-01\nduplicate_of: "{mark}"\n---\nCall.\n'})
+    write_vault(
+        tmp_path,
+        {
+            ".vaultbot.yaml": MARK,
+            "People/Ann/Ann.md": PERSON,
+            call: f'---\ntype: call\ndate: 2026-11-01\nduplicate_of: "{mark}"\n---\nCall.\n',
+        },
+    )
     result = plan(tmp_path)
     assert {c.path: c.after.decode() for c in result.changes} == {
         "People/Ann/Ann.md": person("- 2026-11-01: [[2026-11-01 - Call]] - Call.", last_contact="2026-11-01")
     }
     target = mark.strip("[]")
-    assert [(p.path, p.message) for p in result.problems] == [(call, f"duplicate_of [[{target}]] names {named}; the note is not treated as a duplicate")]
+    assert [(p.path, p.message) for p in result.problems] == [
+        (call, f"duplicate_of [[{target}]] names {named}; the note is not treated as a duplicate")
+    ]
 
 
 def test_duplicate_of_naming_a_note_hides_it(tmp_path: Path) -> None:
     write_vault(
         tmp_path,
-        {".vaultbot.yaml": MARK, "People/Ann/Ann.md": PERSON, "People/Ann/2026-11-01 - Call.md": '---\ntype: call\ndate: 2026-11-01\nduplicate_of: "[[Other]]"\n---\nCall.\n', "Other.md": "x\n"},
+        {
+            ".vaultbot.yaml": MARK,
+            "People/Ann/Ann.md": PERSON,
+            "People/Ann/2026-11-01 - Call.md": '---\ntype: call\ndate: 2026-11-01\nduplicate_of: "[[Other]]"\n---\nCall.\n',
+            "Other.md": "x\n",
+        },
     )
     result = plan(tmp_path)
     assert [c.path for c in result.changes] == []  # no related note left: the section stays empty, last_contact unknown
@@ -201,8 +227,13 @@ def test_a_mark_that_is_no_link_is_reported_on_one_line_as_written(tmp_path: Pat
     # A line break would end the warning early (the rest could pass for a command of a CI log);
     # wrapping a markdown link in [[...]] showed a link nobody wrote.
     call = "People/Ann/2026-11-01 - Call.md"
-    write_vault(tmp_path, {".vaultbot.yaml": MARK, "Other.md": "x\n", call: f'---\ntype: call\ndate: 2026-11-01\nduplicate_of: "{mark}"\n---\nCall.\n'})
-    assert [(p.path, p.message) for p in plan(tmp_path).problems] == [(call, f"duplicate_of {shown} names no note in the vault; the note is not treated as a duplicate")]
+    write_vault(
+        tmp_path,
+        {".vaultbot.yaml": MARK, "Other.md": "x\n", call: f'---\ntype: call\ndate: 2026-11-01\nduplicate_of: "{mark}"\n---\nCall.\n'},
+    )
+    assert [(p.path, p.message) for p in plan(tmp_path).problems] == [
+        (call, f"duplicate_of {shown} names no note in the vault; the note is not treated as a duplicate")
+    ]
 
 
 UNLINKABLE = (
@@ -219,15 +250,20 @@ def test_a_canonical_no_wikilink_can_name_leaves_its_group_alone(tmp_path: Path,
     keeper = f"People/Ann/{name}.md"
     encoded = keeper.replace(" ", "%20").replace("#", "%23").replace("|", "%7C").replace("[", "%5B").replace("]", "%5D")
     hubs = {f"Hub{i}.md": f"[it]({encoded})\n" for i in range(2)}  # two links to the keeper, one to B: the keeper wins
-    files = {".vaultbot.yaml": config, "People/Ann/Ann.md": PERSON, keeper: meeting(), B: meeting(), "Linker.md": "See [[2026-11-02 - Sync copy]].\n", **hubs}
+    files = {
+        ".vaultbot.yaml": config,
+        "People/Ann/Ann.md": PERSON,
+        keeper: meeting(),
+        B: meeting(),
+        "Linker.md": "See [[2026-11-02 - Sync copy]].\n",
+        **hubs,
+    }
     write_vault(tmp_path, files)
     before = tree_state(tmp_path)
     result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
     assert result.returncode == 0, result.stderr
     assert tree_state(tmp_path) == before
-    assert result.stderr.splitlines() == [
-        f"warning: {keeper}: dedupe-meetings: {UNLINKABLE}; group left alone: {B}"
-    ]
+    assert result.stderr.splitlines() == [f"warning: {keeper}: dedupe-meetings: {UNLINKABLE}; group left alone: {B}"]
 
 
 def test_closing_a_loop_of_marks_shows_every_note_in_it_on_the_next_run(tmp_path: Path) -> None:
@@ -235,7 +271,7 @@ def test_closing_a_loop_of_marks_shows_every_note_in_it_on_the_next_run(tmp_path
     # run after the edit (parse cache and clean-run memo in use) must do what a full run does.
     people = {f"People/{name}/{name}.md": PERSON.replace("Ann", name) for name in ("Ann", "Bo", "Cy")}
     x, y, z = "People/Ann/2026-11-01 X.md", "People/Bo/2026-11-03 Y.md", "People/Cy/2026-11-05 Z.md"
-    call = '---\ntype: call\ndate: {}\n{}---\nCall.\n'
+    call = "---\ntype: call\ndate: {}\n{}---\nCall.\n"
     write_vault(
         tmp_path,
         {
@@ -253,7 +289,10 @@ def test_closing_a_loop_of_marks_shows_every_note_in_it_on_the_next_run(tmp_path
     result = run_cli("run", tmp_path, "--no-commit", "--today", "2026-11-24", env=cache)
     assert result.returncode == 0, result.stderr
     assert len([line for line in result.stderr.splitlines() if "leads back to the note itself" in line]) == 3, result.stderr
-    for path, line in [("People/Ann/Ann.md", "- 2026-11-01: [[2026-11-01 X]] - Call."), ("People/Bo/Bo.md", "- 2026-11-03: [[2026-11-03 Y]] - Call.")]:
+    for path, line in [
+        ("People/Ann/Ann.md", "- 2026-11-01: [[2026-11-01 X]] - Call."),
+        ("People/Bo/Bo.md", "- 2026-11-03: [[2026-11-03 Y]] - Call."),
+    ]:
         assert line in read(tmp_path, path)
     assert plan(tmp_path).changes == []
 
@@ -264,7 +303,16 @@ def test_a_canonical_whose_links_open_its_case_twin_leaves_its_group_alone(tmp_p
     # `[[People/Ann/2026-11-02 - sync]]` opens `...Sync.md`, the twin first by path order: marks
     # and relinked links would name the wrong note (the twin would be marked a duplicate of itself).
     twin, keeper = "People/Ann/2026-11-02 - Sync.md", "People/Ann/2026-11-02 - sync.md"
-    write_vault(tmp_path, {".vaultbot.yaml": config, "People/Ann/Ann.md": PERSON, twin: meeting(), keeper: meeting(body="Notes, the longest ones.\n"), B: meeting()})
+    write_vault(
+        tmp_path,
+        {
+            ".vaultbot.yaml": config,
+            "People/Ann/Ann.md": PERSON,
+            twin: meeting(),
+            keeper: meeting(body="Notes, the longest ones.\n"),
+            B: meeting(),
+        },
+    )
     before = tree_state(tmp_path)
     result = run_cli("run", tmp_path, "--no-commit", "--rule", "dedupe-meetings")
     assert result.returncode == 0, result.stderr

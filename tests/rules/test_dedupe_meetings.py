@@ -11,7 +11,9 @@ from tests.rules.memory import run_rules
 from tests.vaults import plan, run_cli, write_vault
 
 
-def meeting(day: str = "2026-11-02", time: str | None = None, people: str = '["[[Ann]]", "[[Bo]]"]', extra: str = "", body: str = "Notes.\n") -> str:
+def meeting(
+    day: str = "2026-11-02", time: str | None = None, people: str = '["[[Ann]]", "[[Bo]]"]', extra: str = "", body: str = "Notes.\n"
+) -> str:
     clock = f'time: "{time}"\n' if time else ""
     return f"---\ntype: meeting\ndate: {day}\n{clock}participants: {people}\n{extra}---\n{body}"
 
@@ -28,17 +30,44 @@ def marked(tmp_path: Path) -> dict[str, str]:
 
 CASES = [
     ("same day and people, no times", {"M/a.md": meeting(), "M/b.md": meeting(body="Longer notes here.\n")}, {"M/a.md": '"[[b]]"'}),
-    ("times 29 minutes apart", {"M/a.md": meeting(time="10:00"), "M/b.md": meeting(time="10:29", body="Longer body.\n")}, {"M/a.md": '"[[b]]"'}),
+    (
+        "times 29 minutes apart",
+        {"M/a.md": meeting(time="10:00"), "M/b.md": meeting(time="10:29", body="Longer body.\n")},
+        {"M/a.md": '"[[b]]"'},
+    ),
     ("times 30 minutes apart are different meetings", {"M/a.md": meeting(time="10:00"), "M/b.md": meeting(time="10:30")}, {}),
     ("different people", {"M/a.md": meeting(), "M/b.md": meeting(people='["[[Ann]]"]')}, {}),
     ("different day", {"M/a.md": meeting(), "M/b.md": meeting(day="2026-11-03")}, {}),
     ("no participants never grouped by day", {"M/a.md": meeting(people="[]"), "M/b.md": meeting(people="[]")}, {}),
-    ("same source groups any day", {"M/a.md": meeting(extra="source: rec-1\n"), "M/b.md": meeting(day="2026-10-01", people="[]", extra="source: rec-1\n", body="Longest body of all.\n")}, {"M/a.md": '"[[b]]"'}),
+    (
+        "same source groups any day",
+        {
+            "M/a.md": meeting(extra="source: rec-1\n"),
+            "M/b.md": meeting(day="2026-10-01", people="[]", extra="source: rec-1\n", body="Longest body of all.\n"),
+        },
+        {"M/a.md": '"[[b]]"'},
+    ),
     ("not a meeting type", {"M/a.md": meeting().replace("type: meeting", "type: note"), "M/b.md": meeting()}, {}),
     ("ties go to the smallest path", {"M/a.md": meeting(), "M/b.md": meeting()}, {"M/b.md": '"[[a]]"'}),
-    ("chains join one group", {"M/a.md": meeting(time="10:00"), "M/b.md": meeting(time="10:20"), "M/c.md": meeting(time="10:40", body="The longest body wins.\n")}, {"M/a.md": '"[[c]]"', "M/b.md": '"[[c]]"'}),
-    ("most backlinks wins over body length", {"M/a.md": meeting(), "M/b.md": meeting(body="Much longer body text.\n"), "Hub.md": "[[a]]\n"}, {"M/b.md": '"[[a]]"'}),
-    ("plain-name participants count", {"M/a.md": meeting(people="[Ann, Bo]"), "M/b.md": meeting(people='["[[Ann]]", "[[bo]]"]', body="Long body.\n")}, {"M/a.md": '"[[b]]"'}),
+    (
+        "chains join one group",
+        {
+            "M/a.md": meeting(time="10:00"),
+            "M/b.md": meeting(time="10:20"),
+            "M/c.md": meeting(time="10:40", body="The longest body wins.\n"),
+        },
+        {"M/a.md": '"[[c]]"', "M/b.md": '"[[c]]"'},
+    ),
+    (
+        "most backlinks wins over body length",
+        {"M/a.md": meeting(), "M/b.md": meeting(body="Much longer body text.\n"), "Hub.md": "[[a]]\n"},
+        {"M/b.md": '"[[a]]"'},
+    ),
+    (
+        "plain-name participants count",
+        {"M/a.md": meeting(people="[Ann, Bo]"), "M/b.md": meeting(people='["[[Ann]]", "[[bo]]"]', body="Long body.\n")},
+        {"M/a.md": '"[[b]]"'},
+    ),
 ]
 
 
@@ -81,7 +110,9 @@ def test_opted_out_canonical_leaves_the_group_alone(tmp_path: Path) -> None:
     write_vault(tmp_path, {"M/a.md": meeting(), "M/b.md": meeting(extra="vaultbot: false\n", body="Longer notes here.\n")})
     result = plan(tmp_path, "dedupe-meetings")
     assert result.changes == []
-    assert ("M/b.md", "dedupe-meetings: canonical of a duplicate group opts out of dedupe-meetings; group left alone: M/a.md") in [(p.path, p.message) for p in result.problems]
+    assert ("M/b.md", "dedupe-meetings: canonical of a duplicate group opts out of dedupe-meetings; group left alone: M/a.md") in [
+        (p.path, p.message) for p in result.problems
+    ]
 
 
 def test_dedupe_end_to_end_and_idempotent(tmp_path: Path) -> None:
@@ -101,11 +132,24 @@ GROUP_CASES = [
     ("same day, same participants: one meeting, the longer body canonical", _meeting(), _meeting(body="Longer notes.\n"), MARKED),
     ("other participants: two meetings", _meeting(), _meeting('["[[Ann]]", "[[Cy]]"]', body="Longer notes.\n"), None),
     ("nobody listed: never grouped by day alone", _meeting("[]"), _meeting("[]", body="Longer notes.\n"), None),
-    ("times 30 minutes or more apart: two meetings", _meeting(extra="time: '09:00'\n"), _meeting(extra="time: '10:00'\n", body="Longer notes.\n"), None),
-    ("the same source, other participants: one meeting",
-     _meeting(extra="source: rec-1\n"), _meeting('["[[Cy]]"]', extra="source: rec-1\n", body="Longer notes.\n"),
-     _meeting(extra='source: rec-1\nduplicate_of: "[[b]]"\n')),
-    ("not a meeting type", _meeting().replace("type: meeting", "type: note"), _meeting(body="Longer notes.\n").replace("type: meeting", "type: note"), None),
+    (
+        "times 30 minutes or more apart: two meetings",
+        _meeting(extra="time: '09:00'\n"),
+        _meeting(extra="time: '10:00'\n", body="Longer notes.\n"),
+        None,
+    ),
+    (
+        "the same source, other participants: one meeting",
+        _meeting(extra="source: rec-1\n"),
+        _meeting('["[[Cy]]"]', extra="source: rec-1\n", body="Longer notes.\n"),
+        _meeting(extra='source: rec-1\nduplicate_of: "[[b]]"\n'),
+    ),
+    (
+        "not a meeting type",
+        _meeting().replace("type: meeting", "type: note"),
+        _meeting(body="Longer notes.\n").replace("type: meeting", "type: note"),
+        None,
+    ),
 ]
 
 

@@ -59,8 +59,18 @@ CASES = [
     ),
     pytest.param(
         {"Acme/2026-11-02 call.md": "- [ ] new one\n"},
-        _entity("- [ ] Call Ana about the contract", "Some note a person wrote", "- [ ] gone from its source ([[2026-11-02 call]])", "- [ ] mine ([[Nowhere]])"),
-        ["- [ ] Call Ana about the contract", "Some note a person wrote", "- [ ] mine ([[Nowhere]])", "- [ ] new one ([[2026-11-02 call]])"],
+        _entity(
+            "- [ ] Call Ana about the contract",
+            "Some note a person wrote",
+            "- [ ] gone from its source ([[2026-11-02 call]])",
+            "- [ ] mine ([[Nowhere]])",
+        ),
+        [
+            "- [ ] Call Ana about the contract",
+            "Some note a person wrote",
+            "- [ ] mine ([[Nowhere]])",
+            "- [ ] new one ([[2026-11-02 call]])",
+        ],
         id="hand-written-lines-stay-on-top-in-order",
     ),
     pytest.param(
@@ -124,7 +134,9 @@ def _ticked_vault(root: Path, source: str = SOURCE, config: str = "", rollup: st
         root,
         {
             ".vaultbot.yaml": config,
-            "Acme/Acme.md": _entity(f"- [{rollup}] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])"),
+            "Acme/Acme.md": _entity(
+                f"- [{rollup}] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])"
+            ),
             "Acme/2026-11-02 call.md": source,
         },
     )
@@ -155,7 +167,9 @@ def test_the_tick_keeps_the_source_lines_ending_and_block_id(tmp_path: Path) -> 
     rollup = (tmp_path / "Acme/Acme.md").read_text().replace("2026-12-01 ([[", "2026-12-01 ^plan-1 ([[")
     write_vault(tmp_path, {"Acme/Acme.md": rollup})
     changed = _run(tmp_path)
-    assert changed["Acme/2026-11-02 call.md"] == source.replace("- [ ] Send the plan 📅 2026-12-01 ^plan-1", "- [x] Send the plan 📅 2026-12-01 ✅ 2026-11-24 ^plan-1")
+    assert changed["Acme/2026-11-02 call.md"] == source.replace(
+        "- [ ] Send the plan 📅 2026-12-01 ^plan-1", "- [x] Send the plan 📅 2026-12-01 ✅ 2026-11-24 ^plan-1"
+    )
 
 
 def test_a_task_ticked_in_its_source_leaves_the_roll_up(tmp_path: Path) -> None:
@@ -174,9 +188,21 @@ def test_ticked_in_both_places_leaves_the_roll_up_and_writes_nothing_to_the_sour
 @pytest.mark.parametrize(
     ("source", "listed", "reason"),
     [
-        (SOURCE.replace("Send the plan", "Send the revised plan"), ["Send the revised plan 📅 2026-12-01", "Ask finance"], "is found 0 times in Acme/2026-11-02 call.md, not once"),
-        (SOURCE + "- [ ] Send the plan 📅 2026-12-01\n", ["Send the plan 📅 2026-12-01", "Ask finance", "Send the plan 📅 2026-12-01"], "is found 2 times in Acme/2026-11-02 call.md, not once"),
-        (SOURCE.replace("type: meeting", "type: meeting\nvaultbot: {skip: [open-tasks]}"), ["Send the plan 📅 2026-12-01", "Ask finance"], "which opts out of open-tasks"),
+        (
+            SOURCE.replace("Send the plan", "Send the revised plan"),
+            ["Send the revised plan 📅 2026-12-01", "Ask finance"],
+            "is found 0 times in Acme/2026-11-02 call.md, not once",
+        ),
+        (
+            SOURCE + "- [ ] Send the plan 📅 2026-12-01\n",
+            ["Send the plan 📅 2026-12-01", "Ask finance", "Send the plan 📅 2026-12-01"],
+            "is found 2 times in Acme/2026-11-02 call.md, not once",
+        ),
+        (
+            SOURCE.replace("type: meeting", "type: meeting\nvaultbot: {skip: [open-tasks]}"),
+            ["Send the plan 📅 2026-12-01", "Ask finance"],
+            "which opts out of open-tasks",
+        ),
     ],
     ids=["edited", "repeated", "source-opts-out"],
 )
@@ -223,7 +249,10 @@ def test_one_task_in_two_roll_ups_is_ticked_once_and_leaves_both(tmp_path: Path)
 
 def test_a_tick_in_a_note_the_roll_up_does_not_list_still_goes_with_the_roll_up(tmp_path: Path) -> None:
     """A planned meeting (dated after today) lists no tasks, but a tick reaches it all the same."""
-    write_vault(tmp_path, {"Acme/Acme.md": _entity("- [x] Book the room ([[2026-12-24 planned]])"), "Acme/2026-12-24 planned.md": "- [ ] Book the room\n"})
+    write_vault(
+        tmp_path,
+        {"Acme/Acme.md": _entity("- [x] Book the room ([[2026-12-24 planned]])"), "Acme/2026-12-24 planned.md": "- [ ] Book the room\n"},
+    )
     changes = {change.path: change for change in plan(tmp_path, open_tasks.ID).changes}
     assert changes["Acme/2026-12-24 planned.md"].after.decode() == "- [x] Book the room\n"
     assert changes["Acme/Acme.md"].after.decode() == "---\ntype: customer\n---\n# Acme\n\n## Open Tasks\n\n## Notes\n\nkeep me\n"
@@ -232,7 +261,9 @@ def test_a_tick_in_a_note_the_roll_up_does_not_list_still_goes_with_the_roll_up(
 
 def test_an_opted_out_entity_ticks_nothing(tmp_path: Path) -> None:
     _ticked_vault(tmp_path)
-    write_vault(tmp_path, {"Acme/Acme.md": (tmp_path / "Acme/Acme.md").read_text().replace("type: customer", "type: customer\nvaultbot: false")})
+    write_vault(
+        tmp_path, {"Acme/Acme.md": (tmp_path / "Acme/Acme.md").read_text().replace("type: customer", "type: customer\nvaultbot: false")}
+    )
     assert _run(tmp_path) == {}
 
 
@@ -312,4 +343,3 @@ def test_hand_written_lines_survive_and_a_second_run_changes_nothing(hand, tasks
     assert section[: len(typed)] == typed, "above the generated lines"
     again, changed = _apply(_vault({path: note.text for path, note in first.notes.items()}))
     assert changed == {}, "a second run changes nothing"
-

@@ -27,22 +27,34 @@ def test_a_typed_line_ending_in_a_link_to_a_note_that_is_not_a_source_stays(tmp_
         },
     )
     result = plan(tmp_path, open_tasks.ID)
-    assert {c.path: c.after.decode() for c in result.changes} == {"Acme/Acme.md": _entity(*typed, "- [ ] Ask finance ([[2026-11-02 call]])")}
+    assert {c.path: c.after.decode() for c in result.changes} == {
+        "Acme/Acme.md": _entity(*typed, "- [ ] Ask finance ([[2026-11-02 call]])")
+    }
     assert result.problems == [], "a person's line is nobody's problem"
 
 
 def test_a_task_leaving_a_percent_comment_open_is_reported_not_listed(tmp_path: Path) -> None:
     """Copied into the section, `%%` would hide the rest of the customer note in Obsidian, and the
     next run would refuse the section as one whose end is not certain."""
-    write_vault(tmp_path, {"Acme/Acme.md": _entity(), "Acme/2026-11-02 call.md": "- [ ] kept %%aside%% here\n- [ ] Ask finance\n- [ ] budget %% draft\n"})
+    write_vault(
+        tmp_path,
+        {"Acme/Acme.md": _entity(), "Acme/2026-11-02 call.md": "- [ ] kept %%aside%% here\n- [ ] Ask finance\n- [ ] budget %% draft\n"},
+    )
     result = plan(tmp_path, open_tasks.ID)
     changed = {c.path: c.after.decode() for c in result.changes}
-    assert changed == {"Acme/Acme.md": _entity("- [ ] kept %%aside%% here ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])")}
+    assert changed == {
+        "Acme/Acme.md": _entity("- [ ] kept %%aside%% here ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])")
+    }
     assert [(p.path, p.message) for p in result.problems] == [
-        ("Acme/2026-11-02 call.md", "open-tasks: the task 'budget %% draft' leaves a %% comment open; not listed in Open Tasks (close the comment)")
+        (
+            "Acme/2026-11-02 call.md",
+            "open-tasks: the task 'budget %% draft' leaves a %% comment open; not listed in Open Tasks (close the comment)",
+        )
     ]
     found = explain(plan(tmp_path), "Acme/Acme.md", datetime.date(2026, 11, 24))["open_tasks"]
-    assert [t["left_out"] for t in found if t["task"] == "budget %% draft"] == ["its text leaves a %% comment open, which would hide the rest of the section"]
+    assert [t["left_out"] for t in found if t["task"] == "budget %% draft"] == [
+        "its text leaves a %% comment open, which would hide the rest of the section"
+    ]
     write_vault(tmp_path, changed)
     again = plan(tmp_path, open_tasks.ID)
     assert again.changes == [] and [p.path for p in again.problems] == ["Acme/2026-11-02 call.md"]
@@ -82,7 +94,9 @@ def test_a_recurring_task_ticked_in_the_roll_up_stays_and_is_reported(tmp_path: 
 
 
 def test_tasks_obsidian_hides_in_percent_comments_are_left_out(tmp_path: Path) -> None:
-    source = "%%\n- [ ] in a comment block\n%%\nA note %% hidden from here\n- [ ] in an inline comment\nto here %%\n`%%` in code\n- [ ] shown\n"
+    source = (
+        "%%\n- [ ] in a comment block\n%%\nA note %% hidden from here\n- [ ] in an inline comment\nto here %%\n`%%` in code\n- [ ] shown\n"
+    )
     write_vault(tmp_path, {"Acme/Acme.md": _entity(), "Acme/2026-11-02 call.md": source})
     assert _run(tmp_path) == {"Acme/Acme.md": _entity("- [ ] shown ([[2026-11-02 call]])")}
     found = explain(plan(tmp_path), "Acme/Acme.md", datetime.date(2026, 11, 24))["open_tasks"]
@@ -92,26 +106,55 @@ def test_tasks_obsidian_hides_in_percent_comments_are_left_out(tmp_path: Path) -
 
 
 def test_lines_in_a_comment_or_code_in_the_section_are_a_persons_and_tick_nothing(tmp_path: Path) -> None:
-    typed = ["<!--", "- [x] Ask finance ([[2026-11-02 call]])", "-->", "```", "- [x] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", "```", "%%", "- [ ] old ([[2026-11-02 call]])", "%%"]
+    typed = [
+        "<!--",
+        "- [x] Ask finance ([[2026-11-02 call]])",
+        "-->",
+        "```",
+        "- [x] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])",
+        "```",
+        "%%",
+        "- [ ] old ([[2026-11-02 call]])",
+        "%%",
+    ]
     write_vault(tmp_path, {"Acme/Acme.md": _entity(*typed), "Acme/2026-11-02 call.md": SOURCE})
     assert _run(tmp_path) == {
-        "Acme/Acme.md": _entity(*typed, "- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])")
+        "Acme/Acme.md": _entity(
+            *typed, "- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])"
+        )
     }
 
 
 def test_lines_from_a_note_that_cannot_be_read_stay_as_they_are(tmp_path: Path) -> None:
-    lines = ["- [x] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])", "- [ ] mine ([[Broken]])"]
-    write_vault(tmp_path, {"Acme/Acme.md": _entity(*lines), "Acme/2026-11-02 call.md": "---\nx: [\n---\n" + SOURCE, "Broken.md": "---\n- a list\n---\n"})
+    lines = [
+        "- [x] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])",
+        "- [ ] Ask finance ([[2026-11-02 call]])",
+        "- [ ] mine ([[Broken]])",
+    ]
+    write_vault(
+        tmp_path,
+        {"Acme/Acme.md": _entity(*lines), "Acme/2026-11-02 call.md": "---\nx: [\n---\n" + SOURCE, "Broken.md": "---\n- a list\n---\n"},
+    )
     result = plan(tmp_path, open_tasks.ID)
     assert result.changes == []
     assert sorted(p.path for p in result.problems) == ["Acme/2026-11-02 call.md", "Broken.md"], "only the unreadable notes are reported"
 
 
-@pytest.mark.parametrize(("config", "ticked_line"), [("", "- [x] Send the plan 📅 2026-12-01"), ("rules:\n  open-tasks:\n    done_date: true\n", "- [x] Send the plan 📅 2026-12-01 ✅ 2026-11-23")])
+@pytest.mark.parametrize(
+    ("config", "ticked_line"),
+    [
+        ("", "- [x] Send the plan 📅 2026-12-01"),
+        ("rules:\n  open-tasks:\n    done_date: true\n", "- [x] Send the plan 📅 2026-12-01 ✅ 2026-11-23"),
+    ],
+)
 def test_a_tick_the_tasks_plugin_dated_after_the_link_reaches_its_source(tmp_path: Path, config: str, ticked_line: str) -> None:
     """Clicked in Obsidian with the Tasks plugin, the roll-up line ends in the plugin's done date."""
     _ticked_vault(tmp_path, config=config)
-    rollup = (tmp_path / "Acme/Acme.md").read_text().replace("2026-12-01 ([[2026-11-02 call]])", "2026-12-01 ([[2026-11-02 call]]) ✅ 2026-11-23")
+    rollup = (
+        (tmp_path / "Acme/Acme.md")
+        .read_text()
+        .replace("2026-12-01 ([[2026-11-02 call]])", "2026-12-01 ([[2026-11-02 call]]) ✅ 2026-11-23")
+    )
     write_vault(tmp_path, {"Acme/Acme.md": rollup})
     changed = _run(tmp_path)
     assert changed == {

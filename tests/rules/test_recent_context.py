@@ -83,11 +83,26 @@ def test_links_follow_obsidians_new_link_format(tmp_path: Path, app_json: str, l
 @pytest.mark.parametrize(
     ("entity", "expected"),
     [
-        ("---\ntype: customer\n---\n# A\n\n## Recent Context\n", "---\ntype: customer\n---\n# A\n\n## Recent Context\n\n- unknown: [[N]] - A\n"),
-        ("---\ntype: customer\n---\n# A\n\n## Recent Context", "---\ntype: customer\n---\n# A\n\n## Recent Context\n\n- unknown: [[N]] - A"),
-        ("---\r\ntype: customer\r\n---\r\n## Recent Context\r\n## Next\r\n", "---\r\ntype: customer\r\n---\r\n## Recent Context\r\n\r\n- unknown: [[N]] - A\r\n\r\n## Next\r\n"),
-        ("---\ntype: customer\n---\n## Recent Context\n- a\n### Mine\nkept\n", "---\ntype: customer\n---\n## Recent Context\n\n- unknown: [[N]] - A\n\n### Mine\nkept\n"),
-        ("\ufeff---\ntype: customer\n---\n## recent context\n", "\ufeff---\ntype: customer\n---\n## recent context\n\n- unknown: [[N]] - A\n"),
+        (
+            "---\ntype: customer\n---\n# A\n\n## Recent Context\n",
+            "---\ntype: customer\n---\n# A\n\n## Recent Context\n\n- unknown: [[N]] - A\n",
+        ),
+        (
+            "---\ntype: customer\n---\n# A\n\n## Recent Context",
+            "---\ntype: customer\n---\n# A\n\n## Recent Context\n\n- unknown: [[N]] - A",
+        ),
+        (
+            "---\r\ntype: customer\r\n---\r\n## Recent Context\r\n## Next\r\n",
+            "---\r\ntype: customer\r\n---\r\n## Recent Context\r\n\r\n- unknown: [[N]] - A\r\n\r\n## Next\r\n",
+        ),
+        (
+            "---\ntype: customer\n---\n## Recent Context\n- a\n### Mine\nkept\n",
+            "---\ntype: customer\n---\n## Recent Context\n\n- unknown: [[N]] - A\n\n### Mine\nkept\n",
+        ),
+        (
+            "\ufeff---\ntype: customer\n---\n## recent context\n",
+            "\ufeff---\ntype: customer\n---\n## recent context\n\n- unknown: [[N]] - A\n",
+        ),
     ],
     ids=["end-with-newline", "end-without-newline", "crlf", "subheading-kept", "bom-and-case"],
 )
@@ -113,7 +128,11 @@ def test_empty_list_leaves_heading_and_one_blank_line(tmp_path: Path) -> None:
 def test_create_missing_never_swallows_text(tmp_path: Path, body: str, expected: str) -> None:
     write_vault(
         tmp_path,
-        {".vaultbot.yaml": "rules:\n  recent-context:\n    create_missing: true\n", "A.md": "---\ntype: customer\n---\n" + body, "N.md": "[[A]]\n"},
+        {
+            ".vaultbot.yaml": "rules:\n  recent-context:\n    create_missing: true\n",
+            "A.md": "---\ntype: customer\n---\n" + body,
+            "N.md": "[[A]]\n",
+        },
     )
     first = changed_text(tmp_path, "A.md", "recent-context")
     assert first == "---\ntype: customer\n---\n" + expected
@@ -145,12 +164,13 @@ def test_a_code_fence_inside_the_section_stops_the_rewrite(tmp_path: Path) -> No
     write_vault(tmp_path, {"A.md": entity, "N.md": "[[A]]\n"})
     result = plan(tmp_path, "recent-context")
     assert result.changes == []
-    assert ("A.md", (
-        "recent-context: not changed: the end of the '## Recent Context' section is not certain: "
-        "a code fence opened in it is never closed; fix the section by hand"
-    )) in [
-        (p.path, p.message) for p in result.problems
-    ]
+    assert (
+        "A.md",
+        (
+            "recent-context: not changed: the end of the '## Recent Context' section is not certain: "
+            "a code fence opened in it is never closed; fix the section by hand"
+        ),
+    ) in [(p.path, p.message) for p in result.problems]
 
 
 @pytest.mark.parametrize(
@@ -199,7 +219,9 @@ def test_an_owner_named_with_a_line_break_is_named_on_one_line(tmp_path: Path) -
             "People/Bob\n## Oops/2026-11-01 sync.md": "[[Acme]]\n",
         },
     )
-    assert changed_text(tmp_path, "Acme/Acme.md", "recent-context") == _section("- 2026-11-01: [[2026-11-01 sync]] - Acme (via Bob ## Oops)")
+    assert changed_text(tmp_path, "Acme/Acme.md", "recent-context") == _section(
+        "- 2026-11-01: [[2026-11-01 sync]] - Acme (via Bob ## Oops)"
+    )
 
 
 @pytest.mark.parametrize(

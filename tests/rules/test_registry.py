@@ -37,7 +37,7 @@ def test_a_page_spells_defaults_as_the_config_file_would() -> None:
     assert "- `meeting_types` (default `[meeting, call, recording]`): which note types are meetings." in pages["dedupe-meetings"]
     assert "- `similarity` (0-100, default off): " in pages["dedupe-meetings"]
     assert "- `create_missing` (default `false`): " in pages["last-contact"]
-    assert "- `derive` (default `{type: \"type/{value}\"}`): " in pages["tags"]
+    assert '- `derive` (default `{type: "type/{value}"}`): ' in pages["tags"]
     assert "- `max_entries` (default `15`): the most lines listed." in pages["recent-context"]
 
 
@@ -54,7 +54,11 @@ def test_the_declarations_the_engine_reads() -> None:
 
 
 def _names_in(path: Path) -> set[str]:
-    return {node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    return {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
 
 
 @pytest.mark.parametrize("module", ["config.py", "runner.py", "vault.py", "scope.py", "index_settings.py", "relink.py"])

@@ -108,13 +108,17 @@ def test_comment_markers_in_code_are_not_comments(tmp_path: Path) -> None:
     write_vault(tmp_path, {"A.md": entity, **PEOPLE, "N.md": "[[A]] [[Ann]]\n"})
     result = plan(tmp_path, related.ID)
     assert [p.message for p in result.problems] == []
-    assert [c.after.decode() for c in result.changes] == ["---\ntype: customer\n---\n## Related\n\n<!-- a real hint -->\n- [[Ann]] (person, 1 shared note)\n"]
+    assert [c.after.decode() for c in result.changes] == [
+        "---\ntype: customer\n---\n## Related\n\n<!-- a real hint -->\n- [[Ann]] (person, 1 shared note)\n"
+    ]
 
 
 def test_a_meeting_note_with_two_related_headings_is_not_skipped(tmp_path: Path) -> None:
     """The bot writes `## Related` in entity notes only: a meeting template's own two are no reason to skip the meeting."""
     meeting = "---\ntype: meeting\n---\n# Sync with [[A]] and [[Ann]]\n\n## Related\n\n- x\n\n## Notes\n\n## Related\n\nmore\n"
-    write_vault(tmp_path, {"A.md": "---\ntype: customer\n---\n## Related\n\n## Recent Context\n", **PEOPLE, "M/2026-11-20 sync.md": meeting})
+    write_vault(
+        tmp_path, {"A.md": "---\ntype: customer\n---\n## Related\n\n## Recent Context\n", **PEOPLE, "M/2026-11-20 sync.md": meeting}
+    )
     result = plan(tmp_path)
     assert [p.message for p in result.problems] == []
     changed = {c.path: c.after.decode() for c in result.changes}
@@ -125,7 +129,9 @@ def test_a_meeting_note_with_two_related_headings_is_not_skipped(tmp_path: Path)
     assert changed["M/2026-11-20 sync.md"] == meeting.replace("type: meeting\n", "type: meeting\ntags:\n  - type/meeting\n")
     twice = "---\ntype: customer\n---\n## Related\n\n## Related\n"
     write_vault(tmp_path, {"A.md": twice})
-    assert [(p.path, p.message) for p in plan(tmp_path).problems] == [("A.md", "skipped: the heading '## Related' appears 2 times; keep one")]
+    assert [(p.path, p.message) for p in plan(tmp_path).problems] == [
+        ("A.md", "skipped: the heading '## Related' appears 2 times; keep one")
+    ]
 
 
 def test_notes_without_the_section_are_left_alone_unless_create_missing(tmp_path: Path) -> None:

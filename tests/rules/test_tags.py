@@ -16,27 +16,43 @@ CASES = [
     ("derived tag added to a block list", "type: customer\ntags:\n  - vip\n", "type: customer\ntags:\n  - type/customer\n  - vip\n"),
     ("stale family tag replaced", "type: call\ntags:\n- type/meeting\n- x\n", "type: call\ntags:\n- type/call\n- x\n"),
     ("flow style kept", "type: person\ntags: [a, type/customer]\n", "type: person\ntags: [type/person, a]\n"),
-    ("comma string becomes a block list, inner spaces a -", "type: tasks\ntags: '#a, b  c'\n", "type: tasks\ntags:\n  - type/tasks\n  - a\n  - b-c\n"),
+    (
+        "comma string becomes a block list, inner spaces a -",
+        "type: tasks\ntags: '#a, b  c'\n",
+        "type: tasks\ntags:\n  - type/tasks\n  - a\n  - b-c\n",
+    ),
     ("space string becomes a block list", "type: tasks\ntags: '#a b'\n", "type: tasks\ntags:\n  - type/tasks\n  - a\n  - b\n"),
     ("placeholder item replaced", "type: x\ntags:\n- \n", "type: x\ntags:\n- type/x\n"),
     ("kept items keep their quoting", "type: x\ntags: [2024, \"a\", 'b']\n", "type: x\ntags: [type/x, 2024, \"a\", 'b']\n"),
-    ("YAML 1.1 words stay as typed", "type: x\ntags: [On, off, \"x\", 12:30]\n", "type: x\ntags: [type/x, On, off, \"x\", 12:30]\n"),
-    ("comments in and after a block list kept",
-     "type: meeting\ntags:\n  - project  # main project\n  # - old-tag\n  - '#x'\n# after\nz: 1\n",
-     "type: meeting\ntags:\n  - type/meeting\n  - project  # main project\n  # - old-tag\n  - x\n# after\nz: 1\n"),
-    ("comments in a multi-line flow list kept",
-     "type: x\ntags: [\n  a,  # first\n  type/y,  # old type\n  c\n]\n",
-     "type: x\ntags: [\n  type/x, a,  # first\n  # old type\n  c\n]\n"),
-    ("normalized and deduplicated", "type: x\ntags:\n  - ' #Follow up '\n  - follow-up\n  - ''\n  - type/x\n", "type: x\ntags:\n  - type/x\n  - Follow-up\n"),
+    ("YAML 1.1 words stay as typed", 'type: x\ntags: [On, off, "x", 12:30]\n', 'type: x\ntags: [type/x, On, off, "x", 12:30]\n'),
+    (
+        "comments in and after a block list kept",
+        "type: meeting\ntags:\n  - project  # main project\n  # - old-tag\n  - '#x'\n# after\nz: 1\n",
+        "type: meeting\ntags:\n  - type/meeting\n  - project  # main project\n  # - old-tag\n  - x\n# after\nz: 1\n",
+    ),
+    (
+        "comments in a multi-line flow list kept",
+        "type: x\ntags: [\n  a,  # first\n  type/y,  # old type\n  c\n]\n",
+        "type: x\ntags: [\n  type/x, a,  # first\n  # old type\n  c\n]\n",
+    ),
+    (
+        "normalized and deduplicated",
+        "type: x\ntags:\n  - ' #Follow up '\n  - follow-up\n  - ''\n  - type/x\n",
+        "type: x\ntags:\n  - type/x\n  - Follow-up\n",
+    ),
     ("missing tags key added", "type: meeting\ndate: 2026-01-02\n", "type: meeting\ndate: 2026-01-02\ntags:\n  - type/meeting\n"),
-    ("comments around the key survive", "# top\ntype: x  # kind\ntags: [b]  # mine\n# after\nz: 1\n", "# top\ntype: x  # kind\ntags: [type/x, b]  # mine\n# after\nz: 1\n"),
+    (
+        "comments around the key survive",
+        "# top\ntype: x  # kind\ntags: [b]  # mine\n# after\nz: 1\n",
+        "# top\ntype: x  # kind\ntags: [type/x, b]  # mine\n# after\nz: 1\n",
+    ),
     ("already right: unchanged", "type: x\ntags:\n  - type/x\n  - b\n", None),
     ("no type: family tags kept", "tags:\n  - type/old\n  - b\n", None),
     ("bare tags key left alone", "title: x\ntags:\n", None),
     ("empty placeholder item left alone", "title: x\ntags:\n- \n", None),
     ("empty flow list left alone", "title: x\ntags: []\n", None),
     ("a number tag is not quoted just for that", "tags: [type/note, 2024, ok]\n", None),
-    ("quoting alone is no change", "tags: [\"a\"]\n", None),
+    ("quoting alone is no change", 'tags: ["a"]\n', None),
     ("empty items among tags are no change", "tags:\n  - a\n  -\n  - b\n", None),
     ("one tag as a string is no change", "tags: project\n", None),
     ("no frontmatter fields at all", "title: x\n", None),
@@ -65,7 +81,16 @@ def test_invalid_tags_are_reported_not_dropped(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("tag", "valid"),
-    [("type/customer", True), ("y1984", True), ("1984", False), ("a b", False), ("🚀launch", True), ("naïve_tag-2", True), ("a&b", False), ("", False)],
+    [
+        ("type/customer", True),
+        ("y1984", True),
+        ("1984", False),
+        ("a b", False),
+        ("🚀launch", True),
+        ("naïve_tag-2", True),
+        ("a&b", False),
+        ("", False),
+    ],
 )
 def test_obsidian_tag_validity(tag: str, valid: bool) -> None:
     assert is_valid_tag(tag) is valid
@@ -83,7 +108,11 @@ def test_tags_end_to_end(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("key", "why"),
-    [("tag", "is deprecated (Obsidian 1.9 no longer reads it)"), ("TAG", "is deprecated (Obsidian 1.9 no longer reads it)"), ("Tags", "is 'tags' in another case")],
+    [
+        ("tag", "is deprecated (Obsidian 1.9 no longer reads it)"),
+        ("TAG", "is deprecated (Obsidian 1.9 no longer reads it)"),
+        ("Tags", "is 'tags' in another case"),
+    ],
 )
 def test_a_tag_key_that_is_not_tags_is_reported_never_a_silent_second_key(tmp_path: Path, key: str, why: str) -> None:
     write_vault(tmp_path, {"Note.md": f"---\ntype: call\n{key}: [a]\n---\n"})
@@ -112,7 +141,10 @@ def test_a_placeholder_vault_of_5000_notes_is_left_alone_end_to_end(tmp_path: Pa
     shapes = ["tags:\n- \n", "tags:\n-\n", "tags:\n", "tags: []\n", "tags: [2024]\n", 'tags: ["a"]\n', "tags:\n  - \n  - b\n"]
     write_vault(
         tmp_path,
-        {f"Notes/{n:04d} - Note.md": f"---\ncreated: 2024-01-{n % 28 + 1:02d}\n{shapes[n % len(shapes)]}---\nText {n}.\n" for n in range(5000)},
+        {
+            f"Notes/{n:04d} - Note.md": f"---\ncreated: 2024-01-{n % 28 + 1:02d}\n{shapes[n % len(shapes)]}---\nText {n}.\n"
+            for n in range(5000)
+        },
     )
     result = run_cli("run", tmp_path, "--no-commit", "--format", "json", "--today", "2026-11-24")
     assert result.returncode == 0, result.stderr
