@@ -14,8 +14,11 @@ import json
 from typing import Any
 
 from bot.markdown import find_links, find_tasks, find_wikilinks_in_value
+from bot.note import Note
 from bot.report import unified_diff
 from bot.runner import RunPlan
+from bot.sections import find_section
+from bot.summary import note_summary
 from bot.vault import VaultIndex
 from rules import dedupe_meetings, open_tasks, recent_context, related
 
@@ -82,12 +85,30 @@ def _duplicate_group(plan: RunPlan, path: str) -> dict[str, Any] | None:
                 decided = "links and body length tie; it has the smallest path"
             return {
                 "canonical": keeper,
+                "matched": dedupe_meetings.why_grouped(vault, group),
                 "why": decided,
                 "order": "most notes linking to it (generated sections excluded), then the longest body, then the smallest path",
                 "members": members,
                 "mode": options.mode,
             }
     return None
+
+
+def _summary(note: Note, plan: RunPlan) -> str | None:
+    """The note's summary as a person would write it: without the sections vaultbot generates
+    (an entity's first paragraph is often its Recent Context list)."""
+    assert plan.config is not None, "explain reads a plan made by plan_run"
+    headings = plan.config.generated_headings
+    body = note.body
+    if not any(heading.lower() in body.lower() for heading in headings):
+        return note.summary
+    spans = sorted((found.start, end) for heading in headings for found, end in find_section(body, heading))
+    kept, at = [], 0
+    for start, end in spans:
+        kept.append(body[at:start])
+        at = max(at, end)
+    kept.append(body[at:])
+    return note_summary(note.frontmatter, "".join(kept))
 
 
 def _link_reasons(vault: VaultIndex, source: str, entity: str) -> list[str]:
@@ -222,7 +243,7 @@ def explain(plan: RunPlan, path: str, today: datetime.date) -> dict[str, Any]:
         "entity": vault.is_entity(path),
         **_date(vault, path),
         "owner": owner,
-        "summary": note.summary,
+        "summary": _summary(note, plan),
         "links": _links(vault, path),
         "backlinks": list(vault.backlinks(path)),
         "duplicate_group": _duplicate_group(plan, path),
@@ -301,6 +322,7 @@ def as_text(explanation: dict[str, Any]) -> str:
         lines.append("Duplicate group: none")
     else:
         lines.append(f"Duplicate group (dedupe-meetings mode {group['mode']}): canonical {group['canonical']}")
+        lines.append(f"  one meeting because they have {group['matched']}")
         lines.append(f"  chosen because {group['why']} (order: {group['order']})")
         lines += [f"  {m['path']}: {m['backlinks']} backlinks, body {m['body_length']} characters" for m in group["members"]]
     lines.append("")

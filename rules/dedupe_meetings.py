@@ -247,6 +247,18 @@ def duplicate_groups(vault: VaultIndex, options: Options, among: Sequence[str] |
     return sorted(groups.groups())
 
 
+def why_grouped(vault: VaultIndex, group: Sequence[str]) -> str:
+    """What made the notes one meeting (for `vaultbot explain`): a source, or day, owner, participants and times."""
+    sources = {_source(vault.notes[path]) for path in group}
+    if len(sources) == 1 and None not in sources:
+        return f"the same source {next(iter(sources))!r}"
+    days = ", ".join(sorted({str(_day(vault.notes[path])) for path in group}))
+    owners = ", ".join(sorted({vault.owner(path) or "no owner" for path in group}))
+    people = ", ".join(sorted({person for path in group for person in participants(vault, path)}))
+    times = ", ".join("unknown" if (m := _minutes(vault, path)) is None else f"{m // 60:02d}:{m % 60:02d}" for path in group)
+    return f"the same day ({days}), owner ({owners}) and participants ({people}); times {times} (less than {MAX_MINUTES_APART} minutes apart, or unknown)"
+
+
 def _group_keys(note: Note) -> list[tuple]:
     """What two meetings must share to be in one group: a day, or a source."""
     day, source = _day(note), _source(note)

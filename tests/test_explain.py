@@ -102,7 +102,8 @@ def test_duplicate_meeting_text() -> None:
     result = run_cli("explain", EXAMPLE_VAULT, "2026-10-14 1010 - QBR notes (AI summary)", "--today", str(TODAY))
     assert result.returncode == 0, result.stderr
     assert "  date:     2026-10-14 (from frontmatter:date)\n  time:     10:10 (from frontmatter:time)\n" in result.stdout
-    assert f"canonical {CANONICAL}\n  chosen because links tie; it has the longest body" in result.stdout
+    assert f"canonical {CANONICAL}\n  one meeting because they have the same day" in result.stdout
+    assert "\n  chosen because links tie; it has the longest body" in result.stdout
 
 
 def test_unknown_note_is_a_usage_error() -> None:
@@ -157,3 +158,35 @@ def test_ticked_roll_up_lines_are_explained(tmp_path: Path) -> None:
         "ticked, but the ticked task 'Gone' is found 0 times in Acme/2026-11-01 call.md, not once; nothing written there, the line is left as it is",
         "generated from Acme/2026-11-01 call.md: listed again while the task is open there",
     ]
+
+
+def test_an_entitys_summary_skips_the_sections_vaultbot_generates(tmp_path: Path) -> None:
+    entity = (
+        "---\ntype: customer\n---\n# Acme\n\n## Recent Context\n\n- 2026-11-01: [[2026-11-01 Call]] - Kickoff\n\n"
+        "## Related\n\n- [[Ann]] (person, 1 shared note)\n\n## About\n\nMakes anvils for coyotes.\n"
+    )
+    write_vault(
+        tmp_path, {"Acme.md": entity, "2026-11-01 Call.md": "Kickoff with [[Acme]] and [[Ann]].\n", "Ann.md": "---\ntype: person\n---\n"}
+    )
+    result = run_cli("explain", tmp_path, "Acme", "--format", "json", "--today", str(TODAY))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"] == "Makes anvils for coyotes."
+
+
+def test_a_duplicate_group_says_which_test_made_it_one_meeting() -> None:
+    found = explain_json(DUPLICATE)
+    assert found["duplicate_group"]["matched"] == (
+        "the same day (2026-10-14), owner (Customers/Northwind Traders/Northwind Traders.md) and participants "
+        "(People/Priya Raman/Priya Raman.md, People/Tomás Ortega/Tomás Ortega.md); times 10:00, 10:10 "
+        "(less than 30 minutes apart, or unknown)"
+    )
+    text = run_cli("explain", EXAMPLE_VAULT, DUPLICATE, "--today", str(TODAY)).stdout
+    assert "  one meeting because they have the same day (2026-10-14)" in text
+
+
+def test_a_duplicate_group_by_source_names_the_source(tmp_path: Path) -> None:
+    meeting = "---\ntype: meeting\nsource: rec-42\n---\n{}\n"
+    write_vault(tmp_path, {"A/2026-11-01 Sync.md": meeting.format("One."), "B/2026-11-02 Sync again.md": meeting.format("Two, longer.")})
+    result = run_cli("explain", tmp_path, "A/2026-11-01 Sync.md", "--format", "json", "--today", str(TODAY))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["duplicate_group"]["matched"] == "the same source 'rec-42'"
