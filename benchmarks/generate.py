@@ -1,4 +1,4 @@
-"""Write a realistic CRM vault of N notes for benchmarks (issue 6, SPEC section 7).
+"""Write a realistic CRM vault of N notes for benchmarks.
 
     python benchmarks/generate.py 10000 benchmarks/vaults/10k
 

@@ -1,4 +1,4 @@
-"""Measure vaultbot against the floor on generated vaults (issue 6, SPEC section 7).
+"""Measure vaultbot against the floor on generated vaults.
 
     python benchmarks/run.py                      # 1,000 and 10,000 notes
     python benchmarks/run.py --sizes 1000 --with-50k
@@ -267,7 +267,7 @@ def watch_latency(size: int, repeat: int, work: Path) -> list[tuple[float, float
     return figures
 
 
-# Issue 11, item 14: long one-line paragraphs that once made summaries quadratic.
+# Long one-line paragraphs that once made summaries quadratic.
 PATHOLOGICAL = ("[[a ", "*a ", " _a", "~~a", "==a", "[", "![[")
 
 

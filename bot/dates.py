@@ -1,6 +1,6 @@
 """A note's date and time of day, read from its frontmatter or its file name.
 
-SPEC section 2, "A note's date". The first source that gives a real calendar date
+A note's date: the first source that gives a real calendar date
 wins; a value that is not a date (``TBD``, ``{{date}}``, ``2025-02-30``) is skipped
 so the next source can still date the note. The time of day is a frontmatter
 ``time`` (or the time of a datetime date), else the `` HHmm``/`` HH:mm`` after the

@@ -47,7 +47,7 @@ class VaultDelta:
         return found
 
     def entities(self) -> frozenset[str]:
-        """Entities whose own note or related notes (SPEC 3) include an edited note: the edited
+        """Entities whose own note or related notes include an edited note: the edited
         entities, the entities an edited note links to (before or after), and the edited notes' owners."""
         vault = self.vault
         found = {path for path in self.linked() if vault.is_entity(path)}

@@ -1,6 +1,6 @@
 """Duplicate marks as the vault index reads them (the key a rule declares; dedupe-meetings' `duplicate_of`).
 
-SPEC 3 leaves a marked duplicate out of related notes: the note it names stands for
+A run leaves a marked duplicate out of related notes: the note it names stands for
 the meeting. A mark that names no note, the note itself, or a note whose own marks
 lead back to it (A -> B -> A) names nothing that stands for the meeting; hiding the
 note would hide the meeting for good, so such a mark hides nothing and is reported.

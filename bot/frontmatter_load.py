@@ -20,7 +20,7 @@ from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
 from bot.yaml_reader import CoreSchemaLoader, scalar_text
 
-MAX_FRONTMATTER_BYTES = 64 * 1024  # SPEC 4.7: larger frontmatter is bad input
+MAX_FRONTMATTER_BYTES = 64 * 1024  # larger frontmatter is bad input
 MAX_EXPANDED_NODES = 100_000  # alias bombs: nodes after expanding every alias
 DELETE = object()  # the value that deletes a key
 

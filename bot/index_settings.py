@@ -16,7 +16,7 @@ from bot.note import Note
 class IndexSettings:
     entity_types: tuple[str, ...] = ("customer", "person", "project", "company", "partner")
     resolve_aliases: bool = True  # a link matching no note but one note's alias opens that note
-    # The frontmatter key that marks a note as a duplicate of the note it names (SPEC 3: a
+    # The frontmatter key that marks a note as a duplicate of the note it names (a
     # marked duplicate is no related note); None when no rule declares one.
     duplicate_key: str | None = None
 

@@ -1,4 +1,4 @@
-"""One note, parsed: frontmatter, links, date, summary (SPEC section 2).
+"""One note, parsed: frontmatter, links, date, summary.
 
 Parsing is the hot path (every note, every run), so frontmatter is read with
 python-frontmatter and libyaml's safe loader, resolving values by the YAML 1.2

@@ -1,6 +1,6 @@
 """Reading and parsing notes from disk, on every core when there are many.
 
-Parsing is most of a cold run (issue 6): libyaml, links, dates and summaries for
+Parsing is most of a cold run: libyaml, links, dates and summaries for
 every note, all of it CPU work in one interpreter. With more than
 `PARALLEL_FROM` notes to parse, the files are split between this process and
 forked children; each child parses its share and sends the parsed notes back

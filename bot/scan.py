@@ -1,4 +1,4 @@
-"""Which files of a vault are notes (SPEC section 2, "Notes").
+"""Which files of a vault are notes.
 
 Every `*.md` file under the root, except dot-folders and dot-files (`.obsidian/`,
 `.git/`, `.trash/`, ...), Obsidian's templates folders and `userIgnoreFilters`,

@@ -1,4 +1,4 @@
-"""A note's one-line summary (SPEC section 2) and its cut for Recent Context (section 3)."""
+"""A note's one-line summary and its cut for Recent Context."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 
 # Every pattern here is linear in the text's length: a link's inside stops at the next "[["
 # (Obsidian: the last "[[" starts the link) and a markdown link's text at the next "[", so a
-# line of unclosed openers is scanned once, not once per opener (issue 11, item 14).
+# line of unclosed openers is scanned once, not once per opener.
 _WIKILINK_INSIDE = r"[^\[\]\n]*(?:(?:\[(?!\[)|\](?!\]))[^\[\]\n]*)*"
 _EMBED = r"!\[\[" + _WIKILINK_INSIDE + r"\]\]|!\[[^\[\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)"
 

@@ -1,7 +1,7 @@
 """The vault as rules see it: notes, resolved links, backlinks, entities and owners.
 
 Built once per run from parsed notes (bot/note.py); immutable afterwards, and
-free of I/O, so rules stay pure. Follows Obsidian's semantics (SPEC section 2):
+free of I/O, so rules stay pure. Follows Obsidian's semantics:
 
 - Resolution is Obsidian's `getFirstLinkpathDest`: candidates are notes whose
   path ends with the link target (compared case-insensitively after NFC); an
@@ -389,7 +389,7 @@ class VaultIndex:
         return None if mark is None else self.resolve(mark, path)
 
     def entities_of(self, path: str) -> set[str]:
-        """The entities a note is a related note of, when it is one (SPEC 3): those it links to, and its owner."""
+        """The entities a note is a related note of, when it is one: those it links to, and its owner."""
         found = {target for target in self._targets(path) if self.is_entity(target)}
         owner = self.owner(path)
         if owner is not None:
@@ -402,7 +402,7 @@ class VaultIndex:
         return self.duplicate_target(path) not in (None, path) and not marks_lead_back(self, path)
 
     def related(self, entity: str, today: datetime.date) -> list[str]:
-        """The entity's related notes (SPEC 3, recent-context): no marked duplicates, nothing dated after today."""
+        """The entity's related notes (recent-context): no marked duplicates, nothing dated after today."""
         key = (entity, today)
         if key not in self._related:  # last-contact and recent-context both ask, per entity
             self._related[key] = [

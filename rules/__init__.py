@@ -28,7 +28,7 @@ Optional declarations, read by the engine through the functions below so that
 nothing in `bot/` names a rule or one of its options:
 
 - `DUPLICATE_MARK_KEY`: the frontmatter key whose value, naming another note,
-  marks a note as a duplicate (SPEC 3: left out of related notes);
+  marks a note as a duplicate (left out of related notes);
 - `index_exclusions(options) -> tuple[str, ...]`: folders the rule keeps out of
   the vault's index with these options (patterns as `exclude` takes them).
 

@@ -1,4 +1,4 @@
-"""vaultbot's commit is exactly what it wrote (issue 10): built from blobs in a private index,
+"""vaultbot's commit is exactly what it wrote: built from blobs in a private index,
 never from the work tree or the user's index, at any scale; a run that dies is finished by the next."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 11, items 1-3: a generated section ends where CommonMark (and Obsidian) end it.
+"""A generated section ends where CommonMark (and Obsidian) end it.
 
 Each case runs `vaultbot run` in a real subprocess and compares the note's bytes after
 the run: either the section was regenerated and everything after it kept, or the note

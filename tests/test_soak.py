@@ -1,4 +1,4 @@
-"""SIGKILL soak for a committing run (issue 10): a git vault whose run is killed at random points of
+"""SIGKILL soak for a committing run: a git vault whose run is killed at random points of
 its write and commit stages, then run once more, ends exactly where one uninterrupted run ends: HEAD
 holds every change, nothing of vaultbot's is left uncommitted or staged, the user's staging and
 uncommitted edit are as they left them."""

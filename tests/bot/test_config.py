@@ -29,7 +29,7 @@ DOCUMENTED_RULE_DEFAULTS = {
         "similarity": None,
     },
     "last-contact": {"create_missing": False},
-    # merge_tag_keys (off): issue 11, what to do with `tag:` / `Tags:` (rules/tags.py).
+    # merge_tag_keys (off): what to do with `tag:` / `Tags:` (rules/tags.py).
     "tags": {"derive": {"type": "type/{value}"}, "merge_tag_keys": False},
     "recent-context": {"heading": "Recent Context", "max_entries": 15, "summary_length": 100, "create_missing": False},
     "open-tasks": {"heading": "Open Tasks", "max_entries": 50, "done_date": False, "create_missing": False},

@@ -159,7 +159,7 @@ def test_moment_to_regex(fmt, name, matches):
         ),
         # The file name's time belongs to its leading date, not to another frontmatter date...
         ({"date": datetime.date(2025, 10, 6)}, "2025-12-18 1303 - New Recording", None, ""),
-        # ... and to that date wherever it was read (issue 11, item 9).
+        # ... and to that date wherever it was read.
         ({"date": datetime.date(2026, 5, 21)}, "2026-05-21 1600 - Retro", (16, 0), "file name"),
         ({"date": "2026-05-21"}, "2026-05-21 09:00 - Standup", (9, 0), "file name"),
         ({"meeting_date": datetime.date(2026, 5, 21)}, "2026-05-21 0900 - Standup", (9, 0), "file name"),

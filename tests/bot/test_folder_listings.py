@@ -1,5 +1,5 @@
 """No per-note work grows with the folder: a run lists each folder a fixed number of times,
-however many of its notes it writes (issue 15; once, every write globbed its folder for leftovers)."""
+however many of its notes it writes (once, every write globbed its folder for leftovers)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A list rewritten item by item: comments and kept items stay (issue 11, item 7)."""
+"""A list rewritten item by item: comments and kept items stay."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 11, item 14: summaries, links and masking take time linear in the note's size.
+"""Summaries, links and masking take time linear in the note's size.
 
 Each pattern once took seconds at tens of kilobytes and grew with the square of the size
 (`"[[a " * n`: 25 s at 80 KB). At 1 MB a quadratic pass would take hours; the bound

@@ -1,6 +1,6 @@
-"""Notes whose paths differ only by case or Unicode normalization (issue 11, item 11).
+"""Notes whose paths differ only by case or Unicode normalization.
 
-SPEC section 2, Resolution: link paths compare case-insensitively after NFC, so
+Resolution: link paths compare case-insensitively after NFC, so
 `Acme.md` and `acme.md` (or an NFC and an NFD `Café.md`) are equally good
 matches for `[[Acme]]`: the first by path order wins and the tie is reported.
 """

@@ -1,4 +1,4 @@
-"""Frontmatter values read as Obsidian shows them (YAML 1.2 core schema), issue 11 items 4 and 5."""
+"""Frontmatter values read as Obsidian shows them (YAML 1.2 core schema)."""
 
 from __future__ import annotations
 

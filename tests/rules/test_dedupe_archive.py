@@ -254,7 +254,7 @@ def test_move_refuses_a_source_changed_since_it_was_read(tmp_path: Path) -> None
 
 
 def test_existing_destination_refuses_the_whole_group(tmp_path: Path) -> None:
-    # Issue 11, item 10: no link rewrites, no task copies, no marks; only the report.
+    # A refused group: no link rewrites, no task copies, no marks; only the report.
     vault_with(
         tmp_path,
         {

@@ -1,4 +1,4 @@
-"""dedupe-meetings: what a group touches (issue 11, items 9 and 10).
+"""dedupe-meetings: what a group touches.
 
 File-name times on dated meetings, a switch from mark to archive mode after the
 links changed which note wins, a hand-marked note that wins, a refused move, and

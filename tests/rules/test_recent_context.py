@@ -183,7 +183,7 @@ def test_a_code_fence_inside_the_section_stops_the_rewrite(tmp_path: Path) -> No
     ids=["escaped-line-breaks", "block-scalars", "cr-and-unicode-separators"],
 )
 def test_titles_and_summaries_are_written_on_one_line(tmp_path: Path, title: str, summary: str) -> None:
-    # Issue 11, item 12: a line break in an owner's title injected a `## Oops)` heading, one more per run.
+    # A line break in an owner's title injected a `## Oops)` heading, one more per run.
     write_vault(
         tmp_path,
         {

@@ -137,7 +137,7 @@ def test_merge_tag_keys_moves_them_into_tags(tmp_path: Path) -> None:
 
 
 def test_a_placeholder_vault_of_5000_notes_is_left_alone_end_to_end(tmp_path: Path) -> None:
-    """Issue 11, item 6: a template's empty `tags:` placeholders and quoting never cause a write."""
+    """A template's empty `tags:` placeholders and quoting never cause a write."""
     shapes = ["tags:\n- \n", "tags:\n-\n", "tags:\n", "tags: []\n", "tags: [2024]\n", 'tags: ["a"]\n', "tags:\n  - \n  - b\n"]
     write_vault(
         tmp_path,
