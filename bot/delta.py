@@ -22,7 +22,8 @@ from functools import cached_property
 from typing import Iterable, Mapping
 
 from bot.note import Note
-from bot.vault import VaultIndex, identity
+from bot.note_facts import identity
+from bot.vault import VaultIndex
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import datetime
 import posixpath
-import unicodedata
 from collections import defaultdict
 from functools import cached_property
 from typing import Iterable, Mapping
@@ -31,43 +30,12 @@ from bot.duplicate_marks import mark_problems, marks_lead_back
 from bot.index_settings import IndexSettings, duplicate_mark
 from bot.markdown import fold, markdown_destination
 from bot.note import Note, NoteLink
+from bot.note_facts import aliases, identity, not_after, told_apart, without_md
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
 
 # `backlinks` looks this many notes up one by one before it maps the whole vault's links.
 FEW_BACKLINKS = 64
-
-
-def _without_md(path: str) -> str:
-    return path[:-3] if path.lower().endswith(".md") else path
-
-
-def _aliases(note: Note) -> list[str]:
-    found: list[str] = []
-    for key in ("aliases", "alias"):
-        value = note.get(key)
-        values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        found.extend(v.strip() for v in values if isinstance(v, str) and v.strip())
-    return found
-
-
-def _not_after(note: Note, today: datetime.date) -> bool:
-    """Undated, or dated no later than `today`."""
-    date = note.date.date
-    return date is None or date.first_day() <= today
-
-
-def identity(note: Note, mark_key: str | None) -> tuple:
-    """What other notes see of a note besides its links and contents: its type, aliases and title,
-    and its `duplicate_of` mark (closing or opening a loop of marks shows or hides every note in it)."""
-    return note.type, tuple(_aliases(note)), note.title, duplicate_mark(note, mark_key)
-
-
-def _told_apart(path: str) -> str:
-    """A path as a report names it: an NFD twin looks exactly like its NFC twin, so it says which it is."""
-    if unicodedata.is_normalized("NFC", path):
-        return path
-    return f"{path} (NFD)" if unicodedata.is_normalized("NFD", path) else f"{path} (not NFC)"
 
 
 class VaultIndex:
@@ -96,14 +64,14 @@ class VaultIndex:
         self._by_alias: dict[str, set[str]] = defaultdict(set)
         self._folded: dict[str, str] = {}  # path -> the form links are compared in
         for path in sorted(self.notes.keys() | self.unparsed):
-            key = fold(_without_md(path))
+            key = fold(without_md(path))
             self._folded[path] = key
             first = self._by_path.setdefault(key, path)
             if first != path:
                 self._twins[key] = (*self._twins.get(key, (first,)), path)
             self._by_name[key.rsplit("/", 1)[-1]].append(path)
             if index.resolve_aliases and path in self.notes:
-                for alias in _aliases(self.notes[path]):
+                for alias in aliases(self.notes[path]):
                     self._by_alias[fold(alias)].add(path)
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._ambiguous: dict[tuple[str, str], tuple[str, ...]] = {}  # (target, folder) -> tied paths
@@ -193,8 +161,8 @@ class VaultIndex:
             joined = posixpath.normpath(posixpath.join(folder, target))
             if joined == ".." or joined.startswith("../"):
                 return None
-            return self._exact(fold(_without_md(joined)), target, folder)
-        wanted = fold(_without_md(target.lstrip("/")))
+            return self._exact(fold(without_md(joined)), target, folder)
+        wanted = fold(without_md(target.lstrip("/")))
         if wanted in self._by_path:
             return self._exact(wanted, target, folder)
         name = wanted.rsplit("/", 1)[-1]
@@ -269,7 +237,7 @@ class VaultIndex:
     def _find_backlinks(self, path: str) -> tuple[str, ...]:
         names = {self._folded[path].rsplit("/", 1)[-1]}
         if self.index.resolve_aliases and path in self.notes:
-            names.update(fold(alias).rsplit("/", 1)[-1] for alias in _aliases(self.notes[path]))
+            names.update(fold(alias).rsplit("/", 1)[-1] for alias in aliases(self.notes[path]))
         candidates = {source for name in names for source in self._by_link_name.get(name, ())}
         found = [source for source in candidates if source != path and any(target == path for _, target in self._links(source))]
         return tuple(sorted(found, key=self._position.__getitem__))
@@ -297,7 +265,7 @@ class VaultIndex:
                     found.append(
                         Problem(
                             path,
-                            f"link [[{target}]] matches {len(tied)} notes equally well: {', '.join(map(_told_apart, tied))}; Obsidian opens the first",
+                            f"link [[{target}]] matches {len(tied)} notes equally well: {', '.join(map(told_apart, tied))}; Obsidian opens the first",
                         )
                     )
         return found
@@ -309,7 +277,7 @@ class VaultIndex:
         if style == "relative":
             path = posixpath.relpath(target, self.notes[source].folder or ".")
             # A bare `Name` would open a root note called Name first (an exact path wins).
-            if not path.startswith("../") and self.resolve(_without_md(path), source) != target:
+            if not path.startswith("../") and self.resolve(without_md(path), source) != target:
                 path = "./" + path
         elif style == "absolute" or len(self._by_name[fold(name)]) > 1:
             path = target
@@ -318,7 +286,7 @@ class VaultIndex:
         if self.settings.use_markdown_links and not wikilink:
             # `%` first: the link is percent-decoded when read back.
             return f"[{name}]({markdown_destination(path)})"
-        return f"[[{_without_md(path)}]]"
+        return f"[[{without_md(path)}]]"
 
     # -- entities ------------------------------------------------------------
 
@@ -408,6 +376,6 @@ class VaultIndex:
             self._related[key] = [
                 path
                 for path in self.related_candidates(entity)
-                if not self.is_marked_duplicate(path) and _not_after(self.notes[path], today)
+                if not self.is_marked_duplicate(path) and not_after(self.notes[path], today)
             ]
         return list(self._related[key])
