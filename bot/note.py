@@ -118,14 +118,37 @@ class Note:
         return ((BOM if self.bom else "") + self.text).encode("utf-8")
 
     def opted_out(self, rule_id: str) -> bool:
-        """`vaultbot: false` opts out of every rule; `vaultbot: {skip: [id, ...]}` of some."""
+        """`vaultbot: false` opts out of every rule; `vaultbot: {skip: [id, ...]}` of some. A
+        setting that cannot be read (`opt_out_problem`) opts out of every rule: it is not known
+        which rules the note meant to keep away, so none touches it."""
+        skip = self._skipped()
+        return skip is None or rule_id in skip
+
+    def opt_out_problem(self) -> str | None:
+        """Why the note's `vaultbot` setting cannot be read, when it cannot."""
         setting = self.get("vaultbot")
-        if setting is False:
-            return True
+        if self._skipped() is not None or setting is False or _says_false(setting):
+            return None
+        if isinstance(setting, dict):
+            return "'vaultbot: {skip: ...}' is not a rule id or a list of them; every rule leaves the note alone"
+        return "'vaultbot' is neither false nor {skip: [rule ids]}; every rule leaves the note alone"
+
+    def _skipped(self) -> frozenset[str] | None:
+        """The rule ids the note skips; None when it opts out of every rule."""
+        setting = self.get("vaultbot")
+        if setting is None or setting is True:
+            return frozenset()
         if isinstance(setting, dict):
             skip = setting.get("skip") or []
-            return rule_id in ([skip] if isinstance(skip, str) else skip)
-        return False
+            skip = [skip] if isinstance(skip, str) else skip
+            if isinstance(skip, list) and all(isinstance(rule_id, str) for rule_id in skip):
+                return frozenset(skip)
+        return None
+
+
+def _says_false(setting: object) -> bool:
+    """A quoted `'false'` (or `no`, `off`) means what the unquoted one does."""
+    return isinstance(setting, str) and setting.strip().lower() in ("false", "no", "off")
 
 
 def split_frontmatter(text: str) -> tuple[int, int, int] | None:

@@ -105,6 +105,11 @@ OPT_OUT = (
     pytest.param(b"---\nvaultbot: {}\n---\n", {"tags": False}, id="empty-mapping"),
     pytest.param(b"---\ntitle: A\n---\n", {"tags": False}, id="no-setting"),
     pytest.param(b"no frontmatter", {"tags": False}, id="no-frontmatter"),
+    # A setting vaultbot cannot read means the note is left alone by every rule, not a crash.
+    pytest.param(b"---\nvaultbot: 'false'\n---\n", {"tags": True}, id="quoted-false-opts-out-of-all"),
+    pytest.param(b"---\nvaultbot:\n  skip: 5\n---\n", {"tags": True, "last-contact": True}, id="skip-number"),
+    pytest.param(b"---\nvaultbot:\n  skip: [tags, {a: 1}]\n---\n", {"tags": True, "last-contact": True}, id="skip-list-with-mapping"),
+    pytest.param(b"---\nvaultbot: 3\n---\n", {"tags": True}, id="number"),
 )
 
 
@@ -112,6 +117,22 @@ OPT_OUT = (
 def test_opted_out(data: bytes, expected: dict[str, bool]) -> None:
     note = parse(data)
     assert {rule_id: note.opted_out(rule_id) for rule_id in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    (
+        (b"---\nvaultbot: false\n---\n", None),
+        (b"---\nvaultbot: {skip: [tags]}\n---\n", None),
+        (
+            b"---\nvaultbot: {skip: 5}\n---\n",
+            "'vaultbot: {skip: ...}' is not a rule id or a list of them; every rule leaves the note alone",
+        ),
+        (b"---\nvaultbot: maybe\n---\n", "'vaultbot' is neither false nor {skip: [rule ids]}; every rule leaves the note alone"),
+    ),
+)
+def test_an_unreadable_opt_out_is_told(data: bytes, message: str | None) -> None:
+    assert parse(data).opt_out_problem() == message
 
 
 TITLES = (
