@@ -80,7 +80,7 @@ class Config:
     @property
     def index(self) -> IndexSettings:
         """What the vault index reads of this configuration."""
-        return IndexSettings(self.entity_types, self.resolve_aliases, duplicate_mark_key())
+        return IndexSettings(self.entity_types, self.resolve_aliases, duplicate_mark_key(), tuple(rule.ID for rule in RULES))
 
 
 # The validators take YAML values as Any: nothing is known of them until `_expect` has checked them.

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Collection, Mapping, NamedTuple
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -124,10 +124,18 @@ class Note:
         skip = self._skipped()
         return skip is None or rule_id in skip
 
-    def opt_out_problem(self) -> str | None:
-        """Why the note's `vaultbot` setting cannot be read, when it cannot."""
+    def opt_out_problem(self, rule_ids: Collection[str] = ()) -> str | None:
+        """Why the note's `vaultbot` setting cannot be read, when it cannot, or which of the rules
+        it skips are none of `rule_ids` (when given): a misspelt id opts out of nothing."""
         setting = self.get("vaultbot")
-        if self._skipped() is not None or setting is False or _says_false(setting):
+        skipped = self._skipped()
+        unknown = sorted(skipped - set(rule_ids), key=str.casefold) if skipped and rule_ids else []
+        if unknown:
+            return (
+                f"'vaultbot: {{skip: ...}}' names no rule called {', '.join(unknown)} (known: {', '.join(rule_ids)});"
+                " the other rules change the note as usual"
+            )
+        if skipped is not None or setting is False or _says_false(setting):
             return None
         if isinstance(setting, dict):
             return "'vaultbot: {skip: ...}' is not a rule id or a list of them; every rule leaves the note alone"

@@ -289,7 +289,7 @@ class VaultIndex:
         found = []
         for path in self.notes if paths is None else paths:
             found.extend(mark_problems(self, path))
-            unread_opt_out = self.notes[path].opt_out_problem()
+            unread_opt_out = self.notes[path].opt_out_problem(self.index.rule_ids)
             found.extend([Problem(path, unread_opt_out)] if unread_opt_out else [])
             links = self._links(path)
             folder = self.notes[path].folder

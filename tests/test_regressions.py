@@ -139,3 +139,13 @@ def test_an_opt_out_vaultbot_cannot_read_leaves_the_note_alone_and_says_so(tmp_p
             "message": "'vaultbot: {skip: ...}' is not a rule id or a list of them; every rule leaves the note alone",
         }
     ]
+
+
+def test_a_skip_naming_no_rule_is_reported(tmp_path: Path) -> None:
+    # `skip: [tag]` (for `tags`) opted out of nothing and said nothing: the note's tags changed.
+    write_vault(tmp_path, {".obsidian/app.json": "{}", "N.md": "---\ntype: meeting\nvaultbot: {skip: [tag]}\n---\n"})
+    result = run_cli("run", tmp_path, "--dry-run", "--format", "json", "--rule", "tags")
+    assert result.returncode == 0, result.stderr
+    assert [(w["path"], w["rule"], w["message"].split(" (known")[0]) for w in json.loads(result.stdout)["warnings"]] == [
+        ("N.md", None, "'vaultbot: {skip: ...}' names no rule called tag")
+    ]

@@ -135,6 +135,15 @@ def test_an_unreadable_opt_out_is_told(data: bytes, message: str | None) -> None
     assert parse(data).opt_out_problem() == message
 
 
+def test_a_skip_of_no_known_rule_is_told() -> None:
+    note = parse(b"---\nvaultbot: {skip: [tag, related, Tags]}\n---\n")
+    assert note.opt_out_problem(("tags", "related")) == (
+        "'vaultbot: {skip: ...}' names no rule called tag, Tags (known: tags, related); the other rules change the note as usual"
+    )
+    assert note.opt_out_problem() is None  # no rule ids given: nothing to check them against
+    assert parse(b"---\nvaultbot: {skip: tags}\n---\n").opt_out_problem(("tags",)) is None
+
+
 TITLES = (
     pytest.param(b"---\ntitle: Kickoff with Acme\n---\n", "Folder/My Note.md", "Kickoff with Acme", id="frontmatter-title"),
     pytest.param(b"---\ntitle: '  Padded  '\n---\n", "Folder/My Note.md", "Padded", id="title-trimmed"),
