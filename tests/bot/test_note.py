@@ -110,6 +110,8 @@ OPT_OUT = (
     pytest.param(b"---\nvaultbot:\n  skip: 5\n---\n", {"tags": True, "last-contact": True}, id="skip-number"),
     pytest.param(b"---\nvaultbot:\n  skip: [tags, {a: 1}]\n---\n", {"tags": True, "last-contact": True}, id="skip-list-with-mapping"),
     pytest.param(b"---\nvaultbot: 3\n---\n", {"tags": True}, id="number"),
+    pytest.param(b"---\nvaultbot: no\n---\n", {"tags": True}, id="no-is-text-in-yaml-1.2-and-means-false"),
+    pytest.param(b"---\nvaultbot: Off\n---\n", {"tags": True}, id="off"),
 )
 
 
@@ -123,6 +125,7 @@ def test_opted_out(data: bytes, expected: dict[str, bool]) -> None:
     ("data", "message"),
     (
         (b"---\nvaultbot: false\n---\n", None),
+        (b"---\nvaultbot: no\n---\n", None),
         (b"---\nvaultbot: {skip: [tags]}\n---\n", None),
         (
             b"---\nvaultbot: {skip: 5}\n---\n",
