@@ -137,6 +137,9 @@ class Note:
             )
         if skipped is not None or setting is False or _says_false(setting):
             return None
+        if isinstance(setting, dict) and set(setting) - {"skip"}:
+            others = ", ".join(sorted(map(str, set(setting) - {"skip"})))
+            return f"'vaultbot' knows only 'skip', not {others}; every rule leaves the note alone"
         if isinstance(setting, dict):
             return "'vaultbot: {skip: ...}' is not a rule id or a list of them; every rule leaves the note alone"
         return "'vaultbot' is neither false nor {skip: [rule ids]}; every rule leaves the note alone"
@@ -146,7 +149,7 @@ class Note:
         setting = self.get("vaultbot")
         if setting is None or setting is True:
             return frozenset()
-        if isinstance(setting, dict):
+        if isinstance(setting, dict) and not set(setting) - {"skip"}:  # `{skp: [tags]}` skips nothing knowingly
             skip = setting.get("skip") or []
             skip = [skip] if isinstance(skip, str) else skip
             if isinstance(skip, list) and all(isinstance(rule_id, str) for rule_id in skip):

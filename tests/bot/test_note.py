@@ -112,6 +112,7 @@ OPT_OUT = (
     pytest.param(b"---\nvaultbot: 3\n---\n", {"tags": True}, id="number"),
     pytest.param(b"---\nvaultbot: no\n---\n", {"tags": True}, id="no-is-text-in-yaml-1.2-and-means-false"),
     pytest.param(b"---\nvaultbot: Off\n---\n", {"tags": True}, id="off"),
+    pytest.param(b"---\nvaultbot: {skp: [tags]}\n---\n", {"tags": True, "related": True}, id="misspelt-skip"),
 )
 
 
@@ -130,6 +131,10 @@ def test_opted_out(data: bytes, expected: dict[str, bool]) -> None:
         (
             b"---\nvaultbot: {skip: 5}\n---\n",
             "'vaultbot: {skip: ...}' is not a rule id or a list of them; every rule leaves the note alone",
+        ),
+        (
+            b"---\nvaultbot: {skp: [tags], skip: [related]}\n---\n",
+            "'vaultbot' knows only 'skip', not skp; every rule leaves the note alone",
         ),
         (b"---\nvaultbot: maybe\n---\n", "'vaultbot' is neither false nor {skip: [rule ids]}; every rule leaves the note alone"),
     ),
