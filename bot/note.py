@@ -135,7 +135,7 @@ class Note:
                 f"'vaultbot: {{skip: ...}}' names no rule called {', '.join(unknown)} (known: {', '.join(rule_ids)});"
                 " the other rules change the note as usual"
             )
-        if skipped is not None or setting is False or _says_false(setting):
+        if skipped is not None or setting is False or _says(setting, ("false", "no", "off")):
             return None
         if isinstance(setting, dict) and set(setting) - {"skip"}:
             others = ", ".join(sorted(map(str, set(setting) - {"skip"})))
@@ -147,7 +147,7 @@ class Note:
     def _skipped(self) -> frozenset[str] | None:
         """The rule ids the note skips; None when it opts out of every rule."""
         setting = self.get("vaultbot")
-        if setting is None or setting is True:
+        if setting is None or setting is True or _says(setting, ("true", "yes", "on")):
             return frozenset()
         if isinstance(setting, dict) and not set(setting) - {"skip"}:  # `{skp: [tags]}` skips nothing knowingly
             skip = setting.get("skip") or []
@@ -157,9 +157,10 @@ class Note:
         return None
 
 
-def _says_false(setting: object) -> bool:
-    """A quoted `'false'` (or `no`, `off`) means what the unquoted one does."""
-    return isinstance(setting, str) and setting.strip().lower() in ("false", "no", "off")
+def _says(setting: object, words: tuple[str, ...]) -> bool:
+    """A quoted `'false'` means what the unquoted one does, and so do `no` and `off` (`yes` and
+    `on` for true), which YAML 1.2 reads as text."""
+    return isinstance(setting, str) and setting.strip().lower() in words
 
 
 def split_frontmatter(text: str) -> tuple[int, int, int] | None:

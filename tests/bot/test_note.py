@@ -112,6 +112,8 @@ OPT_OUT = (
     pytest.param(b"---\nvaultbot: 3\n---\n", {"tags": True}, id="number"),
     pytest.param(b"---\nvaultbot: no\n---\n", {"tags": True}, id="no-is-text-in-yaml-1.2-and-means-false"),
     pytest.param(b"---\nvaultbot: Off\n---\n", {"tags": True}, id="off"),
+    pytest.param(b"---\nvaultbot: yes\n---\n", {"tags": False}, id="yes-keeps-all"),
+    pytest.param(b"---\nvaultbot: 'true'\n---\n", {"tags": False}, id="quoted-true-keeps-all"),
     pytest.param(b"---\nvaultbot: {skp: [tags]}\n---\n", {"tags": True, "related": True}, id="misspelt-skip"),
 )
 
@@ -127,6 +129,7 @@ def test_opted_out(data: bytes, expected: dict[str, bool]) -> None:
     (
         (b"---\nvaultbot: false\n---\n", None),
         (b"---\nvaultbot: no\n---\n", None),
+        (b"---\nvaultbot: on\n---\n", None),
         (b"---\nvaultbot: {skip: [tags]}\n---\n", None),
         (
             b"---\nvaultbot: {skip: 5}\n---\n",
