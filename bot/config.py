@@ -80,7 +80,7 @@ class Config:
     @property
     def index(self) -> IndexSettings:
         """What the vault index reads of this configuration."""
-        return IndexSettings(self.entity_types, self.resolve_aliases, duplicate_mark_key())
+        return IndexSettings(self.entity_types, self.resolve_aliases, duplicate_mark_key(), tuple(rule.ID for rule in RULES))
 
 
 # The validators take YAML values as Any: nothing is known of them until `_expect` has checked them.
@@ -227,6 +227,7 @@ def _parse(data: Any) -> Config:
         if rule_id not in known_rules:
             raise ConfigError(f"rules.{rule_id}", f"unknown rule (known: {', '.join(known_rules)})")
     rules = {rule.ID: _rule_config(rule, rules_data.get(rule.ID), schedule) for rule in RULES}
+    _one_rule_per_section(rules)
 
     git_values: dict[str, Any] = {}
     for key, value in git_data.items():
@@ -237,6 +238,20 @@ def _parse(data: Any) -> Config:
         else:
             raise ConfigError(f"git.{key}", "unknown setting (known: commit, push, author)")
     return Config(**top, rules=rules, git=GitConfig(**git_values))
+
+
+def _one_rule_per_section(rules: Mapping[str, RuleConfig]) -> None:
+    """Two rules that regenerate one section would each undo the other's lines in it, every run."""
+    seen: dict[str, str] = {}
+    for rule_id, rule_config in rules.items():
+        for spec in dataclasses.fields(rule_config.options):
+            if spec.metadata.get("generated_section"):
+                heading = getattr(rule_config.options, spec.name)
+                key = f"rules.{rule_id}.{spec.name}"
+                if heading.strip().casefold() in seen:
+                    other = seen[heading.strip().casefold()]
+                    raise ConfigError(key, f"{heading!r} is the heading of {other} too; two rules cannot generate one section")
+                seen[heading.strip().casefold()] = key
 
 
 def _timezone(key: str, value: Any) -> str | None:

@@ -19,6 +19,7 @@ class IndexSettings:
     # The frontmatter key that marks a note as a duplicate of the note it names (a
     # marked duplicate is no related note); None when no rule declares one.
     duplicate_key: str | None = None
+    rule_ids: tuple[str, ...] = ()  # what a note's `vaultbot: {skip: [...]}` can name; empty: not checked
 
 
 def duplicate_mark(note: Note, key: str | None) -> str | None:

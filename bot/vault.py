@@ -252,11 +252,13 @@ class VaultIndex:
         return sources
 
     def problems(self, paths: Iterable[str] | None = None) -> list[Problem]:
-        """Links that match several notes equally well, and duplicate marks that name no other
-        note, on the note that holds them (among `paths`, when given)."""
+        """Links that match several notes equally well, duplicate marks that name no other note
+        and `vaultbot` settings that cannot be read, on the note that holds them (among `paths`)."""
         found = []
         for path in self.notes if paths is None else paths:
             found.extend(mark_problems(self, path))
+            unread_opt_out = self.notes[path].opt_out_problem(self.index.rule_ids)
+            found.extend([Problem(path, unread_opt_out)] if unread_opt_out else [])
             links = self._links(path)
             folder = self.notes[path].folder
             for target in dict.fromkeys(nl.link.target.strip() for nl, _ in links):

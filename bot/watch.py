@@ -21,8 +21,8 @@ Which events count:
 `Changes` collects them and hands them out once no event came for the
 debounce time, so an editor saving in steps, or a sync tool writing many
 files, causes one run. `OwnWrites` then drops the notes whose bytes are the ones
-vaultbot itself last wrote there: its own writes cause no run, whenever their
-events arrive.
+vaultbot itself last wrote there, and the folders its moves created: its own
+writes cause no run, whenever their events arrive.
 """
 
 from __future__ import annotations
@@ -104,8 +104,12 @@ def _digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
+FOLDER = b"folder"  # what OwnWrites keeps for a folder a move of vaultbot's created (no digest is this short)
+
+
 class OwnWrites:
-    """The bytes (as digests) vaultbot last left at each path it wrote; None where it removed a note."""
+    """The bytes (as digests) vaultbot last left at each path it wrote; None where it removed a note;
+    FOLDER for the folders a move into a new place created (`_archive/duplicates/People`)."""
 
     def __init__(self) -> None:
         self._left: dict[str, bytes | None] = {}
@@ -117,6 +121,9 @@ class OwnWrites:
             else:
                 self._left[change.path] = None
                 self._left[change.destination] = _digest(change.after)
+                folders = change.destination.split("/")[:-1]
+                # Kept whether the move made them or not: a folder that was there raises no event.
+                self._left.update({"/".join(folders[: depth + 1]): FOLDER for depth in range(len(folders))})
 
     def others(self, root: Path, paths: Iterable[str]) -> list[str]:
         """The paths whose file is not as vaultbot left it: someone else's changes. Those are
@@ -125,12 +132,16 @@ class OwnWrites:
         for path in sorted(paths):
             if path in self._left:
                 try:
-                    now: bytes | None = _digest((root / path).read_bytes())
+                    now: bytes | None = (
+                        (FOLDER if (root / path).is_dir() else None) if self._left[path] == FOLDER else _digest((root / path).read_bytes())
+                    )
                 except FileNotFoundError:
                     now = None
                 except OSError:  # a folder, or unreadable: the run says what it is
                     now = b""
                 if now == self._left[path]:
+                    if now == FOLDER:  # a folder's creation comes once: a later folder moved here is someone's
+                        del self._left[path]
                     continue
                 del self._left[path]
             found.append(path)

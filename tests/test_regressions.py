@@ -4,6 +4,7 @@ tests they belong beside are being written by someone else at the same time."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -117,3 +118,34 @@ def test_a_note_whose_name_is_not_utf8_is_reported_not_a_crash(tmp_path: Path, g
         "warning: Acme/2026-11-01 - caf\\xe9.md: file name is not valid UTF-8 (Obsidian cannot open or link it); skipped"
         in result.stdout + result.stderr
     )
+
+
+def test_an_opt_out_vaultbot_cannot_read_leaves_the_note_alone_and_says_so(tmp_path: Path) -> None:
+    # `vaultbot: {skip: 5}` crashed every run with a traceback (TypeError in Note.opted_out).
+    entity = "---\ntype: person\nvaultbot:\n  skip: 5\n---\n# Ann\n"
+    meeting = "---\ntype: meeting\ndate: 2025-10-01\nparticipants: ['[[Ann]]']\ntags: [type/meeting]\n---\n# M\n"
+    write_vault(
+        tmp_path, {".obsidian/app.json": "{}", "People/Ann.md": entity, "M.md": meeting, "Q.md": "---\nvaultbot: 'false'\n---\n# Q\n"}
+    )
+    result = run_cli("run", tmp_path, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "People/Ann.md").read_text() == entity
+    assert (tmp_path / "Q.md").read_text() == "---\nvaultbot: 'false'\n---\n# Q\n"
+    warnings = json.loads(result.stdout)["warnings"]
+    assert warnings == [
+        {
+            "path": "People/Ann.md",
+            "rule": None,
+            "message": "'vaultbot: {skip: ...}' is not a rule id or a list of them; every rule leaves the note alone",
+        }
+    ]
+
+
+def test_a_skip_naming_no_rule_is_reported(tmp_path: Path) -> None:
+    # `skip: [tag]` (for `tags`) opted out of nothing and said nothing: the note's tags changed.
+    write_vault(tmp_path, {".obsidian/app.json": "{}", "N.md": "---\ntype: meeting\nvaultbot: {skip: [tag]}\n---\n"})
+    result = run_cli("run", tmp_path, "--dry-run", "--format", "json", "--rule", "tags")
+    assert result.returncode == 0, result.stderr
+    assert [(w["path"], w["rule"], w["message"].split(" (known")[0]) for w in json.loads(result.stdout)["warnings"]] == [
+        ("N.md", None, "'vaultbot: {skip: ...}' names no rule called tag")
+    ]

@@ -189,6 +189,23 @@ def test_own_writes_are_recognised_by_their_bytes_and_forgotten_once_someone_els
     assert own.others(tmp_path, ["a.md"]) == ["a.md"]
 
 
+def test_the_folders_a_move_of_vaultbots_created_are_its_own_writes(tmp_path: Path) -> None:
+    # Archive mode moved a duplicate to `_archive/duplicates/People/`: the three folders it
+    # created came as events of their own and caused a second run that changed nothing.
+    (tmp_path / "_archive/duplicates/People").mkdir(parents=True)
+    (tmp_path / "_archive/duplicates/People/M b.md").write_bytes(b"moved")
+    own = OwnWrites()
+    own.remember([Change("People/M b.md", ("dedupe-meetings",), b"moved", b"moved", destination="_archive/duplicates/People/M b.md")])
+    created = ["_archive", "_archive/duplicates", "_archive/duplicates/People", "_archive/duplicates/People/M b.md", "People/M b.md"]
+    assert own.others(tmp_path, created) == []
+    (tmp_path / "_archive/duplicates/People/M b.md").unlink()
+    (tmp_path / "_archive/duplicates/People").rmdir()  # someone removed what vaultbot made: that counts
+    assert own.others(tmp_path, ["_archive/duplicates/People", "_archive/duplicates/People/M b.md"]) == [
+        "_archive/duplicates/People",
+        "_archive/duplicates/People/M b.md",
+    ]
+
+
 def test_event_paths_outside_dot_folders_only(tmp_path: Path) -> None:
     root = str(tmp_path)
     assert vault_path(root, str(tmp_path / "Notes" / "a.md")) == "Notes/a.md"

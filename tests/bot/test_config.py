@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import CONFIG_FILE, Config, ConfigError, GitConfig, load_config
+from bot.config import CONFIG_FILE, Config, ConfigError, GitConfig, load_config, parse_config
 from rules import RULES
 
 
@@ -196,6 +196,9 @@ ERRORS = (
     pytest.param("git:\n  token: abc\n", "git.token", id="unknown-git-key"),
     pytest.param("git: true\n", "git", id="git-not-a-mapping"),
     pytest.param("- a\n- b\n", "(top level)", id="top-level-list"),
+    # Two rules regenerating one section undo each other's lines in it, every run.
+    pytest.param("rules:\n  open-tasks: {heading: Recent Context}\n", "rules.open-tasks.heading", id="heading-of-another-rule"),
+    pytest.param("rules:\n  related: {heading: ' open tasks '}\n", "rules.related.heading", id="heading-of-another-rule-in-another-case"),
 )
 
 
@@ -205,6 +208,15 @@ def test_errors_name_the_key(tmp_path: Path, text: str, key: str) -> None:
         load(tmp_path, text)
     assert raised.value.key == key
     assert str(raised.value).startswith(f"{CONFIG_FILE}: {key}: ")
+
+
+def test_a_heading_another_rule_generates_is_named() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config({"rules": {"recent-context": {"heading": "Tasks"}, "open-tasks": {"heading": "tasks"}}})
+    assert str(raised.value) == (
+        f"{CONFIG_FILE}: rules.open-tasks.heading: 'tasks' is the heading of rules.recent-context.heading too;"
+        " two rules cannot generate one section"
+    )
 
 
 def test_unreadable_yaml_names_the_file(tmp_path: Path) -> None:

@@ -105,6 +105,16 @@ OPT_OUT = (
     pytest.param(b"---\nvaultbot: {}\n---\n", {"tags": False}, id="empty-mapping"),
     pytest.param(b"---\ntitle: A\n---\n", {"tags": False}, id="no-setting"),
     pytest.param(b"no frontmatter", {"tags": False}, id="no-frontmatter"),
+    # A setting vaultbot cannot read means the note is left alone by every rule, not a crash.
+    pytest.param(b"---\nvaultbot: 'false'\n---\n", {"tags": True}, id="quoted-false-opts-out-of-all"),
+    pytest.param(b"---\nvaultbot:\n  skip: 5\n---\n", {"tags": True, "last-contact": True}, id="skip-number"),
+    pytest.param(b"---\nvaultbot:\n  skip: [tags, {a: 1}]\n---\n", {"tags": True, "last-contact": True}, id="skip-list-with-mapping"),
+    pytest.param(b"---\nvaultbot: 3\n---\n", {"tags": True}, id="number"),
+    pytest.param(b"---\nvaultbot: no\n---\n", {"tags": True}, id="no-is-text-in-yaml-1.2-and-means-false"),
+    pytest.param(b"---\nvaultbot: Off\n---\n", {"tags": True}, id="off"),
+    pytest.param(b"---\nvaultbot: yes\n---\n", {"tags": False}, id="yes-keeps-all"),
+    pytest.param(b"---\nvaultbot: 'true'\n---\n", {"tags": False}, id="quoted-true-keeps-all"),
+    pytest.param(b"---\nvaultbot: {skp: [tags]}\n---\n", {"tags": True, "related": True}, id="misspelt-skip"),
 )
 
 
@@ -112,6 +122,37 @@ OPT_OUT = (
 def test_opted_out(data: bytes, expected: dict[str, bool]) -> None:
     note = parse(data)
     assert {rule_id: note.opted_out(rule_id) for rule_id in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    (
+        (b"---\nvaultbot: false\n---\n", None),
+        (b"---\nvaultbot: no\n---\n", None),
+        (b"---\nvaultbot: on\n---\n", None),
+        (b"---\nvaultbot: {skip: [tags]}\n---\n", None),
+        (
+            b"---\nvaultbot: {skip: 5}\n---\n",
+            "'vaultbot: {skip: ...}' is not a rule id or a list of them; every rule leaves the note alone",
+        ),
+        (
+            b"---\nvaultbot: {skp: [tags], skip: [related]}\n---\n",
+            "'vaultbot' knows only 'skip', not skp; every rule leaves the note alone",
+        ),
+        (b"---\nvaultbot: maybe\n---\n", "'vaultbot' is neither false nor {skip: [rule ids]}; every rule leaves the note alone"),
+    ),
+)
+def test_an_unreadable_opt_out_is_told(data: bytes, message: str | None) -> None:
+    assert parse(data).opt_out_problem() == message
+
+
+def test_a_skip_of_no_known_rule_is_told() -> None:
+    note = parse(b"---\nvaultbot: {skip: [tag, related, Tags]}\n---\n")
+    assert note.opt_out_problem(("tags", "related")) == (
+        "'vaultbot: {skip: ...}' names no rule called tag, Tags (known: tags, related); the other rules change the note as usual"
+    )
+    assert note.opt_out_problem() is None  # no rule ids given: nothing to check them against
+    assert parse(b"---\nvaultbot: {skip: tags}\n---\n").opt_out_problem(("tags",)) is None
 
 
 TITLES = (
