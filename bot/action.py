@@ -127,7 +127,9 @@ def summary(result: dict | None, dry_run: bool, code: int, stderr: str) -> str:
         lines += [f"- {more}" for more in _more(len(result["warnings"]) - SUMMARY_WARNINGS)]
         lines.append("")
     if code:
-        lines += [f"The run failed (exit {code}).", ""]
+        # Why it failed (a rejected push, a note that could not be written): the commit above is not the whole story.
+        errors = [f"- {_cell(error)}" for error in result.get("errors", [])]
+        lines += [f"The run failed (exit {code}).", ""] + (errors + [""] if errors else [])
     return "\n".join(lines)
 
 
