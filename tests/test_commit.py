@@ -102,8 +102,8 @@ def test_a_note_removed_or_renamed_while_vaultbot_runs_is_the_users_change_not_a
     code, result, err = finish(process, pause, "before-write")
     assert code == 0, err
     assert not (vault / "People/Ann.md").exists() and not (vault / "People/Bob.md").exists()
-    assert {"path": "People/Ann.md", "message": GONE} in result["warnings"]
-    assert {"path": "People/Bob.md", "message": GONE} in result["warnings"]
+    assert {"path": "People/Ann.md", "rule": None, "message": GONE} in result["warnings"]
+    assert {"path": "People/Bob.md", "rule": None, "message": GONE} in result["warnings"]
     assert git(repo, "status", "--porcelain").splitlines() == [
         " D Vault/People/Ann.md",
         " D Vault/People/Bob.md",
