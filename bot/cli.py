@@ -3,7 +3,7 @@
 One `main(argv) -> int`; each command is a function returning its exit code.
 `run` hands the whole run to bot/execute.py and only prints its RunResult.
 Exit codes: 0 success; 1 `--check` found changes (or `--strict` warnings);
-2 usage or configuration error (`--push` on a vault outside git included);
+2 usage or configuration error (`--push` outside git, or with nothing committed, included);
 3 the run failed (git, I/O).
 The diff and JSON go to stdout; warnings and logs go to stderr. `-q` leaves the
 closing line (or the JSON) and errors; a reader that stops reading stdout
@@ -144,6 +144,10 @@ def run_command(args: argparse.Namespace) -> int:
     in_git = git_dir(root) is not None
     if args.push and not in_git:
         print(f"vaultbot: --push: {root} is not in a git repository, so there is nothing to push; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
+    if args.push and (args.no_commit or not config.git.commit):
+        reason = "--no-commit" if args.no_commit else "git.commit is false in the config"
+        print(f"vaultbot: --push: {reason}, so there is nothing to push; nothing was written", file=sys.stderr)
         return EXIT_USAGE
     progress = progress_for_run(sys.stderr, quiet=args.quiet, json_output=args.format == "json", verbose=args.verbose)
     request = RunRequest(

@@ -265,6 +265,26 @@ def test_push_outside_git_is_a_usage_error_before_anything_is_written(vault: Pat
     assert tree_state(vault) == before
 
 
+@pytest.mark.parametrize(
+    ("flags", "config", "reason"),
+    [
+        (["--no-commit"], "", "--no-commit"),
+        ([], "git:\n  commit: false\n", "git.commit is false in the config"),
+    ],
+)
+def test_push_with_nothing_committed_is_a_usage_error_before_anything_is_written(
+    vault: Path, flags: list[str], config: str, reason: str
+) -> None:
+    # `--push --no-commit` used to write the notes, commit nothing, push nothing and exit 0.
+    (vault / ".vaultbot.yaml").write_text(config)
+    _repository(vault)
+    before, head = tree_state(vault), git(vault, "rev-parse", "HEAD")
+    result = run_cli("run", vault, "--push", *flags, "-q", "--today", TODAY)
+    assert result.returncode == 2
+    assert result.stderr == f"vaultbot: --push: {reason}, so there is nothing to push; nothing was written\n"
+    assert tree_state(vault) == before and git(vault, "rev-parse", "HEAD") == head
+
+
 # Config errors and paths
 
 
