@@ -154,6 +154,9 @@ def run_command(args: argparse.Namespace) -> int:
     if args.push and not in_git:
         print(f"vaultbot: --push: {root} is not in a git repository, so there is nothing to push; nothing was written", file=sys.stderr)
         return EXIT_USAGE
+    if args.commit_message and ("\n" in args.commit_message.strip() or "\r" in args.commit_message.strip()):
+        print(f"vaultbot: --commit-message: expected one line (the commit's first line), got {args.commit_message!r}", file=sys.stderr)
+        return EXIT_USAGE
     if args.push and (args.no_commit or not config.git.commit):
         reason = "--no-commit" if args.no_commit else "git.commit is false in the config"
         print(f"vaultbot: --push: {reason}, so there is nothing to push; nothing was written", file=sys.stderr)

@@ -54,3 +54,17 @@ def test_a_writing_run_at_the_top_of_a_repository_without_a_marker_is_written(tm
     result = run_cli("run", "--no-commit", "-q", cwd=tmp_path / "repo")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "repo" / "People/Ann.md").read_text() == "---\ntype: person\ntags:\n  - type/person\n  - a\n  - b\n---\n"
+
+
+def test_a_commit_message_of_several_lines_is_a_usage_error_before_anything_is_written(vault: Path) -> None:
+    # --commit-message is the commit's first line; "a\nb" ran the two into one subject, then the body.
+    _repository(vault)
+    before, head = tree_state(vault), git(vault, "rev-parse", "HEAD")
+    result = run_cli("run", vault, "--commit-message", "chore: tidy\nsecond line", "-q", "--today", TODAY)
+    assert result.returncode == 2
+    assert result.stderr == "vaultbot: --commit-message: expected one line (the commit's first line), got 'chore: tidy\\nsecond line'\n"
+    assert tree_state(vault) == before and git(vault, "rev-parse", "HEAD") == head
+    # A YAML block scalar's closing line break is no second line.
+    result = run_cli("run", vault, "--commit-message", "chore: tidy\n", "-q", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert git(vault, "log", "-1", "--format=%s") == "chore: tidy\n"
