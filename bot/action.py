@@ -27,7 +27,7 @@ from bot import pull_request
 from bot.config import ConfigError, load_config
 from bot.today import UnknownTimezone, today, zone
 
-TRUE = {"true", "yes", "1", "on"}
+TRUE, FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 # GitHub drops a job summary over 1 MiB whole; these keep a first run on a large vault well under it.
 SUMMARY_FILES, SUMMARY_WARNINGS = 100, 200
 EXIT_USAGE, EXIT_FAILED = 2, 3
@@ -38,8 +38,13 @@ class InputError(Exception):
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    value = env.get(name, "").strip().lower()
-    return default if not value else value in TRUE
+    """A yes/no input; anything else is an InputError, so `dry-run: ture` never means a real run."""
+    value = env.get(name, "").strip()
+    if value.lower() in TRUE | FALSE:
+        return value.lower() in TRUE
+    if not value:
+        return default
+    raise InputError(f"{name.removeprefix('INPUT_').lower().replace('_', '-')}: expected true or false, got {value!r}")
 
 
 def _vault(env: Mapping[str, str]) -> Path:
@@ -127,7 +132,9 @@ def summary(result: dict | None, dry_run: bool, code: int, stderr: str) -> str:
         lines += [f"- {more}" for more in _more(len(result["warnings"]) - SUMMARY_WARNINGS)]
         lines.append("")
     if code:
-        lines += [f"The run failed (exit {code}).", ""]
+        # Why it failed (a rejected push, a note that could not be written): the commit above is not the whole story.
+        errors = [f"- {_cell(error)}" for error in result.get("errors", [])]
+        lines += [f"The run failed (exit {code}).", ""] + (errors + [""] if errors else [])
     return "\n".join(lines)
 
 

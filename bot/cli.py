@@ -3,7 +3,7 @@
 One `main(argv) -> int`; each command is a function returning its exit code.
 `run` hands the whole run to bot/execute.py and only prints its RunResult.
 Exit codes: 0 success; 1 `--check` found changes (or `--strict` warnings);
-2 usage or configuration error (`--push` on a vault outside git included);
+2 usage or configuration error (`--push` outside git, or with nothing committed, included);
 3 the run failed (git, I/O).
 The diff and JSON go to stdout; warnings and logs go to stderr. `-q` leaves the
 closing line (or the JSON) and errors; a reader that stops reading stdout
@@ -104,9 +104,18 @@ def _warn(args: argparse.Namespace, message: str) -> None:
         print(f"warning: {message}", file=sys.stderr)
 
 
-def _vault(args: argparse.Namespace) -> Path | None:
+def _vault(args: argparse.Namespace, writes: bool = False) -> Path | None:
     """The vault folder (VAULT, else found upward from here), or None after saying what is wrong."""
     found = find_vault(args.vault, Path("."))
+    if found.guessed and writes and not (found.path / ".git").exists():
+        # A folder nobody said was a vault, with no git to undo a run: `cd ~ && vaultbot run` would rewrite every
+        # Markdown file below. The top of a repository (a vault that keeps .obsidian/ out of git) is written as before.
+        here = found.path.resolve()
+        print(
+            f"vaultbot: no {EXPECTED} in {here} or any folder above it: name the vault to run on this folder (vaultbot run .); nothing was written",
+            file=sys.stderr,
+        )
+        return None
     if not found.path.exists():
         print(f"vaultbot: {found.path}: does not exist", file=sys.stderr)
         return None
@@ -119,9 +128,9 @@ def _vault(args: argparse.Namespace) -> Path | None:
     return found.path.absolute()
 
 
-def _vault_and_config(args: argparse.Namespace) -> tuple[Path, Config] | None:
+def _vault_and_config(args: argparse.Namespace, writes: bool = False) -> tuple[Path, Config] | None:
     """The vault folder and its validated config, or None after saying what is wrong."""
-    root = _vault(args)
+    root = _vault(args, writes)
     if root is None:
         return None
     try:
@@ -132,7 +141,7 @@ def _vault_and_config(args: argparse.Namespace) -> tuple[Path, Config] | None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    opened = _vault_and_config(args)
+    opened = _vault_and_config(args, writes=not (args.dry_run or args.check))
     if opened is None:
         return EXIT_USAGE
     root, config = opened
@@ -144,6 +153,13 @@ def run_command(args: argparse.Namespace) -> int:
     in_git = git_dir(root) is not None
     if args.push and not in_git:
         print(f"vaultbot: --push: {root} is not in a git repository, so there is nothing to push; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
+    if args.commit_message and ("\n" in args.commit_message.strip() or "\r" in args.commit_message.strip()):
+        print(f"vaultbot: --commit-message: expected one line (the commit's first line), got {args.commit_message!r}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.push and (args.no_commit or not config.git.commit):
+        reason = "--no-commit" if args.no_commit else "git.commit is false in the config"
+        print(f"vaultbot: --push: {reason}, so there is nothing to push; nothing was written", file=sys.stderr)
         return EXIT_USAGE
     progress = progress_for_run(sys.stderr, quiet=args.quiet, json_output=args.format == "json", verbose=args.verbose)
     request = RunRequest(
@@ -254,7 +270,7 @@ def rules_command(args: argparse.Namespace) -> int:
 def daemon_command(args: argparse.Namespace) -> int:
     from bot.daemon import daemon_command as run_daemon  # APScheduler loads only for the daemon
 
-    root = _vault(args)
+    root = _vault(args, writes=True)
     if root is None:
         return EXIT_USAGE
     args.vault = root

@@ -163,6 +163,18 @@ def note_date(
     return DateInfo(None, "", time, time_source)
 
 
+def skipped_date_keys(frontmatter: Mapping | None, date_keys: Sequence[str]) -> list[tuple[str, object]]:
+    """The date keys read before the one that dated the note (all, when none did) whose value is no date: `date: TBD`."""
+    skipped = []
+    for key in date_keys:
+        value = (frontmatter or {}).get(key)
+        if _date_value(value):
+            break
+        if value is not None and value != "":
+            skipped.append((key, value))
+    return skipped
+
+
 @functools.lru_cache(maxsize=16)
 def moment_to_regex(fmt: str) -> re.Pattern[str]:
     """A pattern for names written in the Moment.js format ``fmt``; use it with ``fullmatch``.

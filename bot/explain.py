@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Sequence
 from typing import Any
 
+from bot.dates import skipped_date_keys
 from bot.markdown import find_links, find_tasks, find_wikilinks_in_value
 from bot.note import Note
 from bot.report import unified_diff
@@ -45,12 +47,15 @@ def find_note(vault: VaultIndex, name: str) -> str | None:
     return vault.resolve(target, "")
 
 
-def _date(vault: VaultIndex, path: str) -> dict[str, Any]:
-    info = vault.notes[path].date
+def _date(vault: VaultIndex, path: str, date_keys: Sequence[str]) -> dict[str, Any]:
+    note = vault.notes[path]
+    info = note.date
     time = f"{info.time[0]:02d}:{info.time[1]:02d}" if info.time else None
     return {
         "date": str(info.date) if info.date else None,
         "date_source": info.source or None,
+        # A key holding `TBD` or `2026-13-45` is passed over for the next source; say so, or it looks missing.
+        "date_skipped": [{"key": key, "value": str(value)} for key, value in skipped_date_keys(note.frontmatter, date_keys)],
         "time": time,
         "time_source": info.time_source or None,
     }
@@ -241,7 +246,7 @@ def explain(plan: RunPlan, path: str, today: datetime.date) -> dict[str, Any]:
         "path": path,
         "type": note.type,
         "entity": vault.is_entity(path),
-        **_date(vault, path),
+        **_date(vault, path, plan.config.date_keys if plan.config else ()),
         "owner": owner,
         "summary": _summary(note, plan),
         "links": _links(vault, path),
@@ -279,12 +284,19 @@ def _or_none(value: object, source: object = None) -> str:
     return f"{value} (from {source})" if source else str(value)
 
 
+def _date_text(e: dict[str, Any]) -> str:
+    skipped = "; ".join(f"{s['key']}: {s['value']!r} is not a date" for s in e["date_skipped"])
+    if e["date"]:
+        return f"{e['date']} (from {e['date_source']}{'; ' + skipped if skipped else ''})"
+    return f"none ({skipped + '; ' if skipped else 'no date key, '}no date in the file name, not a daily note)"
+
+
 def as_text(explanation: dict[str, Any]) -> str:
     e = explanation
     lines = [
         e["path"],
         f"  type:     {_or_none(e['type'])}{' (an entity)' if e['entity'] else ''}",
-        f"  date:     {_or_none(e['date'], e['date_source']) if e['date'] else 'none (no date key, no date in the file name, not a daily note)'}",
+        f"  date:     {_date_text(e)}",
         f"  time:     {_or_none(e['time'], e['time_source'])}",
         f"  owner:    {_or_none(e['owner'])}",
         f"  summary:  {_or_none(e['summary'])}",

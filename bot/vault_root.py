@@ -19,6 +19,7 @@ EXPECTED = f".obsidian/ or {CONFIG_FILE}"
 class VaultRoot(NamedTuple):
     path: Path
     warning: str | None  # why this folder may not be a vault, for the user to read
+    guessed: bool = False  # VAULT not given and no marked folder found: the current folder stands in
 
 
 def is_marked(folder: Path) -> bool:
@@ -36,7 +37,7 @@ def find_vault(given: Path | None, start: Path) -> VaultRoot:
     for folder in (here, *here.parents):
         if is_marked(folder):
             return VaultRoot(_as_given(folder, start), None)
-    return VaultRoot(start, f"no {EXPECTED} in {here} or any folder above it: using {here} as the vault")
+    return VaultRoot(start, f"no {EXPECTED} in {here} or any folder above it: using {here} as the vault", guessed=True)
 
 
 def _as_given(folder: Path, start: Path) -> Path:

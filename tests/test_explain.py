@@ -190,3 +190,29 @@ def test_a_duplicate_group_by_source_names_the_source(tmp_path: Path) -> None:
     result = run_cli("explain", tmp_path, "A/2026-11-01 Sync.md", "--format", "json", "--today", str(TODAY))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["duplicate_group"]["matched"] == "the same source 'rec-42'"
+
+
+def test_a_date_key_that_holds_no_date_is_named_not_called_missing(tmp_path: Path) -> None:
+    # `date: 2026-13-45` is skipped (the next source dates the note); explain must say so, not "no date key".
+    write_vault(
+        tmp_path,
+        {
+            "Meetings/Kickoff.md": "---\ntype: meeting\ndate: 2026-13-45\n---\nKickoff.\n",
+            "Meetings/2026-11-03 - Retro.md": "---\ntype: meeting\ndate: TBD\nmeeting_date: 2026-11-02\n---\nRetro.\n",
+            "Meetings/2026-11-04 - Sync.md": "---\ntype: meeting\ndate: 2026-11-04\nmeeting_date: soon\n---\nSync.\n",
+        },
+    )
+    result = plan(tmp_path)
+    undated = explain(result, "Meetings/Kickoff.md", TODAY)
+    assert (undated["date"], undated["date_skipped"]) == (None, [{"key": "date", "value": "2026-13-45"}])
+    retro = explain(result, "Meetings/2026-11-03 - Retro.md", TODAY)
+    assert (retro["date"], retro["date_source"], retro["date_skipped"]) == (
+        "2026-11-02",
+        "frontmatter:meeting_date",
+        [{"key": "date", "value": "TBD"}],
+    )
+    assert explain(result, "Meetings/2026-11-04 - Sync.md", TODAY)["date_skipped"] == []  # meeting_date is never read
+    text = run_cli("explain", tmp_path, "Meetings/Kickoff.md", "--today", str(TODAY)).stdout
+    assert "  date:     none (date: '2026-13-45' is not a date; no date in the file name, not a daily note)\n" in text
+    text = run_cli("explain", tmp_path, "Meetings/2026-11-03 - Retro.md", "--today", str(TODAY)).stdout
+    assert "  date:     2026-11-02 (from frontmatter:meeting_date; date: 'TBD' is not a date)\n" in text
