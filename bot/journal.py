@@ -31,6 +31,7 @@ from bot import git_commit
 from bot.git import commit_message, files_by_rule, head_commit, prefix, private_dir, tree_entries
 from bot.git_commit import IndexUpdate
 from bot.problem import Problem
+from bot.writer import sync_folders
 
 FORMAT = "vaultbot journal 1"
 JOURNAL = "journal.json"
@@ -76,7 +77,7 @@ def write_journal(repo: Repo, journal: Journal) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    sync_folders([path.parent])
 
 
 def read_journal(repo: Repo) -> Journal | None:
@@ -94,20 +95,7 @@ def read_journal(repo: Repo) -> Journal | None:
 
 def clear_journal(repo: Repo) -> None:
     journal_path(repo).unlink(missing_ok=True)
-    _sync_folder(journal_path(repo).parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    sync_folders([journal_path(repo).parent])
 
 
 def _bytes(path: Path) -> bytes | None:
@@ -140,7 +128,7 @@ def _settle(root: Path, note: JournalNote) -> tuple[bytes | None, str | None]:
         return None, None if placed is None else f"{note.destination} exists and is not vaultbot's; the move is not finished"
     if left is not None and sha256(left) == note.original_sha256:
         source.unlink()  # the copy is in place and the original unchanged: finish the move
-        _sync_folder(source.parent)
+        sync_folders([source.parent])
         left = None
     if left is not None:  # someone edited the original after the copy was made: theirs wins
         target.unlink()
