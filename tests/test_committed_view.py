@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.test_commit import head_file, make_repo, no_identity  # noqa: F401  (no_identity: an autouse fixture)
-from tests.vaults import git, run_cli, write_vault
+from tests.vaults import (
+    git,
+    no_git_identity,  # noqa: F401 (a fixture the autouse one uses)
+    run_cli,
+    write_vault,
+)
 
 TODAY = "2026-11-24"
 ANN = "---\ntype: person\nlast_contact: unknown\n---\n# Ann\n\n## Recent Context\n\n## Notes\n"

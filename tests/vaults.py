@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Mapping
 
+import pytest
+
 from bot.config import load_config
 from bot.runner import RunPlan, plan_run
 
@@ -72,3 +74,14 @@ def changed_text(root: Path, path: str, *rule_ids: str, today: datetime.date = T
         if change.path == path:
             return change.after.decode("utf-8")
     return None
+
+
+@pytest.fixture
+def no_git_identity(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No global git config and no identity: vaultbot must bring its own, never invent one."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)

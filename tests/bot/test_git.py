@@ -10,7 +10,13 @@ import pytest
 
 from bot.cli import main
 from bot.lock import hold_lock, lock_path
-from tests.vaults import GIT_USER, git, run_cli, write_vault
+from tests.vaults import (
+    GIT_USER,
+    git,
+    no_git_identity,  # noqa: F401 (a fixture the autouse one uses)
+    run_cli,
+    write_vault,
+)
 
 TODAY = "2026-11-24"
 ANN = "---\ntype: person\nlast_contact: unknown\n---\n# Ann\n"
@@ -19,14 +25,8 @@ NOTES = {"People/Ann.md": ANN, "Meetings/2026-11-20 Call.md": CALL, "Ideas.md": 
 
 
 @pytest.fixture(autouse=True)
-def no_identity(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No global git config and no identity: vaultbot must set its own, never invent one."""
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
-        monkeypatch.delenv(name, raising=False)
+def no_identity(no_git_identity: None) -> None:
+    """Every test here runs with no git identity (tests/vaults.py `no_git_identity`)."""
 
 
 def make_repo(root: Path, notes: dict[str, str] = NOTES) -> Path:
