@@ -25,15 +25,15 @@ from typing import Mapping
 
 from bot import pull_request
 from bot.config import ConfigError, load_config
+from bot.errors import UsageError, exit_code
 from bot.today import UnknownTimezone, today, zone
 
 TRUE, FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 # GitHub drops a job summary over 1 MiB whole; these keep a first run on a large vault well under it.
 SUMMARY_FILES, SUMMARY_WARNINGS = 100, 200
-EXIT_USAGE, EXIT_FAILED = 2, 3
 
 
-class InputError(Exception):
+class InputError(UsageError):
     """An Action input that cannot be used; the message names the input."""
 
 
@@ -161,7 +161,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
     try:
         args = vaultbot_args(env)
     except InputError as error:
-        return _fail(env, EXIT_USAGE, f"input {error}")
+        return _fail(env, exit_code(error), f"input {error}")
     vault, opening = _vault(env), pull_request_mode(env)
     branch, base = env.get("INPUT_PULL_REQUEST_BRANCH", "").strip() or "vaultbot/maintenance", ""
     if opening:
@@ -169,10 +169,8 @@ def main(env: Mapping[str, str] | None = None) -> int:
             base = pull_request.base_branch(vault)
             pull_request.check_branch(vault, branch, base)
             pull_request.start_branch(vault, branch)
-        except pull_request.UnusableBranch as error:
-            return _fail(env, EXIT_USAGE, str(error))
-        except pull_request.PullRequestError as error:
-            return _fail(env, EXIT_FAILED, str(error))
+        except pull_request.PullRequestError as error:  # an UnusableBranch among them is a usage error
+            return _fail(env, exit_code(error), str(error))
     # -I: vaultbot's own modules, never a `bot/` folder that happens to be in the workspace.
     # -X utf8: the output is UTF-8 on every runner (Windows would otherwise use its code page).
     command = [sys.executable, "-I", "-X", "utf8", "-m", "bot", *args]
@@ -197,7 +195,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
             url, moved = pull_request.publish(vault, base, branch, report, env)
         except pull_request.PullRequestError as error:
             print(f"vaultbot: pull request: {error}", file=sys.stderr)
-            code, report = EXIT_FAILED, report + f"\nThe pull request could not be opened: {error}\n"
+            code, report = exit_code(error), report + f"\nThe pull request could not be opened: {error}\n"
         else:
             state = f"pushed to `{branch}`" if moved else f"`{branch}` already holds these changes"
             report += f"\nPull request: {url} ({state})\n"

@@ -4,7 +4,8 @@ One `main(argv) -> int`; each command is a function returning its exit code.
 `run` hands the whole run to bot/execute.py and only prints its RunResult.
 Exit codes: 0 success; 1 `--check` found changes (or `--strict` warnings);
 2 usage or configuration error (`--push` outside git, or with nothing committed, included);
-3 the run failed (git, I/O).
+3 the run failed (git, I/O). A command that cannot go on raises a VaultbotError, and `main`
+prints it and ends with the exit code bot/errors.py maps it to.
 The diff and JSON go to stdout; warnings and logs go to stderr. `-q` leaves the
 closing line (or the JSON) and errors; a reader that stops reading stdout
 (`| head`) ends the output, not the run, whose exit code stays what it was.
@@ -22,6 +23,7 @@ from bot import __version__, counting, explain
 from bot.cache import git_dir
 from bot.config import Config, ConfigError, load_config
 from bot.config_errors import describe as describe_config_error
+from bot.errors import EXIT_FAILED, EXIT_FOUND, EXIT_OK, UsageError, VaultbotError, exit_code
 from bot.execute import RunRequest, RunResult, run
 from bot.progress import TerminalProgress
 from bot.progress import for_run as progress_for_run
@@ -31,8 +33,6 @@ from bot.terminal import colour_diff, reader_gone, stdout_closed, use_utf8_off_c
 from bot.today import today as today_in_zone
 from bot.vault_root import EXPECTED, find_vault
 from rules import RULES, page
-
-EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 
 def _today(value: str) -> datetime.date:
@@ -104,63 +104,53 @@ def _warn(args: argparse.Namespace, message: str) -> None:
         print(f"warning: {message}", file=sys.stderr)
 
 
-def _vault(args: argparse.Namespace, writes: bool = False) -> Path | None:
-    """The vault folder (VAULT, else found upward from here), or None after saying what is wrong."""
+def _vault(args: argparse.Namespace, writes: bool = False) -> Path:
+    """The vault folder (VAULT, else found upward from here); UsageError saying what is wrong."""
     found = find_vault(args.vault, Path("."))
     if found.guessed and writes and not (found.path / ".git").exists():
         # A folder nobody said was a vault, with no git to undo a run: `cd ~ && vaultbot run` would rewrite every
         # Markdown file below. The top of a repository (a vault that keeps .obsidian/ out of git) is written as before.
         here = found.path.resolve()
-        print(
-            f"vaultbot: no {EXPECTED} in {here} or any folder above it: name the vault to run on this folder (vaultbot run .); nothing was written",
-            file=sys.stderr,
+        raise UsageError(
+            f"no {EXPECTED} in {here} or any folder above it: name the vault to run on this folder (vaultbot run .); nothing was written"
         )
-        return None
     if not found.path.exists():
-        print(f"vaultbot: {found.path}: does not exist", file=sys.stderr)
-        return None
+        raise UsageError(f"{found.path}: does not exist")
     if not found.path.is_dir():
-        print(f"vaultbot: {found.path}: not a folder", file=sys.stderr)
-        return None
+        raise UsageError(f"{found.path}: not a folder")
     if found.warning:
         _warn(args, found.warning)
     # Absolute, so that looking for the repository goes up from the vault, not only into `./.git`.
     return found.path.absolute()
 
 
-def _vault_and_config(args: argparse.Namespace, writes: bool = False) -> tuple[Path, Config] | None:
-    """The vault folder and its validated config, or None after saying what is wrong."""
+def _vault_and_config(args: argparse.Namespace, writes: bool = False) -> tuple[Path, Config]:
+    """The vault folder and its validated config; UsageError saying what is wrong."""
     root = _vault(args, writes)
-    if root is None:
-        return None
     try:
         return root, load_config(root, args.config)
     except ConfigError as error:
-        print(f"vaultbot: config error: {describe_config_error(error, root, args.config)}", file=sys.stderr)
-        return None
+        raise UsageError(f"config error: {describe_config_error(error, root, args.config)}") from None
+
+
+def _unknown_rule(rule_id: str) -> UsageError:
+    return UsageError(f"unknown rule {rule_id!r} (known: {', '.join(r.ID for r in RULES)})")
 
 
 def run_command(args: argparse.Namespace) -> int:
-    opened = _vault_and_config(args, writes=not (args.dry_run or args.check))
-    if opened is None:
-        return EXIT_USAGE
-    root, config = opened
+    root, config = _vault_and_config(args, writes=not (args.dry_run or args.check))
     unknown = [rule for rule in args.rule if rule not in {r.ID for r in RULES}]
     if unknown:
-        print(f"vaultbot: unknown rule {unknown[0]!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
-        return EXIT_USAGE
+        raise _unknown_rule(unknown[0])
     dry_run = args.dry_run or args.check
     in_git = git_dir(root) is not None
     if args.push and not in_git:
-        print(f"vaultbot: --push: {root} is not in a git repository, so there is nothing to push; nothing was written", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"--push: {root} is not in a git repository, so there is nothing to push; nothing was written")
     if args.commit_message and ("\n" in args.commit_message.strip() or "\r" in args.commit_message.strip()):
-        print(f"vaultbot: --commit-message: expected one line (the commit's first line), got {args.commit_message!r}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"--commit-message: expected one line (the commit's first line), got {args.commit_message!r}")
     if args.push and (args.no_commit or not config.git.commit):
         reason = "--no-commit" if args.no_commit else "git.commit is false in the config"
-        print(f"vaultbot: --push: {reason}, so there is nothing to push; nothing was written", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"--push: {reason}, so there is nothing to push; nothing was written")
     progress = progress_for_run(sys.stderr, quiet=args.quiet, json_output=args.format == "json", verbose=args.verbose)
     request = RunRequest(
         root,
@@ -185,9 +175,9 @@ def run_command(args: argparse.Namespace) -> int:
     if result.failed:
         return EXIT_FAILED
     if args.check and result.changes:
-        return EXIT_CHANGES
+        return EXIT_FOUND
     if args.strict and result.problems:
-        return EXIT_CHANGES
+        return EXIT_FOUND
     return EXIT_OK
 
 
@@ -235,10 +225,7 @@ def _print_result(args: argparse.Namespace, result: RunResult, in_git: bool) -> 
 
 def explain_command(args: argparse.Namespace) -> int:
     """A dry run of every enabled rule, described for one note; writes nothing."""
-    opened = _vault_and_config(args)
-    if opened is None:
-        return EXIT_USAGE
-    root, config = opened
+    root, config = _vault_and_config(args)
     today = today_in_zone(config.timezone, args.today)
     plan = plan_run(root, config, today)
     path = explain.find_note(plan.original, args.note)
@@ -249,8 +236,7 @@ def explain_command(args: argparse.Namespace) -> int:
     if path is None or path not in plan.original.notes:
         reasons = [problem.message for problem in plan.problems if path is not None and problem.path == path]
         why = f": {reasons[0]}" if reasons else " (no such note, or it is excluded, ignored or archived)"
-        print(f"vaultbot: {args.note!r} is not a note vaultbot reads{why}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"{args.note!r} is not a note vaultbot reads{why}")
     explanation = explain.explain(plan, path, today)
     _print_to_a_reader(
         lambda: sys.stdout.write(explain.as_json(explanation) + "\n" if args.format == "json" else explain.as_text(explanation))
@@ -261,8 +247,7 @@ def explain_command(args: argparse.Namespace) -> int:
 def rules_command(args: argparse.Namespace) -> int:
     chosen = [rule for rule in RULES if args.rule in (None, rule.ID)]
     if not chosen:
-        print(f"vaultbot: unknown rule {args.rule!r} (known: {', '.join(r.ID for r in RULES)})", file=sys.stderr)
-        return EXIT_USAGE
+        raise _unknown_rule(args.rule)
     _print_to_a_reader(lambda: print(("\n\n" + "-" * 72 + "\n\n").join(f"# {rule.ID}\n\n{page(rule)}" for rule in chosen)))
     return EXIT_OK
 
@@ -270,10 +255,7 @@ def rules_command(args: argparse.Namespace) -> int:
 def daemon_command(args: argparse.Namespace) -> int:
     from bot.daemon import daemon_command as run_daemon  # APScheduler loads only for the daemon
 
-    root = _vault(args, writes=True)
-    if root is None:
-        return EXIT_USAGE
-    args.vault = root
+    args.vault = _vault(args, writes=True)
     return run_daemon(args)
 
 
@@ -282,8 +264,12 @@ COMMANDS = {"run": run_command, "explain": explain_command, "rules": rules_comma
 
 def main(argv: Sequence[str] | None = None) -> int:
     use_utf8_off_console()
-    args = _parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    args = _parser().parse_args(argv)  # argparse ends a call it cannot parse itself, with exit 2 (a usage error)
+    try:
+        return COMMANDS[args.command](args)
+    except VaultbotError as error:
+        print(f"vaultbot: {error}", file=sys.stderr)
+        return exit_code(error)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from bot.errors import UsageError
 from bot.index_settings import IndexSettings
 from bot.today import UnknownTimezone, zone
 from rules import RULES, Rule, duplicate_mark_key, generated_headings, index_exclusions
@@ -26,7 +27,7 @@ CONFIG_FILE = ".vaultbot.yaml"
 DEFAULT_AUTHOR = "vaultbot <vaultbot@localhost>"
 
 
-class ConfigError(Exception):
+class ConfigError(UsageError):
     """A configuration problem; the message names the key."""
 
     def __init__(self, key: str, message: str, source: str = CONFIG_FILE) -> None:

@@ -39,6 +39,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.cache import git_dir
 from bot.config import Config, ConfigError, load_config
+from bot.errors import EXIT_OK, UsageError
 from bot.execute import RunRequest, RunResult, run
 from bot.schedule import parse_schedule
 from bot.today import today
@@ -47,7 +48,6 @@ from rules import RULES
 if TYPE_CHECKING:
     from bot.watch import Batch, OwnWrites, Watcher
 
-EXIT_OK, EXIT_USAGE = 0, 2
 JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}  # None: late runs still run
 
 log = logging.getLogger("vaultbot.daemon")
@@ -186,22 +186,19 @@ def _configure_logging() -> None:
 
 
 def daemon_command(args: argparse.Namespace) -> int:
+    """Run until stopped; UsageError (exit 2, printed by the CLI) when the daemon cannot start."""
     vault: Path = args.vault
     watch: float | None = getattr(args, "watch", None)
     if watch is not None and not watch > 0:
-        print(f"vaultbot: --watch {watch:g}: the quiet time must be more than 0 seconds", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"--watch {watch:g}: the quiet time must be more than 0 seconds")
     if not vault.is_dir():
-        print(f"vaultbot: {vault}: not a folder", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"{vault}: not a folder")
     try:
         groups = schedule_groups(load_config(vault, args.config))
     except ConfigError as error:
-        print(f"vaultbot: config error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"config error: {error}") from None
     if not groups:
-        print("vaultbot: no rule is enabled, so there is nothing to schedule", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError("no rule is enabled, so there is nothing to schedule")
     _configure_logging()
     daemon = Daemon(vault, args.config)
     daemon.sync_jobs(groups, run_now=args.run_now)

@@ -18,6 +18,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
+from bot.errors import NoteError
 from bot.yaml_reader import CoreSchemaLoader, scalar_text
 
 MAX_FRONTMATTER_BYTES = 64 * 1024  # larger frontmatter is bad input
@@ -25,7 +26,7 @@ MAX_EXPANDED_NODES = 100_000  # alias bombs: nodes after expanding every alias
 DELETE = object()  # the value that deletes a key
 
 
-class FrontmatterEditError(ValueError):
+class FrontmatterEditError(NoteError, ValueError):
     """The frontmatter cannot be edited safely (invalid YAML, not a mapping, a
     duplicate key, a result that would not re-parse to the intended values). The
     caller reports the note and leaves it untouched."""

@@ -26,6 +26,8 @@ from typing import Iterator, Mapping, NamedTuple, Sequence
 
 from git import InvalidGitRepositoryError, NoSuchPathError, Repo
 
+from bot.errors import RunFailed
+
 # Files git keeps in its folder while an operation waits for the user.
 OPERATIONS = (
     ("MERGE_HEAD", "a merge"),
@@ -36,7 +38,7 @@ OPERATIONS = (
 )
 
 
-class GitError(Exception):
+class GitError(RunFailed):
     """A git problem that stops the run (exit 3); the message names the step."""
 
 

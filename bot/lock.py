@@ -22,11 +22,13 @@ from typing import Iterator
 
 from filelock import FileLock, Timeout
 
+from bot.errors import RunFailed
+
 LOCK_FILE = "vaultbot.lock"
 POLL_SECONDS = 0.1
 
 
-class LockBusy(Exception):
+class LockBusy(RunFailed):
     """Another vaultbot run held the lock for longer than we were willing to wait."""
 
 

@@ -22,6 +22,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from bot.dates import DateInfo, note_date
+from bot.errors import NoteError
 from bot.markdown import Link, Task, find_links, find_tasks, iter_frontmatter_links, link_name
 from bot.scan import FileStat
 from bot.sections import find_headings
@@ -38,7 +39,7 @@ _CLOSING_FENCE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 _YAML = YAMLHandler()
 
 
-class BadNote(Exception):
+class BadNote(NoteError):
     """The note cannot be handled safely; the message says why."""
 
 

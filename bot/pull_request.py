@@ -24,16 +24,19 @@ import subprocess
 from pathlib import Path
 from typing import Mapping
 
+from bot.errors import RunFailed, UsageError
+
 BODY_LIMIT = 60_000  # GitHub refuses pull request bodies over 65,536 characters
 BRANCH_NOTE = "This branch is rebuilt by vaultbot on every run: commits pushed to it by hand are replaced."
 
 
-class PullRequestError(Exception):
+class PullRequestError(RunFailed):
     """A git or gh step of pull-request mode failed; the message says which and why."""
 
 
-class UnusableBranch(PullRequestError):
-    """The `pull-request-branch` input names no branch vaultbot can own: a usage error."""
+class UnusableBranch(UsageError, PullRequestError):
+    """The `pull-request-branch` input names no branch vaultbot can own: a usage error (exit 2), which
+    whoever catches PullRequestError catches too."""
 
 
 def _command(args: list[str], folder: Path, env: Mapping[str, str] | None = None) -> str:

@@ -14,11 +14,12 @@ from typing import Sequence
 
 from bot.blocks import Heading
 from bot.edits import AppendTasks, DeleteProperty, Edit, MoveNote, ReplaceLines, ReplaceSection, RewriteLinks, SetProperty, WriteOnlyWith
+from bot.errors import NoteError
 from bot.note import BadNote, split_frontmatter
 from bot.sections import find_headings, find_section, insertion_doubt, section_doubt
 
 
-class RenderError(Exception):
+class RenderError(NoteError):
     """An edit cannot be applied safely; the note is reported and left as it was."""
 
 

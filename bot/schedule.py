@@ -14,12 +14,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.errors import UsageError
+
 CRON_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _EVERY = re.compile(r"@every\s+(\d+)\s*([smh])", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours"}
 
 
-class ScheduleError(ValueError):
+class ScheduleError(UsageError, ValueError):
     """A schedule expression that cannot be understood."""
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 
+from bot.errors import UsageError
 
-class UnknownTimezone(ValueError):
+
+class UnknownTimezone(UsageError, ValueError):
     """A name that is not an IANA time zone."""
 
 

@@ -27,10 +27,11 @@ import stat
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from bot.errors import NoteError
 from bot.scan import FileStat
 
 
-class WriteConflict(Exception):
+class WriteConflict(NoteError):
     """The note changed on disk after vaultbot read it."""
 
 
