@@ -30,11 +30,18 @@ nothing in `bot/` names a rule or one of its options:
 - `DUPLICATE_MARK_KEY`: the frontmatter key whose value, naming another note,
   marks a note as a duplicate (left out of related notes);
 - `index_exclusions(options) -> tuple[str, ...]`: folders the rule keeps out of
-  the vault's index with these options (patterns as `exclude` takes them).
-
-(`vaultbot explain` still reads four rules' internals by name, bot/explain.py:
-what it shows crosses rules, e.g. Recent Context's list after dedupe-meetings'
-groups, which one hook per rule does not yet express.)
+  the vault's index with these options (patterns as `exclude` takes them);
+- `duplicates(vault, options) -> dict[str, str]`: each note the rule takes for a
+  duplicate -> the note it duplicates (`vaultbot explain` names it);
+- `explain(context, options) -> dict` and `explain_text(explanation) -> list[str]`:
+  what the rule would do with one note and why, for `vaultbot explain`
+  (bot/explain.py): `explain` returns the fields it adds to the JSON form, given a
+  `bot.explain_context.ExplainContext` (the note, the vault before and after the
+  run, today, and the engine's reason a related note is left out); `explain_text`
+  turns them (reading any field of the whole explanation) into lines of the text
+  form, each part opening with a blank line. Both pure. The engine hands a note to
+  the hook when the rule's scope holds it: an entity-notes rule explains entities
+  only; any other rule explains every note.
 
 A rule's documented example is a test (tests/rules/test_rule_docs.py runs
 every rule in `RULES`): its `## Example` holds one or more fenced blocks, each
@@ -61,13 +68,14 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import inspect
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence, TypeGuard
 
 from rules import dedupe_meetings, last_contact, open_tasks, recent_context, related, tags
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
     from bot.edits import NoteEdit
+    from bot.explain_context import ExplainContext
     from bot.vault import VaultIndex
 
 
@@ -81,6 +89,14 @@ class Rule(Protocol):
     def check(self, vault: VaultIndex, options: Any, today: datetime.date, notes: Sequence[str]) -> Iterable[NoteEdit]: ...
 
     def affected(self, delta: VaultDelta, options: Any) -> frozenset[str] | None: ...
+
+
+class Explainer(Rule, Protocol):
+    """A rule with the optional `explain` hook."""
+
+    def explain(self, context: ExplainContext, options: Any) -> dict[str, Any]: ...
+
+    def explain_text(self, explanation: Mapping[str, Any]) -> list[str]: ...
 
 
 RULES: tuple[Rule, ...] = (dedupe_meetings, last_contact, tags, recent_context, open_tasks, related)
@@ -119,6 +135,25 @@ def index_exclusions(options_by_rule: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(
         folder for rule in RULES if hasattr(rule, "index_exclusions") for folder in rule.index_exclusions(options_by_rule[rule.ID])
     )
+
+
+def duplicates(vault: VaultIndex, options_by_rule: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Each duplicate a rule finds in `vault` -> (the note it duplicates, the rule's id)."""
+    return {
+        duplicate: (original, rule.ID)
+        for rule in RULES
+        if hasattr(rule, "duplicates")
+        for duplicate, original in rule.duplicates(vault, options_by_rule[rule.ID]).items()
+    }
+
+
+def _explains(rule: Rule) -> TypeGuard[Explainer]:
+    return hasattr(rule, "explain") and hasattr(rule, "explain_text")
+
+
+def explainers() -> tuple[Explainer, ...]:
+    """The rules that explain what they would do with a note (`explain` and `explain_text`), in registry order."""
+    return tuple(rule for rule in RULES if _explains(rule))
 
 
 def duplicate_mark_key() -> str | None:

@@ -80,22 +80,21 @@ duplicate_of: "[[2025-10-06 - Jason has a complex VAST offer]]"
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from bot.edits import AppendTasks, DeleteProperty, MoveNote, NoteEdit, Report, SetProperty, WriteOnlyWith
-from bot.markdown import find_wikilinks_in_value, task_key, task_keys, unchecked_tasks
+from bot.markdown import task_key, task_keys, unchecked_tasks
 from bot.relink import relink
 from bot.scan import vault_relative
 from bot.scope import GROUPS
+from rules.meeting_groups import canonical, duplicate_groups, group_keys, is_meeting, why_grouped
 
 if TYPE_CHECKING:
-    from bot.dates import NoteDate
     from bot.delta import VaultDelta
-    from bot.note import Note
+    from bot.explain_context import ExplainContext
     from bot.vault import VaultIndex
 
 ID = "dedupe-meetings"
@@ -103,10 +102,7 @@ KEY = "duplicate_of"
 SCOPE = GROUPS
 OWNED_KEYS: tuple[str, ...] = (KEY,)
 DUPLICATE_MARK_KEY = KEY  # a marked duplicate is no related note
-PARTICIPANT_KEYS = ("participants", "attendees")
-MAX_MINUTES_APART = 30
 ACTION_ITEMS = "Action Items"
-_WORD = re.compile(r"\w+")
 UNLINKABLE = (
     "canonical of a duplicate group cannot be linked to: its name holds `#`, `|`, `[`, `]` or a line break, "
     "or a link to it opens a note whose path differs only by case or Unicode normalization"
@@ -136,135 +132,6 @@ class Options:
     )
 
 
-def participants(vault: VaultIndex, path: str) -> frozenset[str]:
-    """Resolved participant notes; an unresolved name stands for itself (case-folded)."""
-    found = set()
-    for key in PARTICIPANT_KEYS:
-        value = vault.notes[path].get(key)
-        for item in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
-            if not isinstance(item, str) or not item.strip():
-                continue
-            targets = [link.target for link in find_wikilinks_in_value(item)] or [item.strip()]
-            for target in targets:
-                found.add(vault.resolve(target, path) or "?" + target.strip().casefold())
-    return frozenset(found)
-
-
-class _Groups:
-    """Union-find over note paths."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, path: str) -> str:
-        root = self.parent.setdefault(path, path)
-        while root != self.parent[root]:
-            root = self.parent[root]
-        self.parent[path] = root
-        return root
-
-    def join(self, a: str, b: str) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-    def groups(self) -> list[list[str]]:
-        members: dict[str, list[str]] = defaultdict(list)
-        for path in self.parent:
-            members[self.find(path)].append(path)
-        return [sorted(group) for group in members.values() if len(group) > 1]
-
-
-def _minutes(vault: VaultIndex, path: str) -> int | None:
-    time = vault.notes[path].date.time
-    return None if time is None else time[0] * 60 + time[1]
-
-
-def summary_similarity(vault: VaultIndex, a: str, b: str) -> float:
-    """Percent of words the two summaries share (Jaccard index); 0 when either has none."""
-    words_a, words_b = (set(_WORD.findall((vault.notes[p].summary or "").casefold())) for p in (a, b))
-    if not words_a or not words_b:
-        return 0.0
-    return 100 * len(words_a & words_b) / len(words_a | words_b)
-
-
-def _similar(vault: VaultIndex, options: Options, a: str, b: str) -> bool:
-    return options.similarity is None or summary_similarity(vault, a, b) >= options.similarity
-
-
-@functools.lru_cache(maxsize=8)
-def _meeting_types(options: Options) -> frozenset[str]:
-    return frozenset(t.casefold() for t in options.meeting_types)
-
-
-def _is_meeting(note: Note, options: Options) -> bool:
-    return note.type is not None and note.type.casefold() in _meeting_types(options)
-
-
-def _source(note: Note) -> str | None:
-    source = note.get("source")
-    if isinstance(source, (str, int)) and not isinstance(source, bool) and str(source).strip():
-        return str(source).strip()
-    return None
-
-
-def _day(note: Note) -> NoteDate | None:
-    day = note.date.date
-    return day if day is not None and day.day is not None else None
-
-
-def duplicate_groups(vault: VaultIndex, options: Options, among: Sequence[str] | None = None) -> list[list[str]]:
-    """Groups of notes recording the same meeting, each sorted by path (only meetings in `among`, in note order, when given)."""
-    meetings = [p for p in (vault.notes if among is None else among) if _is_meeting(vault.notes[p], options)]
-    groups = _Groups()
-    same_day: dict[tuple, list[str]] = defaultdict(list)
-    same_source: dict[str, list[str]] = defaultdict(list)
-    for path in meetings:
-        note = vault.notes[path]
-        source = _source(note)
-        if source is not None:
-            same_source[source].append(path)
-        day = _day(note)
-        if day is not None:
-            same_day[(day, vault.owner(path))].append(path)
-    same_meeting: dict[tuple, list[str]] = defaultdict(list)
-    for (day, owner), paths in same_day.items():
-        if len(paths) < 2:  # alone on its day: resolving its participants cannot matter
-            continue
-        for path in paths:
-            people = participants(vault, path)
-            if people:
-                same_meeting[(day, owner, people)].append(path)
-    for paths in same_source.values():
-        for i, a in enumerate(paths):
-            for b in paths[i + 1 :]:
-                if _similar(vault, options, a, b):
-                    groups.join(a, b)
-    for paths in same_meeting.values():
-        for i, a in enumerate(paths):
-            for b in paths[i + 1 :]:
-                ta, tb = _minutes(vault, a), _minutes(vault, b)
-                if (ta is None or tb is None or abs(ta - tb) < MAX_MINUTES_APART) and _similar(vault, options, a, b):
-                    groups.join(a, b)
-    return sorted(groups.groups())
-
-
-def why_grouped(vault: VaultIndex, group: Sequence[str]) -> str:
-    """What made the notes one meeting (for `vaultbot explain`): a source, or day, owner, participants and times."""
-    sources = {_source(vault.notes[path]) for path in group}
-    if len(sources) == 1 and None not in sources:
-        return f"the same source {next(iter(sources))!r}"
-    days = ", ".join(sorted({str(_day(vault.notes[path])) for path in group}))
-    owners = ", ".join(sorted({vault.owner(path) or "no owner" for path in group}))
-    people = ", ".join(sorted({person for path in group for person in participants(vault, path)}))
-    times = ", ".join("unknown" if (m := _minutes(vault, path)) is None else f"{m // 60:02d}:{m % 60:02d}" for path in group)
-    return f"the same day ({days}), owner ({owners}) and participants ({people}); times {times} (less than {MAX_MINUTES_APART} minutes apart, or unknown)"
-
-
-def _group_keys(note: Note) -> list[tuple]:
-    """What two meetings must share to be in one group: a day, or a source."""
-    day, source = _day(note), _source(note)
-    return [key for key in (("day", day), ("source", source)) if key[1] is not None]
-
-
 def affected(delta: VaultDelta, options: Options) -> frozenset[str] | None:
     """The meetings whose group may differ: edited meetings, meetings an edited note links to
     or linked to (which one is canonical counts links), and, repeatedly, every meeting that
@@ -275,30 +142,76 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str] | None:
     if options.mode == "archive":
         return None
     vault = delta.vault
-    found = {path for path in delta.paths | delta.linked() if path in vault.notes and _is_meeting(vault.notes[path], options)}
+    found = {path for path in delta.paths | delta.linked() if path in vault.notes and is_meeting(vault.notes[path], options)}
     if not found:
         return frozenset()
     by_key: dict[tuple, list[str]] = defaultdict(list)
     for path, note in vault.notes.items():
-        if _is_meeting(note, options):
-            for key in _group_keys(note):
+        if is_meeting(note, options):
+            for key in group_keys(note):
                 by_key[key].append(path)
-    pending = [key for path in found for key in _group_keys(vault.notes[path])]
-    pending += [key for path in found & delta.paths for key in _group_keys(delta.before[path])]
+    pending = [key for path in found for key in group_keys(vault.notes[path])]
+    pending += [key for path in found & delta.paths for key in group_keys(delta.before[path])]
     seen = set(pending)
     while pending:
         for path in by_key.get(pending.pop(), ()):
             if path not in found:
                 found.add(path)
-                fresh = [key for key in _group_keys(vault.notes[path]) if key not in seen]
+                fresh = [key for key in group_keys(vault.notes[path]) if key not in seen]
                 seen.update(fresh)
                 pending.extend(fresh)
     return frozenset(found)
 
 
-def canonical(vault: VaultIndex, group: list[str]) -> str:
-    """Most notes linking to it, then the longest body, then the smallest path."""
-    return min(group, key=lambda p: (-len(vault.backlinks(p)), -len(vault.notes[p].body.strip()), p))
+def duplicates(vault: VaultIndex, options: Options) -> dict[str, str]:
+    """Each duplicate the rule finds in `vault` -> its canonical note (what `vaultbot explain` calls a left-out note a duplicate of)."""
+    found = {}
+    for group in duplicate_groups(vault, options):
+        keeper = canonical(vault, group)
+        found.update({path: keeper for path in group if path != keeper})
+    return found
+
+
+def explain(context: ExplainContext, options: Options) -> dict[str, Any]:
+    """The note's duplicate group and why its canonical won, for `vaultbot explain`."""
+    vault = context.before
+    group = next((group for group in duplicate_groups(vault, options) if context.path in group), None)
+    if group is None:
+        return {"duplicate_group": None}
+    keeper = canonical(vault, group)
+    members = [
+        {"path": p, "backlinks": len(vault.backlinks(p)), "body_length": len(vault.notes[p].body.strip())}
+        for p in sorted(group, key=lambda p: p != keeper)
+    ]
+    if members[0]["backlinks"] != members[1]["backlinks"]:
+        decided = "it has the most notes linking to it"
+    elif members[0]["body_length"] != members[1]["body_length"]:
+        decided = "links tie; it has the longest body"
+    else:
+        decided = "links and body length tie; it has the smallest path"
+    return {
+        "duplicate_group": {
+            "canonical": keeper,
+            "matched": why_grouped(vault, group),
+            "why": decided,
+            "order": "most notes linking to it (generated sections excluded), then the longest body, then the smallest path",
+            "members": members,
+            "mode": options.mode,
+        }
+    }
+
+
+def explain_text(explanation: Mapping[str, Any]) -> list[str]:
+    group = explanation["duplicate_group"]
+    if group is None:
+        return ["", "Duplicate group: none"]
+    return [
+        "",
+        f"Duplicate group (dedupe-meetings mode {group['mode']}): canonical {group['canonical']}",
+        f"  one meeting because they have {group['matched']}",
+        f"  chosen because {group['why']} (order: {group['order']})",
+        *(f"  {m['path']}: {m['backlinks']} backlinks, body {m['body_length']} characters" for m in group["members"]),
+    ]
 
 
 def index_exclusions(options: Options) -> tuple[str, ...]:

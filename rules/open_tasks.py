@@ -89,16 +89,17 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, Report, WriteOnlyWith
-from bot.markdown import Task, find_links, find_section
+from bot.markdown import Task, find_links, find_section, find_tasks
 from bot.scope import ENTITY_NOTES
 from bot.sections import mask_code
 from rules.recent_context import ordered_related
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
+    from bot.explain_context import ExplainContext
     from bot.vault import VaultIndex
 
 ID = "open-tasks"
@@ -252,6 +253,68 @@ def judged(vault: VaultIndex, options: Options, notes: Iterable[str]) -> Iterato
             lines = []
         if lines is not None:
             yield entity, lines
+
+
+def _explain_tasks(context: ExplainContext, options: Options) -> list[dict[str, Any]]:
+    """Every task of the entity's related-note candidates: listed where, or left out why (after the run)."""
+    before, after, entity = context.before, context.after, context.path
+    listed = [(source, task.start) for source in ordered_related(after, entity, context.today) for task in open_tasks(after, source)]
+    found = []
+    for source in before.related_candidates(entity):
+        left_out = context.left_out(source)
+        for task in find_tasks((after.notes.get(source) or before.notes[source]).body):
+            why = left_out and f"its note is left out: {left_out}"
+            position = listed.index((source, task.start)) + 1 if (source, task.start) in listed else None
+            if why is None and task.status != " ":
+                why = f"done in its note ([{task.status}])"
+            elif why is None and not task.text:
+                why = "an empty task"
+            elif why is None and opens_comment(task):
+                why = "its text leaves a %% comment open, which would hide the rest of the section"
+            elif why is None and task.status == " " and task not in open_tasks(after, source):
+                why = "in a %% comment: Obsidian does not show it"
+            elif why is None and position is not None and position > options.max_entries:
+                why, position = f"beyond max_entries ({options.max_entries}): it would be number {position}", None
+            found.append({"source": source, "task": task.text, "listed_at": None if why else position, "left_out": why})
+    return sorted(found, key=lambda t: (t["listed_at"] is None, t["listed_at"] or 0, t["source"]))
+
+
+def _explain_section(context: ExplainContext, options: Options) -> list[dict[str, str]]:
+    """What a run does with each line now in the entity's section."""
+    found = []
+    for line in section_lines(context.before, context.path, options) or ():
+        if line.status is None:
+            what = "typed by hand (no link to a note it came from): kept, on top"
+        elif line.status == " ":
+            what = f"generated from {line.source}: listed again while the task is open there"
+        else:
+            outcome = tick(context.before, context.path, line, options, context.today)
+            if isinstance(outcome, str):
+                what = f"ticked, but {outcome}"
+            elif outcome is None:
+                what = f"ticked, and done in {line.source} already: leaves the section"
+            else:
+                what = f"ticked: the task is ticked in {line.source} too, then leaves the section"
+        found.append({"line": line.line, "what": what})
+    return found
+
+
+def explain(context: ExplainContext, options: Options) -> dict[str, Any]:
+    """The tasks of the entity's related notes and the lines of its section, and what a run does with each, for `vaultbot explain`."""
+    tasks, section = _explain_tasks(context, options), _explain_section(context, options)
+    return {"open_tasks": tasks, "open_tasks_section": section, "open_tasks_max_entries": options.max_entries}
+
+
+def explain_text(explanation: Mapping[str, Any]) -> list[str]:
+    lines = ["", f"Tasks of those notes (Open Tasks lists at most {explanation['open_tasks_max_entries']} open ones, newest note first):"]
+    for task in explanation["open_tasks"]:
+        status = f"listed #{task['listed_at']}" if task["listed_at"] else f"left out: {task['left_out']}"
+        lines.append(f"  {task['task'] or '(empty)'} ({task['source']}): {status}")
+    if explanation["open_tasks_section"]:
+        lines += ["", "Lines now in its Open Tasks section:"] + [
+            f"  {r['line']}\n      {r['what']}" for r in explanation["open_tasks_section"]
+        ]
+    return lines
 
 
 def affected(delta: VaultDelta, options: Options) -> frozenset[str]:

@@ -76,7 +76,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from bot.edits import NoteEdit, ReplaceSection, Report
 from bot.scope import ENTITY_NOTES
@@ -84,6 +84,7 @@ from bot.summary import cut_summary
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
+    from bot.explain_context import ExplainContext
     from bot.vault import VaultIndex
 
 ID = "recent-context"
@@ -166,6 +167,42 @@ def ordered_related(
 def entries(vault: VaultIndex, entity: str, options: Options, today: datetime.date) -> list[str]:
     """The section's lines for `entity`, newest first."""
     return [entry(vault, entity, path, options) for path in ordered_related(vault, entity, today, options.max_entries)]
+
+
+def _link_reasons(vault: VaultIndex, source: str, entity: str) -> list[str]:
+    keys = [link.key for link, target in vault.outgoing[source] if target == entity]
+    return [f"links here from its frontmatter `{key}`" if key else "links here from its body" for key in dict.fromkeys(keys)]
+
+
+def explain(context: ExplainContext, options: Options) -> dict[str, Any]:
+    """Each related-note candidate of the entity: listed where, or left out why (after the run), for `vaultbot explain`."""
+    before, after, entity, today = context.before, context.after, context.path, context.today
+    order = ordered_related(after, entity, today) if entity in after.notes else []
+    found = []
+    for path, kinds in before.related_candidates(entity).items():
+        reasons = _link_reasons(before, path, entity) if "link" in kinds else []
+        if "owner" in kinds:
+            reasons.append(f"lives in the home folder {before.home_folder(entity)}/")
+        left_out = context.left_out(path)
+        position = order.index(path) + 1 if left_out is None and path in order else None
+        if left_out is None and position is not None and position > options.max_entries:
+            left_out = f"beyond max_entries ({options.max_entries}): it would be number {position}"
+            position = None
+        date = before.notes[path].date.date
+        found.append({"path": path, "date": str(date) if date else None, "reasons": reasons, "listed_at": position, "left_out": left_out})
+    return {
+        "related": sorted(found, key=lambda r: (r["listed_at"] is None, r["listed_at"] or 0, r["path"])),
+        "max_entries": options.max_entries,
+    }
+
+
+def explain_text(explanation: Mapping[str, Any]) -> list[str]:
+    lines = ["", f"Related notes (Recent Context lists at most {explanation['max_entries']}, today {explanation['today']}):"]
+    for related in explanation["related"]:
+        status = f"listed #{related['listed_at']}" if related["listed_at"] else f"left out: {related['left_out']}"
+        lines.append(f"  {related['path']} ({related['date'] or 'no date'}): {status}")
+        lines += [f"      {reason}" for reason in related["reasons"]]
+    return lines
 
 
 def affected(delta: VaultDelta, options: Options) -> frozenset[str]:

@@ -84,7 +84,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from bot.edits import NoteEdit, ReplaceSection, Report
 from bot.markdown import find_section
@@ -93,6 +93,7 @@ from bot.sections import mask_code
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
+    from bot.explain_context import ExplainContext
     from bot.vault import VaultIndex
 
 ID = "related"
@@ -167,6 +168,43 @@ def comments(body: str, heading: str) -> list[str] | None:
         else:
             opening = body.find("<!--", opening + 4, end)
     return found
+
+
+def explain(context: ExplainContext, options: Options) -> dict[str, Any]:
+    """Every entity a related-note candidate also relates to: listed where, or left out why (after the run), for `vaultbot explain`."""
+    before, after, entity = context.before, context.after, context.path
+    shared = shared_notes(after, entity, context.today) if entity in after.notes else {}
+    listed = [other for other in ranked(after, shared) if len(shared[other]) >= options.min_shared]
+    candidates = {other for source in before.related_candidates(entity) for other in before.entities_of(source)} - {entity}
+    found = []
+    for other in sorted(candidates | set(shared)):
+        notes = shared.get(other, [])
+        position = listed.index(other) + 1 if other in listed else None
+        why = None
+        if not notes:
+            why = "shares only notes that are left out (duplicates, dated after today)"
+        elif position is None:
+            why = f"shares {len(notes)} notes, fewer than min_shared ({options.min_shared})"
+        elif position > options.max_entries:
+            why, position = f"beyond max_entries ({options.max_entries}): it would be number {position}", None
+        found.append({"path": other, "type": before.notes[other].type, "shared": notes, "listed_at": position, "left_out": why})
+    return {
+        "related_entities": sorted(found, key=lambda r: (r["listed_at"] is None, r["listed_at"] or 0, r["path"])),
+        "related_options": {"max_entries": options.max_entries, "min_shared": options.min_shared},
+    }
+
+
+def explain_text(explanation: Mapping[str, Any]) -> list[str]:
+    limits = explanation["related_options"]
+    lines = [
+        "",
+        f"Entities sharing those notes (Related lists at most {limits['max_entries']}, each sharing at least {limits['min_shared']}):",
+    ]
+    for other in explanation["related_entities"]:
+        status = f"listed #{other['listed_at']}" if other["listed_at"] else f"left out: {other['left_out']}"
+        lines.append(f"  {other['path']} ({other['type']}, {len(other['shared'])} shared): {status}")
+        lines += [f"      {note}" for note in other["shared"]]
+    return lines
 
 
 def affected(delta: VaultDelta, options: Options) -> frozenset[str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bot.explain import explain, find_note
-from tests.vaults import EXAMPLE_VAULT, TODAY, plan, run_cli, tree_state, write_vault
+from rules import RULES, explainers, owned_keys
+from tests.vaults import EXAMPLE_VAULT, REPO, TODAY, plan, run_cli, tree_state, write_vault
 
 ENTITY = "Customers/Northwind Traders/Northwind Traders.md"
 CANONICAL = "Customers/Northwind Traders/2026-10-14 1000 - Quarterly review.md"
@@ -216,3 +220,77 @@ def test_a_date_key_that_holds_no_date_is_named_not_called_missing(tmp_path: Pat
     assert "  date:     none (date: '2026-13-45' is not a date; no date in the file name, not a daily note)\n" in text
     text = run_cli("explain", tmp_path, "Meetings/2026-11-03 - Retro.md", "--today", str(TODAY)).stdout
     assert "  date:     2026-11-02 (from frontmatter:meeting_date; date: 'TBD' is not a date)\n" in text
+
+
+# -- the rules explain themselves: bot/explain.py walks the registry ---------------------------
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "explain"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("note", [ENTITY, DUPLICATE], ids=["entity", "duplicate"])
+def test_explain_prints_the_golden_output_byte_for_byte(note: str, fmt: str) -> None:
+    result = run_cli("explain", EXAMPLE_VAULT, note, "--today", str(TODAY), "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    name = Path(note).stem.removeprefix("2026-10-14 1010 - ") + (".txt" if fmt == "text" else ".json")
+    assert result.stdout == (GOLDEN / name).read_text(encoding="utf-8")
+
+
+def test_the_rules_that_explain_themselves_and_the_parts_they_add() -> None:
+    assert [rule.ID for rule in explainers()] == ["dedupe-meetings", "recent-context", "open-tasks", "related"]
+    entity, duplicate = (explain(plan(EXAMPLE_VAULT), path, TODAY) for path in (ENTITY, DUPLICATE))
+    facts = ["path", "type", "entity", "date", "date_source", "date_skipped", "time", "time_source", "owner", "summary"]
+    facts += ["links", "backlinks"]
+    assert list(duplicate) == [*facts, "duplicate_group", "today", "changes", "warnings"], "a meeting: no entity's parts"
+    entity_parts = ["related", "max_entries", "open_tasks", "open_tasks_section", "open_tasks_max_entries"]
+    entity_parts += ["related_entities", "related_options"]
+    assert list(entity) == [*facts, "duplicate_group", "today", *entity_parts, "changes", "warnings"]
+
+
+def test_a_note_every_rule_passes_over_is_explained_with_nothing_to_do(tmp_path: Path) -> None:
+    write_vault(tmp_path, {".obsidian/app.json": "{}", "Plain.md": "Just words.\n"})
+    result = run_cli("explain", tmp_path, "Plain", "--today", str(TODAY))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("\nDuplicate group: none\n\nWhat a run would change: nothing\n")
+    assert "Related notes" not in result.stdout, "the entity rules explain entities only"
+
+
+def test_an_entity_with_no_related_notes_lists_empty_parts(tmp_path: Path) -> None:
+    write_vault(tmp_path, {".obsidian/app.json": "{}", "Acme.md": "---\ntype: customer\n---\n# Acme\n"})
+    result = run_cli("explain", tmp_path, "Acme", "--today", str(TODAY))
+    assert result.returncode == 0, result.stderr
+    assert (
+        "\nRelated notes (Recent Context lists at most 15, today 2026-11-24):\n"
+        "\nTasks of those notes (Open Tasks lists at most 50 open ones, newest note first):\n"
+        "\nEntities sharing those notes (Related lists at most 10, each sharing at least 1):\n"
+        "\nDuplicate group: none\n"
+    ) in result.stdout
+
+
+def _strings_and_imports(path: Path) -> tuple[set[str], set[str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    strings = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {
+        f"rules.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "rules"
+        for alias in node.names
+    }
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    return strings, imported
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "bot").glob("*.py")), ids=lambda path: path.name)
+def test_no_engine_module_imports_a_rule_module(path: Path) -> None:
+    """The engine reads rules through the registry (rules/__init__.py), never one rule by name."""
+    rule_modules = {f"rules.{module.stem}" for module in (REPO / "rules").glob("*.py") if module.stem != "__init__"}
+    _, imported = _strings_and_imports(path)
+    assert not imported & rule_modules, f"bot/{path.name} imports {sorted(imported & rule_modules)}"
+
+
+@pytest.mark.parametrize("module", ["explain.py", "explain_context.py"])
+def test_explain_names_no_rule_option_or_owned_key(module: str) -> None:
+    leaks = {rule.ID for rule in RULES} | owned_keys() | {"archive_folder", "mode", "min_shared", "max_entries"}
+    strings, _ = _strings_and_imports(REPO / "bot" / module)
+    assert not leaks & strings, f"bot/{module} names {sorted(leaks & strings)}"
