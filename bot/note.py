@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Collection, Mapping, NamedTuple
 
@@ -47,8 +47,9 @@ class BadNote(NoteError):
 class ParseSettings:
     date_keys: tuple[str, ...] = ("date", "meeting_date")
     daily_format: str = "YYYY-MM-DD"
-    # The level-2 headings of the sections rules generate: links inside them never count.
-    generated_headings: tuple[str, ...] = ("Recent Context",)
+    # The level-2 headings of the sections rules generate: links inside them never count. No default:
+    # they are the rules' (rules/__init__.py `generated_headings`, as configured), never the parser's.
+    generated_headings: tuple[str, ...] = field(kw_only=True)
     # The `type`s (lower case) of the notes rules write those sections in (None: every note). Only
     # there is a repeated heading a reason to skip the note: a meeting's own two `## Related` are not.
     entity_types: tuple[str, ...] | None = None

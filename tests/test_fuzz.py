@@ -25,12 +25,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import Config
-from bot.note import BadNote, ParseSettings, decode, parse_note
+from bot.note import BadNote, decode, parse_note
 from bot.obsidian import ObsidianSettings
 from bot.vault import VaultIndex
 from rules import owned_keys
 from tests.locality import locality_violations
-from tests.vaults import plan, write_vault
+from tests.vaults import PARSE_DEFAULTS, plan, write_vault
 
 EXAMPLES = Counter()
 
@@ -304,7 +304,7 @@ def test_parse_note_raises_nothing_but_bad_note(text: str, bom: bool) -> None:
     data = (("\ufeff" if bom else "") + text).encode("utf-8", "surrogatepass")
     try:
         decoded, has_bom = decode("N.md", data)
-        note = parse_note("N.md", decoded, has_bom, None, ParseSettings())
+        note = parse_note("N.md", decoded, has_bom, None, PARSE_DEFAULTS)
     except BadNote as error:
         assert str(error)
         EXAMPLES["parser (reported as bad)"] += 1
@@ -318,7 +318,7 @@ def test_arbitrary_bytes_raise_nothing_but_bad_note(data: bytes) -> None:
     EXAMPLES["parser (raw bytes)"] += 1
     try:
         text, bom = decode("N.md", data)
-        parse_note("N.md", text, bom, None, ParseSettings())
+        parse_note("N.md", text, bom, None, PARSE_DEFAULTS)
     except BadNote:
         pass
 
@@ -352,7 +352,7 @@ def test_the_resolver_never_raises_and_never_leaves_the_vault(files: list[tuple[
     notes, unparsed = {}, set()
     for path, text in files:
         try:
-            notes[path] = parse_note(path, text, False, None, ParseSettings())
+            notes[path] = parse_note(path, text, False, None, PARSE_DEFAULTS)
         except BadNote:
             unparsed.add(path)
     folders = {path.rsplit("/", 1)[0] for path in PATHS if "/" in path}

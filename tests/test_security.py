@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.note import BadNote, ParseSettings, load_frontmatter, parse_note
+from bot.note import BadNote, load_frontmatter, parse_note
 from bot.runner import plan_run
 from bot.write_back import write_changes
 from tests.test_action import run_action, runner, workspace  # noqa: F401 - fixtures used below
-from tests.vaults import TODAY, plan, run_cli, tree_state, write_vault
+from tests.vaults import PARSE_DEFAULTS, TODAY, plan, run_cli, tree_state, write_vault
 
 ENTITY = "---\ntype: customer\nlast_contact: unknown\n---\n# Acme\n\n## Recent Context\n\n## Notes\n"
 MEETING = "---\ntype: meeting\ndate: 2026-11-02\nsummary: Kickoff with [[Acme]].\n---\n\nNotes.\n"
@@ -121,7 +121,7 @@ CONSTRUCTORS = [
 def test_yaml_tags_that_build_objects_are_rejected_not_run(tmp_path: Path, line: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(BadNote) as error:
-        parse_note("N.md", f"---\n{line}\n---\n", False, None, ParseSettings())
+        parse_note("N.md", f"---\n{line}\n---\n", False, None, PARSE_DEFAULTS)
     assert "frontmatter uses a YAML tag that is not allowed" in str(error.value) or "invalid YAML" in str(error.value)
     assert not (tmp_path / "pwned").exists()
 

@@ -13,11 +13,15 @@ from typing import Mapping
 import pytest
 
 from bot.config import load_config
+from bot.note import ParseSettings
 from bot.runner import RunPlan, plan_run
+from rules import default_generated_headings
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_VAULT = REPO / "examples" / "sample-vault"
 TODAY = datetime.date(2026, 11, 24)
+# A note parsed as the default configuration has it, but with no entity types: a repeated generated heading is refused in any note.
+PARSE_DEFAULTS = ParseSettings(generated_headings=default_generated_headings())
 
 
 # A person's identity for the test's own commits; vaultbot must bring its own.

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
 from bot.note import BadNote, Note, ParseSettings, decode, parse_note
+from rules import default_generated_headings
+from tests.vaults import PARSE_DEFAULTS
 
 
 def parse(data: bytes, path: str = "Folder/My Note.md") -> Note:
     text, bom = decode(path, data)
-    return parse_note(path, text, bom, None, ParseSettings())
+    return parse_note(path, text, bom, None, PARSE_DEFAULTS)
 
 
 def alias_bomb(levels: int = 9, width: int = 9) -> bytes:
@@ -187,7 +190,7 @@ _BEFORE = "---\ntype: meeting\nsummary: Old summary\nrelated: '[[Acme]]'\n---\nF
     ids=["property-set", "summary-changed", "summary-removed", "frontmatter-link", "body-edited", "newline"],
 )
 def test_parse_after_an_edit_equals_a_fresh_parse(after: str) -> None:
-    settings = ParseSettings()
+    settings = PARSE_DEFAULTS
     before = parse_note("Meetings/2026-11-02 - Sync.md", _BEFORE, False, None, settings)
     assert before.summary == "Old summary"  # worked out, so an edit may carry it over
     edited = parse_note(before.path, after, False, None, settings, previous=before)
@@ -197,7 +200,19 @@ def test_parse_after_an_edit_equals_a_fresh_parse(after: str) -> None:
 
 
 def test_parse_after_an_edit_still_refuses_a_repeated_heading() -> None:
-    settings = ParseSettings()
+    settings = PARSE_DEFAULTS
     before = parse_note("a.md", _BEFORE, False, None, settings)
     with pytest.raises(BadNote, match="appears 2 times"):
         parse_note("a.md", _BEFORE + "\n## Recent Context\n", False, None, settings, previous=before)
+
+
+def test_the_parser_has_no_generated_heading_of_its_own() -> None:
+    """The headings of generated sections are the rules' (as configured), handed to the parser; it names none."""
+    with pytest.raises(TypeError, match="generated_headings"):
+        ParseSettings()  # no default
+    source = (Path(__file__).resolve().parents[2] / "bot" / "note.py").read_text(encoding="utf-8")
+    strings = {node.value for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert not strings & set(default_generated_headings())
+    renamed = ParseSettings(generated_headings=("See also",))
+    note = parse_note("Acme.md", "## See also\n\n[[Globex]]\n\n## Notes\n\n[[Initech]]\n", False, None, renamed)
+    assert [note_link.link.target for note_link in note.links] == ["Initech"], "links in a generated section never count"

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 import bot.reading
-from bot.note import ParseSettings
 from bot.reading import Unusable, parse_files
 from bot.scan import FileStat
-from tests.vaults import write_vault
+from tests.vaults import PARSE_DEFAULTS, write_vault
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="parsing in parallel needs os.fork")
 
@@ -34,9 +33,9 @@ def files(tmp_path: Path) -> dict[str, FileStat]:
 
 def test_parallel_parse_equals_serial_parse(tmp_path: Path, files: dict[str, FileStat], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bot.reading, "PARALLEL_FROM", 1)
-    serial = parse_files(tmp_path, files, ParseSettings(), workers=1)
+    serial = parse_files(tmp_path, files, PARSE_DEFAULTS, workers=1)
     for workers in (2, 3):
-        parallel = parse_files(tmp_path, files, ParseSettings(), workers=workers)
+        parallel = parse_files(tmp_path, files, PARSE_DEFAULTS, workers=workers)
         assert list(parallel) == list(files), "results come back in the order asked"
         assert parallel == serial
     assert serial["Bad.md"] == Unusable("invalid YAML in frontmatter: did not find expected node content (line 3)", lasting=True)
@@ -45,14 +44,14 @@ def test_parallel_parse_equals_serial_parse(tmp_path: Path, files: dict[str, Fil
 
 
 def test_a_failing_child_costs_only_time(tmp_path: Path, files: dict[str, FileStat], monkeypatch: pytest.MonkeyPatch) -> None:
-    serial = parse_files(tmp_path, files, ParseSettings(), workers=1)
+    serial = parse_files(tmp_path, files, PARSE_DEFAULTS, workers=1)
     monkeypatch.setattr(bot.reading, "PARALLEL_FROM", 1)
 
     def broken_pipe(*args: object, **kwargs: object) -> None:  # runs in the child, which inherited the patch
         raise BrokenPipeError(32, "Broken pipe")
 
     monkeypatch.setattr(bot.reading.pickle, "dump", broken_pipe)
-    assert parse_files(tmp_path, files, ParseSettings(), workers=2) == serial
+    assert parse_files(tmp_path, files, PARSE_DEFAULTS, workers=2) == serial
 
 
 def test_no_fork_while_other_threads_run() -> None:

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import Config
-from bot.note import ParseSettings, parse_note
+from bot.note import parse_note
 from bot.obsidian import ObsidianSettings
 from bot.vault import VaultIndex
-from tests.vaults import plan, write_vault
+from tests.vaults import PARSE_DEFAULTS, plan, write_vault
 
 CUSTOMER = "---\ntype: customer\n---\n# {}\n\n## Recent Context\n\n## Notes\n"
 
@@ -49,9 +49,9 @@ def test_twins_resolve_to_the_first_by_path_order_and_the_tie_is_reported(
     written = data.draw(st.sampled_from(spellings))
     target = data.draw(st.sampled_from([written, f"{folder}{written}", unicodedata.normalize("NFD", written.upper())]))
     linkers = ["Linker.md", f"{folder}Linker in folder.md", "Deep/Linker.md"]
-    notes = {path: parse_note(path, CUSTOMER.format(name), False, None, ParseSettings()) for path in paths}
+    notes = {path: parse_note(path, CUSTOMER.format(name), False, None, PARSE_DEFAULTS) for path in paths}
     for path in linkers:
-        notes[path] = parse_note(path, f"[[{target}]]\n", False, None, ParseSettings())
+        notes[path] = parse_note(path, f"[[{target}]]\n", False, None, PARSE_DEFAULTS)
     vault = VaultIndex(notes, {"Customers", "Deep"}, ObsidianSettings(), Config().index)
     first = sorted(paths)[0]
     for path in linkers:

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from bot.note import BadNote, ParseSettings, load_frontmatter, parse_note
+from bot.note import BadNote, load_frontmatter, parse_note
 from bot.yaml_reader import CoreSchemaLoader, scalar_text
-from tests.vaults import run_cli, write_vault
+from tests.vaults import PARSE_DEFAULTS, run_cli, write_vault
 
 PLAIN_VALUES = [
     # YAML 1.1 reads these as booleans, base-60 numbers, underscored or octal numbers: text in 1.2.
@@ -117,7 +117,7 @@ def test_scalar_text() -> None:
 
 def test_an_impossible_date_falls_through_to_the_file_name() -> None:
     for value in ("2025-02-29", "2025-03-03T24:30:00"):
-        note = parse_note("2025-10-06 - Call.md", f"---\ndate: {value}\n---\n", False, None, ParseSettings())
+        note = parse_note("2025-10-06 - Call.md", f"---\ndate: {value}\n---\n", False, None, PARSE_DEFAULTS)
         assert str(note.date.date) == "2025-10-06" and note.date.source == "file name"
 
 
