@@ -228,12 +228,14 @@ def explain_command(args: argparse.Namespace) -> int:
     root, config = _vault_and_config(args)
     today = today_in_zone(config.timezone, args.today)
     plan = plan_run(root, config, today)
-    path = explain.find_note(plan.original, args.note)
+    vault = plan.original
+    assert vault is not None, "a plan made without a clean-run memo has parsed every note"
+    path = explain.find_note(vault, args.note)
     if path is None:
         on_disk = Path(args.note)
         if on_disk.is_file() and on_disk.resolve().is_relative_to(root.resolve()):
-            path = explain.find_note(plan.original, on_disk.resolve().relative_to(root.resolve()).as_posix())
-    if path is None or path not in plan.original.notes:
+            path = explain.find_note(vault, on_disk.resolve().relative_to(root.resolve()).as_posix())
+    if path is None or path not in vault.notes:
         reasons = [problem.message for problem in plan.problems if path is not None and problem.path == path]
         why = f": {reasons[0]}" if reasons else " (no such note, or it is excluded, ignored or archived)"
         raise UsageError(f"{args.note!r} is not a note vaultbot reads{why}")

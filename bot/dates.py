@@ -235,7 +235,9 @@ def _date_value(value: object) -> tuple[NoteDate, tuple[int, int] | None] | None
     if not isinstance(value, str):
         return None
     match = _ISO_DATE.fullmatch(value.strip())
-    date = match and _calendar_date(match["year"], match["month"], match["day"])
+    if match is None:
+        return None
+    date = _calendar_date(match["year"], match["month"], match["day"])
     if not date:
         return None
     clock = _clock(int(match["hour"]), int(match["minute"])) if match["hour"] else None

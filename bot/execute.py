@@ -136,7 +136,7 @@ def _run(request: RunRequest, repo: Repo | None) -> RunResult:
             if committing:
                 step = "finishing the run that stopped before committing"
                 _finish_dead_run(repo, request, result)
-        elif committing:
+        elif repo is not None and committing:  # a dry run, in a repository a real run would commit in
             _note_dead_run(repo, result)
         step = "reading the vault"
         cache = ParseCache(request.root, request.warn) if request.use_cache else None
@@ -199,6 +199,7 @@ def _note_dead_run(repo: Repo, result: RunResult) -> None:
 
 
 class Prepared(NamedTuple):
+    repo: Repo  # the repository the commit goes to
     head: str | None
     prefix: str
     updates: dict[str, list[IndexUpdate]]  # vault path -> its index updates (a move has two)
@@ -231,11 +232,12 @@ def _prepare(repo: Repo, root: Path, changes: Sequence[Change], first_line: str 
                 IndexUpdate(vault_prefix + change.destination, mode, blob, None),
             ]
     write_journal(repo, Journal(head, notes, first_line))
-    return Prepared(head, vault_prefix, updates)
+    return Prepared(repo, head, vault_prefix, updates)
 
 
-def _commit(repo: Repo, prepared: Prepared, written: Sequence[Change], request: RunRequest) -> str | None:
+def _commit(prepared: Prepared, written: Sequence[Change], request: RunRequest) -> str | None:
     """Commit the written notes from their blobs; move HEAD; bring the user's index in line."""
+    repo = prepared.repo
     from bot import git, git_commit
     from bot.journal import clear_journal
 
@@ -287,12 +289,13 @@ def execute(
         )
         return result
     if cache is not None:  # only a real run stores the cache, and only after writing
-        cache.record_written((plan.vault.notes[c.path] for c in written.written if c.destination is None), written.stats)
+        parsed = plan.vault.notes if plan.vault is not None else {}  # None: a remembered clean run, which changes nothing
+        cache.record_written((parsed[c.path] for c in written.written if c.destination is None), written.stats)
         cache.save()
     if prepared is not None:
         pause_for_tests("before-commit")
         try:
-            result.commit = _commit(repo, prepared, written.written, request)
+            result.commit = _commit(prepared, written.written, request)
         except (GitError, OSError) as error:
             result.errors.append(f"commit failed: {_reason(error)}; the notes are written but not committed (the next run commits them)")
         else:
@@ -304,7 +307,7 @@ def execute(
     if prepared is None or result.errors:
         return result
     if result.commit is not None and (request.push or request.config.git.push):
-        _push(repo, request, result)
+        _push(prepared.repo, request, result)
     return result
 
 

@@ -154,6 +154,7 @@ def _edit_fast(frontmatter: str, key: str, value: object, newline: str) -> str:
     if not_fast(frontmatter):
         raise NeedsRuamel
     old_data, root = safe_load_with_node(frontmatter, check_tree)
+    assert root is None or isinstance(root, yaml.MappingNode), "check_tree lets only a block mapping through"
     lines = _LINE.findall(frontmatter)
     try:
         result = _write(lines, _node_layout(lines, root, key, value), key, value, newline)

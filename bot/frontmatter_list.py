@@ -26,17 +26,18 @@ class Item(NamedTuple):
     text: str
 
 
+# `position`: the old item's index in the list (`index` would hide the tuple's own method).
 class Keep(NamedTuple):
-    index: int
+    position: int
 
 
 class Replace(NamedTuple):
-    index: int
+    position: int
     text: str
 
 
 class Drop(NamedTuple):
-    index: int
+    position: int
 
 
 class Add(NamedTuple):
@@ -135,8 +136,8 @@ def edit_flow(text: str, offsets: Sequence[tuple[int, int]], plan: list[Step], r
     separator: str | None = None  # what goes before the next item written
     for step in plan:
         if isinstance(step, Drop):
-            if step.index < len(gaps) and "#" in gaps[step.index]:
-                comment = gaps[step.index].replace(",", "", 1)
+            if step.position < len(gaps) and "#" in gaps[step.position]:
+                comment = gaps[step.position].replace(",", "", 1)
                 if separator is None:
                     pieces.append(comment)
                 else:  # on a line of its own after the separator's line break: no extra indent
@@ -148,9 +149,9 @@ def edit_flow(text: str, offsets: Sequence[tuple[int, int]], plan: list[Step], r
             pieces.append(render(step.text))
             separator = ", "
         else:
-            start, end = offsets[step.index]
+            start, end = offsets[step.position]
             pieces.append(text[start:end] if isinstance(step, Keep) else render(step.text))
-            separator = gaps[step.index] if step.index < len(gaps) else ", "
+            separator = gaps[step.position] if step.position < len(gaps) else ", "
     if separator is not None and "#" in separator:
         pieces.append(separator.replace(",", "", 1))
     pieces.append(tail)

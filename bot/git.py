@@ -101,6 +101,7 @@ def first_lines(stderr: bytes) -> str:
 
 def prefix(repo: Repo, vault: Path) -> str:
     """The vault folder relative to the work tree, '' at the top, with a trailing '/'."""
+    assert repo.working_tree_dir is not None, "open_repo hands out only repositories with a work tree"
     relative = vault.resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
     return "" if relative == "." else relative + "/"
 

@@ -164,6 +164,6 @@ def waiting_problems(view: CommittedView, vault: VaultIndex, worktree: Mapping[s
         more = f" and {_plural(len(paths) - 1, 'more uncommitted note')}" if len(paths) > 1 else ""
         problems.append(Problem(entity, f"waits for uncommitted {paths[0]}{more}; it is updated from them once they are committed"))
     if len(waiting) > NAMED_WAITING:
-        more = len(waiting) - NAMED_WAITING
-        problems.append(Problem("(git)", f"{more} more {'entity waits' if more == 1 else 'entities wait'} for uncommitted notes"))
+        unnamed = len(waiting) - NAMED_WAITING
+        problems.append(Problem("(git)", f"{unnamed} more {'entity waits' if unnamed == 1 else 'entities wait'} for uncommitted notes"))
     return problems

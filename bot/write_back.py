@@ -53,6 +53,10 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
     if plan.changes:
         parse = parse_settings(config, plan.vault.settings)
         delta = plan.delta  # None unless the run started from a clean state
+        clean_problems = None
+        if delta is not None:
+            assert plan.clean is not None, "a delta is measured from the clean state the plan holds"
+            clean_problems = plan.clean.by_rule
         with collector_paused():
             again = apply_rules(
                 plan.vault,
@@ -61,7 +65,7 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
                 parse,
                 today,
                 delta=delta,
-                clean_problems=plan.clean.by_rule if delta else None,
+                clean_problems=clean_problems,
             )
         if again.changed_by:  # a rule that is not idempotent here: never claim the vault is clean
             memo.forget()

@@ -46,7 +46,7 @@ _TIMESTAMP = re.compile(
 _BASED_INT = re.compile(r"[-+]?0(?:x[0-9a-fA-F]+|o[0-7]+)\Z")
 
 
-class CoreSchemaLoader(_Base):  # type: ignore[misc,valid-type]
+class CoreSchemaLoader(_Base):
     """libyaml's safe loader with YAML 1.2 core-schema resolvers (see the module docstring)."""
 
     # Its own table (PyYAML copies the parent's on the first `add_implicit_resolver`
@@ -60,7 +60,7 @@ class CoreSchemaLoader(_Base):  # type: ignore[misc,valid-type]
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> datetime.date | datetime.datetime | str:
         try:
-            return super().construct_yaml_timestamp(node)  # type: ignore[no-any-return]
+            return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError):
             return str(self.construct_scalar(node))  # `2025-02-29`: text, as Obsidian shows it
 
