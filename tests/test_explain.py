@@ -294,3 +294,9 @@ def test_explain_names_no_rule_option_or_owned_key(module: str) -> None:
     leaks = {rule.ID for rule in RULES} | owned_keys() | {"archive_folder", "mode", "min_shared", "max_entries"}
     strings, _ = _strings_and_imports(REPO / "bot" / module)
     assert not leaks & strings, f"bot/{module} names {sorted(leaks & strings)}"
+
+
+def test_a_rule_declares_both_explain_hooks_or_neither() -> None:
+    """A rule with `explain` and no `explain_text` would be left out of `vaultbot explain` without a word."""
+    for rule in RULES:
+        assert hasattr(rule, "explain") == hasattr(rule, "explain_text"), rule.ID
