@@ -280,7 +280,16 @@ class ParseCache:
         # Every kept entry of an untouched shard was a hit, so a shorter shard lost an entry (a note gone).
         self.dirty.update(shard for shard in range(SHARDS) if len(shards[shard]) != len(stored[shard]))
         self.shards = shards
-        return Loaded(notes, problems, previous)
+        # What the cache knew that the scan no longer finds, and what it never knew: with `previous`,
+        # how the vault differs from the last run's (bot/since_clean.py checks that against the memo).
+        new = frozenset(path for path in scan.files if path not in stored[shard_of(path)])
+        gone = {
+            path: (FileStat(*entry[:3], mode=0), entry[3])
+            for entries in stored
+            for path, entry in entries.items()
+            if path not in scan.files and _valid(entry, path, None)
+        }
+        return Loaded(notes, problems, previous, new, gone)
 
     def _read_shards(self) -> list[dict[str, Entry]]:
         """Every shard's entries; a shard that fails a check is empty, marked dirty, and warned about
