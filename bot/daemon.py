@@ -133,8 +133,10 @@ class Daemon:
         return head_commit(self.vault)
 
     def start_watching(self, debounce: float) -> None:
+        from bot import shard_memory
         from bot.watch import OwnWrites, Watcher
 
+        shard_memory.keep_in_memory()  # each run after a change reads the parse cache from memory
         self.own_writes, self.head = OwnWrites(), self._head()
         self.watcher = Watcher(self.vault, git_dir(self.vault), debounce, self.on_changes)
         log.info("watching %s for changes (a run %g s after the last one)", self.vault, debounce)

@@ -182,7 +182,9 @@ def apply_rules(
         progress("rule", index, len(rules), rule.ID)
         options = config.rule_options(rule.ID)
         targets = rule.affected(delta, options) if delta is not None else None
-        found = [] if targets is None else [p for p in (clean_problems or {}).get(rule.ID, ()) if p.path not in targets and p.path in vault.notes]
+        # The clean state's warnings on the notes not rechecked (none on a note removed since).
+        kept = [p for p in (clean_problems or {}).get(rule.ID, ()) if targets is not None and p.path not in targets]
+        found = [p for p in kept if p.path in vault.notes]
         updated: dict[str, Note] = {}
         moving: dict[str, str] = {}
         grouped = _group_edits(rule, vault, options, today, targets, found)
