@@ -19,7 +19,7 @@ from typing import Callable
 Stat = tuple[int, int, int]
 Reader = Callable[[Path, str], "tuple[dict, str | None]"]
 
-_kept: dict[Path, tuple[Stat, str, dict]] | None = None  # shard file -> (its stat, fingerprint, entries)
+_kept: dict[Path, tuple[Stat | None, str, dict]] | None = None  # shard file -> (its stat or None, fingerprint, entries)
 
 
 def keep_in_memory() -> None:
@@ -46,7 +46,7 @@ def read(path: Path, fingerprint: str, reader: Reader) -> tuple[dict, str | None
         return kept[2], None
     # Stat first, then read: a file replaced in between is newer than its stat says, and is read again next time.
     entries, warning = reader(path, fingerprint)
-    if stat is not None and warning is None:
+    if warning is None:  # a missing file too (no stat): one that appears later has a stat
         _kept[path] = (stat, fingerprint, entries)
     else:
         _kept.pop(path, None)
