@@ -13,12 +13,12 @@ to change" only where it reads a changed note. Each rule names those notes
 state's warnings for the rest.
 
 Names: a note added or removed changes what the links naming its file name open
-(Obsidian's shortest-path resolution, a path, an alias), how links to the other
-notes of that name are written (as a path once the name is shared), and which
-note a duplicate mark naming it means. Those notes count as changed too
-(`relinked`), with what their links opened in the clean state, read from the
-clean state's own index. An entity sharing such a name means a full run: every
-entity's Related section may write its link differently.
+(Obsidian's shortest-path resolution, a path, an alias) and how links to the
+other notes of that name are written (as a path once the name is shared). Those
+notes count as changed too (`relinked`), with what their links opened in the
+clean state, read from the clean state's own index. An entity sharing such a
+name, or a duplicate mark naming it (marks chain: a loop may close or open far
+from the note), means a full run.
 
 Notes a rule edits during the run join the delta for the rules after it, with
 their version from before the edit: those rules see the vault as the earlier
@@ -46,7 +46,7 @@ class VaultDelta:
     added: frozenset[str] = frozenset()  # notes the clean state did not have
     removed: Mapping[str, Note] = field(default_factory=dict)  # notes of the clean state that are gone, as they were
     names: frozenset[str] = frozenset()  # the file names (folded, without `.md`) of the added and removed notes
-    relinked: frozenset[str] = frozenset()  # unchanged notes whose links or mark name one of `names`, or that bear one
+    relinked: frozenset[str] = frozenset()  # unchanged notes whose links name one of `names`, or that bear one
 
     @cached_property
     def paths(self) -> frozenset[str]:
@@ -140,10 +140,9 @@ def delta_since_clean(
     bearers = {path for name in names for path in vault.named(name)}
     if any(vault.is_entity(path) for path in bearers):  # its links in every Related section may be written anew
         return None
-    relinked = {
-        path
-        for path, note in vault.notes.items()
-        if note.link_names & names or (key is not None and (mark := duplicate_mark(note, key)) is not None and link_name(mark) in names)
-    }
+    marks = (duplicate_mark(note, key) for note in vault.notes.values()) if key is not None else iter(())
+    if any(mark is not None and link_name(mark) in names for mark in marks):
+        return None  # a chain of marks through that note may now close or open a loop anywhere along it
+    relinked = {path for path, note in vault.notes.items() if note.link_names & names}
     relinked |= {path for path in bearers if path in vault.notes}
     return VaultDelta(vault, before, added, gone, names, frozenset(relinked) - before.keys() - added)

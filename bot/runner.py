@@ -13,8 +13,9 @@ changes are read as HEAD has them and never changed, so no commit holds text
 derived from uncommitted notes, and the dry run plans exactly what the real run does.
 
 A run that starts from a remembered clean state (bot/memo.py), with the vault
-changed since only by notes edited in place, has each rule check only what
-those edits affect (bot/delta.py) and reaches the same result as a full run.
+changed since by notes edited, added or removed (bot/delta.py says which such
+changes qualify), has each rule check only what those changes affect and
+reaches the same result as a full run.
 """
 
 from __future__ import annotations

@@ -108,3 +108,10 @@ def test_added_or_removed_notes_other_notes_see_more_of_are_no_delta() -> None:
     now = index(CLEAN)
     assert delta_since_clean(now, {}, (), ["Unparsed.md"]) is None  # added, but it could not be parsed
     assert delta_since_clean(now, {}, (), (), {"Gone.md": "bad YAML"}) is None  # removed, unparsed in the clean state
+
+
+def test_a_duplicate_mark_naming_an_added_or_removed_note_is_no_delta() -> None:
+    clean = {**CLEAN, "Copy.md": "---\nduplicate_of: Standup\n---\nStandup.\n", "Standup.md": "Standup.\n"}
+    assert _changed({"Other/Standup.md": "Another standup.\n"}, clean=clean) is None
+    assert _changed({}, ("Standup.md",), clean=clean) is None
+    assert _changed({"Other/Retro.md": "Retro.\n"}, clean=clean) is not None
