@@ -229,7 +229,7 @@ def outcome(plan: RunPlan) -> tuple:
     return [(c.path, c.rules, c.after, c.destination) for c in plan.changes], [str(p) for p in plan.problems]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), edits=st.integers(1, 4))
 @example(seed=1, edits=1)
 @example(seed=7, edits=3)
@@ -295,7 +295,9 @@ def test_changed_types_and_added_entities_run_in_full(tmp_path: Path) -> None:
 
 def test_added_removed_and_moved_notes_are_rechecked_where_they_reach(tmp_path: Path) -> None:
     model = _clean_vault(tmp_path)
-    meeting = next(p for p in model if p.startswith("Meetings/") and "Sync" in p)
+    marks = "".join(line for path in model for line in (tmp_path / path).read_text().splitlines() if "duplicate_of" in line)
+    # A meeting no duplicate mark names or is on (a mark naming a note added or removed means a full run).
+    meeting = next(p for p in model if "Sync" in p and _name(p) not in marks and "duplicate_of" not in (tmp_path / p).read_text())
     new = "Customers/Acme/2026-11-20 - Renewal.md"
     moved = "Archive/" + meeting.rsplit("/", 1)[-1]
     changed = {**model, new: ({"type": "meeting", "date": "2026-11-20"}, "Renewal call with [[Globex]].\n")}
