@@ -52,7 +52,7 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from bot import __version__
+from bot import __version__, shard_memory
 from bot.note import Note, ParseSettings
 from bot.problem import Problem
 from bot.reading import Unusable, parse_files
@@ -210,17 +210,21 @@ def _restated(result: Note | str, stat: FileStat) -> Note | str:
     return note
 
 
-def _write(path: Path, data: object) -> None:
-    """Replace `path` atomically: a reader sees the old shard or the new one, never half of one."""
+def _write(path: Path, data: object) -> shard_memory.Stat:
+    """Replace `path` atomically: a reader sees the old shard or the new one, never half of one.
+    Returns the new file's stat (a rename keeps it)."""
     handle, temporary = tempfile.mkstemp(prefix=".parse-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(MAGIC)
             pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            stream.flush()
+            stat = shard_memory.stat_of(os.fstat(stream.fileno()))
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
+    return stat
 
 
 class ParseCache:
@@ -280,7 +284,16 @@ class ParseCache:
         # Every kept entry of an untouched shard was a hit, so a shorter shard lost an entry (a note gone).
         self.dirty.update(shard for shard in range(SHARDS) if len(shards[shard]) != len(stored[shard]))
         self.shards = shards
-        return Loaded(notes, problems, previous)
+        # What the cache knew that the scan no longer finds, and what it never knew: with `previous`,
+        # how the vault differs from the last run's (bot/since_clean.py checks that against the memo).
+        new = frozenset(path for path in scan.files if path not in stored[shard_of(path)])
+        gone = {
+            path: (FileStat(*entry[:3], mode=0), entry[3])
+            for entries in stored
+            for path, entry in entries.items()
+            if path not in scan.files and _valid(entry, path, None)
+        }
+        return Loaded(notes, problems, previous, new, gone)
 
     def _read_shards(self) -> list[dict[str, Entry]]:
         """Every shard's entries; a shard that fails a check is empty, marked dirty, and warned about
@@ -288,7 +301,7 @@ class ParseCache:
         stored: list[dict[str, Entry]] = []
         discarded: dict[str, list[int]] = {}
         for shard in range(SHARDS):
-            entries, warning = _read(shard_file(self.folder, shard), self.fingerprint)
+            entries, warning = shard_memory.read(shard_file(self.folder, shard), self.fingerprint, _read)
             stored.append(entries)
             if warning is not None:
                 discarded.setdefault(warning, []).append(shard)
@@ -319,9 +332,11 @@ class ParseCache:
             for shard in sorted(self.dirty):
                 path = shard_file(self.folder, shard)
                 if self.shards[shard]:
-                    _write(path, {"version": __version__, "fingerprint": self.fingerprint, "entries": self.shards[shard]})
+                    stat = _write(path, {"version": __version__, "fingerprint": self.fingerprint, "entries": self.shards[shard]})
+                    shard_memory.written(path, stat, self.fingerprint, self.shards[shard])
                 else:
                     path.unlink(missing_ok=True)
+                    shard_memory.written(path, None, self.fingerprint, {})
                 self.dirty.discard(shard)
         except OSError as error:
             self.warn(f"parse cache {self.folder}: cannot be written: {error.strerror or error}")

@@ -15,9 +15,9 @@ run still happens (once: `coalesce`), and `max_instances=1` never stacks runs.
 With `--watch [SECONDS]` the daemon also reacts to the vault's file events
 (bot/watch.py): once no event came for SECONDS (default 2), a run of every
 enabled rule goes through the same `run` as a scheduled one, over a warm cache
-(only the notes that changed are parsed again, and a vault that differs from
-its last clean run by edited notes only is rechecked where they reach), and
-commits as a scheduled run does. Watch runs and scheduled runs share one lock
+kept in memory between runs (bot/shard_memory.py; only the notes that changed
+are parsed again, and notes edited, added or removed since the last clean run
+are rechecked where they reach, bot/delta.py), and commits as a scheduled run does. Watch runs and scheduled runs share one lock
 in this process, so they take turns; the notes either kind writes, and its
 commit, are remembered so that their events cause no run.
 """
@@ -133,8 +133,10 @@ class Daemon:
         return head_commit(self.vault)
 
     def start_watching(self, debounce: float) -> None:
+        from bot import shard_memory
         from bot.watch import OwnWrites, Watcher
 
+        shard_memory.keep_in_memory()  # each run after a change reads the parse cache from memory
         self.own_writes, self.head = OwnWrites(), self._head()
         self.watcher = Watcher(self.vault, git_dir(self.vault), debounce, self.on_changes)
         log.info("watching %s for changes (a run %g s after the last one)", self.vault, debounce)

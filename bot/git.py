@@ -143,11 +143,17 @@ class TreeEntry(NamedTuple):
     blob: str
 
 
-def tree_entries(repo: Repo, commit: str | None, vault_prefix: str) -> dict[str, TreeEntry]:
-    """Repo path -> (mode, blob) of every file under the vault folder in `commit` (one `ls-tree`)."""
+FEW_PATHS = 256  # at most this many paths are named to `ls-tree` rather than listing the whole vault
+
+
+def tree_entries(repo: Repo, commit: str | None, vault_prefix: str, only: Sequence[str] | None = None) -> dict[str, TreeEntry]:
+    """Repo path -> (mode, blob) of every file under the vault folder in `commit` (one `ls-tree`);
+    with `only` (repo paths), those among them at least: a few are named, the cost of a
+    watch run's commit grows with the notes it changed, not with the vault."""
     if commit is None:
         return {}
-    out = run_git(repo, ["ls-tree", "-r", "-z", "--full-tree", commit, *_vault_pathspec(vault_prefix)], "git ls-tree")
+    named = ["--", *only] if only is not None and 0 < len(only) <= FEW_PATHS else _vault_pathspec(vault_prefix)
+    out = run_git(repo, ["ls-tree", "-r", "-z", "--full-tree", commit, *named], "git ls-tree")
     entries: dict[str, TreeEntry] = {}
     for record in out.split(b"\0"):
         if not record:

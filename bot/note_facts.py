@@ -7,11 +7,17 @@ import datetime
 import unicodedata
 
 from bot.index_settings import duplicate_mark
+from bot.markdown import fold
 from bot.note import Note
 
 
 def without_md(path: str) -> str:
     return path[:-3] if path.lower().endswith(".md") else path
+
+
+def file_name(path: str) -> str:
+    """A note's file name as links name it: folded, without `.md` (bot/markdown.py `link_name`)."""
+    return fold(without_md(path)).rsplit("/", 1)[-1]
 
 
 def aliases(note: Note) -> list[str]:

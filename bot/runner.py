@@ -13,8 +13,9 @@ changes are read as HEAD has them and never changed, so no commit holds text
 derived from uncommitted notes, and the dry run plans exactly what the real run does.
 
 A run that starts from a remembered clean state (bot/memo.py), with the vault
-changed since only by notes edited in place, has each rule check only what
-those edits affect (bot/delta.py) and reaches the same result as a full run.
+changed since by notes edited, added or removed (bot/delta.py says which such
+changes qualify), has each rule check only what those changes affect and
+reaches the same result as a full run.
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ class Loaded(NamedTuple):
     # Notes parsed again because their file changed: the cached version, with the stat of the
     # file it came from (a string when that version could not be used). Only a cache has them.
     previous: dict[str, tuple[FileStat, Note | str]]
+    new: frozenset[str] = frozenset()  # notes the cache did not know
+    gone: Mapping[str, tuple[FileStat, Note | str]] = {}  # notes the cache knew that are gone, as it knew them
 
 
 NoteLoader = Callable[[Path, ScanResult, ParseSettings], Loaded]
@@ -180,7 +183,9 @@ def apply_rules(
         progress("rule", index, len(rules), rule.ID)
         options = config.rule_options(rule.ID)
         targets = rule.affected(delta, options) if delta is not None else None
-        found = [] if targets is None else [p for p in (clean_problems or {}).get(rule.ID, ()) if p.path not in targets]
+        # The clean state's warnings on the notes not rechecked (none on a note removed since).
+        kept = [p for p in (clean_problems or {}).get(rule.ID, ()) if targets is not None and p.path not in targets]
+        found = [p for p in kept if p.path in vault.notes]
         updated: dict[str, Note] = {}
         moving: dict[str, str] = {}
         grouped = _group_edits(rule, vault, options, today, targets, found)
@@ -297,7 +302,7 @@ def _plan_run(
         view = view_of(scan)
         context = run_context(settings, config, ids, view.key)
         digest = state_digest(scan.files, scan.folders, context, scan.left_out) if memo is not None else ""
-    notes, load_problems, previous = loaded
+    notes, load_problems, previous = loaded.notes, loaded.problems, loaded.previous
     worktree = loaded.notes  # the view may replace some notes and leave out others
     progress("parse", len(scan.files), len(scan.files), "")
     files = scan.files
@@ -307,11 +312,11 @@ def _plan_run(
     unparsed = frozenset(files) - notes.keys()
     original = VaultIndex(notes, scan.folders, settings, config.index, unparsed, scan.left_out)
     view_problems = [*untracked_problems(view), *waiting_problems(view, original, worktree)] if view is not None else []
-    delta = delta_since_clean_state(clean, original, scan, previous, context)
+    delta = delta_since_clean_state(clean, original, scan, previous, context, loaded.new, loaded.gone)
     if delta is None:
         clean = None
     else:
-        progress("delta", len(delta.before), len(scan.files), "")
+        progress("delta", len(delta.before) + len(delta.added) + len(delta.removed), len(scan.files), "")
     result = apply_rules(original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None)
     changes = _changes(notes, result)
     skipped = []

@@ -2,8 +2,8 @@
 
 The clean-run memo's bookkeeping, apart from planning (bot/runner.py): the
 string that says what besides the files decides a result, the delta from the
-remembered clean state when the vault differs from it only by notes edited in
-place (bot/delta.py), and the warnings kept from that state for the notes not
+remembered clean state when the vault differs from it by notes edited, added or
+removed (bot/delta.py), and the warnings kept from that state for the notes not
 rechecked.
 """
 
@@ -27,28 +27,39 @@ def run_context(settings: ObsidianSettings, config: Config, rule_ids: Sequence[s
 
 
 def delta_since_clean_state(
-    clean: CleanState | None, vault: VaultIndex, scan: ScanResult, previous: Mapping[str, tuple[FileStat, Note | str]], context: str
+    clean: CleanState | None,
+    vault: VaultIndex,
+    scan: ScanResult,
+    previous: Mapping[str, tuple[FileStat, Note | str]],
+    context: str,
+    new: frozenset[str] = frozenset(),
+    gone: Mapping[str, tuple[FileStat, Note | str]] | None = None,
 ) -> VaultDelta | None:
-    """The vault against the remembered clean state, when it differs from it only by notes edited in place.
+    """The vault against the remembered clean state, when a delta can describe the difference.
 
     The clean state is known to be the cache's previous versions of the notes
-    parsed again when the vault with those versions put back has the remembered
-    digest: same paths, folders, settings, config, rules and code.
+    parsed again, without the notes the cache did not know (`new`) and with the
+    ones it knew that are gone (`gone`), when the vault so put back has the
+    remembered digest: same paths, stats, folders, settings, config, rules and code.
     """
-    if clean is None or not previous:
+    gone = gone or {}
+    if clean is None or not (previous or new or gone):
         return None
-    as_it_was = {**scan.files, **{path: stat for path, (stat, _) in previous.items()}}
+    files = {path: stat for path, stat in scan.files.items() if path not in new}
+    files.update((path, stat) for path, (stat, _) in (*previous.items(), *gone.items()))
+    as_it_was = dict(sorted(files.items()))  # in path order, as the scan lists them
     if state_digest(as_it_was, scan.folders, context, scan.left_out) != clean.digest:
         return None
-    return delta_since_clean(vault, {path: note for path, (_, note) in previous.items()}, previous)
+    old = {path: note for path, (_, note) in previous.items()}
+    return delta_since_clean(vault, old, previous, new, {path: note for path, (_, note) in gone.items()})
 
 
 def link_warnings(vault: VaultIndex, delta: VaultDelta | None, clean: CleanState | None) -> list[Problem]:
     """Ambiguous links in `vault`; given a delta from a clean state, the clean state's for the
-    notes not edited since (their links and every note's path are as they were there)."""
+    notes not changed since (their links resolve as they did there)."""
     if delta is None or clean is None:
         return vault.problems()
-    edited = delta.paths
-    kept = [problem for problem in clean.link_problems if problem.path not in edited]
-    fresh = vault.problems(path for path in edited if path in vault.notes)
+    changed = delta.paths | delta.removed.keys()
+    kept = [problem for problem in clean.link_problems if problem.path not in changed]
+    fresh = vault.problems(path for path in delta.paths if path in vault.notes)
     return sorted(kept + fresh, key=lambda problem: problem.path)  # note order, as a full run reports them

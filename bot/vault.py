@@ -69,7 +69,7 @@ class VaultIndex:
             first = self._by_path.setdefault(key, path)
             if first != path:
                 self._twins[key] = (*self._twins.get(key, (first,)), path)
-            self._by_name[key.rsplit("/", 1)[-1]].append(path)
+            self._by_name[key.rsplit("/", 1)[-1]].append(path)  # file_name(path)
             if index.resolve_aliases and path in self.notes:
                 for alias in aliases(self.notes[path]):
                     self._by_alias[fold(alias)].add(path)
@@ -191,6 +191,10 @@ class VaultIndex:
         if twins:
             self._ambiguous[(target, folder)] = twins
         return self._by_path.get(key)
+
+    def named(self, name: str) -> tuple[str, ...]:
+        """The notes, parsed or not, whose file name is `name` (bot/note_facts.py `file_name`)."""
+        return tuple(self._by_name.get(name, ()))
 
     def occupied(self, path: str) -> bool:
         """A file the scan found, note or not, is at vault path `path`. Compared as links compare

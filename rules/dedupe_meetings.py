@@ -133,10 +133,10 @@ class Options:
 
 
 def affected(delta: VaultDelta, options: Options) -> frozenset[str] | None:
-    """The meetings whose group may differ: edited meetings, meetings an edited note links to
+    """The meetings whose group may differ: changed meetings, meetings a changed note links to
     or linked to (which one is canonical counts links), and, repeatedly, every meeting that
-    shares a day or a source with one of them, before or after the edit. A group is made of
-    such chains, so the groups among these meetings are exactly the groups the edit can touch.
+    shares a day or a source with one of them, before or after the change (a removed meeting's
+    too). A group is made of such chains, so the groups among these meetings are exactly the groups the edit can touch.
 
     Archive mode moves notes and rewrites links anywhere in the vault: everything is checked."""
     if options.mode == "archive":
@@ -151,7 +151,8 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str] | None:
             for key in group_keys(note):
                 by_key[key].append(path)
     pending = [key for path in found for key in group_keys(vault.notes[path])]
-    pending += [key for path in found & delta.paths for key in group_keys(delta.before[path])]
+    pending += [key for path in found & delta.before.keys() for key in group_keys(delta.before[path])]
+    pending += [key for note in delta.removed.values() if is_meeting(note, options) for key in group_keys(note)]
     seen = set(pending)
     while pending:
         for path in by_key.get(pending.pop(), ()):

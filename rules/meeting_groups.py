@@ -95,7 +95,8 @@ def _meeting_types(options: GroupOptions) -> frozenset[str]:
 
 
 def is_meeting(note: Note, options: GroupOptions) -> bool:
-    return note.type is not None and note.type.casefold() in _meeting_types(options)
+    kind = note.type  # a property that reads the frontmatter: asked once per note of the vault
+    return kind is not None and kind.casefold() in _meeting_types(options)
 
 
 def _source(note: Note) -> str | None:

@@ -206,8 +206,8 @@ def explain_text(explanation: Mapping[str, Any]) -> list[str]:
 
 
 def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
-    """An entity's section depends on its own note and its related notes (their owners'
-    titles and the way links are written cannot change in a delta)."""
+    """An entity's section depends on its own note and its related notes (their owners' titles cannot
+    change in a delta, and a related note whose link is now written differently is in the delta)."""
     return delta.entities()
 
 

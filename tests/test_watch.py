@@ -138,6 +138,41 @@ def test_a_committed_meeting_note_reaches_its_customer_in_one_run_and_vaultbots_
     assert "daemon stopped" in log.splitlines()[-1]
 
 
+def nothing_left_to_do(vault: Path) -> None:
+    """A full run from scratch (no cache, no memo) would change nothing: the watch runs did all of it."""
+    result = run_cli("run", vault, "--dry-run", "--no-cache", "-q")
+    assert result.returncode == 0 and "0 notes would change" in result.stderr + result.stdout, result.stdout + result.stderr
+    assert git(vault, "status", "--porcelain") == ""
+
+
+@pytest.mark.posix("stops the daemon with SIGTERM")
+def test_notes_added_renamed_and_removed_by_a_sync_each_reach_the_customer_in_one_run(vault: Path, tmp_path: Path) -> None:
+    daemon = Daemon(vault, tmp_path / "daemon.log")
+    first, renamed = f"Meetings/{TODAY} Renewal.md", f"Meetings/{TODAY} Renewal call.md"
+    try:
+        write_vault(vault, {first: f"---\ntype: meeting\ndate: {TODAY}\n---\nRenewal with [[Acme]].\n", "Meetings/Other.md": "[[Ann]]\n"})
+        git(vault, "add", "-A")
+        git(vault, "commit", "-q", "-m", "a meeting")
+        wait_for(lambda: f"[[{TODAY} Renewal]]" in (vault / CUSTOMER).read_text(), "the new meeting to reach the customer")
+        daemon.quiet(1)
+        nothing_left_to_do(vault)
+
+        git(vault, "mv", first, renamed)  # in the same folder: no folder comes or goes
+        git(vault, "commit", "-q", "-m", "renamed")
+        wait_for(lambda: f"[[{TODAY} Renewal call]]" in (vault / CUSTOMER).read_text(), "the renamed meeting to reach the customer")
+        daemon.quiet(2)
+        assert f"[[{TODAY} Renewal]] " not in (vault / CUSTOMER).read_text()
+        nothing_left_to_do(vault)
+
+        git(vault, "rm", "-q", renamed)
+        git(vault, "commit", "-q", "-m", "removed")
+        wait_for(lambda: "Renewal" not in (vault / CUSTOMER).read_text(), "the removed meeting to leave the customer")
+        daemon.quiet(3)
+        nothing_left_to_do(vault)
+    finally:
+        daemon.stop()
+
+
 @pytest.mark.posix("stops the daemon with SIGTERM")
 def test_schedules_still_run_and_polling_is_a_logged_fallback(vault: Path, tmp_path: Path) -> None:
     daemon = Daemon(vault, tmp_path / "daemon.log", "--run-now", env={FORCE_POLLING: "1"})
