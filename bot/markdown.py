@@ -68,11 +68,12 @@ def link_name(target: str) -> str:
     return name[:-3] if name.endswith(".md") else name
 
 
-def find_links(text: str) -> list[Link]:
-    """Every wikilink, embed and internal markdown link outside code, in order."""
+def find_links(text: str, masked: str | None = None) -> list[Link]:
+    """Every wikilink, embed and internal markdown link outside code, in order. `masked`:
+    `mask_code(text)` when the caller has it already (parsing masks once for links and tasks)."""
     if "[[" not in text and "](" not in text:
         return []
-    scanned = mask_code(text)
+    scanned = mask_code(text) if masked is None else masked
     links = []
     for found in _LINK.finditer(scanned):
         bracket, end = found.span()
@@ -177,15 +178,16 @@ def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
 # the engine jumps from line to line instead of trying `^` at every offset.
 # `marker` is what must lie outside code for the line to count: masking can
 # turn "`x`# y" into "   # y", which only looks like a heading.
-def _lines_outside_code(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """Matches of a line pattern whose `marker` is not code or a comment.
+def _lines_outside_code(pattern: re.Pattern[str], text: str, masked: str | None = None) -> Iterator[re.Match[str]]:
+    """Matches of a line pattern whose `marker` is not code or a comment (`masked`: `mask_code(text)`,
+    when known).
 
     Offsets in the matches are one past the text's, for the prepended "\n".
     """
     candidates = list(pattern.finditer("\n" + text))
     if not candidates:
         return
-    masked = mask_code(text)
+    masked = mask_code(text) if masked is None else masked
     for found in candidates:
         marker_start, marker_end = found.start("marker") - 1, found.end("marker") - 1
         if masked[marker_start:marker_end] == text[marker_start:marker_end]:
@@ -230,12 +232,13 @@ class Task(NamedTuple):
         return self.line[self.box]
 
 
-def find_tasks(text: str) -> list[Task]:
-    """Every task line (any status, any list depth, callouts too) outside code and HTML comments, in order."""
+def find_tasks(text: str, masked: str | None = None) -> list[Task]:
+    """Every task line (any status, any list depth, callouts too) outside code and HTML comments, in order.
+    `masked`: `mask_code(text)`, when the caller has it already."""
     if "[" not in text:
         return []
     found = []
-    for match in _lines_outside_code(_TASK_LINE, text):
+    for match in _lines_outside_code(_TASK_LINE, text, masked):
         line = match.group("line").rstrip("\r")
         found.append(Task(match.start("line") - 1, line, len(match.group("marker")) - 2, (match.group("task") or "").strip()))
     return found
