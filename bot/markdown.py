@@ -11,7 +11,7 @@ import posixpath
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 from urllib.parse import unquote
 
 # Re-exported: headings and sections were found here before bot/sections.py took them over.
@@ -68,14 +68,26 @@ def link_name(target: str) -> str:
     return name[:-3] if name.endswith(".md") else name
 
 
-def find_links(text: str, masked: str | None = None) -> list[Link]:
+def find_links(text: str, masked: str | None = None, skip: Sequence[tuple[int, int]] = ()) -> list[Link]:
     """Every wikilink, embed and internal markdown link outside code, in order. `masked`:
-    `mask_code(text)` when the caller has it already (parsing masks once for links and tasks)."""
+    `mask_code(text)` when the caller has it already (parsing masks once for links and tasks).
+    `skip`: spans, in order, each from a line start to a line start, whose links are not wanted
+    (generated sections); a link never spans lines, so none is cut by them."""
     if "[[" not in text and "](" not in text:
         return []
     scanned = mask_code(text) if masked is None else masked
-    links = []
-    for found in _LINK.finditer(scanned):
+    links: list[Link] = []
+    position = 0
+    for skip_start, skip_end in (*skip, (len(text), len(text))):
+        if skip_start > position:
+            _links_between(text, scanned, position, skip_start, links)
+        position = max(position, skip_end)
+    return links
+
+
+def _links_between(text: str, scanned: str, begin: int, stop: int, links: list[Link]) -> None:
+    """Append the links found in text[begin:stop] (`scanned`: the text with code masked)."""
+    for found in _LINK.finditer(scanned, begin, stop):
         bracket, end = found.span()
         start = bracket - 1 if bracket and scanned[bracket - 1] == "!" else bracket
         if found.group("wiki") is not None:
@@ -86,7 +98,6 @@ def find_links(text: str, masked: str | None = None) -> list[Link]:
             link = _markdown_link(text, found, start)
         if link is not None:
             links.append(link)
-    return links
 
 
 def find_wikilinks_in_value(value: str) -> list[Link]:

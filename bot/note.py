@@ -325,20 +325,23 @@ def _body_links(
     """The body's links outside generated sections, and its headings when they had to be found;
     BadNote when a generated section's heading is repeated in a note rules `written` sections in.
     `masked`: `mask_code(body)`, when known."""
-    links = find_links(body, masked) if "[" in body else []
     lowered = body.lower()
     # A cheap test first (most notes have none of the headings), then one pass over the headings.
     wanted = {heading.strip().casefold(): heading for heading in settings.generated_headings if heading.lower() in lowered}
-    if not wanted:
-        return links, None
-    headings = tuple(find_headings(body))
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for index, heading in enumerate(headings):
-        if heading.level == 2 and heading.title.casefold() in wanted:
-            end = headings[index + 1].start if index + 1 < len(headings) else len(body)
-            spans.setdefault(heading.title.casefold(), []).append((heading.start, end))
-    for title, found in spans.items():
-        if len(found) > 1 and written:
-            raise BadNote(f"the heading '## {wanted[title]}' appears {len(found)} times; keep one")
-        links = [link for link in links if not any(start <= link.start < end for start, end in found)]
+    headings = None
+    generated: list[tuple[int, int]] = []
+    if wanted:
+        headings = tuple(find_headings(body))
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for index, heading in enumerate(headings):
+            if heading.level == 2 and heading.title.casefold() in wanted:
+                end = headings[index + 1].start if index + 1 < len(headings) else len(body)
+                spans.setdefault(heading.title.casefold(), []).append((heading.start, end))
+        for title, found in spans.items():
+            if len(found) > 1 and written:
+                raise BadNote(f"the heading '## {wanted[title]}' appears {len(found)} times; keep one")
+            generated.extend(found)
+    # A section runs from its heading's line to the next heading's: the links in generated ones are
+    # never looked for (an entity's sections hold most of its links).
+    links = find_links(body, masked, sorted(generated)) if "[" in body else []
     return links, headings
