@@ -249,7 +249,7 @@ class ParseCache:
             if entry is not None and _valid(entry, path, stat):
                 kept[path] = entry
             elif entry is not None and _valid(entry, path, None):
-                previous[path] = (FileStat(*entry[:3], mode=0), entry[3])
+                previous[path] = (FileStat(entry[0], entry[1], entry[2], mode=0), entry[3])
         missed = len(scan.files) - len(kept)
         blobs = tracked_blobs(root) if missed > CONTENT_KEYS_FROM and git_dir(root) is not None else {}
         for path in list(previous):  # a fresh clone: the same bytes under a new stat

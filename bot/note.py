@@ -204,11 +204,12 @@ def load_frontmatter(yaml_text: str) -> dict[str, Any]:
     try:
         data = _YAML.load(yaml_text, Loader=CoreSchemaLoader)
     except yaml.YAMLError as error:
-        if "constructor for the tag" in str(getattr(error, "problem", "")):  # !!python/object and friends
-            raise BadNote(f"frontmatter uses a YAML tag that is not allowed: {error.problem}") from None
+        problem = getattr(error, "problem", None)  # a MarkedYAMLError's; a plain YAMLError has none
+        if "constructor for the tag" in str(problem or ""):  # !!python/object and friends
+            raise BadNote(f"frontmatter uses a YAML tag that is not allowed: {problem}") from None
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        reason = problem or str(error).splitlines()[0]
         raise BadNote(f"invalid YAML in frontmatter: {reason}{where}") from None
     except RecursionError:
         raise BadNote("frontmatter is nested too deeply") from None
