@@ -253,7 +253,7 @@ class ParseCache:
             if entry is not None and _valid(entry, path, stat):
                 kept[path] = entry
             elif entry is not None and _valid(entry, path, None):
-                previous[path] = (FileStat(*entry[:3], mode=0), entry[3])
+                previous[path] = (FileStat(entry[0], entry[1], entry[2], mode=0), entry[3])
         missed = len(scan.files) - len(kept)
         blobs = tracked_blobs(root) if missed > CONTENT_KEYS_FROM and git_dir(root) is not None else {}
         for path in list(previous):  # a fresh clone: the same bytes under a new stat
@@ -288,7 +288,7 @@ class ParseCache:
         # how the vault differs from the last run's (bot/since_clean.py checks that against the memo).
         new = frozenset(path for path in scan.files if path not in stored[shard_of(path)])
         gone = {
-            path: (FileStat(*entry[:3], mode=0), entry[3])
+            path: (FileStat(entry[0], entry[1], entry[2], mode=0), entry[3])
             for entries in stored
             for path, entry in entries.items()
             if path not in scan.files and _valid(entry, path, None)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,10 +88,15 @@ def pause_for_tests(stage: str) -> None:
         time.sleep(0.01)
 
 
+def _errors_of(module: str) -> tuple[type[Exception], ...]:
+    """`module`'s GitError when the module is loaded, else none: a run outside git never loads
+    GitPython (its import costs a tenth of a second), and a module not loaded raises nothing."""
+    loaded = sys.modules.get(module)
+    return (loaded.GitError,) if loaded is not None else ()
+
+
 def run(request: RunRequest) -> RunResult:
     """One whole run (see the module doc)."""
-    from git.exc import GitError as GitPythonError
-
     root = request.root
     try:
         with collector_paused():
@@ -102,7 +108,7 @@ def run(request: RunRequest) -> RunResult:
             return _run_in_repository(request)
     except LockBusy as error:
         return RunResult(errors=[f"{error}; this run is skipped"])
-    except (OSError, GitPythonError) as error:  # opening the repository or taking the lock
+    except (OSError,) + _errors_of("git.exc") as error:  # opening the repository or taking the lock
         return RunResult(errors=[f"opening the vault's repository failed: {_reason(error)}"])
 
 
@@ -121,10 +127,6 @@ def _committing(request: RunRequest, repo: Repo | None) -> bool:
 
 
 def _run(request: RunRequest, repo: Repo | None) -> RunResult:
-    from git.exc import GitError as GitPythonError
-
-    from bot.git import GitError
-
     committing = _committing(request, repo)
     result = RunResult(dry_run=request.dry_run, rules=tuple(rule.ID for rule in selected_rules(request.config, request.rule_ids)))
     step = "checking the repository"
@@ -142,9 +144,10 @@ def _run(request: RunRequest, repo: Repo | None) -> RunResult:
         cache = ParseCache(request.root, request.warn) if request.use_cache else None
         memo = CleanRunMemo(memo_path(cache_dir(request.root), list(result.rules))) if request.use_cache else None
         plan = _plan(request, repo, committing, cache, memo)
-    except (GitError, GitPythonError) as error:
+    except _errors_of("bot.git") + _errors_of("git.exc") as error:
         return RunResult(
-            errors=[f"git: {error}" if isinstance(error, GitError) else f"{step} failed: git: {error}"], problems=result.problems
+            errors=[f"git: {error}" if isinstance(error, _errors_of("bot.git")) else f"{step} failed: git: {error}"],
+            problems=result.problems,
         )
     except OSError as error:
         return RunResult(errors=[f"{step} failed: {_reason(error)}"], problems=result.problems)
@@ -266,8 +269,6 @@ def execute(
     """Write the plan's changes, store the cache and the memo, then (with `repo`) commit and push.
 
     `repo` is given only when the run commits."""
-    from bot.git import GitError
-
     root = request.root
     result.problems.extend(plan.problems)
     prepared = None
@@ -275,7 +276,7 @@ def execute(
         remove_leftovers(root, plan.scan.leftovers if plan.scan else ())
         if repo is not None and plan.changes:
             prepared = _prepare(repo, root, plan.changes, request.first_line)
-    except (GitError, OSError) as error:
+    except _errors_of("bot.git") + (OSError,) as error:
         result.errors.append(f"preparing the commit failed: {_reason(error)}; nothing was written")
         return result
     pause_for_tests("before-write")
@@ -296,7 +297,7 @@ def execute(
         pause_for_tests("before-commit")
         try:
             result.commit = _commit(prepared, written.written, request)
-        except (GitError, OSError) as error:
+        except _errors_of("bot.git") + (OSError,) as error:
             result.errors.append(f"commit failed: {_reason(error)}; the notes are written but not committed (the next run commits them)")
         else:
             result.problems.extend(_edited_after_writing(root, written))

@@ -11,7 +11,7 @@ import posixpath
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 from urllib.parse import unquote
 
 # Re-exported: headings and sections were found here before bot/sections.py took them over.
@@ -68,13 +68,26 @@ def link_name(target: str) -> str:
     return name[:-3] if name.endswith(".md") else name
 
 
-def find_links(text: str) -> list[Link]:
-    """Every wikilink, embed and internal markdown link outside code, in order."""
+def find_links(text: str, masked: str | None = None, skip: Sequence[tuple[int, int]] = ()) -> list[Link]:
+    """Every wikilink, embed and internal markdown link outside code, in order. `masked`:
+    `mask_code(text)` when the caller has it already (parsing masks once for links and tasks).
+    `skip`: spans, in order, each from a line start to a line start, whose links are not wanted
+    (generated sections); a link never spans lines, so none is cut by them."""
     if "[[" not in text and "](" not in text:
         return []
-    scanned = mask_code(text)
-    links = []
-    for found in _LINK.finditer(scanned):
+    scanned = mask_code(text) if masked is None else masked
+    links: list[Link] = []
+    position = 0
+    for skip_start, skip_end in (*skip, (len(text), len(text))):
+        if skip_start > position:
+            _links_between(text, scanned, position, skip_start, links)
+        position = max(position, skip_end)
+    return links
+
+
+def _links_between(text: str, scanned: str, begin: int, stop: int, links: list[Link]) -> None:
+    """Append the links found in text[begin:stop] (`scanned`: the text with code masked)."""
+    for found in _LINK.finditer(scanned, begin, stop):
         bracket, end = found.span()
         start = bracket - 1 if bracket and scanned[bracket - 1] == "!" else bracket
         if found.group("wiki") is not None:
@@ -85,7 +98,6 @@ def find_links(text: str) -> list[Link]:
             link = _markdown_link(text, found, start)
         if link is not None:
             links.append(link)
-    return links
 
 
 def find_wikilinks_in_value(value: str) -> list[Link]:
@@ -177,15 +189,16 @@ def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
 # the engine jumps from line to line instead of trying `^` at every offset.
 # `marker` is what must lie outside code for the line to count: masking can
 # turn "`x`# y" into "   # y", which only looks like a heading.
-def _lines_outside_code(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """Matches of a line pattern whose `marker` is not code or a comment.
+def _lines_outside_code(pattern: re.Pattern[str], text: str, masked: str | None = None) -> Iterator[re.Match[str]]:
+    """Matches of a line pattern whose `marker` is not code or a comment (`masked`: `mask_code(text)`,
+    when known).
 
     Offsets in the matches are one past the text's, for the prepended "\n".
     """
     candidates = list(pattern.finditer("\n" + text))
     if not candidates:
         return
-    masked = mask_code(text)
+    masked = mask_code(text) if masked is None else masked
     for found in candidates:
         marker_start, marker_end = found.start("marker") - 1, found.end("marker") - 1
         if masked[marker_start:marker_end] == text[marker_start:marker_end]:
@@ -230,12 +243,13 @@ class Task(NamedTuple):
         return self.line[self.box]
 
 
-def find_tasks(text: str) -> list[Task]:
-    """Every task line (any status, any list depth, callouts too) outside code and HTML comments, in order."""
+def find_tasks(text: str, masked: str | None = None) -> list[Task]:
+    """Every task line (any status, any list depth, callouts too) outside code and HTML comments, in order.
+    `masked`: `mask_code(text)`, when the caller has it already."""
     if "[" not in text:
         return []
     found = []
-    for match in _lines_outside_code(_TASK_LINE, text):
+    for match in _lines_outside_code(_TASK_LINE, text, masked):
         line = match.group("line").rstrip("\r")
         found.append(Task(match.start("line") - 1, line, len(match.group("marker")) - 2, (match.group("task") or "").strip()))
     return found

@@ -25,7 +25,7 @@ from bot.dates import DateInfo, note_date
 from bot.errors import NoteError
 from bot.markdown import Link, Task, find_links, find_tasks, iter_frontmatter_links, link_name
 from bot.scan import FileStat
-from bot.sections import find_headings
+from bot.sections import Heading, find_headings, mask_code
 from bot.summary import note_summary
 from bot.yaml_reader import CoreSchemaLoader
 
@@ -91,6 +91,12 @@ class Note:
         note related to an entity, run after run, and finding them masks code first. Kept by the
         parse cache with the note, and carried over by `parse_note` when an edit left the body alone."""
         return tuple(find_tasks(self.body))
+
+    @cached_property
+    def headings(self) -> tuple[Heading, ...]:
+        """The body's headings (`find_headings`), found once per note: every rule that writes a section
+        of an entity looks for it, and so does the renderer. Parsing keeps them when it found them."""
+        return tuple(find_headings(self.body))
 
     @property
     def name(self) -> str:
@@ -200,11 +206,12 @@ def load_frontmatter(yaml_text: str) -> dict[str, Any]:
     try:
         data = _YAML.load(yaml_text, Loader=CoreSchemaLoader)
     except yaml.YAMLError as error:
-        if "constructor for the tag" in str(getattr(error, "problem", "")):  # !!python/object and friends
-            raise BadNote(f"frontmatter uses a YAML tag that is not allowed: {error.problem}") from None
+        problem = getattr(error, "problem", None)  # a MarkedYAMLError's; a plain YAMLError has none
+        if "constructor for the tag" in str(problem or ""):  # !!python/object and friends
+            raise BadNote(f"frontmatter uses a YAML tag that is not allowed: {problem}") from None
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        reason = problem or str(error).splitlines()[0]
         raise BadNote(f"invalid YAML in frontmatter: {reason}{where}") from None
     except RecursionError:
         raise BadNote("frontmatter is nested too deeply") from None
@@ -239,12 +246,16 @@ def _summary_fields(frontmatter: Mapping[str, Any] | None) -> tuple[Any, Any]:
 
 def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings: ParseSettings, previous: Note | None = None) -> Note:
     """Parse a note's text. `previous`: the same note before an edit, parsed with the same settings;
-    when the edit left the body alone (rules mostly set a property), what the body yields is reused."""
+    what the edit left alone is reused: the body's links, tasks and summary when the body is the same,
+    the frontmatter, its links and the date when the YAML text is (rules mostly either set a
+    property or rewrite a section, and loading YAML is most of parsing)."""
     span = split_frontmatter(text)
     frontmatter = None
     body_start = 0
+    yaml_text = text[span[0] : span[1]] if span is not None else None
+    same_yaml = previous is not None and previous.path == path and _yaml_text(previous) == yaml_text
     if span is not None:
-        frontmatter = load_frontmatter(text[span[0] : span[1]])
+        frontmatter = previous.frontmatter if same_yaml and previous is not None else load_frontmatter(text[span[0] : span[1]])
         body_start = span[2]
     body = text[body_start:]
     newline_at = text.find("\n")
@@ -252,16 +263,28 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
 
     written = _may_be_written(frontmatter, settings)
     same_body = previous is not None and previous.body == body
-    if same_body and _may_be_written(previous.frontmatter, settings) == written:
+    # Read from disk (no `previous`): the tasks are found now, with the links, masking code once for
+    # both, and in the parse children when there are many notes. After an edit they are carried
+    # over, or found when first asked.
+    masked = mask_code(body) if previous is None and "[" in body else None
+    if same_body and previous is not None and _may_be_written(previous.frontmatter, settings) == written:
         links = [link for link in previous.links if link.key is None]
+        headings = previous.__dict__.get("headings")
     else:
-        links = [NoteLink(link, None) for link in _body_links(body, settings, written)]
+        body_links, headings = _body_links(body, settings, written, masked)
+        links = [NoteLink(link, None) for link in body_links]
     # Walking every value is most of parsing's cost for link-free properties; a link in a
     # value needs "[[" in the YAML text (only a pathological escape like "\x5b\x5b" could hide one).
-    if frontmatter and "[[" in text[span[0] : span[1]]:
+    if same_yaml and previous is not None:
+        links.extend(link for link in previous.links if link.key is not None)
+    elif frontmatter and yaml_text is not None and "[[" in yaml_text:
         links.extend(NoteLink(link, key) for key, link in iter_frontmatter_links(frontmatter))
 
-    basename = unicodedata.normalize("NFC", path.rsplit("/", 1)[-1][:-3])
+    if same_yaml and previous is not None:
+        date = previous.date
+    else:
+        basename = unicodedata.normalize("NFC", path.rsplit("/", 1)[-1][:-3])
+        date = note_date(frontmatter, basename, settings.date_keys, settings.daily_format, path=path[:-3])
     note = Note(
         path=path,
         text=text,
@@ -272,14 +295,23 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
         newline=newline,
         links=tuple(links),
         link_names=frozenset(link_name(nl.link.target) for nl in links),
-        date=note_date(frontmatter, basename, settings.date_keys, settings.daily_format, path=path[:-3]),
+        date=date,
         stat=stat,
     )
-    if same_body and "summary" in previous.__dict__ and _summary_fields(previous.frontmatter) == _summary_fields(frontmatter):
-        note.__dict__["summary"] = previous.summary
-    if same_body and "tasks" in previous.__dict__:
-        note.__dict__["tasks"] = previous.tasks
+    if headings is not None:
+        note.__dict__["headings"] = headings
+    if previous is None:
+        note.__dict__["tasks"] = tuple(find_tasks(body, masked))
+    elif same_body:
+        if "summary" in previous.__dict__ and _summary_fields(previous.frontmatter) == _summary_fields(frontmatter):
+            note.__dict__["summary"] = previous.summary
+        if "tasks" in previous.__dict__:
+            note.__dict__["tasks"] = previous.tasks
     return note
+
+
+def _yaml_text(note: Note) -> str | None:
+    return note.text[note.frontmatter_span[0] : note.frontmatter_span[1]] if note.frontmatter_span is not None else None
 
 
 def _may_be_written(frontmatter: Any, settings: ParseSettings) -> bool:
@@ -290,23 +322,29 @@ def _may_be_written(frontmatter: Any, settings: ParseSettings) -> bool:
     return isinstance(kind, str) and kind.strip().lower() in settings.entity_types
 
 
-def _body_links(body: str, settings: ParseSettings, written: bool) -> list[Link]:
-    """The body's links outside generated sections; BadNote when a generated section's heading is
-    repeated in a note rules `written` sections in."""
-    links = find_links(body) if "[" in body else []
+def _body_links(
+    body: str, settings: ParseSettings, written: bool, masked: str | None = None
+) -> tuple[list[Link], tuple[Heading, ...] | None]:
+    """The body's links outside generated sections, and its headings when they had to be found;
+    BadNote when a generated section's heading is repeated in a note rules `written` sections in.
+    `masked`: `mask_code(body)`, when known."""
     lowered = body.lower()
     # A cheap test first (most notes have none of the headings), then one pass over the headings.
     wanted = {heading.strip().casefold(): heading for heading in settings.generated_headings if heading.lower() in lowered}
-    if not wanted:
-        return links
-    headings = find_headings(body)
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for index, heading in enumerate(headings):
-        if heading.level == 2 and heading.title.casefold() in wanted:
-            end = headings[index + 1].start if index + 1 < len(headings) else len(body)
-            spans.setdefault(heading.title.casefold(), []).append((heading.start, end))
-    for title, found in spans.items():
-        if len(found) > 1 and written:
-            raise BadNote(f"the heading '## {wanted[title]}' appears {len(found)} times; keep one")
-        links = [link for link in links if not any(start <= link.start < end for start, end in found)]
-    return links
+    headings = None
+    generated: list[tuple[int, int]] = []
+    if wanted:
+        headings = tuple(find_headings(body))
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for index, heading in enumerate(headings):
+            if heading.level == 2 and heading.title.casefold() in wanted:
+                end = headings[index + 1].start if index + 1 < len(headings) else len(body)
+                spans.setdefault(heading.title.casefold(), []).append((heading.start, end))
+        for title, found in spans.items():
+            if len(found) > 1 and written:
+                raise BadNote(f"the heading '## {wanted[title]}' appears {len(found)} times; keep one")
+            generated.extend(found)
+    # A section runs from its heading's line to the next heading's: the links in generated ones are
+    # never looked for (an entity's sections hold most of its links).
+    links = find_links(body, masked, sorted(generated)) if "[" in body else []
+    return links, headings

@@ -53,9 +53,9 @@ def section_body(lines: Sequence[str], newline: str, followed_by_heading: bool, 
     return newline + newline.join(lines) + (newline if final_newline else "")
 
 
-def _replace_section(text: str, body_start: int, edit: ReplaceSection, newline: str) -> str:
+def _replace_section(text: str, body_start: int, edit: ReplaceSection, newline: str, headings: Sequence[Heading] | None) -> str:
     body = text[body_start:]
-    sections = find_section(body, edit.heading)
+    sections = find_section(body, edit.heading, headings=headings)
     if len(sections) > 1:
         raise RenderError(f"the heading '## {edit.heading}' appears {len(sections)} times; keep one")
     final_newline = text.endswith("\n")
@@ -75,7 +75,7 @@ def _replace_section(text: str, body_start: int, edit: ReplaceSection, newline: 
     # Insert before the first heading after the H1 title, never between a heading and
     # its text: a generated section runs to the next heading, so text after it would be
     # swallowed by the next run.
-    headings = find_headings(body)
+    headings = find_headings(body) if headings is None else headings
     title = next((h for h in headings if h.level == 1), None)
     following = [h for h in headings if title is None or h.start > title.start]
     at = following[0].start if following else len(body)
@@ -129,11 +129,11 @@ def _replace_lines(text: str, body_start: int, edit: ReplaceLines) -> str:
     return text[:body_start] + body
 
 
-def _append_tasks(text: str, body_start: int, edit: AppendTasks, newline: str) -> str:
+def _append_tasks(text: str, body_start: int, edit: AppendTasks, newline: str, headings: Sequence[Heading] | None) -> str:
     if not edit.tasks:
         return text
     body = text[body_start:]
-    sections = find_section(body, edit.heading)
+    sections = find_section(body, edit.heading, headings=headings)
     if len(sections) > 1:
         raise RenderError(f"the heading '## {edit.heading}' appears {len(sections)} times; keep one")
     if sections:
@@ -161,21 +161,25 @@ def _append_tasks(text: str, body_start: int, edit: AppendTasks, newline: str) -
     return text[:body_start] + before + section
 
 
-def render(text: str, body_start: int, newline: str, edits: Sequence[Edit]) -> str:
-    """The note's text (without BOM) after applying `edits` in order."""
+def render(text: str, body_start: int, newline: str, edits: Sequence[Edit], headings: Sequence[Heading] | None = None) -> str:
+    """The note's text (without BOM) after applying `edits` in order. `headings`: those of the
+    body as given (`Note.headings`), when known; found again once an edit changed the body."""
     for edit in edits:
+        body = text[body_start:] if headings is not None else None
         if isinstance(edit, (SetProperty, DeleteProperty)):
             before = len(text)
             text = _edit_property(text, edit, newline)
             body_start += len(text) - before
         elif isinstance(edit, ReplaceSection):
-            text = _replace_section(text, body_start, edit, newline)
+            text = _replace_section(text, body_start, edit, newline, headings)
         elif isinstance(edit, AppendTasks):
-            text = _append_tasks(text, body_start, edit, newline)
+            text = _append_tasks(text, body_start, edit, newline, headings)
         elif isinstance(edit, RewriteLinks):
             text = _rewrite_links(text, body_start, edit)
         elif isinstance(edit, ReplaceLines):
             text = _replace_lines(text, body_start, edit)
         elif not isinstance(edit, (MoveNote, WriteOnlyWith)):  # those change no text: the runner carries them
             raise TypeError(f"no renderer for the edit {edit!r}")
+        if body is not None and text[body_start:] != body:
+            headings = None
     return text

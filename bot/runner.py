@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 from bot.change import Change
 from bot.config import Config
 from bot.delta import VaultDelta
-from bot.edits import AppendTasks, Edit, MoveNote, Report, RewriteLinks
+from bot.edits import AppendTasks, Edit, MoveNote, ReplaceSection, Report, RewriteLinks
 from bot.memo import CleanRunMemo, CleanState, state_digest
 from bot.note import BadNote, Note, ParseSettings, parse_note
 from bot.obsidian import ObsidianSettings, read_settings
@@ -197,7 +197,8 @@ def apply_rules(
             note = vault.notes[path]
             destination = next((edit.destination for edit in edits if isinstance(edit, MoveNote)), None)
             try:
-                text = render(note.text, note.body_start, note.newline, edits)
+                sectioned = any(isinstance(edit, (ReplaceSection, AppendTasks)) for edit in edits)
+                text = render(note.text, note.body_start, note.newline, edits, note.headings if sectioned else None)
                 if text == note.text and destination is None:
                     continue
                 updated[path] = note if text == note.text else parse_note(path, text, note.bom, note.stat, settings, previous=note)

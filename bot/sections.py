@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Sequence
 
 from bot.blocks import Heading, Region, structure
 from bot.line_scan import blank, may_hold_html_block, may_hold_indented_code, scanned_fences, scanned_headings
@@ -164,14 +165,15 @@ def find_headings(text: str) -> list[Heading]:
     return headings if headings is not None else list(structure(text).headings)
 
 
-def find_section(text: str, title: str, level: int = 2) -> list[tuple[Heading, int]]:
+def find_section(text: str, title: str, level: int = 2, headings: Sequence[Heading] | None = None) -> list[tuple[Heading, int]]:
     """Each heading of `level` titled `title` (any case) with its section's end.
 
     A section ends where the next heading of any level starts, or at the end
     of the text. All matches are returned so a duplicate can be reported.
+    `headings`: `find_headings(text)`, when the caller has it (a parsed note keeps its body's).
     """
     wanted = title.strip().casefold()
-    headings = find_headings(text)
+    headings = find_headings(text) if headings is None else headings
     sections = []
     for index, heading in enumerate(headings):
         if heading.level == level and heading.title.casefold() == wanted:

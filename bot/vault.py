@@ -74,6 +74,9 @@ class VaultIndex:
                 for alias in aliases(self.notes[path]):
                     self._by_alias[fold(alias)].add(path)
         self._resolved: dict[tuple[str, str], str | None] = {}
+        # (target, source, wikilink) -> link_text: a rule writes the same links again and again (and
+        # sorts by them); like _resolved, it holds for as long as no path changes (`with_notes`).
+        self._link_texts: dict[tuple[str, str, bool], str] = {}
         self._ambiguous: dict[tuple[str, str], tuple[str, ...]] = {}  # (target, folder) -> tied paths
         self._related: dict[tuple[str, datetime.date], list[str]] = {}
         self._some_backlinks: dict[str, tuple[str, ...]] = {}  # looked up one by one (`backlinks`)
@@ -278,6 +281,12 @@ class VaultIndex:
 
     def link_text(self, target: str, source: str, *, wikilink: bool = False) -> str:
         """A link to `target` written in `source` as Obsidian writes a new link (`.obsidian/app.json`)."""
+        key = (target, source, wikilink)
+        if key not in self._link_texts:
+            self._link_texts[key] = self._link_text(target, source, wikilink)
+        return self._link_texts[key]
+
+    def _link_text(self, target: str, source: str, wikilink: bool) -> str:
         name = target.rsplit("/", 1)[-1][:-3]
         style = self.settings.new_link_format
         if style == "relative":

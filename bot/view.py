@@ -123,7 +123,8 @@ def narrow(
             found.append(Problem(path, f"skipped: {error} (as committed; the note also has uncommitted changes)"))
     kept = {path: note for path, note in notes.items() if path not in skip}
     ordered = {path: kept.get(path) or from_head[path] for path in scan.files if path in kept or path in from_head}
-    files = {path: stat for path, stat in scan.files.items() if path not in view.left_out}
+    left_out = view.left_out  # a union built per access: once, not once per note
+    files = {path: stat for path, stat in scan.files.items() if path not in left_out}
     return Narrowed(ordered, found, {path: entry for path, entry in previous.items() if path not in skip}, files)
 
 

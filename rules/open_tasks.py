@@ -140,8 +140,9 @@ class RollupLine(NamedTuple):
 
 def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[RollupLine] | None:
     """The section's non-blank lines, classified; None when the note has no such section."""
-    body = vault.notes[entity].body
-    sections = find_section(body, options.heading) if options.heading.lower() in body.lower() else []
+    note = vault.notes[entity]
+    body = note.body
+    sections = find_section(body, options.heading, headings=note.headings) if options.heading.lower() in body.lower() else []
     if len(sections) != 1:
         return None
     heading, end = sections[0]

@@ -154,13 +154,14 @@ def ordered_related(
 ) -> list[str]:
     """The entity's related notes (or those of them in `among`) in the section's order; with `limit`, the first `limit` of them."""
     candidates = vault.related(entity, today) if among is None else among
-    dated = sorted((p for p in candidates if linkable(vault, entity, p)), key=lambda p: _date_key(vault, p))
+    keys = {p: _date_key(vault, p) for p in candidates if linkable(vault, entity, p)}  # each worked out once
+    dated = sorted(keys, key=keys.__getitem__)
     if limit is not None and len(dated) > limit:
         # Only notes dated like the last one kept can still move into the list on their link text,
         # which costs far more to work out than a date: leave the rest out first.
-        last = _date_key(vault, dated[limit - 1])
-        dated = [path for path in dated if _date_key(vault, path) <= last]
-    ordered = sorted(dated, key=lambda p: (_date_key(vault, p), _link_label(vault.link_text(p, entity)).lower()))
+        last = keys[dated[limit - 1]]
+        dated = [path for path in dated if keys[path] <= last]
+    ordered = sorted(dated, key=lambda p: (keys[p], _link_label(vault.link_text(p, entity)).lower()))
     return ordered if limit is None else ordered[:limit]
 
 

@@ -94,6 +94,7 @@ from bot.sections import mask_code
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
     from bot.explain_context import ExplainContext
+    from bot.note import Note
     from bot.vault import VaultIndex
 
 ID = "related"
@@ -145,10 +146,11 @@ def entries(
     return [entry(vault, entity, other, len(shared[other])) for other in listed[: options.max_entries]]
 
 
-def comments(body: str, heading: str) -> list[str] | None:
-    """The lines of the HTML comments in the section, in order; None when the note has no such section.
+def comments(note: Note, heading: str) -> list[str] | None:
+    """The lines of the HTML comments in the note's section, in order; None when it has no such section.
     ValueError when a comment opens in the section and does not close there."""
-    sections = find_section(body, heading) if heading.lower() in body.lower() else []
+    body = note.body
+    sections = find_section(body, heading, headings=note.headings) if heading.lower() in body.lower() else []
     if len(sections) != 1:
         return None
     start, end = sections[0][0].end, sections[0][1]
@@ -217,7 +219,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequ
     entities_of: dict[str, set[str]] = {}
     for entity in notes:
         try:
-            kept = comments(vault.notes[entity].body, options.heading)
+            kept = comments(vault.notes[entity], options.heading)
         except ValueError as error:
             yield NoteEdit(entity, Report(str(error)))
             continue
