@@ -8,14 +8,17 @@ note would hide the meeting for good, so such a mark hides nothing and is report
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Container
 
 from bot.index_settings import duplicate_mark
 from bot.problem import Problem
 
 if TYPE_CHECKING:
     from bot.note import Note
-    from bot.vault import VaultIndex
+
+# The index's lookup of the note a note's mark names (None: no mark, or it names no note). The
+# functions here take it rather than the index, which calls them: the index sits above this module.
+TargetOf = Callable[[str], "str | None"]
 
 _LINE_BREAKS = "\n\r\x85\u2028\u2029"
 
@@ -30,29 +33,28 @@ def shown_mark(note: Note, key: str) -> str:
     return repr(value.strip() if isinstance(value, str) else value)
 
 
-def marks_lead_back(vault: VaultIndex, path: str) -> bool:
-    """Following duplicate marks from the note comes back to it (A -> B -> A)."""
+def marks_lead_back(target_of: TargetOf, notes: Container[str], path: str) -> bool:
+    """Following duplicate marks from the note (among `notes`) comes back to it (A -> B -> A)."""
     seen = {path}
-    current = vault.duplicate_target(path)
-    while current is not None and current in vault.notes:
+    current = target_of(path)
+    while current is not None and current in notes:
         if current == path:
             return True
         if current in seen:  # a loop the note only leads into: it is a duplicate of a note in it
             return False
         seen.add(current)
-        current = vault.duplicate_target(current)
+        current = target_of(current)
     return False
 
 
-def mark_problems(vault: VaultIndex, path: str) -> list[Problem]:
-    """The note's mark, when it hides nothing: it names no note, the note itself, or leads back to it."""
-    note, key = vault.notes[path], vault.index.duplicate_key
+def mark_problems(note: Note, key: str | None, target_of: TargetOf, notes: Container[str], path: str) -> list[Problem]:
+    """The note's mark under `key`, when it hides nothing: it names no note, the note itself, or leads back to it."""
     if key is None or duplicate_mark(note, key) is None:
         return []
-    target = vault.duplicate_target(path)
+    target = target_of(path)
     if target is None or target == path:
         what = "the note itself" if target == path else "no note in the vault"
         return [Problem(path, f"{key} {shown_mark(note, key)} names {what}; the note is not treated as a duplicate")]
-    if marks_lead_back(vault, path):
+    if marks_lead_back(target_of, notes, path):
         return [Problem(path, f"{key} {shown_mark(note, key)} leads back to the note itself; the note is not treated as a duplicate")]
     return []

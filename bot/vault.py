@@ -263,7 +263,7 @@ class VaultIndex:
         and `vaultbot` settings that cannot be read, on the note that holds them (among `paths`)."""
         found = []
         for path in self.notes if paths is None else paths:
-            found.extend(mark_problems(self, path))
+            found.extend(mark_problems(self.notes[path], self.index.duplicate_key, self.duplicate_target, self.notes, path))
             unread_opt_out = self.notes[path].opt_out_problem(self.index.rule_ids)
             found.extend([Problem(path, unread_opt_out)] if unread_opt_out else [])
             links = self._links(path)
@@ -382,7 +382,7 @@ class VaultIndex:
     def is_marked_duplicate(self, path: str) -> bool:
         """Marked as a duplicate of another note that exists: a mark naming no note, the note itself,
         or a note whose marks lead back to it, would hide the meeting for good (reported by `problems`)."""
-        return self.duplicate_target(path) not in (None, path) and not marks_lead_back(self, path)
+        return self.duplicate_target(path) not in (None, path) and not marks_lead_back(self.duplicate_target, self.notes, path)
 
     def related(self, entity: str, today: datetime.date) -> list[str]:
         """The entity's related notes (recent-context): no marked duplicates, nothing dated after today."""
