@@ -23,6 +23,7 @@ from bot.note import BadNote, Note, decode, parse_note
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
 from bot.runner import apply_rules, parse_settings, selected_rules
+from bot.scan import matches_glob
 from bot.since_clean import link_warnings
 from bot.vault import VaultIndex
 from rules import Rule
@@ -55,14 +56,21 @@ def _parse(notes: Notes, settings: Config, obsidian: ObsidianSettings, folders: 
     parse = parse_settings(settings, obsidian)
     parsed: dict[str, Note] = {}
     unusable = []
+    left_out = set()
     for path, content in sorted(notes.items()):
+        if not path.endswith(".md"):
+            continue  # no note, as the scan has it
+        if obsidian.is_ignored(path) or any(matches_glob(path, pattern) for pattern in settings.scan_exclude):
+            left_out.add(path)  # kept out of the index (an archive folder, `exclude`), as the scan keeps it
+            continue
         try:
             text, bom = decode(path, content if isinstance(content, bytes) else content.encode("utf-8"))
             parsed[path] = parse_note(path, text, bom, None, parse)
         except BadNote as error:
             unusable.append(Problem(path, f"skipped: {error}"))
     unparsed = [problem.path for problem in unusable]
-    return Parsed(VaultIndex(parsed, _folders([*notes, *folders]) | set(folders), obsidian, settings.index, unparsed), unusable)
+    vault = VaultIndex(parsed, _folders([*notes, *folders]) | set(folders), obsidian, settings.index, unparsed, left_out)
+    return Parsed(vault, unusable)
 
 
 def index(
