@@ -109,6 +109,35 @@ VAULTS = [
 ]
 
 
+CRLF = meeting().replace("\n", "\r\n")
+VAULTS += [
+    pytest.param(
+        {"M/a.md": CRLF, "M/b.md": meeting(body="Longer notes here.\n")},
+        {"M/a.md": CRLF.replace("---\r\nNotes", 'duplicate_of: "[[b]]"\r\n---\r\nNotes')},
+        [],
+        id="crlf-kept",
+    ),
+    pytest.param(
+        {"M/a.md": "\ufeff" + meeting(body=""), "M/b.md": meeting(body="Longer notes here.\n")},
+        {"M/a.md": "\ufeff" + meeting(extra='duplicate_of: "[[b]]"\n', body="")},
+        [],
+        id="bom-and-frontmatter-only-kept",
+    ),
+    pytest.param(
+        {"M/a.md": meeting(body="").removesuffix("\n"), "M/b.md": meeting(body="Longer notes here.\n")},
+        {"M/a.md": meeting(extra='duplicate_of: "[[b]]"\n', body="").removesuffix("\n")},
+        [],
+        id="a-closing-fence-without-newline-kept",
+    ),
+    pytest.param(
+        {"M/a.md": meeting().replace("---\nNotes", "Notes"), "M/b.md": meeting(body="Longer notes here.\n")},
+        {},
+        ["M/a.md: skipped: frontmatter opened with '---' on line 1 is never closed"],
+        id="frontmatter-never-closed-is-reported-and-left",
+    ),
+]
+
+
 @pytest.mark.parametrize(("notes", "expected", "warnings"), VAULTS)
 def test_dedupe_in_a_vault(notes: dict[str, str], expected: dict[str, str], warnings: list[str]) -> None:
     first, second = twice([dedupe_meetings], notes)

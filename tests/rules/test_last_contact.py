@@ -75,6 +75,27 @@ VAULTS = [
         id="linking-notes-count-and-duplicates-do-not",
     ),
     pytest.param(
+        {"Acme/Acme.md": "---\r\ntype: customer\r\nlast_contact: unknown\r\n---\r\n# Acme", **_calls("2026-10-01")},
+        {},
+        {"Acme/Acme.md": "---\r\ntype: customer\r\nlast_contact: 2026-10-01\r\n---\r\n# Acme"},
+        [],
+        id="crlf-and-no-final-newline-kept",
+    ),
+    pytest.param(
+        {"Acme/Acme.md": "\ufeff---\ntype: customer\nlast_contact: unknown\n---", **_calls("2026-10-01")},
+        {},
+        {"Acme/Acme.md": "\ufeff---\ntype: customer\nlast_contact: 2026-10-01\n---"},
+        [],
+        id="bom-and-a-closing-fence-without-newline-kept",
+    ),
+    pytest.param(
+        {"Acme/Acme.md": "---\ntype: customer\nlast_contact: unknown\n", **_calls("2026-10-01")},
+        {},
+        {},
+        ["Acme/Acme.md: skipped: frontmatter opened with '---' on line 1 is never closed"],
+        id="frontmatter-never-closed-is-reported-and-left",
+    ),
+    pytest.param(
         {"Acme/Acme.md": _acme("last_contact: unknown\nvaultbot: {skip: [last-contact]}\n"), **_calls("2026-10-01")},
         {},
         {},

@@ -271,6 +271,53 @@ TICKS = [
 ]
 
 
+# Notes a rule author forgets: other line ends, no final newline, a BOM, frontmatter never
+# closed, the heading only inside a code block. (notes, what the run writes, its warnings)
+ONE = {CALL: "- [ ] one\n"}
+HOSTILE = [
+    pytest.param(
+        {"Acme/Acme.md": "---\r\ntype: customer\r\n---\r\n# Acme\r\n\r\n## Open Tasks\r\n\r\n## Notes\r\n", **ONE},
+        {
+            "Acme/Acme.md": "---\r\ntype: customer\r\n---\r\n# Acme\r\n\r\n## Open Tasks\r\n\r\n- [ ] one ([[2026-11-02 call]])\r\n\r\n## Notes\r\n"
+        },
+        [],
+        id="crlf-kept",
+    ),
+    pytest.param(
+        {"Acme/Acme.md": "---\ntype: customer\n---\n# Acme\n\n## Open Tasks", **ONE},
+        {"Acme/Acme.md": "---\ntype: customer\n---\n# Acme\n\n## Open Tasks\n\n- [ ] one ([[2026-11-02 call]])"},
+        [],
+        id="no-final-newline-stays-missing",
+    ),
+    pytest.param(
+        {"Acme/Acme.md": "\ufeff" + BARE, **ONE}, {"Acme/Acme.md": "\ufeff" + _bare("- [ ] one ([[2026-11-02 call]])")}, [], id="bom-kept"
+    ),
+    pytest.param(
+        {"Acme/Acme.md": "---\ntype: customer\n# Acme\n\n## Open Tasks\n", **ONE},
+        {},
+        ["Acme/Acme.md: skipped: frontmatter opened with '---' on line 1 is never closed"],
+        id="frontmatter-never-closed-is-reported-and-left",
+    ),
+    pytest.param(
+        {"Acme/Acme.md": "---\ntype: customer\n---\n# Acme\n\n```\n## Open Tasks\n```\n", **ONE},
+        {},
+        [],
+        id="heading-in-a-code-block-is-no-section",
+    ),
+    pytest.param(
+        {"Acme/Acme.md": BARE, CALL: "- [ ] one\r\n- [ ] two"},
+        {"Acme/Acme.md": _bare("- [ ] one ([[2026-11-02 call]])", "- [ ] two ([[2026-11-02 call]])")},
+        [],
+        id="a-sources-crlf-and-missing-final-newline-stay-out-of-the-lines",
+    ),
+]
+
+
+@pytest.mark.parametrize(("notes", "expected", "warnings"), HOSTILE)
+def test_notes_a_rule_author_forgets(notes: dict[str, str], expected: dict[str, str], warnings: list[str]) -> None:
+    check_case(notes, None, expected, warnings)
+
+
 @pytest.mark.parametrize(("notes", "options", "expected", "warnings"), TICKS)
 def test_ticks(notes: dict[str, str], options: dict[str, Any], expected: dict[str, str], warnings: list[str]) -> None:
     check_case(notes, _options(**options), expected, warnings)

@@ -136,6 +136,22 @@ CASES = [
         "bom-and-case",
     ),
     pytest.param(
+        {"A.md": "---\ntype: customer\n---\n```\n## Recent Context\n```\n", "N.md": "[[A]]\n"},
+        {},
+        None,
+        {},
+        [],
+        id="heading-in-a-code-block-is-no-section",
+    ),
+    pytest.param(
+        {"A.md": "---\ntype: customer\n## Recent Context\n", "N.md": "[[A]]\n"},
+        {},
+        None,
+        {},
+        ["A.md: skipped: frontmatter opened with '---' on line 1 is never closed"],
+        id="frontmatter-never-closed-is-reported-and-left",
+    ),
+    pytest.param(
         {"A.md": "---\ntype: customer\n---\n## Recent Context\n\n- gone\n\n## Next\n"},
         {},
         None,

@@ -94,6 +94,21 @@ VAULTS = [
         id="crlf-kept",
     ),
     pytest.param(
+        {"Note.md": "\ufeff---\r\ntype: x\r\n---"},
+        {},
+        {"Note.md": "\ufeff---\r\ntype: x\r\ntags:\r\n  - type/x\r\n---"},
+        [],
+        id="bom-crlf-and-no-final-newline-kept",
+    ),
+    pytest.param(
+        {"Note.md": "---\ntype: x\ntags: a\n"},
+        {},
+        {},
+        ["Note.md: skipped: frontmatter opened with '---' on line 1 is never closed"],
+        id="frontmatter-never-closed-is-reported-and-left",
+    ),
+    pytest.param({"Note.md": "```\n---\ntype: x\n---\n```\n"}, {}, {}, [], id="frontmatter-in-a-code-block-is-no-frontmatter"),
+    pytest.param(
         {"Note.md": "---\ntype: x\ntags: [type/x, '1984', 'a&b']\n---\n"},
         {},
         {},
