@@ -2,8 +2,9 @@
 
 The rules own the frontmatter keys and the body sections (each up to the next
 heading) they declare (rules/__init__.py: `OWNED_KEYS`, options marked
-`generated_section`, with their default headings). Everything else must come
-out byte for byte: this module
+`generated_section`, with their default headings), read from the registry at
+each call, so a rule registered later is honoured too. Everything else must
+come out byte for byte: this module
 cuts the owned parts out of a note's text and compares what is left, without
 using vaultbot's own parser. (open-tasks also ticks a task ticked in its roll-up
 in the task's own note: tests/rules/test_open_tasks.py checks those bytes exactly.)
@@ -18,14 +19,16 @@ import yaml
 
 from rules import default_generated_headings, owned_keys
 
-MANAGED_KEYS = owned_keys()
-MANAGED_HEADINGS = default_generated_headings()
-
 _CLOSING = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 _TOP_LEVEL_KEY = re.compile(r"""^(?:"[^"\n]*"|'[^'\n]*'|[^\s#"'\-?][^:\n]*?|-[^\s:\n][^:\n]*?)[ \t]*:(?:[ \t]|\r?\n|$)""")
 _HEADING = re.compile(r"^#{1,6}[ \t]+\S[^\n]*$|^#{1,6}[ \t]*\r?$", re.MULTILINE)
-_MANAGED = re.compile(r"^##[ \t]+(?:" + "|".join(map(re.escape, MANAGED_HEADINGS)) + r")[ \t]*#*[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _managed_heading() -> re.Pattern[str]:
+    """A heading line of a section some registered rule generates."""
+    names = "|".join(map(re.escape, default_generated_headings()))
+    return re.compile(r"^##[ \t]+(?:" + names + r")[ \t]*#*[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
 
 
 def split(text: str) -> tuple[str, str | None, str, str]:
@@ -57,8 +60,9 @@ def unmanaged_frontmatter(yaml_text: str) -> str:
     lines = yaml_text.splitlines(keepends=True)
     starts = [(index, _key_of(line)) for index, line in enumerate(lines) if _key_of(line) is not None]
     drop: set[int] = set()
+    managed = owned_keys()
     for position, (index, key) in enumerate(starts):
-        if key not in MANAGED_KEYS:
+        if key not in managed:
             continue
         end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
         while end > index + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
@@ -69,7 +73,8 @@ def unmanaged_frontmatter(yaml_text: str) -> str:
 
 def unmanaged_body(body: str) -> str:
     """The body without the managed sections (each from its heading line up to the next heading)."""
-    while (found := _MANAGED.search(body)) is not None:
+    managed = _managed_heading()
+    while (found := managed.search(body)) is not None:
         following = _HEADING.search(body, found.end())
         body = body[: found.start()] + body[following.start() if following else len(body) :]
     return body
@@ -89,7 +94,8 @@ def unmanaged_properties(data: bytes) -> dict[str, Any] | None:
     if yaml_text is None:
         return None
     loaded = yaml.load(yaml_text, Loader=_SafeLoader) or {}
-    return {key: value for key, value in loaded.items() if key not in MANAGED_KEYS}
+    managed = owned_keys()
+    return {key: value for key, value in loaded.items() if key not in managed}
 
 
 def locality_violations(before: bytes, after: bytes) -> list[str]:

@@ -204,6 +204,7 @@ KEYS = [
     "k",
     "x y",
 ]
+KEYS += sorted(owned_keys() - set(KEYS))  # every key a registered rule owns, a rule added later's too
 
 
 @st.composite

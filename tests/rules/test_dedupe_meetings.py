@@ -1,4 +1,8 @@
-"""dedupe-meetings (mark mode): who is a duplicate, which note is canonical."""
+"""dedupe-meetings (mark mode): who is a duplicate, which note is canonical.
+
+Cases run in memory (tests/rules/memory.py): notes in, the changed texts and the warnings out,
+exactly, and a second run changes nothing; one end-to-end run of the CLI.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from rules import dedupe_meetings
-from tests.rules.memory import run_rules
-from tests.vaults import plan, run_cli, write_vault
+from tests.rules.memory import twice
+from tests.vaults import run_cli, write_vault
 
 
 def meeting(
@@ -18,14 +22,9 @@ def meeting(
     return f"---\ntype: meeting\ndate: {day}\n{clock}participants: {people}\n{extra}---\n{body}"
 
 
-def marked(tmp_path: Path) -> dict[str, str]:
-    """path -> duplicate_of value each change would write."""
-    found = {}
-    for change in plan(tmp_path, "dedupe-meetings").changes:
-        for line in change.after.decode().splitlines():
-            if line.startswith("duplicate_of: "):
-                found[change.path] = line.removeprefix("duplicate_of: ")
-    return found
+def _marked(files: dict[str, str], marks: dict[str, str]) -> dict[str, str]:
+    """The texts a mark run writes: each note of `marks` with `duplicate_of: VALUE` as its last key."""
+    return {path: files[path].replace("\n---\n", f"\nduplicate_of: {value}\n---\n", 1) for path, value in marks.items()}
 
 
 CASES = [
@@ -72,54 +71,87 @@ CASES = [
 
 
 @pytest.mark.parametrize(("label", "files", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_duplicates(tmp_path: Path, label: str, files: dict[str, str], expected: dict[str, str]) -> None:
-    write_vault(tmp_path, files)
-    assert marked(tmp_path) == expected
+def test_duplicates(label: str, files: dict[str, str], expected: dict[str, str]) -> None:
+    first, second = twice([dedupe_meetings], files)
+    assert first == (_marked(files, expected), [])
+    assert second == ({}, [])
 
 
-def test_different_owners_are_different_meetings(tmp_path: Path) -> None:
-    write_vault(
-        tmp_path,
-        {
-            "C/X/X.md": "---\ntype: customer\n---\n",
-            "C/Y/Y.md": "---\ntype: customer\n---\n",
-            "C/X/m.md": meeting(),
-            "C/Y/m2.md": meeting(),
-        },
-    )
-    assert marked(tmp_path) == {}
+FLIPPED = {"M/a.md": meeting(extra='duplicate_of: "[[b]]"\n'), "M/b.md": meeting(), "Hub.md": "[[a]] [[a|again]]\n", "Hub2.md": "[[a]]\n"}
+OPTED_OUT = {"M/a.md": meeting(), "M/b.md": meeting(extra="vaultbot: false\n", body="Longer notes here.\n")}
+
+# (notes, what the run writes, its warnings)
+VAULTS = [
+    pytest.param(
+        {"C/X/X.md": "---\ntype: customer\n---\n", "C/Y/Y.md": "---\ntype: customer\n---\n", "C/X/m.md": meeting(), "C/Y/m2.md": meeting()},
+        {},
+        [],
+        id="different-owners-are-different-meetings",
+    ),
+    pytest.param(
+        {"M/a.md": meeting(), "M/b.md": meeting(body="Longer notes here.\n")},
+        {"M/a.md": meeting().replace("---\nNotes", 'duplicate_of: "[[b]]"\n---\nNotes')},
+        [],
+        id="only-duplicate-of-is-added",
+    ),
+    pytest.param(
+        FLIPPED,
+        {"M/a.md": meeting(), "M/b.md": meeting(extra='duplicate_of: "[[a]]"\n')},
+        [],
+        id="flipped-canonical-drops-its-stale-mark",
+    ),
+    pytest.param(
+        OPTED_OUT,
+        {},
+        ["M/b.md: dedupe-meetings: canonical of a duplicate group opts out of dedupe-meetings; group left alone: M/a.md"],
+        id="opted-out-canonical-leaves-the-group-alone",
+    ),
+]
 
 
-def test_only_duplicate_of_is_added(tmp_path: Path) -> None:
-    write_vault(tmp_path, {"M/a.md": meeting(), "M/b.md": meeting(body="Longer notes here.\n")})
-    (change,) = plan(tmp_path, "dedupe-meetings").changes
-    assert change.after.decode() == meeting().replace("---\nNotes", 'duplicate_of: "[[b]]"\n---\nNotes')
+CRLF = meeting().replace("\n", "\r\n")
+VAULTS += [
+    pytest.param(
+        {"M/a.md": CRLF, "M/b.md": meeting(body="Longer notes here.\n")},
+        {"M/a.md": CRLF.replace("---\r\nNotes", 'duplicate_of: "[[b]]"\r\n---\r\nNotes')},
+        [],
+        id="crlf-kept",
+    ),
+    pytest.param(
+        {"M/a.md": "\ufeff" + meeting(body=""), "M/b.md": meeting(body="Longer notes here.\n")},
+        {"M/a.md": "\ufeff" + meeting(extra='duplicate_of: "[[b]]"\n', body="")},
+        [],
+        id="bom-and-frontmatter-only-kept",
+    ),
+    pytest.param(
+        {"M/a.md": meeting(body="").removesuffix("\n"), "M/b.md": meeting(body="Longer notes here.\n")},
+        {"M/a.md": meeting(extra='duplicate_of: "[[b]]"\n', body="").removesuffix("\n")},
+        [],
+        id="a-closing-fence-without-newline-kept",
+    ),
+    pytest.param(
+        {"M/a.md": meeting().replace("---\nNotes", "Notes"), "M/b.md": meeting(body="Longer notes here.\n")},
+        {},
+        ["M/a.md: skipped: frontmatter opened with '---' on line 1 is never closed"],
+        id="frontmatter-never-closed-is-reported-and-left",
+    ),
+]
 
 
-def test_flipped_canonical_drops_its_stale_mark(tmp_path: Path) -> None:
-    write_vault(
-        tmp_path,
-        {"M/a.md": meeting(extra='duplicate_of: "[[b]]"\n'), "M/b.md": meeting(), "Hub.md": "[[a]] [[a|again]]\n", "Hub2.md": "[[a]]\n"},
-    )
-    changes = {c.path: c.after.decode() for c in plan(tmp_path, "dedupe-meetings").changes}
-    assert "duplicate_of" not in changes["M/a.md"]
-    assert 'duplicate_of: "[[a]]"' in changes["M/b.md"]
-
-
-def test_opted_out_canonical_leaves_the_group_alone(tmp_path: Path) -> None:
-    write_vault(tmp_path, {"M/a.md": meeting(), "M/b.md": meeting(extra="vaultbot: false\n", body="Longer notes here.\n")})
-    result = plan(tmp_path, "dedupe-meetings")
-    assert result.changes == []
-    assert ("M/b.md", "dedupe-meetings: canonical of a duplicate group opts out of dedupe-meetings; group left alone: M/a.md") in [
-        (p.path, p.message) for p in result.problems
-    ]
+@pytest.mark.parametrize(("notes", "expected", "warnings"), VAULTS)
+def test_dedupe_in_a_vault(notes: dict[str, str], expected: dict[str, str], warnings: list[str]) -> None:
+    first, second = twice([dedupe_meetings], notes)
+    assert first == (expected, warnings)
+    assert second == ({}, warnings)
 
 
 def test_dedupe_end_to_end_and_idempotent(tmp_path: Path) -> None:
     write_vault(tmp_path, {"M/a.md": meeting(), "M/b.md": meeting(body="Longer notes here.\n")})
-    assert run_cli("run", tmp_path, "--rule", "dedupe-meetings", "--no-commit").returncode == 0
-    assert 'duplicate_of: "[[b]]"' in (tmp_path / "M/a.md").read_text()
-    assert plan(tmp_path).changes == [] or all("dedupe-meetings" not in c.rules for c in plan(tmp_path).changes)
+    for _ in range(2):
+        result = run_cli("run", tmp_path, "--rule", "dedupe-meetings", "--no-commit")
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / "M/a.md").read_text(encoding="utf-8") == meeting(extra='duplicate_of: "[[b]]"\n')
+    assert "vaultbot: 0 notes updated" in result.stdout
 
 
 def _meeting(participants: str = '["[[Ann]]", "[[Bo]]"]', extra: str = "", body: str = "Notes.\n") -> str:
@@ -155,6 +187,6 @@ GROUP_CASES = [
 
 @pytest.mark.parametrize(("label", "a", "b", "expected"), GROUP_CASES, ids=[case[0] for case in GROUP_CASES])
 def test_groups_in_memory(label: str, a: str, b: str, expected: str | None) -> None:
-    changed, warnings = run_rules([dedupe_meetings], {"M/a.md": a, "M/b.md": b})
-    assert changed == ({} if expected is None else {"M/a.md": expected})
-    assert warnings == []
+    first, second = twice([dedupe_meetings], {"M/a.md": a, "M/b.md": b})
+    assert first == ({} if expected is None else {"M/a.md": expected}, [])
+    assert second == ({}, [])

@@ -1,39 +1,68 @@
-"""open-tasks: the roll-up's lines and order, the lines a person typed, and ticking in either place."""
+"""open-tasks: the roll-up's lines and order, the lines a person typed, and ticking in either place.
+
+Each case is a small vault in memory (tests/rules/memory.py): the notes, the texts the run
+changes and its warnings, exactly, and a second run over the result changes nothing. Two
+tests run the CLI on a git vault: one commit holding both halves of a tick, and a tick held
+back by a source with uncommitted edits.
+"""
 
 from __future__ import annotations
 
 import datetime
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.config import parse_config
-from bot.note import ParseSettings, parse_note
-from bot.obsidian import ObsidianSettings
-from bot.runner import apply_rules
-from bot.vault import VaultIndex
 from rules import open_tasks
-from tests.vaults import changed_text, git, plan, run_cli, write_vault
+from tests.rules.memory import config, run, twice
+from tests.vaults import git, run_cli, write_vault
 
-TODAY = "2026-11-24"
+TODAY = datetime.date(2026, 11, 24)
+CALL = "Acme/2026-11-02 call.md"
 
 
 def _entity(*lines: str, heading: str = "Open Tasks") -> str:
     return f"---\ntype: customer\n---\n# Acme\n\n## {heading}\n\n" + "".join(f"{line}\n" for line in lines) + "\n## Notes\n\nkeep me\n"
 
 
-def _run(root: Path, *rules: str) -> dict[str, str]:
-    """One run in memory: each changed note's new text."""
-    return {change.path: change.after.decode("utf-8") for change in plan(root, *(rules or (open_tasks.ID,))).changes}
+def _options(**options: Any) -> dict[str, Any]:
+    return {"rules": {"open-tasks": options}}
 
 
-def _write_result(root: Path, changed: dict[str, str]) -> None:
-    write_vault(root, changed)
+SOURCE = "---\ntype: meeting\n---\n# Call\n\n- [ ] Send the plan 📅 2026-12-01\n- [ ] Ask finance\n"
+TICKED = "- [x] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])"
+ASK = "- [ ] Ask finance ([[2026-11-02 call]])"
+LEFT = _entity(ASK)  # the roll-up once the ticked line has left
+EMPTY = "---\ntype: customer\n---\n# Acme\n\n## Open Tasks\n\n## Notes\n\nkeep me\n"
 
 
-CASES = [
+def ticked(source: str = SOURCE, rollup: str = "x", **more: str) -> dict[str, str]:
+    """Acme's roll-up lists the call's two tasks, the first marked `rollup` (x: ticked there)."""
+    return {"Acme/Acme.md": _entity(f"- [{rollup}] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", ASK), CALL: source, **more}
+
+
+def check_case(notes: dict[str, str], options: dict[str, Any] | None, expected: dict[str, str], warnings: list[str]) -> None:
+    """One run gives exactly `expected` and `warnings`; a second one over its result changes nothing."""
+    first, second = twice([open_tasks], notes, config(options), TODAY)
+    assert first.changed == expected
+    assert first.warnings == warnings
+    assert second.changed == {}, "a second run changes nothing"
+    assert second.warnings == warnings, "and reports the same"
+
+
+BARE = "---\ntype: customer\n---\n## Open Tasks\n"
+
+
+def _bare(*lines: str) -> str:
+    return BARE + "\n" + "".join(f"{line}\n" for line in lines)
+
+
+# (source notes, Acme/Acme.md, open-tasks options, what Acme/Acme.md becomes)
+ROLL_UP = [
     pytest.param(
         {
             "Acme/2026-11-02 call.md": "- [ ] first\n  - [ ] nested, at any depth\n* [ ] star 📅 2026-12-01 ⏫ #followup\n- [x] done already\n",
@@ -41,20 +70,22 @@ CASES = [
             "Notes/undated.md": "[[Acme]]\n- [ ] from a note without a date\n",
         },
         _entity(),
-        [
+        {},
+        _entity(
             "- [ ] in a callout ([[2026-11-05 review]])",
             "- [ ] numbered ([[2026-11-05 review]])",
             "- [ ] first ([[2026-11-02 call]])",
             "- [ ] nested, at any depth ([[2026-11-02 call]])",
             "- [ ] star 📅 2026-12-01 ⏫ #followup ([[2026-11-02 call]])",
             "- [ ] from a note without a date ([[undated]])",
-        ],
+        ),
         id="newest-source-first-written-order-metadata-verbatim",
     ),
     pytest.param(
         {"Acme/2026-11-02 call.md": "```\n- [ ] in code\n```\n<!--\n- [ ] in a comment\n-->\n    \n`- [ ] inline`\n- [ ] real\n- [ ] \n"},
         _entity(),
-        ["- [ ] real ([[2026-11-02 call]])"],
+        {},
+        _entity("- [ ] real ([[2026-11-02 call]])"),
         id="code-comments-and-empty-tasks-left-out",
     ),
     pytest.param(
@@ -65,12 +96,13 @@ CASES = [
             "- [ ] gone from its source ([[2026-11-02 call]])",
             "- [ ] mine ([[Nowhere]])",
         ),
-        [
+        {},
+        _entity(
             "- [ ] Call Ana about the contract",
             "Some note a person wrote",
             "- [ ] mine ([[Nowhere]])",
             "- [ ] new one ([[2026-11-02 call]])",
-        ],
+        ),
         id="hand-written-lines-stay-on-top-in-order",
     ),
     pytest.param(
@@ -80,241 +112,270 @@ CASES = [
             "Acme/2026-12-24 future.md": "- [ ] not yet\n",
         },
         _entity(),
-        ["- [ ] canonical's task ([[2026-11-02 call]])"],
+        {},
+        _entity("- [ ] canonical's task ([[2026-11-02 call]])"),
         id="duplicates-and-future-notes-left-out",
     ),
     pytest.param(
         {"Acme/2026-11-02 call.md": "- [ ] one\n- [ ] two\n- [ ] three\n- [ ] four\n"},
         "---\ntype: customer\n---\n## Open Tasks\n- ... and 9 more open tasks\n",
-        ["- [ ] one ([[2026-11-02 call]])", "- [ ] two ([[2026-11-02 call]])", "- ... and 2 more open tasks"],
+        {"max_entries": 2},
+        _bare("- [ ] one ([[2026-11-02 call]])", "- [ ] two ([[2026-11-02 call]])", "- ... and 2 more open tasks"),
         id="max-entries-then-how-many-more",
     ),
     pytest.param(
         {"Acme/2026-11-02 b.md": "- [ ] b1\n", "Acme/2026-11-02 A.md": "- [ ] a1\n- [ ] a2\n", "Acme/2026-11-03 c.md": "- [ ] c1\n"},
-        "---\ntype: customer\n---\n## Open Tasks\n",
-        ["- [ ] c1 ([[2026-11-03 c]])", "- [ ] a1 ([[2026-11-02 A]])", "- ... and 2 more open tasks"],
+        BARE,
+        {"max_entries": 2},
+        _bare("- [ ] c1 ([[2026-11-03 c]])", "- [ ] a1 ([[2026-11-02 A]])", "- ... and 2 more open tasks"),
         id="max-entries-cut-across-notes-of-one-day",
+    ),
+    pytest.param(
+        {"Acme/2026-11-02 call.md": "- [ ] one\n- [ ] two\n[[Globex]]\n", "Globex/Globex.md": "---\ntype: customer\n---\n# Globex\n"},
+        _entity(),
+        {"max_entries": 1},
+        _entity("- [ ] one ([[2026-11-02 call]])", "- ... and 1 more open task"),
+        id="one-more-is-singular-and-an-entity-without-the-section-is-left-alone",
+    ),
+    pytest.param(
+        {"Acme/2026-11-02 call.md": "- [ ] one\n"},
+        "---\ntype: customer\n---\n# Acme\n\n## Todo\n\n## Notes\n\nkeep me\n",
+        {"heading": "Todo"},
+        _entity("- [ ] one ([[2026-11-02 call]])", heading="Todo"),
+        id="heading-configurable",
     ),
 ]
 
 
-@pytest.mark.parametrize(("notes", "entity", "expected"), CASES)
-def test_roll_up_lines(tmp_path: Path, notes: dict[str, str], entity: str, expected: list[str]) -> None:
-    config = "rules:\n  open-tasks:\n    max_entries: 2\n" if "more open tasks" in expected[-1] else ""
-    write_vault(tmp_path, {".vaultbot.yaml": config, "Acme/Acme.md": entity, **notes})
-    result = changed_text(tmp_path, "Acme/Acme.md", open_tasks.ID)
-    if entity.startswith("---\ntype: customer\n---\n# Acme"):
-        assert result == _entity(*expected)
-    else:
-        assert result == "---\ntype: customer\n---\n## Open Tasks\n\n" + "".join(f"{line}\n" for line in expected)
-    write_vault(tmp_path, {"Acme/Acme.md": result})
-    assert changed_text(tmp_path, "Acme/Acme.md", open_tasks.ID) is None, "a second run changes nothing"
+@pytest.mark.parametrize(("notes", "entity", "options", "expected"), ROLL_UP)
+def test_roll_up_lines(notes: dict[str, str], entity: str, options: dict[str, Any], expected: str) -> None:
+    check_case({"Acme/Acme.md": entity, **notes}, _options(**options), {"Acme/Acme.md": expected}, [])
 
 
-def test_one_more_is_singular_and_notes_without_the_section_are_left_alone(tmp_path: Path) -> None:
-    write_vault(
-        tmp_path,
-        {
-            ".vaultbot.yaml": "rules:\n  open-tasks:\n    max_entries: 1\n",
-            "Acme/Acme.md": _entity(),
-            "Globex/Globex.md": "---\ntype: customer\n---\n# Globex\n",
-            "Acme/2026-11-02 call.md": "- [ ] one\n- [ ] two\n[[Globex]]\n",
-        },
+GLOBEX = "---\ntype: customer\n---\n# Globex\n\n## Open Tasks\n\n- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])\n- [ ] Ask finance ([[2026-11-02 call]])\n"
+CRLF_SOURCE = "---\r\ntype: meeting\r\n---\r\n- [ ] Send the plan 📅 2026-12-01 ^plan-1\r\n- [ ] Ask finance\r\n"
+
+
+def _not_once(times: int) -> str:
+    return (
+        f"Acme/Acme.md: open-tasks: the ticked task 'Send the plan 📅 2026-12-01' is found {times} times in {CALL}, not once;"
+        " nothing written there, the line is left as it is"
     )
-    changed = _run(tmp_path)
-    assert set(changed) == {"Acme/Acme.md"}
-    assert changed["Acme/Acme.md"] == _entity("- [ ] one ([[2026-11-02 call]])", "- ... and 1 more open task")
 
 
-SOURCE = "---\ntype: meeting\n---\n# Call\n\n- [ ] Send the plan 📅 2026-12-01\n- [ ] Ask finance\n"
-
-
-def _ticked_vault(root: Path, source: str = SOURCE, config: str = "", rollup: str = "x") -> None:
-    write_vault(
-        root,
+# (notes, open-tasks options, what the run writes, its warnings)
+TICKS = [
+    pytest.param(ticked(), {}, {"Acme/Acme.md": LEFT, CALL: SOURCE.replace("- [ ] Send", "- [x] Send")}, [], id="tick-reaches-the-source"),
+    pytest.param(
+        ticked(),
+        {"done_date": True},
+        {"Acme/Acme.md": LEFT, CALL: SOURCE.replace("2026-12-01\n", "2026-12-01 ✅ 2026-11-24\n").replace("- [ ] Send", "- [x] Send")},
+        [],
+        id="tick-with-done-date",
+    ),
+    pytest.param(
         {
-            ".vaultbot.yaml": config,
-            "Acme/Acme.md": _entity(
-                f"- [{rollup}] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", "- [ ] Ask finance ([[2026-11-02 call]])"
+            "Acme/Acme.md": _entity("- [x] Send the plan 📅 2026-12-01 ^plan-1 ([[2026-11-02 call]])", ASK),
+            CALL: CRLF_SOURCE,
+        },
+        {"done_date": True},
+        {
+            "Acme/Acme.md": LEFT,
+            CALL: CRLF_SOURCE.replace(
+                "- [ ] Send the plan 📅 2026-12-01 ^plan-1", "- [x] Send the plan 📅 2026-12-01 ✅ 2026-11-24 ^plan-1"
             ),
-            "Acme/2026-11-02 call.md": source,
         },
-    )
-
-
-@pytest.mark.parametrize(
-    ("config", "ticked_line"),
-    [
-        ("", "- [x] Send the plan 📅 2026-12-01"),
-        ("rules:\n  open-tasks:\n    done_date: true\n", "- [x] Send the plan 📅 2026-12-01 ✅ 2026-11-24"),
-    ],
-    ids=["tick", "tick-with-done-date"],
-)
-def test_a_task_ticked_in_the_roll_up_is_ticked_in_its_source_then_leaves(tmp_path: Path, config: str, ticked_line: str) -> None:
-    _ticked_vault(tmp_path, config=config)
-    changed = _run(tmp_path)
-    assert changed == {
-        "Acme/Acme.md": _entity("- [ ] Ask finance ([[2026-11-02 call]])"),
-        "Acme/2026-11-02 call.md": SOURCE.replace("- [ ] Send the plan 📅 2026-12-01", ticked_line),
-    }
-    _write_result(tmp_path, changed)
-    assert _run(tmp_path) == {}
-
-
-def test_the_tick_keeps_the_source_lines_ending_and_block_id(tmp_path: Path) -> None:
-    source = "---\r\ntype: meeting\r\n---\r\n- [ ] Send the plan 📅 2026-12-01 ^plan-1\r\n- [ ] Ask finance\r\n"
-    _ticked_vault(tmp_path, source=source, config="rules:\n  open-tasks:\n    done_date: true\n")
-    rollup = (tmp_path / "Acme/Acme.md").read_text().replace("2026-12-01 ([[", "2026-12-01 ^plan-1 ([[")
-    write_vault(tmp_path, {"Acme/Acme.md": rollup})
-    changed = _run(tmp_path)
-    assert changed["Acme/2026-11-02 call.md"] == source.replace(
-        "- [ ] Send the plan 📅 2026-12-01 ^plan-1", "- [x] Send the plan 📅 2026-12-01 ✅ 2026-11-24 ^plan-1"
-    )
-
-
-def test_a_task_ticked_in_its_source_leaves_the_roll_up(tmp_path: Path) -> None:
-    _ticked_vault(tmp_path, source=SOURCE.replace("- [ ] Send", "- [x] Send"), rollup=" ")
-    changed = _run(tmp_path)
-    assert changed == {"Acme/Acme.md": _entity("- [ ] Ask finance ([[2026-11-02 call]])")}
-    _write_result(tmp_path, changed)
-    assert _run(tmp_path) == {}
-
-
-def test_ticked_in_both_places_leaves_the_roll_up_and_writes_nothing_to_the_source(tmp_path: Path) -> None:
-    _ticked_vault(tmp_path, source=SOURCE.replace("- [ ] Send", "- [x] Send"))
-    assert _run(tmp_path) == {"Acme/Acme.md": _entity("- [ ] Ask finance ([[2026-11-02 call]])")}
-
-
-@pytest.mark.parametrize(
-    ("source", "listed", "reason"),
-    [
-        (
-            SOURCE.replace("Send the plan", "Send the revised plan"),
-            ["Send the revised plan 📅 2026-12-01", "Ask finance"],
-            "is found 0 times in Acme/2026-11-02 call.md, not once",
-        ),
-        (
-            SOURCE + "- [ ] Send the plan 📅 2026-12-01\n",
-            ["Send the plan 📅 2026-12-01", "Ask finance", "Send the plan 📅 2026-12-01"],
-            "is found 2 times in Acme/2026-11-02 call.md, not once",
-        ),
-        (
-            SOURCE.replace("type: meeting", "type: meeting\nvaultbot: {skip: [open-tasks]}"),
-            ["Send the plan 📅 2026-12-01", "Ask finance"],
-            "which opts out of open-tasks",
-        ),
-    ],
-    ids=["edited", "repeated", "source-opts-out"],
-)
-def test_a_tick_that_cannot_reach_its_source_stays_and_is_reported(tmp_path: Path, source: str, listed: list[str], reason: str) -> None:
-    _ticked_vault(tmp_path, source=source)
-    result = plan(tmp_path, open_tasks.ID)
-    changes = {change.path: change.after.decode("utf-8") for change in result.changes}
-    assert "Acme/2026-11-02 call.md" not in changes, "nothing is written to any source"
-    kept = "- [x] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])"
-    expected = _entity(kept, *(f"- [ ] {task} ([[2026-11-02 call]])" for task in listed))
-    assert changes.get("Acme/Acme.md", (tmp_path / "Acme/Acme.md").read_text()) == expected
-    messages = [problem.message for problem in result.problems if problem.path == "Acme/Acme.md"]
-    assert len(messages) == 1 and reason in messages[0] and messages[0].startswith("open-tasks: the ticked task 'Send the plan")
-    write_vault(tmp_path, changes)
-    again = plan(tmp_path, open_tasks.ID)
-    assert again.changes == [] and [p.message for p in again.problems if p.path == "Acme/Acme.md"] == messages
-
-
-def test_a_tick_naming_a_note_that_is_not_the_entitys_stays_and_is_reported(tmp_path: Path) -> None:
-    _ticked_vault(tmp_path)
-    write_vault(tmp_path, {"Other/2026-11-02 call.md": SOURCE})
-    (tmp_path / "Acme/2026-11-02 call.md").unlink()
-    result = plan(tmp_path, open_tasks.ID)
-    assert [c.path for c in result.changes] == ["Acme/Acme.md"]
-    assert result.changes[0].after.decode() == _entity("- [x] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])")
-    assert [p.message for p in result.problems] == [
-        "open-tasks: the ticked task 'Send the plan 📅 2026-12-01' links to Other/2026-11-02 call.md, which is not one of this entity's notes; left as it is"
-    ]
-
-
-def test_one_task_in_two_roll_ups_is_ticked_once_and_leaves_both(tmp_path: Path) -> None:
-    globex = "---\ntype: customer\n---\n# Globex\n\n## Open Tasks\n\n- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])\n- [ ] Ask finance ([[2026-11-02 call]])\n"
-    _ticked_vault(tmp_path, source=SOURCE + "With [[Globex]].\n")
-    write_vault(tmp_path, {"Globex.md": globex})
-    changed = _run(tmp_path)
-    assert changed["Acme/2026-11-02 call.md"].count("- [x] Send the plan") == 1
-    assert changed["Globex.md"] == globex.replace("- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])\n", "")
-    assert changed["Acme/Acme.md"] == _entity("- [ ] Ask finance ([[2026-11-02 call]])")
-    changes = {c.path: c for c in plan(tmp_path, open_tasks.ID).changes}
-    assert changes["Globex.md"].requires == ("Acme/2026-11-02 call.md",), "both roll-ups go only with the tick"
-    _write_result(tmp_path, changed)
-    assert _run(tmp_path) == {}
-
-
-def test_a_tick_in_a_note_the_roll_up_does_not_list_still_goes_with_the_roll_up(tmp_path: Path) -> None:
-    """A planned meeting (dated after today) lists no tasks, but a tick reaches it all the same."""
-    write_vault(
-        tmp_path,
+        [],
+        id="tick-keeps-the-sources-line-ends-and-block-id",
+    ),
+    pytest.param(
+        ticked(SOURCE.replace("- [ ] Send", "- [x] Send"), rollup=" "),
+        {},
+        {"Acme/Acme.md": LEFT},
+        [],
+        id="ticked-in-its-source-leaves-the-roll-up",
+    ),
+    pytest.param(
+        ticked(SOURCE.replace("- [ ] Send", "- [x] Send")),
+        {},
+        {"Acme/Acme.md": LEFT},
+        [],
+        id="ticked-in-both-places-writes-nothing-to-the-source",
+    ),
+    pytest.param(
+        ticked(SOURCE.replace("Send the plan", "Send the revised plan")),
+        {},
+        {"Acme/Acme.md": _entity(TICKED, "- [ ] Send the revised plan 📅 2026-12-01 ([[2026-11-02 call]])", ASK)},
+        [_not_once(0)],
+        id="tick-on-a-task-edited-in-its-source-stays-reported",
+    ),
+    pytest.param(
+        ticked(SOURCE + "- [ ] Send the plan 📅 2026-12-01\n"),
+        {},
+        {
+            "Acme/Acme.md": _entity(
+                TICKED,
+                "- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])",
+                ASK,
+                "- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])",
+            )
+        },
+        [_not_once(2)],
+        id="tick-on-a-task-repeated-in-its-source-stays-reported",
+    ),
+    pytest.param(
+        ticked(SOURCE.replace("type: meeting", "type: meeting\nvaultbot: {skip: [open-tasks]}")),
+        {},
+        {"Acme/Acme.md": _entity(TICKED, "- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])", ASK)},
+        [
+            "Acme/Acme.md: open-tasks: the ticked task 'Send the plan 📅 2026-12-01' is not ticked in Acme/2026-11-02 call.md,"
+            " which opts out of open-tasks; left as it is"
+        ],
+        id="tick-on-a-source-that-opts-out-stays-reported",
+    ),
+    pytest.param(
+        {"Acme/Acme.md": ticked()["Acme/Acme.md"], "Other/2026-11-02 call.md": SOURCE},
+        {},
+        {"Acme/Acme.md": _entity(TICKED)},
+        [
+            "Acme/Acme.md: open-tasks: the ticked task 'Send the plan 📅 2026-12-01' links to Other/2026-11-02 call.md,"
+            " which is not one of this entity's notes; left as it is"
+        ],
+        id="tick-naming-a-note-that-is-not-the-entitys-stays-reported",
+    ),
+    pytest.param(
+        ticked(SOURCE + "With [[Globex]].\n", **{"Globex.md": GLOBEX}),
+        {},
+        {
+            "Acme/Acme.md": LEFT,
+            CALL: (SOURCE + "With [[Globex]].\n").replace("- [ ] Send", "- [x] Send"),
+            "Globex.md": GLOBEX.replace("- [ ] Send the plan 📅 2026-12-01 ([[2026-11-02 call]])\n", ""),
+        },
+        [],
+        id="one-task-in-two-roll-ups-is-ticked-once-and-leaves-both",
+    ),
+    pytest.param(
         {"Acme/Acme.md": _entity("- [x] Book the room ([[2026-12-24 planned]])"), "Acme/2026-12-24 planned.md": "- [ ] Book the room\n"},
-    )
-    changes = {change.path: change for change in plan(tmp_path, open_tasks.ID).changes}
-    assert changes["Acme/2026-12-24 planned.md"].after.decode() == "- [x] Book the room\n"
-    assert changes["Acme/Acme.md"].after.decode() == "---\ntype: customer\n---\n# Acme\n\n## Open Tasks\n\n## Notes\n\nkeep me\n"
-    assert changes["Acme/Acme.md"].requires == ("Acme/2026-12-24 planned.md",)
+        {},
+        {"Acme/Acme.md": EMPTY, "Acme/2026-12-24 planned.md": "- [x] Book the room\n"},
+        [],
+        id="tick-in-a-note-the-roll-up-does-not-list-reaches-it",  # a planned meeting, dated after today
+    ),
+    pytest.param(
+        ticked(**{"Acme/Acme.md": ticked()["Acme/Acme.md"].replace("type: customer", "type: customer\nvaultbot: false")}),
+        {},
+        {},
+        [],
+        id="an-opted-out-entity-ticks-nothing",
+    ),
+]
 
 
-def test_an_opted_out_entity_ticks_nothing(tmp_path: Path) -> None:
-    _ticked_vault(tmp_path)
-    write_vault(
-        tmp_path, {"Acme/Acme.md": (tmp_path / "Acme/Acme.md").read_text().replace("type: customer", "type: customer\nvaultbot: false")}
-    )
-    assert _run(tmp_path) == {}
+# Notes a rule author forgets: other line ends, no final newline, a BOM, frontmatter never
+# closed, the heading only inside a code block. (notes, what the run writes, its warnings)
+ONE = {CALL: "- [ ] one\n"}
+HOSTILE = [
+    pytest.param(
+        {"Acme/Acme.md": "---\r\ntype: customer\r\n---\r\n# Acme\r\n\r\n## Open Tasks\r\n\r\n## Notes\r\n", **ONE},
+        {
+            "Acme/Acme.md": "---\r\ntype: customer\r\n---\r\n# Acme\r\n\r\n## Open Tasks\r\n\r\n- [ ] one ([[2026-11-02 call]])\r\n\r\n## Notes\r\n"
+        },
+        [],
+        id="crlf-kept",
+    ),
+    pytest.param(
+        {"Acme/Acme.md": "---\ntype: customer\n---\n# Acme\n\n## Open Tasks", **ONE},
+        {"Acme/Acme.md": "---\ntype: customer\n---\n# Acme\n\n## Open Tasks\n\n- [ ] one ([[2026-11-02 call]])"},
+        [],
+        id="no-final-newline-stays-missing",
+    ),
+    pytest.param(
+        {"Acme/Acme.md": "\ufeff" + BARE, **ONE}, {"Acme/Acme.md": "\ufeff" + _bare("- [ ] one ([[2026-11-02 call]])")}, [], id="bom-kept"
+    ),
+    pytest.param(
+        {"Acme/Acme.md": "---\ntype: customer\n# Acme\n\n## Open Tasks\n", **ONE},
+        {},
+        ["Acme/Acme.md: skipped: frontmatter opened with '---' on line 1 is never closed"],
+        id="frontmatter-never-closed-is-reported-and-left",
+    ),
+    pytest.param(
+        {"Acme/Acme.md": "---\ntype: customer\n---\n# Acme\n\n```\n## Open Tasks\n```\n", **ONE},
+        {},
+        [],
+        id="heading-in-a-code-block-is-no-section",
+    ),
+    pytest.param(
+        {"Acme/Acme.md": BARE, CALL: "- [ ] one\r\n- [ ] two"},
+        {"Acme/Acme.md": _bare("- [ ] one ([[2026-11-02 call]])", "- [ ] two ([[2026-11-02 call]])")},
+        [],
+        id="a-sources-crlf-and-missing-final-newline-stay-out-of-the-lines",
+    ),
+]
+
+
+@pytest.mark.parametrize(("notes", "expected", "warnings"), HOSTILE)
+def test_notes_a_rule_author_forgets(notes: dict[str, str], expected: dict[str, str], warnings: list[str]) -> None:
+    check_case(notes, None, expected, warnings)
+
+
+@pytest.mark.parametrize(("notes", "options", "expected", "warnings"), TICKS)
+def test_ticks(notes: dict[str, str], options: dict[str, Any], expected: dict[str, str], warnings: list[str]) -> None:
+    check_case(notes, _options(**options), expected, warnings)
+
+
+@pytest.mark.parametrize(
+    ("notes", "requires"),
+    [
+        (ticked(SOURCE + "With [[Globex]].\n", **{"Globex.md": GLOBEX}), {"Acme/Acme.md": (CALL,), "Globex.md": (CALL,)}),
+        (
+            {
+                "Acme/Acme.md": _entity("- [x] Book the room ([[2026-12-24 planned]])"),
+                "Acme/2026-12-24 planned.md": "- [ ] Book the room\n",
+            },
+            {"Acme/Acme.md": ("Acme/2026-12-24 planned.md",)},
+        ),
+    ],
+    ids=["two-roll-ups", "unlisted-source"],
+)
+def test_a_roll_up_that_ticks_is_written_only_with_the_tick(notes: dict[str, str], requires: dict[str, tuple[str, ...]]) -> None:
+    assert run([open_tasks], notes, today=TODAY).requires == requires
 
 
 def test_ticking_end_to_end_in_a_git_vault_is_one_commit(tmp_path: Path) -> None:
-    _ticked_vault(tmp_path)
+    write_vault(tmp_path, ticked())
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-qm", "seed")
-    result = run_cli("run", tmp_path, "--today", TODAY, "--rule", "open-tasks")
+    result = run_cli("run", tmp_path, "--today", str(TODAY), "--rule", "open-tasks")
     assert result.returncode == 0, result.stderr
-    assert "- [x] Send the plan 📅 2026-12-01\n" in (tmp_path / "Acme/2026-11-02 call.md").read_text()
-    assert (tmp_path / "Acme/Acme.md").read_text() == _entity("- [ ] Ask finance ([[2026-11-02 call]])")
+    assert (tmp_path / CALL).read_text(encoding="utf-8") == SOURCE.replace("- [ ] Send", "- [x] Send")
+    assert (tmp_path / "Acme/Acme.md").read_text(encoding="utf-8") == LEFT
     files = git(tmp_path, "show", "--name-only", "--format=", "HEAD").splitlines()
-    assert sorted(files) == ["Acme/2026-11-02 call.md", "Acme/Acme.md"]
+    assert sorted(files) == [CALL, "Acme/Acme.md"]
     assert git(tmp_path, "status", "--porcelain") == ""
-    again = run_cli("run", tmp_path, "--today", TODAY, "--rule", "open-tasks")
+    again = run_cli("run", tmp_path, "--today", str(TODAY), "--rule", "open-tasks")
     assert again.returncode == 0 and "vaultbot: 0 notes updated" in again.stdout
 
 
 def test_a_source_with_uncommitted_edits_holds_the_roll_up_back(tmp_path: Path) -> None:
     """Writing the roll-up without the tick would lose the tick: neither is written."""
-    _ticked_vault(tmp_path)
+    write_vault(tmp_path, ticked())
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-qm", "seed")
-    write_vault(tmp_path, {"Acme/2026-11-02 call.md": SOURCE + "A line someone is still writing.\n"})
-    rollup = (tmp_path / "Acme/Acme.md").read_text()
-    result = run_cli("run", tmp_path, "--today", TODAY, "--format", "json")
+    write_vault(tmp_path, {CALL: SOURCE + "A line someone is still writing.\n"})
+    result = run_cli("run", tmp_path, "--today", str(TODAY), "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "Acme/Acme.md").read_text() == rollup
-    warnings = {w["path"]: w["message"] for w in __import__("json").loads(result.stdout)["warnings"]}
-    assert "uncommitted changes" in warnings["Acme/2026-11-02 call.md"]
-    assert warnings["Acme/Acme.md"].startswith("not changed: its change goes with the change to Acme/2026-11-02 call.md")
+    assert (tmp_path / "Acme/Acme.md").read_text(encoding="utf-8") == ticked()["Acme/Acme.md"]
+    warnings = {w["path"]: w["message"] for w in json.loads(result.stdout)["warnings"]}
+    assert "uncommitted changes" in warnings[CALL]
+    assert warnings["Acme/Acme.md"].startswith(f"not changed: its change goes with the change to {CALL}")
     assert git(tmp_path, "log", "--format=%s") == "seed\n"
 
 
 # -- for any section and any notes: nothing typed is dropped, and a second run changes nothing --
 
-_CONFIG = parse_config(None)
-_SETTINGS = ParseSettings(generated_headings=_CONFIG.generated_headings)
 _TEXT = st.text(alphabet="abc xyz-*[]()!?📅", min_size=1, max_size=18).filter(lambda text: text.strip() != "")
-
-
-def _vault(texts: dict[str, str]) -> VaultIndex:
-    notes = {path: parse_note(path, text, False, None, _SETTINGS) for path, text in texts.items()}
-    return VaultIndex(notes, {"Acme"}, ObsidianSettings(), _CONFIG.index)
-
-
-def _apply(vault: VaultIndex) -> tuple[VaultIndex, dict[str, list[str]]]:
-    result = apply_rules(vault, [open_tasks], _CONFIG, _SETTINGS, datetime.date(2026, 11, 24))
-    return result.vault, result.changed_by
 
 
 def _section(text: str) -> list[str]:
@@ -325,21 +386,21 @@ def _section(text: str) -> list[str]:
 @given(
     hand=st.lists(_TEXT, max_size=4),
     tasks=st.lists(st.lists(_TEXT, max_size=3), min_size=1, max_size=3),
-    ticked=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), max_size=3),
+    ticked_at=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), max_size=3),
     done=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), max_size=2),
 )
-def test_hand_written_lines_survive_and_a_second_run_changes_nothing(hand, tasks, ticked, done) -> None:
+def test_hand_written_lines_survive_and_a_second_run_changes_nothing(hand, tasks, ticked_at, done) -> None:
     sources = {}
     for day, texts in enumerate(tasks, start=1):
         lines = [f"- [{'x' if (day - 1, i) in done else ' '}] {text}" for i, text in enumerate(texts)]
         sources[f"Acme/2026-11-0{day} call.md"] = "# Call\n\n" + "".join(f"{line}\n" for line in lines)
-    rollup = [f"- [x] {tasks[d][i].strip()} ([[2026-11-0{d + 1} call]])" for d, i in ticked if d < len(tasks) and i < len(tasks[d])]
+    rollup = [f"- [x] {tasks[d][i].strip()} ([[2026-11-0{d + 1} call]])" for d, i in ticked_at if d < len(tasks) and i < len(tasks[d])]
     # A heading would end the section: an ATX one, or a setext underline (`-` under a line of text).
     typed = [line for line in hand if not line.lstrip().startswith("#") and set(line.strip()) - {"-", "="}]
     entity = "---\ntype: customer\n---\n# Acme\n\n## Open Tasks\n\n" + "".join(f"{line}\n" for line in typed + rollup) + "\n## Notes\n"
-    first, _ = _apply(_vault({"Acme/Acme.md": entity, **sources}))
-    section = _section(first.notes["Acme/Acme.md"].text)
+    notes = {"Acme/Acme.md": entity, **sources}
+    first, second = twice([open_tasks], notes, today=TODAY)
+    section = _section(first.changed.get("Acme/Acme.md", entity))
     assert [line for line in section if line in typed] == typed, "every line a person typed stays, in order"
     assert section[: len(typed)] == typed, "above the generated lines"
-    again, changed = _apply(_vault({path: note.text for path, note in first.notes.items()}))
-    assert changed == {}, "a second run changes nothing"
+    assert second.changed == {}, "a second run changes nothing"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.scope import SCOPES
-from rules import RULES, default_generated_headings, duplicate_mark_key, index_exclusions, owned_keys, page
+from rules import RULES, default_generated_headings, duplicate_mark_key, get_rule, index_exclusions, owned_keys, page
 from tests.rules.memory import config
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
@@ -41,16 +41,37 @@ def test_a_page_spells_defaults_as_the_config_file_would() -> None:
     assert "- `max_entries` (default `15`): the most lines listed." in pages["recent-context"]
 
 
-def test_the_declarations_the_engine_reads() -> None:
-    assert owned_keys() == {"tags", "last_contact", "duplicate_of"}
-    assert default_generated_headings() == ("Recent Context", "Open Tasks", "Related")
+# What each built-in rule declares; a rule added later declares its own, and nothing here names it.
+BUILT_IN = {
+    "dedupe-meetings": (("duplicate_of",), ()),
+    "last-contact": (("last_contact",), ()),
+    "tags": (("tags",), ()),
+    "recent-context": ((), ("Recent Context",)),
+    "open-tasks": ((), ("Open Tasks",)),
+    "related": ((), ("Related",)),
+}
+
+
+def _sections(rule) -> tuple[str, ...]:
+    return tuple(getattr(rule.Options(), spec.name) for spec in dataclasses.fields(rule.Options) if spec.metadata.get("generated_section"))
+
+
+@pytest.mark.parametrize(("rule_id", "owned"), BUILT_IN.items(), ids=list(BUILT_IN))
+def test_a_built_in_rule_declares_what_it_owns(rule_id: str, owned: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
+    rule = get_rule(rule_id)
+    assert (rule.OWNED_KEYS, _sections(rule)) == owned
+
+
+def test_the_declarations_the_engine_reads_are_every_registered_rules() -> None:
+    assert owned_keys() == {key for rule in RULES for key in rule.OWNED_KEYS}
+    assert default_generated_headings() == tuple(heading for rule in RULES for heading in _sections(rule)), "in registry order"
     assert duplicate_mark_key() == "duplicate_of"
     archive = config({"rules": {"dedupe-meetings": {"mode": "archive", "archive_folder": "Old"}}})
     assert index_exclusions({rule: archive.rule_options(rule) for rule in archive.rules}) == ("Old",)
     assert archive.scan_exclude == ("Old",)
     assert config({"exclude": ["Private"]}).scan_exclude == ("Private",)
     renamed = config({"rules": {"related": {"heading": "See also"}}})
-    assert renamed.generated_headings == ("Recent Context", "Open Tasks", "See also")
+    assert renamed.generated_headings == tuple("See also" if heading == "Related" else heading for heading in default_generated_headings())
 
 
 def _names_in(path: Path) -> set[str]:

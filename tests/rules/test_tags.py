@@ -1,16 +1,33 @@
-"""tags: derived tag first, stale family removed, the rest normalized, styles kept."""
+"""tags: derived tag first, stale family removed, the rest normalized, styles kept.
+
+Cases run in memory (tests/rules/memory.py): a note in, its new text and the warnings out,
+exactly, and a second run changes nothing; one end-to-end run of the CLI, and one over a
+5,000-note vault of template placeholders.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rules import tags
 from rules.tags import is_valid_tag, normalize
-from tests.rules.memory import run_rules
-from tests.vaults import changed_text, plan, run_cli, write_vault
+from tests.rules.memory import config, twice
+from tests.vaults import run_cli, write_vault
+
+
+def _invalid(tag: str, path: str = "Note.md") -> str:
+    return f"{path}: tags: tag {tag!r} is not a valid Obsidian tag (needs a non-digit; only letters, digits, emoji, _ - /)"
+
+
+WARNS = {  # the cases below that warn: label -> their warnings
+    "kept items keep their quoting": [_invalid("2024")],
+    "YAML 1.1 words stay as typed": [_invalid("12:30")],
+    "a number tag is not quoted just for that": [_invalid("2024")],
+}
 
 CASES = [
     ("derived tag added to a block list", "type: customer\ntags:\n  - vip\n", "type: customer\ntags:\n  - type/customer\n  - vip\n"),
@@ -61,22 +78,72 @@ CASES = [
 
 @pytest.mark.parametrize(("label", "frontmatter", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_tags(label: str, frontmatter: str, expected: str | None) -> None:
-    changed, _ = run_rules([tags], {"Note.md": f"---\n{frontmatter}---\nBody\n"})  # warnings: the tests below
-    assert changed == ({} if expected is None else {"Note.md": f"---\n{expected}---\nBody\n"})
+    first, second = twice([tags], {"Note.md": f"---\n{frontmatter}---\nBody\n"})
+    assert first.changed == ({} if expected is None else {"Note.md": f"---\n{expected}---\nBody\n"})
+    assert first.warnings == WARNS.get(label, [])
+    assert second == ({}, first.warnings)
 
 
-def test_tags_keeps_crlf(tmp_path: Path) -> None:
-    write_vault(tmp_path, {"Note.md": "---\r\ntype: x\r\ntags: a b\r\n---\r\nBody"})
-    assert changed_text(tmp_path, "Note.md", "tags") == "---\r\ntype: x\r\ntags:\r\n  - type/x\r\n  - a\r\n  - b\r\n---\r\nBody"
+# (notes, tags options, what the run writes, its warnings)
+VAULTS = [
+    pytest.param(
+        {"Note.md": "---\r\ntype: x\r\ntags: a b\r\n---\r\nBody"},
+        {},
+        {"Note.md": "---\r\ntype: x\r\ntags:\r\n  - type/x\r\n  - a\r\n  - b\r\n---\r\nBody"},
+        [],
+        id="crlf-kept",
+    ),
+    pytest.param(
+        {"Note.md": "\ufeff---\r\ntype: x\r\n---"},
+        {},
+        {"Note.md": "\ufeff---\r\ntype: x\r\ntags:\r\n  - type/x\r\n---"},
+        [],
+        id="bom-crlf-and-no-final-newline-kept",
+    ),
+    pytest.param(
+        {"Note.md": "---\ntype: x\ntags: a\n"},
+        {},
+        {},
+        ["Note.md: skipped: frontmatter opened with '---' on line 1 is never closed"],
+        id="frontmatter-never-closed-is-reported-and-left",
+    ),
+    pytest.param({"Note.md": "```\n---\ntype: x\n---\n```\n"}, {}, {}, [], id="frontmatter-in-a-code-block-is-no-frontmatter"),
+    pytest.param(
+        {"Note.md": "---\ntype: x\ntags: [type/x, '1984', 'a&b']\n---\n"},
+        {},
+        {},
+        [_invalid("1984"), _invalid("a&b")],
+        id="invalid-tags-are-reported-not-dropped",
+    ),
+    *(
+        pytest.param(
+            {"Note.md": f"---\ntype: call\n{key}: [a]\n---\n"},
+            {},
+            {},
+            [f"Note.md: tags: '{key}' {why}; tags left as they are (merge_tag_keys: true moves it into 'tags')"],
+            id=f"a-{key}-key-is-reported-never-a-silent-second-key",
+        )
+        for key, why in [
+            ("tag", "is deprecated (Obsidian 1.9 no longer reads it)"),
+            ("TAG", "is deprecated (Obsidian 1.9 no longer reads it)"),
+            ("Tags", "is 'tags' in another case"),
+        ]
+    ),
+    pytest.param(
+        {"Note.md": "---\ntype: call\ntags: [a]\ntag: b, c\nTags:\n  - a\n  - d\n---\n", "Other.md": "---\ntag: x\n---\n"},
+        {"merge_tag_keys": True},
+        {"Note.md": "---\ntype: call\ntags: [type/call, a, b, c, d]\n---\n", "Other.md": "---\ntags:\n  - x\n---\n"},
+        [],
+        id="merge-tag-keys-moves-them-into-tags",
+    ),
+]
 
 
-def test_invalid_tags_are_reported_not_dropped(tmp_path: Path) -> None:
-    write_vault(tmp_path, {"Note.md": "---\ntype: x\ntags: [type/x, '1984', 'a&b']\n---\n"})
-    result = plan(tmp_path, "tags")
-    assert result.changes == []
-    messages = [(p.path, p.message) for p in result.problems]
-    assert ("Note.md", "tags: tag '1984' is not a valid Obsidian tag (needs a non-digit; only letters, digits, emoji, _ - /)") in messages
-    assert ("Note.md", "tags: tag 'a&b' is not a valid Obsidian tag (needs a non-digit; only letters, digits, emoji, _ - /)") in messages
+@pytest.mark.parametrize(("notes", "options", "expected", "warnings"), VAULTS)
+def test_tags_in_a_vault(notes: dict[str, str], options: dict[str, Any], expected: dict[str, str], warnings: list[str]) -> None:
+    first, second = twice([tags], notes, config({"rules": {"tags": options}}))
+    assert first == (expected, warnings)
+    assert second == ({}, warnings)
 
 
 @pytest.mark.parametrize(
@@ -104,36 +171,6 @@ def test_tags_end_to_end(tmp_path: Path) -> None:
     write_vault(tmp_path, {"Note.md": "---\ntype: call\ntags: 'a, b'\n---\n"})
     assert run_cli("run", tmp_path, "--rule", "tags", "--no-commit").returncode == 0
     assert (tmp_path / "Note.md").read_text() == "---\ntype: call\ntags:\n  - type/call\n  - a\n  - b\n---\n"
-
-
-@pytest.mark.parametrize(
-    ("key", "why"),
-    [
-        ("tag", "is deprecated (Obsidian 1.9 no longer reads it)"),
-        ("TAG", "is deprecated (Obsidian 1.9 no longer reads it)"),
-        ("Tags", "is 'tags' in another case"),
-    ],
-)
-def test_a_tag_key_that_is_not_tags_is_reported_never_a_silent_second_key(tmp_path: Path, key: str, why: str) -> None:
-    write_vault(tmp_path, {"Note.md": f"---\ntype: call\n{key}: [a]\n---\n"})
-    result = plan(tmp_path, "tags")
-    assert result.changes == []
-    assert [(p.path, p.message) for p in result.problems] == [
-        ("Note.md", f"tags: '{key}' {why}; tags left as they are (merge_tag_keys: true moves it into 'tags')")
-    ]
-
-
-def test_merge_tag_keys_moves_them_into_tags(tmp_path: Path) -> None:
-    write_vault(
-        tmp_path,
-        {
-            ".vaultbot.yaml": "rules:\n  tags: {merge_tag_keys: true}\n",
-            "Note.md": "---\ntype: call\ntags: [a]\ntag: b, c\nTags:\n  - a\n  - d\n---\n",
-            "Other.md": "---\ntag: x\n---\n",
-        },
-    )
-    assert changed_text(tmp_path, "Note.md", "tags") == "---\ntype: call\ntags: [type/call, a, b, c, d]\n---\n"
-    assert changed_text(tmp_path, "Other.md", "tags") == "---\ntags:\n  - x\n---\n"
 
 
 def test_a_placeholder_vault_of_5000_notes_is_left_alone_end_to_end(tmp_path: Path) -> None:
