@@ -7,16 +7,37 @@ WriteOnlyWith: the runner ties the note's change to other notes' changes.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import NamedTuple
 
 
+def unwritable(value: object) -> str | None:
+    """Why `value` cannot be a property's new value, or None when it can: text, a date (not a
+    date and time) or a list of text. These are the values the rules write; a number or a
+    mapping would need a YAML rendering nobody has checked against Obsidian's."""
+    if isinstance(value, (list, tuple)):
+        wrong = [type(item).__name__ for item in value if not isinstance(item, str)]
+        return f"a list value must hold only str items, not {wrong[0]}" if wrong else None
+    if isinstance(value, str) or (isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)):
+        return None
+    return f"cannot write a {type(value).__name__} value (a property is set to text, a date or a list of text)"
+
+
 @dataclass(frozen=True)
 class SetProperty:
-    """Set one frontmatter key; every other byte of the frontmatter stays."""
+    """Set one frontmatter key; every other byte of the frontmatter stays.
+
+    `value` is text, a `datetime.date` or a list of text; anything else is refused when the
+    edit is made (a TypeError naming the key), so a rule's mistake shows where it was made."""
 
     key: str
     value: object
+
+    def __post_init__(self) -> None:
+        reason = unwritable(self.value)
+        if reason is not None:
+            raise TypeError(f"SetProperty({self.key!r}): {reason}")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import yaml
 from ruamel.yaml.nodes import ScalarNode as RuamelScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 
+from bot.edits import unwritable
 from bot.yaml_reader import CoreSchemaLoader
 
 #: List styles `render_value_lines` understands (`existing_style`).
@@ -141,11 +142,9 @@ def render_key(key: str) -> str:
 
 
 def check_value(value: object) -> None:
-    if isinstance(value, (list, tuple)):
-        if not all(isinstance(item, str) for item in value):
-            raise TypeError("a list value must hold only str items")
-    elif not isinstance(value, str) and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
-        raise TypeError(f"cannot write a {type(value).__name__} value")
+    reason = unwritable(value)
+    if reason is not None:
+        raise TypeError(reason)
 
 
 @functools.lru_cache(maxsize=4096)

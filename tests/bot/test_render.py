@@ -104,3 +104,24 @@ def test_an_edit_type_render_does_not_know_is_an_error_not_a_silent_no_op() -> N
 
     with pytest.raises(TypeError, match="no renderer for the edit"):
         _render(NOTE, (Unknown("x"),))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (5, "cannot write a int value (a property is set to text, a date or a list of text)"),
+        (True, "cannot write a bool value (a property is set to text, a date or a list of text)"),
+        (datetime.datetime(2026, 1, 1, 9, 30), "cannot write a datetime value (a property is set to text, a date or a list of text)"),
+        (["a", 2], "a list value must hold only str items, not int"),
+        ({"a": "b"}, "cannot write a dict value (a property is set to text, a date or a list of text)"),
+    ],
+)
+def test_a_value_no_property_can_take_is_refused_where_the_rule_makes_the_edit(value: object, reason: str) -> None:
+    with pytest.raises(TypeError) as refused:
+        SetProperty("count", value)
+    assert str(refused.value) == f"SetProperty('count'): {reason}"
+
+
+@pytest.mark.parametrize("value", ["text", datetime.date(2026, 1, 1), ["a", "b"], ()])
+def test_text_dates_and_lists_of_text_make_a_property_edit(value: object) -> None:
+    assert SetProperty("key", value).value == value
