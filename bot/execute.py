@@ -213,7 +213,7 @@ def _prepare(repo: Repo, root: Path, changes: Sequence[Change], first_line: str 
     git_commit.remove_leftovers(repo)
     vault_prefix = git.prefix(repo, root)
     head = git.head_commit(repo)
-    in_head = git.tree_entries(repo, head, vault_prefix)
+    in_head = git.tree_entries(repo, head, vault_prefix, [vault_prefix + change.path for change in changes])
     blobs = git_commit.hash_contents(repo, [(vault_prefix + (c.destination or c.path), c.after) for c in changes])
     notes, updates = [], {}
     for change, blob in zip(changes, blobs):

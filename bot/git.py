@@ -22,7 +22,7 @@ import os
 import subprocess
 from collections import defaultdict
 from pathlib import Path
-from typing import Iterator, Mapping, NamedTuple, Sequence
+from typing import Collection, Iterator, Mapping, NamedTuple, Sequence
 
 from git import InvalidGitRepositoryError, NoSuchPathError, Repo
 
@@ -140,16 +140,19 @@ class TreeEntry(NamedTuple):
     blob: str
 
 
-def tree_entries(repo: Repo, commit: str | None, vault_prefix: str) -> dict[str, TreeEntry]:
-    """Repo path -> (mode, blob) of every file under the vault folder in `commit` (one `ls-tree`)."""
+def tree_entries(repo: Repo, commit: str | None, vault_prefix: str, wanted: Collection[str] | None = None) -> dict[str, TreeEntry]:
+    """Repo path -> (mode, blob) of every file under the vault folder in `commit` (one `ls-tree`), or of
+    those of `wanted` (repo paths) it has: git lists the whole folder either way, but only the
+    wanted entries are decoded, so a run that changes 10 notes of 100,000 keeps 10."""
     if commit is None:
         return {}
     out = run_git(repo, ["ls-tree", "-r", "-z", "--full-tree", commit, *_vault_pathspec(vault_prefix)], "git ls-tree")
+    keep = None if wanted is None else {path.encode("utf-8", "surrogateescape") for path in wanted}
     entries: dict[str, TreeEntry] = {}
     for record in out.split(b"\0"):
-        if not record:
-            continue
         info, _, path = record.partition(b"\t")
+        if not path or (keep is not None and path not in keep):
+            continue
         mode, kind, blob = info.decode().split(" ")
         if kind == "blob":
             entries[path.decode("utf-8", "surrogateescape")] = TreeEntry(mode, blob)

@@ -26,7 +26,7 @@ message all go through stdin or files.
 from __future__ import annotations
 
 import shutil
-from typing import NamedTuple, Sequence
+from typing import Collection, NamedTuple, Sequence
 
 from git import Repo
 
@@ -166,14 +166,16 @@ class IndexEntry(NamedTuple):
     stage: str
 
 
-def user_index(repo: Repo, vault_prefix: str) -> dict[str, IndexEntry]:
-    """The user's index under the vault folder: path -> entry (one `git ls-files`)."""
+def user_index(repo: Repo, vault_prefix: str, wanted: Collection[str]) -> dict[str, IndexEntry]:
+    """The user's index entries for `wanted` (repo paths under the vault folder): path -> entry. One
+    `git ls-files` lists the folder; only the wanted entries are decoded."""
     spec = ["--", vault_prefix.rstrip("/")] if vault_prefix else []
     out = run_git(repo, ["ls-files", "-s", "-z", *spec], "git ls-files")
+    keep = {path.encode("utf-8", "surrogateescape") for path in wanted}
     entries: dict[str, IndexEntry] = {}
     for record in out.split(b"\0"):
-        if record:
-            info, _, path = record.partition(b"\t")
+        info, _, path = record.partition(b"\t")
+        if path in keep:
             mode, blob, stage = info.decode().split(" ")
             entries[path.decode("utf-8", "surrogateescape")] = IndexEntry(mode, blob, stage)
     return entries
@@ -186,7 +188,7 @@ def sync_user_index(repo: Repo, vault_prefix: str, updates: Sequence[IndexUpdate
     conflict) is theirs and stays as it is."""
     if not updates:
         return
-    entries = user_index(repo, vault_prefix)
+    entries = user_index(repo, vault_prefix, [update.path for update in updates])
     lines = []
     for update in updates:
         current = entries.get(update.path)

@@ -74,7 +74,7 @@ def committed_view(repo: Repo, root: Path, scan: ScanResult) -> CommittedView:
     committed: dict[str, bytes] = {}
     if changed:
         vault_prefix = git.prefix(repo, root)
-        in_head = git.tree_entries(repo, git.head_commit(repo), vault_prefix)
+        in_head = git.tree_entries(repo, git.head_commit(repo), vault_prefix, [vault_prefix + path for path in changed])
         blobs = {path: in_head[vault_prefix + path].blob for path in changed if vault_prefix + path in in_head}
         contents = git.read_blobs(repo, list(blobs.values()))
         committed = {path: contents[blob] for path, blob in blobs.items() if blob in contents}
