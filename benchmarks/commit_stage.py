@@ -2,11 +2,12 @@
 
     python benchmarks/run.py --commit-stage 100 1000 10000 --repository-notes 10000 100000
 
-The stage is what a committing run adds to a `--no-commit` run: before writing, every new
-content stored as a blob and the journal recorded; after writing, the tree built in a private
-index, the commit made, HEAD moved and the user's index brought in line. It runs in this
-process, through vaultbot's own functions, on a committed repository generated once under
-benchmarks/vaults/ (gitignored) and reset to its first commit after each measurement. Each row
+The repository holds the generated vault of R notes (benchmarks/generate.py), committed once
+(benchmarks/folders.py) and reset to that commit after each measurement; the changed notes are
+spread over its folders, each given one more line. The stage is what a committing run adds to
+a `--no-commit` run: before writing, every new content stored as a blob and the journal
+recorded; after writing, the tree built in a private index, the commit made, HEAD moved and the
+user's index brought in line, all through vaultbot's own functions in this process. Each row
 gives wall and CPU seconds (this process and the git commands it waited for) and the number of
 git commands, so a cost that grows with the repository rather than with the changed notes
 shows as a row that grows down the column of one N.
@@ -25,14 +26,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from folders import VAULTS
+from folders import VAULTS, generated
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 TODAY = datetime.date(2026, 11, 24)
 IDENTITY = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org"}
 IDENTITY |= {"GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
-NOTES_PER_FOLDER = 1000
 READY = "bench-ready"  # a file in .git/: the repository was generated and committed completely
 
 
@@ -41,26 +41,19 @@ def git(repo: Path, *command: str) -> str:
     return subprocess.run(["git", *command], cwd=repo, check=True, capture_output=True, text=True, env=env).stdout
 
 
-def note_path(index: int) -> str:
-    return f"Notes/{index // NOTES_PER_FOLDER:03d}/Note {index:06d}.md"
-
-
-def committed_repository(notes: int) -> Path:
-    """A git repository of `notes` small notes in folders of 1,000, committed once (and kept)."""
-    repo = VAULTS / f"commit-{notes}"
-    if (repo / ".git" / READY).exists():
-        return repo
-    print(f"generating a git repository of {notes:,} notes in {repo} ...", file=sys.stderr)
-    shutil.rmtree(repo, ignore_errors=True)
-    for index in range(notes):
-        path = repo / note_path(index)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"---\ntags: [a, b]\n---\n# Note {index}\n\nMet [[Note {(index * 7) % notes:06d}]].\n", encoding="utf-8")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "notes")
-    (repo / ".git" / READY).touch()
-    return repo
+def committed_repository(notes: int) -> tuple[Path, list[str]]:
+    """A git repository holding the generated vault of `notes` notes, committed once (and kept), and its notes."""
+    repo = VAULTS / f"git-{notes}"
+    if not (repo / ".git" / READY).exists():
+        print(f"committing the {notes:,}-note vault in {repo} ...", file=sys.stderr)
+        shutil.rmtree(repo, ignore_errors=True)
+        shutil.copytree(generated(notes), repo)
+        git(repo, "init", "-q", "-b", "main")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "notes")
+        (repo / ".git" / READY).touch()
+    listed = git(repo, "-c", "core.quotePath=false", "ls-files", "-z", "--", "*.md").split("\0")
+    return repo, sorted(path for path in listed if path)
 
 
 class Timed(NamedTuple):
@@ -98,13 +91,12 @@ def commit_stage(notes: int, changed: int) -> StageFigures:
 
     if changed > notes:
         raise SystemExit(f"--commit-stage {changed} is more than the repository's {notes:,} notes")
-    repo = committed_repository(notes)
+    repo, paths = committed_repository(notes)
     base = git(repo, "rev-parse", "HEAD").strip()
-    step = notes // changed
     changes = []
-    for index in range(0, step * changed, step):
-        before = (repo / note_path(index)).read_bytes()
-        changes.append(Change(note_path(index), ("tags",), before, before + b"\nFollow-up: call back next week.\n"))
+    for path in paths[:: max(1, len(paths) // changed)][:changed]:  # spread over the folders
+        before = (repo / path).read_bytes()
+        changes.append(Change(path, ("tags",), before, before + b"\nFollow-up: call back next week.\n"))
     calls: Counter = Counter()
     durations: Counter = Counter()
     real_call = bot_git.call_git

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from commit_stage import commit_stage
 from commit_stage import table as commit_stage_table
-from folders import VAULTS, WORK
+from folders import WORK, generated
 from git_runs import cold_commit_run, git_copy
 
 HERE = Path(__file__).resolve().parent
@@ -124,14 +124,6 @@ GROUPS = {  # --only: the measurements of each group (the floor is always measur
     "commit": ("cold real run with commit", "its commit stage"),
     "warm": ("warm, no change", f"warm, {TOUCHED} touched", "warm, 1 task ticked", "warm, 1 note added"),
 }
-
-
-def generated(size: int) -> Path:
-    vault = VAULTS / str(size)
-    if not vault.is_dir():
-        print(f"generating {size:,} notes in {vault} ...", file=sys.stderr)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), str(vault)], check=True)
-    return vault
 
 
 def vaultbot(vault: Path, *flags: str) -> list[str]:

@@ -20,14 +20,19 @@ from tests.vaults import git, run_cli, write_vault
 TODAY = datetime.date(2026, 11, 24)
 
 
-def git_commands_of_a_run(root: Path, changed: int, unchanged: int, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def git_commands_of_a_run(
+    root: Path, changed: int, unchanged: int, monkeypatch: pytest.MonkeyPatch, line_endings: bool = False
+) -> list[str]:
     """The git subcommands (in order) one committing run starts to commit `changed` notes of one
-    folder (the tags rule turns `tags: 'a, b'` into a list), beside `unchanged` notes it leaves as they are."""
+    folder (the tags rule turns `tags: 'a, b'` into a list), beside `unchanged` notes it leaves as
+    they are; with `line_endings`, in a repository whose settings normalise line endings."""
     notes = {f"Inbox/Note {index:05d}.md": f"---\ntags: 'a, b'\n---\n# Note {index}\n" for index in range(changed)}
     notes |= {f"Archive/{index // 500}/Old {index:05d}.md": "---\ntags:\n  - a\n---\n# Old\n" for index in range(unchanged)}
-    write_vault(root, notes)
+    write_vault(root, notes | ({".gitattributes": "* text=auto\n"} if line_endings else {}))
     (root / ".obsidian").mkdir()
     git(root, "init", "-q", "-b", "main")
+    if line_endings:
+        git(root, "config", "core.autocrlf", "input")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "notes")
     commands: list[str] = []
@@ -53,6 +58,17 @@ def test_committing_3000_notes_starts_the_same_git_commands_as_committing_30(tmp
     bigger_repository = git_commands_of_a_run(tmp_path / "bigger", 30, 3000, monkeypatch)
     assert many == few == bigger_repository, (few, many, bigger_repository)
     assert len(few) <= 20, few
+
+
+def test_line_ending_settings_cost_no_git_command_per_note_whose_bytes_they_would_not_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`* text=auto` and core.autocrlf only turn CRLF into LF on the way in: LF notes are stored as
+    they are, with the others, not by one `git hash-object` each (the helper checks that `git
+    status` then shows every note clean, so the blobs are the ones `git add` makes)."""
+    plain = git_commands_of_a_run(tmp_path / "plain", 300, 0, monkeypatch)
+    normalised = git_commands_of_a_run(tmp_path / "normalised", 300, 0, monkeypatch, line_endings=True)
+    assert normalised == plain, normalised
 
 
 def test_verbose_logs_the_write_and_the_commit_stage_with_its_own_time(tmp_path: Path) -> None:
