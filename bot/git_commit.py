@@ -8,11 +8,11 @@
    the same filters, unless the only conversion is CRLF to LF and the bytes
    hold no CRLF; all the others, stored as they are, in one `git
    fast-import` stream (one pack, not one file per note).
-2. `build_commit` makes the tree in a private index (`GIT_INDEX_FILE` in
-   `.git/vaultbot/`): `read-tree` of the parent, `update-index --index-info`
-   fed on stdin (a moved note is a removal plus an addition, which git shows
-   as a rename), `write-tree`, then `commit-tree` with the message on stdin.
-   No hook runs (these are plumbing commands), as with any bot commit.
+2. `build_commit` makes the commit with one `git fast-import` from the
+   parent: each changed path set to its blob or removed (a moved note is a
+   removal plus an addition, which git shows as a rename), the message on
+   stdin. fast-import reads only the trees on those paths, so the cost does
+   not grow with the repository. No hook runs (plumbing), as with any bot commit.
 3. `advance_head` moves HEAD with `update-ref HEAD NEW OLD`: when someone
    committed meanwhile, the update fails and their commit stays.
 4. `sync_user_index` then points the user's index entries for those paths at
@@ -26,15 +26,17 @@ message all go through stdin or files.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from typing import Collection, NamedTuple, Sequence
 
 from git import Repo
 
-from bot.git import GitError, identity_env, private_dir, run_git
+from bot.git import GitError, identity_env, parse_identity, private_dir, run_git
 
 ATTRIBUTES = ("text", "eol", "crlf", "filter", "ident", "working-tree-encoding")
-PRIVATE_INDEX = "commit-index"
+PRIVATE_INDEX = "commit-index"  # older versions built the commit there; a run they left killed may have left it
+COMMIT_MARKS = "commit-marks"
 BLOB_FOLDER = "blobs"
 
 
@@ -47,12 +49,19 @@ class IndexUpdate(NamedTuple):
     replaced: str | None  # the blob HEAD had at `path` before, None when it had none
 
 
+def commit_ref(repo: Repo) -> str:
+    """The private ref fast-import records vaultbot's commit in, one per work tree (linked work trees
+    share refs, and each has its own run lock)."""
+    return "refs/vaultbot/commit-" + hashlib.sha1(str(private_dir(repo)).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+
+
 def remove_leftovers(repo: Repo) -> None:
-    """A killed run's private index (and its lock) and temporary blobs; callers hold the run lock."""
+    """A killed run's private index (and its lock), temporary blobs, marks and commit ref; callers hold the run lock."""
     folder = private_dir(repo)
-    for name in (PRIVATE_INDEX, PRIVATE_INDEX + ".lock"):
+    for name in (PRIVATE_INDEX, PRIVATE_INDEX + ".lock", COMMIT_MARKS):
         (folder / name).unlink(missing_ok=True)
     shutil.rmtree(folder / BLOB_FOLDER, ignore_errors=True)
+    remove_commit_ref(repo)
 
 
 def _line_ending_settings(repo: Repo) -> tuple[bool, bool]:
@@ -143,37 +152,64 @@ def _store_unfiltered(repo: Repo, datas: Sequence[bytes]) -> list[str]:
     return [ids[f":{number}"] for number in range(1, len(datas) + 1)]
 
 
-def tree_of(repo: Repo, commit: str) -> str:
-    return run_git(repo, ["rev-parse", "--verify", f"{commit}^{{tree}}"], "git rev-parse").decode().strip()
+def fast_import_path(path: str) -> bytes:
+    """`path` as a C-style quoted string, which fast-import takes for any name (quotes, newlines, spaces)."""
+    quoted = bytearray(b'"')
+    for byte in path.encode("utf-8", "surrogateescape"):
+        if byte in (0x22, 0x5C):  # " and \\
+            quoted += b"\\" + bytes([byte])
+        elif byte < 0x20 or byte == 0x7F:
+            quoted += b"\\%03o" % byte
+        else:
+            quoted.append(byte)
+    return bytes(quoted + b'"')
 
 
 def build_commit(repo: Repo, parent: str | None, updates: Sequence[IndexUpdate], message: str, author: str) -> str | None:
     """A commit of `parent`'s tree with `updates` applied; its id, or None when the tree is unchanged.
 
-    HEAD does not move here (see `advance_head`)."""
+    One `git fast-import` builds it: it reads only the trees on the changed notes' paths and
+    writes the new ones into one pack, where an index of the whole repository (`read-tree`,
+    `write-tree`) cost a pass over every entry and a loose object per changed folder (9.6 s of
+    writing trees for 10,000 notes in a 100,000-note repository). fast-import records its commit
+    in a ref, so in a private one (`commit_ref`), deleted at once. HEAD does not move
+    here (see `advance_head`)."""
+    name, email = parse_identity(author)
+    zero = "0" * (len(parent) if parent else 40)
+    ref = commit_ref(repo).encode()
+    stream = [b"reset %s\n" % ref]  # the commit's parent is `parent` alone, whatever the ref held
+    stream.append(b"commit %s\nmark :1\n" % ref)
+    for role in (b"author", b"committer"):
+        stream.append(b"%s %s <%s> now\n" % (role, name.encode(), email.encode()))
+    data = message.encode("utf-8")
+    stream.append(b"data %d\n%s\n" % (len(data), data))
+    if parent is not None:
+        stream.append(b"from %s\n" % parent.encode())
+    for update in updates:
+        if update.blob is None or update.blob == zero:
+            stream.append(b"D " + fast_import_path(update.path) + b"\n")
+        else:
+            stream.append(b"M %s %s " % (update.mode.encode(), update.blob.encode()) + fast_import_path(update.path) + b"\n")
+    stream.append(b"\ndone\n")
     folder = private_dir(repo)
     folder.mkdir(parents=True, exist_ok=True)
-    index = folder / PRIVATE_INDEX
-    index.unlink(missing_ok=True)
-    env = {"GIT_INDEX_FILE": str(index)}
-    zero = "0" * (len(parent) if parent else 40)
-    lines = b"".join(
-        f"{update.mode if update.blob else '0'} {update.blob or zero}\t".encode() + update.path.encode("utf-8", "surrogateescape") + b"\0"
-        for update in updates
-    )
+    marks = folder / COMMIT_MARKS
     try:
-        run_git(repo, ["read-tree", parent] if parent else ["read-tree", "--empty"], "git read-tree", env=env)
-        run_git(repo, ["update-index", "-z", "--index-info"], "git update-index (vaultbot's own index)", stdin=lines, env=env)
-        tree = run_git(repo, ["write-tree"], "git write-tree", env=env).decode().strip()
+        command = ["fast-import", "--quiet", "--done", "--force", "--date-format=now", f"--export-marks={marks}"]
+        run_git(repo, command, "git fast-import (vaultbot's commit)", stdin=b"".join(stream), env=identity_env(author))
+        commit = dict(line.split(" ", 1) for line in marks.read_text(encoding="ascii").split("\n") if line)[":1"]
     finally:
-        index.unlink(missing_ok=True)
-    if parent is not None and tree == tree_of(repo, parent):
-        return None
-    parents = ["-p", parent] if parent else []
-    out = run_git(
-        repo, ["commit-tree", tree, *parents, "-F", "-"], "git commit-tree", stdin=message.encode("utf-8"), env=identity_env(author)
-    )
-    return out.decode().strip()
+        marks.unlink(missing_ok=True)
+        remove_commit_ref(repo)
+    if parent is None:
+        return commit
+    trees = run_git(repo, ["rev-parse", f"{commit}^{{tree}}", f"{parent}^{{tree}}"], "git rev-parse").split()
+    return None if trees[0] == trees[1] else commit
+
+
+def remove_commit_ref(repo: Repo) -> None:
+    """Delete the private ref fast-import leaves its commit in (no error when there is none)."""
+    run_git(repo, ["update-ref", "-d", commit_ref(repo)], "git update-ref -d (vaultbot's own ref)")
 
 
 def advance_head(repo: Repo, new: str, old: str | None) -> None:

@@ -85,3 +85,30 @@ def test_verbose_logs_the_write_and_the_commit_stage_with_its_own_time(tmp_path:
     took = stages[-1].removeprefix("1 notes committed; the commit stage took ")
     wall, cpu = took.split("s, CPU ")
     assert float(wall) > 0 and float(cpu.removesuffix("s")) >= 0, stages
+
+
+def test_a_commit_ref_left_by_a_killed_run_is_removed_and_never_becomes_a_parent(tmp_path: Path) -> None:
+    """fast-import records vaultbot's commit in a private ref, deleted at once; one a killed run left
+    (here pointing at an unrelated commit) is removed by the next run, and the commit's only parent is HEAD."""
+    from bot.git import open_repo
+    from bot.git_commit import commit_ref
+
+    root = write_vault(tmp_path / "vault", {"Note.md": "---\ntags: 'a, b'\n---\n# Note\n", ".obsidian/app.json": "{}"})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    base = git(root, "rev-parse", "HEAD").strip()
+    unrelated = git(root, "commit-tree", "-m", "unrelated", git(root, "mktree").strip() or "4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+    with open_repo(root) as repo:
+        assert repo is not None
+        git(root, "update-ref", commit_ref(repo), unrelated.strip())
+    result = run(RunRequest(root, load_config(root), TODAY, ("tags",)))
+    assert not result.failed and result.commit is not None, result.errors
+    assert git(root, "for-each-ref", "refs/vaultbot/") == ""
+    assert git(root, "rev-list", "--parents", "-n", "1", "HEAD").split() == [result.commit, base]
+    assert (
+        git(root, "log", "-1", "--format=%an <%ae>|%cn <%ce>|%s")
+        == "vaultbot <vaultbot@localhost>|vaultbot <vaultbot@localhost>|vaultbot: 1 note updated (tags 1)\n"
+    )
+    assert git(root, "show", "HEAD:Note.md") == "---\ntags:\n  - a\n  - b\n---\n# Note\n"
+    assert git(root, "status", "--porcelain") == ""
