@@ -58,7 +58,7 @@ def open_repo(vault: Path) -> Iterator[Repo | None]:
 
 
 def private_dir(repo: Repo) -> Path:
-    """`.git/vaultbot/`: the journal, the private index and temporary blobs live here."""
+    """`.git/vaultbot/`: the journal, temporary blobs and fast-import marks live here."""
     return Path(repo.git_dir) / "vaultbot"
 
 

@@ -35,7 +35,7 @@ from git import Repo
 from bot.git import GitError, identity_env, parse_identity, private_dir, run_git
 
 ATTRIBUTES = ("text", "eol", "crlf", "filter", "ident", "working-tree-encoding")
-PRIVATE_INDEX = "commit-index"  # older versions built the commit there; a run they left killed may have left it
+PRIVATE_INDEX = "commit-index"  # where earlier versions built the commit: one they left when killed is removed
 COMMIT_MARKS = "commit-marks"
 BLOB_FOLDER = "blobs"
 
@@ -52,11 +52,11 @@ class IndexUpdate(NamedTuple):
 def commit_ref(repo: Repo) -> str:
     """The private ref fast-import records vaultbot's commit in, one per work tree (linked work trees
     share refs, and each has its own run lock)."""
-    return "refs/vaultbot/commit-" + hashlib.sha1(str(private_dir(repo)).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return "refs/vaultbot/commit-" + hashlib.sha256(str(private_dir(repo)).encode("utf-8", "surrogateescape")).hexdigest()[:12]
 
 
 def remove_leftovers(repo: Repo) -> None:
-    """A killed run's private index (and its lock), temporary blobs, marks and commit ref; callers hold the run lock."""
+    """What a killed run left: temporary blobs, marks, the commit ref (and an older version's private index); callers hold the run lock."""
     folder = private_dir(repo)
     for name in (PRIVATE_INDEX, PRIVATE_INDEX + ".lock", COMMIT_MARKS):
         (folder / name).unlink(missing_ok=True)
