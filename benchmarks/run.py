@@ -6,15 +6,18 @@
 
 For each size, in this one process run: the floor (walk the vault, read every
 note, parse its frontmatter with libyaml), a cold `vaultbot run --dry-run`, a
-cold real run (on a copy, `--no-commit`), a cold real run with commit (on a copy made a git
-repository and committed first; the run's `-v` log gives its commit stage's own time), a warm real run with nothing changed, a warm run
-after 10 notes were edited (rechecking what they affect), one after a task was
-ticked in an Open Tasks roll-up (the tick reaches its source note), and one after a note
-was added (a full run over the warm cache); `--only` picks some of these. Then the same
-cold rows on a git copy of the public vault `../shared/corpus/cypher-csrd` (beside this
-repository; `--corpus` names another, and a missing one is skipped with a message).
-`--commit-stage 100 1000 10000 --repository-notes 10000 100000` times vaultbot's commit
-alone (benchmarks/commit_stage.py) for that many changed notes in repositories of that size. `--watch-latency
+cold real run (on a copy, `--no-commit`), a cold real run with commit (on a copy
+made a git repository and committed first; the run's `-v` log gives its commit
+stage's own time), a warm real run with nothing changed, a warm run after 10
+notes were edited (rechecking what they affect), one after a task was ticked in
+an Open Tasks roll-up (the tick reaches its source note), and one after a note
+was added (a full run over the warm cache); `--only` picks some of these. Then
+the floor, the cold dry run and the cold real run with commit on a copy of the
+public vault `../shared/corpus/cypher-csrd` (beside this repository; `--corpus`
+names another, and a missing one is skipped with a message). `--commit-stage
+100 1000 10000 --repository-notes 10000 100000` times vaultbot's commit alone
+(benchmarks/commit_stage.py) for that many changed notes in repositories of
+that size. `--watch-latency
 10000` starts `vaultbot daemon --watch` on a committed git copy of that vault and times, for a
 meeting note linking a customer written and committed as a sync tool would, the wait from the
 note's write (and from its commit) to the daemon's commit of the customer's note,
