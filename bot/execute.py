@@ -270,12 +270,16 @@ def execute(
 
     `repo` is given only when the run commits."""
     root = request.root
+    progress = request.progress or _silent
     result.problems.extend(plan.problems)
     prepared = None
+    committing = (0.0, 0.0)  # the commit stage's own (wall, CPU) seconds for `-v`: blobs and journal, then the commit
     try:
         remove_leftovers(root, plan.scan.leftovers if plan.scan else ())
         if repo is not None and plan.changes:
+            started = _clock()
             prepared = _prepare(repo, root, plan.changes, request.first_line)
+            committing = _since(started)
     except _errors_of("bot.git") + (OSError,) as error:
         result.errors.append(f"preparing the commit failed: {_reason(error)}; nothing was written")
         return result
@@ -284,6 +288,7 @@ def execute(
     placed = {id(change) for change in written.written}  # reported in the plan's order, as a dry run lists them
     result.changes, result.write_failed = [change for change in plan.changes if id(change) in placed], written.failed
     result.problems.extend(written.problems)
+    progress("write", len(written.written), len(plan.changes), "")
     if not root.is_dir():  # one clear error rather than a failed write per note
         result.errors.append(
             f"{root}: the vault folder disappeared during the run (moved or deleted); {len(written.written)} of {len(plan.changes)} notes were written before it did"
@@ -295,11 +300,14 @@ def execute(
         cache.save()
     if prepared is not None:
         pause_for_tests("before-commit")
+        started = _clock()
         try:
             result.commit = _commit(prepared, written.written, request)
         except _errors_of("bot.git") + (OSError,) as error:
             result.errors.append(f"commit failed: {_reason(error)}; the notes are written but not committed (the next run commits them)")
         else:
+            wall, cpu = (sum(pair) for pair in zip(committing, _since(started)))
+            progress("commit", len(written.written), len(written.written), f"{wall:.3f}s, CPU {cpu:.3f}s")
             result.problems.extend(_edited_after_writing(root, written))
     # After the commit: checking that the written vault is clean runs the rules once more over the
     # whole vault, which would double the wait for the commit (a `daemon --watch` run's latency).
@@ -310,6 +318,17 @@ def execute(
     if result.commit is not None and (request.push or request.config.git.push):
         _push(prepared.repo, request, result)
     return result
+
+
+def _clock() -> tuple[float, float]:
+    """(wall, CPU) seconds now; CPU counts this process and the git commands it waited for."""
+    times = os.times()
+    return time.perf_counter(), times.user + times.system + times.children_user + times.children_system
+
+
+def _since(started: tuple[float, float]) -> tuple[float, float]:
+    now = _clock()
+    return now[0] - started[0], now[1] - started[1]
 
 
 EDITED = (

@@ -22,7 +22,7 @@ import os
 import subprocess
 from collections import defaultdict
 from pathlib import Path
-from typing import Iterator, Mapping, NamedTuple, Sequence
+from typing import Collection, Iterator, Mapping, NamedTuple, Sequence
 
 from git import InvalidGitRepositoryError, NoSuchPathError, Repo
 
@@ -60,7 +60,7 @@ def open_repo(vault: Path) -> Iterator[Repo | None]:
 
 
 def private_dir(repo: Repo) -> Path:
-    """`.git/vaultbot/`: the journal, the private index and temporary blobs live here."""
+    """`.git/vaultbot/`: the journal, temporary blobs and fast-import marks live here."""
     return Path(repo.git_dir) / "vaultbot"
 
 
@@ -146,19 +146,21 @@ class TreeEntry(NamedTuple):
 FEW_PATHS = 256  # at most this many paths are named to `ls-tree` rather than listing the whole vault
 
 
-def tree_entries(repo: Repo, commit: str | None, vault_prefix: str, only: Sequence[str] | None = None) -> dict[str, TreeEntry]:
-    """Repo path -> (mode, blob) of every file under the vault folder in `commit` (one `ls-tree`);
-    with `only` (repo paths), those among them at least: a few are named, the cost of a
-    watch run's commit grows with the notes it changed, not with the vault."""
+def tree_entries(repo: Repo, commit: str | None, vault_prefix: str, wanted: Collection[str] | None = None) -> dict[str, TreeEntry]:
+    """Repo path -> (mode, blob) of every file under the vault folder in `commit` (one `ls-tree`), or of
+    those of `wanted` (repo paths) it has. A few wanted paths are named to git (a watch run's commit
+    then costs what it changed, not the vault); more, and git lists the whole folder but only the
+    wanted entries are decoded, so a run that changes 10,000 notes of 100,000 keeps 10,000."""
     if commit is None:
         return {}
-    named = ["--", *only] if only is not None and 0 < len(only) <= FEW_PATHS else _vault_pathspec(vault_prefix)
+    named = ["--", *wanted] if wanted is not None and 0 < len(wanted) <= FEW_PATHS else _vault_pathspec(vault_prefix)
     out = run_git(repo, ["ls-tree", "-r", "-z", "--full-tree", commit, *named], "git ls-tree")
+    keep = None if wanted is None else {path.encode("utf-8", "surrogateescape") for path in wanted}
     entries: dict[str, TreeEntry] = {}
     for record in out.split(b"\0"):
-        if not record:
-            continue
         info, _, path = record.partition(b"\t")
+        if not path or (keep is not None and path not in keep):
+            continue
         mode, kind, blob = info.decode().split(" ")
         if kind == "blob":
             entries[path.decode("utf-8", "surrogateescape")] = TreeEntry(mode, blob)

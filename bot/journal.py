@@ -156,7 +156,8 @@ def recover(repo: Repo, root: Path, author: str) -> Recovery | None:
         return None
     vault_prefix = prefix(repo, root)
     head = head_commit(repo)
-    in_head = tree_entries(repo, head, vault_prefix)
+    journaled = [vault_prefix + path for note in journal.notes for path in (note.path, note.destination) if path is not None]
+    in_head = tree_entries(repo, head, vault_prefix, journaled)
     problems: list[Problem] = []
     ours: list[tuple[JournalNote, bytes]] = []
     for note in journal.notes:

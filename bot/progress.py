@@ -76,6 +76,10 @@ class VerboseLog:
             message = f"{total:,} notes parsed"
         elif stage == "delta":
             message = f"{done:,} notes edited since the last clean run; the rules check what those affect"
+        elif stage == "write":
+            message = f"{done:,} of {total:,} notes written"
+        elif stage == "commit":  # the detail is the commit stage's own time, the blobs stored before the writes included
+            message = f"{total:,} notes committed; the commit stage took {detail}"
         elif done < total:
             message = f"rule {done + 1}/{total}: {detail}"
         else:

@@ -302,3 +302,35 @@ def test_line_ending_settings_apply_to_the_blobs_as_git_add_would(tmp_path: Path
     assert b"\r" not in head_file(repo, "People/Ann.md") and b"last_contact: 2026-11-20" in head_file(repo, "People/Ann.md")
     assert b"last_contact: 2026-11-20\r\n" in head_file(repo, "raw/Bob.md"), "-text: stored byte for byte"
     assert git(repo, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("settings", [("* text=auto\n", None), ("", "true"), ("", "input"), ("*.md text eol=crlf\n", None)])
+def test_every_line_ending_mix_is_stored_as_git_add_would_store_it(tmp_path: Path, settings: tuple[str, str | None]) -> None:
+    """LF notes skip `git hash-object` when only line endings could change: whatever the mix of
+    CRLF, lone LF, lone CR and NUL, each committed blob is the one `git add` makes of the bytes written."""
+    attributes, autocrlf = settings
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    if autocrlf:
+        git(repo, "config", "core.autocrlf", autocrlf)
+    endings = {"lf": b"\n", "crlf": b"\r\n", "mixed": b"\r\n", "lone-cr": b"\n", "nul": b"\n"}
+    notes: dict[str, str | bytes] = {
+        ".gitattributes": attributes,
+        "Call.md": CALL.replace("[[Ann]]", " ".join(f"[[{n}]]" for n in endings)),
+    }
+    for name, ending in endings.items():
+        text = ANN.replace("Ann", name).encode().replace(b"\n", ending)
+        notes[f"People/{name}.md"] = text + {"mixed": b"lone LF\n", "lone-cr": b"lone\rCR\n", "nul": b"a\0b\n"}.get(name, b"")
+    write_vault(repo, notes)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "notes")
+    assert main(["run", str(repo), "--today", TODAY, "-q"]) == 0
+    for name in endings:
+        path = f"People/{name}.md"
+        assert b"last_contact: 2026-11-20" in (repo / path).read_bytes(), path
+        added = subprocess.run(
+            ["git", "hash-object", f"--path={path}", "--stdin"], cwd=repo, input=(repo / path).read_bytes(), capture_output=True
+        )
+        assert git(repo, "rev-parse", f"HEAD:{path}").encode() == added.stdout, path
+    assert git(repo, "status", "--porcelain") == ""
