@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Mapping, Sequence
 
 from bot.delta import VaultDelta
 from bot.memo import CleanRunMemo, CleanState, state_digest
+from bot.memo_content import ContentKeys, content_keys
 from bot.problem import Problem
 from bot.scan import ScanResult
 
@@ -25,6 +27,9 @@ class MemoRecord:
     context: str  # what besides the files decides the result (bot/since_clean.py `run_context`)
     digest: str  # the scanned vault's state digest
     remembered: bool = False  # the result is the clean-run memo's: nothing was parsed or run
+    # The scan's content keys (bot/memo_content.py), when the memo is keyed by content and its stat
+    # digest did not hold: a fresh clone, where the clean state is recognised by content.
+    keys: ContentKeys | None = None
     # Warnings that follow from the notes' contents (parsing, rules, links), as opposed to
     # the settings and the scan, which every run checks afresh; and their parts, by origin.
     note_problems: list[Problem] = field(default_factory=list)
@@ -43,13 +48,17 @@ class MemoRecord:
         return self.digest if context == self.context else state_digest(scan.files, scan.folders, context, scan.left_out)
 
 
-def recall(memo: CleanRunMemo, today: datetime.date, scan: ScanResult, context: str) -> tuple[CleanState | None, MemoRecord]:
+def recall(memo: CleanRunMemo, today: datetime.date, root: Path, scan: ScanResult, context: str) -> tuple[CleanState | None, MemoRecord]:
     """The remembered clean state that holds on `today`, if any, and the record of this scan.
-    The record says `remembered` when the vault is that clean state: the run is then over."""
+    The record says `remembered` when the vault is that clean state, by stat or by content:
+    the run is then over."""
     clean = memo.recall(today)
-    digest = state_digest(scan.files, scan.folders, context, scan.left_out)
-    record = MemoRecord(context, digest)
-    if clean is not None and clean.digest == digest:
+    record = MemoRecord(context, state_digest(scan.files, scan.folders, context, scan.left_out))
+    if clean is None:
+        return None, record
+    if clean.digest != record.digest and memo.by_content and clean.content:
+        record.keys = content_keys(root, scan.files)
+    if clean.digest == record.digest or (record.keys is not None and record.keys.digest(scan, context) == clean.content):
         record.remembered = True
         record.note_problems = clean.problems
     return clean, record

@@ -76,6 +76,10 @@ class VerboseLog:
             message = f"{total:,} notes parsed"
         elif stage == "delta":
             message = f"{done:,} notes edited since the last clean run; the rules check what those affect"
+        elif stage == "remembered":
+            message = (
+                f"the vault is as the last clean run left it (recognised by {detail}): its warnings replayed, no note read, no rule run"
+            )
         elif done < total:
             message = f"rule {done + 1}/{total}: {detail}"
         else:

@@ -87,13 +87,16 @@ class Loaded(NamedTuple):
     # Notes parsed again because their file changed: the cached version, with the stat of the
     # file it came from (a string when that version could not be used). Only a cache has them.
     previous: dict[str, tuple[FileStat, Note | str]]
+    previous_blobs: Mapping[str, str] = {}  # path in `previous` -> the git blob id of that version, when known
 
 
 NoteLoader = Callable[[Path, ScanResult, ParseSettings], Loaded]
 ViewSource = Callable[[ScanResult], CommittedView]  # the committed view of a scan (bot/view.py)
 # progress(stage, done, total, detail): "scan" once the notes are counted (parsing starts),
 # "parse" once they are loaded, "delta" with the number of notes edited since the last
-# clean run when only those are rechecked, "rule" before each rule and once after the last.
+# clean run when only those are rechecked, "rule" before each rule and once after the last;
+# or, after "scan", "remembered" when the vault is the last clean run's (bot/memo_record.py),
+# with "stat" or "content" for how it was recognised: nothing is parsed, no rule runs.
 # The caller decides how, and whether, to show it: the runner knows no terminal.
 Progress = Callable[[str, int, int, str], None]
 
@@ -262,16 +265,16 @@ def _plan_run(
     view = view_of(scan) if view_of is not None else None
     context = run_context(settings, config, ids, view.key if view is not None else "")
     progress("scan", len(scan.files), len(scan.files), "")
-    clean, record = recall(memo, today, scan, context) if memo is not None else (None, None)
+    clean, record = recall(memo, today, root, scan, context) if memo is not None else (None, None)
     if record is not None and record.remembered:
-        progress("rule", len(rules), len(rules), "")
+        progress("remembered", len(scan.files), len(scan.files), "content" if record.keys is not None else "stat")
         return RunPlan(root, [], problems + record.note_problems, len(scan.files), ids, scan=scan, memo=record, config=config)
     parse = parse_settings(config, settings)
     loaded = loader(root, scan, parse)
     if view_of is not None:  # asked again once the notes are read: one edited meanwhile is read from HEAD
         view = view_of(scan)
         context = run_context(settings, config, ids, view.key)
-    notes, load_problems, previous = loaded
+    notes, load_problems, previous = loaded.notes, loaded.problems, loaded.previous
     worktree = loaded.notes  # the view may replace some notes and leave out others
     progress("parse", len(scan.files), len(scan.files), "")
     files = scan.files
@@ -282,6 +285,8 @@ def _plan_run(
     original = VaultIndex(notes, scan.folders, settings, config.index, unparsed, scan.left_out)
     view_problems = [*untracked_problems(view), *waiting_problems(view, original, worktree)] if view is not None else []
     delta = delta_since_clean_state(clean, original, scan, previous, context)
+    if delta is None and clean is not None and record is not None and record.keys is not None:  # a fresh clone
+        delta = record.keys.delta(clean, original, scan, previous, loaded.previous_blobs, context)
     if delta is None:
         clean = None
     else:

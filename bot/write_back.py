@@ -7,6 +7,7 @@ memo (bot/memo.py) when the vault provably is clean after the writes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Iterable
 from bot.config import Config
 from bot.counting import counter
 from bot.memo import CleanRunMemo, CleanState, DateWindow, state_digest
+from bot.memo_content import content_keys
 from bot.memo_record import note_problems as problems_of_notes
 from bot.problem import Problem
 from bot.runner import Change, RunPlan, apply_rules, collector_paused, parse_settings
@@ -46,6 +48,10 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
     """
     record = plan.memo
     if record is not None and record.remembered:
+        clean = memo.recall(today)
+        if record.keys is not None and clean is not None and clean.window is not None:
+            # Recognised by content (a fresh clone): remember this checkout's stats too, so its next run is a scan.
+            memo.remember(dataclasses.replace(clean, digest=record.digest), clean.window)
         return True
     placed = [change.path for change in plan.changes if change.destination is None and change.path in written.stats]
     if record is None or plan.scan is None or plan.vault is None or plan.incomplete or len(placed) != len(plan.changes):
@@ -74,7 +80,9 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
     dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
     digest = record.digest if not placed else state_digest(files, plan.scan.folders, record.context, plan.scan.left_out)
-    memo.remember(CleanState(digest, note_problems, rule_problems, link_problems), DateWindow.around(today, dates))
+    keys = content_keys(plan.root, files) if memo.by_content else None  # after the commit: written notes are in the index
+    content = keys.digest(plan.scan, record.context) if keys is not None else ""
+    memo.remember(CleanState(digest, note_problems, rule_problems, link_problems, content), DateWindow.around(today, dates))
     return True
 
 
