@@ -19,9 +19,12 @@ def _git(root: Path, *args: str) -> bytes:
 
 def tracked_blobs(root: Path) -> dict[str, str] | None:
     """{vault path: blob id} of the notes git tracks whose file matches the index (None when git cannot
-    say): one `git ls-files -s` for the ids, one `git diff-files` for the files that differ."""
+    say): one `git ls-files -s` for the ids, one `git diff-files` for the files that differ.
+
+    An entry git was told not to check (`update-index --assume-unchanged` or `--skip-worktree`,
+    a tag other than `H` in `ls-files -v`) is left out: diff-files never reports its edits."""
     try:
-        staged = _git(root, "ls-files", "-s", "-z", "--", "*.md")
+        staged = _git(root, "ls-files", "-s", "-v", "-z", "--", "*.md")
         changed = _git(root, "diff-files", "--name-only", "-z", "--relative")
     except (OSError, subprocess.SubprocessError):
         return None
@@ -30,8 +33,8 @@ def tracked_blobs(root: Path) -> dict[str, str] | None:
     for record in staged.split(b"\0"):
         info, _, path = record.partition(b"\t")
         fields = info.split()
-        if len(fields) == 3 and fields[2] == b"0" and path not in differ:  # stage 0: not a conflict
-            blobs[path.decode("utf-8", "surrogateescape")] = fields[1].decode("ascii")
+        if len(fields) == 4 and fields[0] == b"H" and fields[3] == b"0" and path not in differ:  # stage 0: not a conflict
+            blobs[path.decode("utf-8", "surrogateescape")] = fields[2].decode("ascii")
     return blobs
 
 
