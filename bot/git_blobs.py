@@ -9,12 +9,18 @@ GitPython: a run that never commits must not pay for importing it.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from pathlib import Path
 
+# Settings of the environment that change what the pattern `*.md` matches (a literal name, or no
+# match across folders), which would leave notes out silently.
+PATHSPEC_VARIABLES = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS")
+
 
 def _git(root: Path, *args: str) -> bytes:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, check=True, timeout=120).stdout
+    env = {name: value for name, value in os.environ.items() if name not in PATHSPEC_VARIABLES}
+    return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, check=True, timeout=120).stdout
 
 
 def tracked_blobs(root: Path) -> dict[str, str] | None:

@@ -200,3 +200,11 @@ def test_without_a_named_cache_folder_the_memo_has_no_digest_by_content(tmp_path
     assert run_cli("run", vault, "--today", TODAY.isoformat()).returncode == 0
     (memo,) = (vault / ".git" / "vaultbot").glob("*.clean-*.json")
     assert json.loads(memo.read_text())["content"] == ""
+
+
+def test_pathspec_settings_of_the_environment_do_not_hide_notes_from_git(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`GIT_LITERAL_PATHSPECS=1` (which vaultbot sets for its own commits) would make `*.md` a file name."""
+    monkeypatch.setenv("GIT_LITERAL_PATHSPECS", "1")
+    assert dry_run(clone(tmp_path, "literal"), cache)[0]
