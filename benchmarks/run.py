@@ -8,7 +8,9 @@ note, parse its frontmatter with libyaml), a cold `vaultbot run --dry-run`, a
 cold real run (on a copy), a warm real run with nothing changed, a warm run
 after 10 notes were edited (rechecking what they affect), one after a task was
 ticked in an Open Tasks roll-up (the tick reaches its source note), and one after a note
-was added (a full run over the warm cache). `--commit-stage 10000 50000` times
+was added (a full run over the warm cache); then, as the GitHub Action runs it, a committing run
+on a fresh clone of the committed vault with the cache folder of the job before carried over
+(`VAULTBOT_CACHE_DIR`), of the vault unchanged and with 10 notes edited upstream. `--commit-stage 10000 50000` times
 vaultbot's commit alone (blobs and journal, then private index, commit-tree,
 update-ref and the user's index) for that many changed notes in a git vault. `--watch-latency
 10000` starts `vaultbot daemon --watch` on a committed git copy of that vault and times, for a
@@ -63,9 +65,10 @@ def floor(root: str) -> int:
     return count
 
 
-def measure(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+def measure(command: list[str], env: dict[str, str], expect: str = "") -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak MB) of one child process. CPU time (user + system)
-    moves far less than wall time when other work shares the machine."""
+    moves far less than wall time when other work shares the machine. `expect`: a line of
+    its stderr that shows the run took the path measured."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
@@ -75,6 +78,8 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, float, floa
     process.stderr.close()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{errors}")
+    if expect not in errors:
+        raise SystemExit(f"{' '.join(command)} did not log {expect!r}:\n{errors}")
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # Linux reports KiB
 
 
@@ -153,7 +158,53 @@ def bench_size(size: int, repeat: int, work: Path) -> dict[str, tuple[float, flo
         results["warm, 1 note added"].append(measure(vaultbot(copy, "--no-commit"), env))
     shutil.rmtree(copy)
     cold()
+    results.update(fresh_clones(vault, repeat, work))
     return {name: (min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs)) for name, runs in results.items()}
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def fresh_clones(vault: Path, repeat: int, work: Path) -> dict[str, list[tuple[float, float, float]]]:
+    """The GitHub Action's case: every job a fresh clone, with vaultbot's cache folder carried from the
+    last job (VAULTBOT_CACHE_DIR, restored by actions/cache). One committing run on the committed vault
+    leaves the cache; each measurement then restores that folder and runs on a fresh clone, of the
+    vault unchanged and of the vault with 10 daily notes edited and committed upstream."""
+    origin, carried, kept = work / "origin", work / "carried", work / "carried-after-first-job"
+    shutil.copytree(vault, origin)
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "vault")
+    env = {**os.environ, "VAULTBOT_CACHE_DIR": str(carried)}
+    measure(vaultbot(origin), env)  # the first job: commits what the rules change, leaves the cache
+    shutil.copytree(carried, kept)
+    unchanged, edited = "fresh clone, carried cache", f"fresh clone, {TOUCHED} edited upstream"
+    results: dict[str, list[tuple[float, float, float]]] = {unchanged: [], edited: []}
+    expected = {
+        unchanged: "the vault is as the last clean run left it (recognised by content)",
+        edited: f"{TOUCHED} notes edited since the last clean run",
+    }
+    upstream = work / "upstream"
+    for round_ in range(repeat):
+        for name in (unchanged, edited):
+            source = origin
+            if name == edited:
+                shutil.rmtree(upstream, ignore_errors=True)
+                git(work, "clone", "-q", str(origin), str(upstream))
+                touch_notes(upstream, round_)
+                git(upstream, "commit", "-q", "-am", "a day's edits")
+                source = upstream
+            clone = work / "clone"
+            shutil.rmtree(clone, ignore_errors=True)
+            git(work, "clone", "-q", str(source), str(clone))
+            shutil.rmtree(carried)
+            shutil.copytree(kept, carried)
+            verbose = [sys.executable, "-m", "bot", "run", str(clone), "--today", TODAY, "-v"]  # says which path it took
+            results[name].append(measure(verbose, env, expect=expected[name]))
+    for folder in (origin, carried, kept, upstream, work / "clone"):
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
 
 
 def commit_stage(count: int, work: Path) -> tuple[float, float]:
