@@ -83,16 +83,14 @@ def content_keys(root: Path, files: Mapping[str, FileStat]) -> ContentKeys | Non
     if blobs is None or checkout is None:
         return None
     keyed = {}
+    base = os.fspath(root)  # os.path, not pathlib: this runs for every note of the vault
     for path, stat in files.items():
         blob = blobs.get(path)
-        if blob is not None and _unchanged(root / path, stat):
-            keyed[path] = by_content(stat.size, blob)
-        else:
-            keyed[path] = stat
+        keyed[path] = by_content(stat.size, blob) if blob is not None and _unchanged(os.path.join(base, path), stat) else stat
     return ContentKeys(keyed, checkout)
 
 
-def _unchanged(file: Path, stat: FileStat) -> bool:
+def _unchanged(file: str, stat: FileStat) -> bool:
     """The file still has the size and mtime `stat` gives (the inode: a scan on Windows has none)."""
     try:
         now = os.lstat(file)
