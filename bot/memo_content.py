@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -39,6 +40,7 @@ from bot.since_clean import delta_since_clean_state
 from bot.vault import VaultIndex
 
 BY_CONTENT = -1  # the mtime of a FileStat that stands for a note known by its size and blob id
+BLOB_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositories
 
 
 def by_content(size: int, blob: str) -> FileStat:
@@ -65,7 +67,7 @@ class ContentKeys:
         """The vault against the clean state, checked by content: the check the stat digest makes
         (bot/since_clean.py), on content keys, with the parse cache's previous versions known by
         their blob ids (`blobs`). None when one of those is unknown, or the memo has no digest by content."""
-        if not clean.content or any(not blobs.get(path) for path in previous):
+        if not clean.content or any(not BLOB_ID.fullmatch(blobs.get(path, "")) for path in previous):
             return None
         return delta_since_clean_state(
             dataclasses.replace(clean, digest=clean.content),
@@ -91,7 +93,7 @@ def content_keys(root: Path, files: Mapping[str, FileStat]) -> ContentKeys | Non
 
 
 def _unchanged(file: str, stat: FileStat) -> bool:
-    """The file still has the size and mtime `stat` gives (the inode: a scan on Windows has none)."""
+    """The file still has the size and mtime `stat` gives (not the inode, which a scan on Windows lacks)."""
     try:
         now = os.lstat(file)
     except OSError:
