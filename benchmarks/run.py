@@ -17,7 +17,10 @@ public vault `../shared/corpus/cypher-csrd` (beside this repository; `--corpus`
 names another, and a missing one is skipped with a message). `--commit-stage
 100 1000 10000 --repository-notes 10000 100000` times vaultbot's commit alone
 (benchmarks/commit_stage.py) for that many changed notes in repositories of
-that size. `--watch-latency
+that size. As the GitHub Action runs it (`--only clone`): a committing run on a fresh
+clone of the committed vault with the cache folder of the job before carried over
+(`VAULTBOT_CACHE_DIR`), of the vault unchanged and with 10 notes edited upstream
+(benchmarks/clone_runs.py). `--watch-latency
 10000` starts `vaultbot daemon --watch` on a committed git copy of that vault and times, for a
 meeting note linking a customer written and committed as a sync tool would, the wait from the
 note's write (and from its commit) to the daemon's commit of the customer's note,
@@ -43,6 +46,7 @@ import sys
 import time
 from pathlib import Path
 
+from clone_runs import fresh_clones
 from commit_stage import commit_stage
 from commit_stage import table as commit_stage_table
 from folders import WORK, generated
@@ -77,9 +81,10 @@ def floor(root: str) -> int:
     return count
 
 
-def measure(command: list[str], env: dict[str, str], log: list[str] | None = None) -> tuple[float, float, float]:
+def measure(command: list[str], env: dict[str, str], log: list[str] | None = None, expect: str = "") -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak MB) of one child process, its stderr added to `log`. CPU
-    time (user + system) moves far less than wall time when other work shares the machine."""
+    time (user + system) moves far less than wall time when other work shares the machine.
+    `expect`: a line of its stderr that shows the run took the path measured."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
@@ -91,6 +96,8 @@ def measure(command: list[str], env: dict[str, str], log: list[str] | None = Non
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{errors}")
     if log is not None:
         log.append(errors)
+    if expect not in errors:
+        raise SystemExit(f"{' '.join(command)} did not log {expect!r}:\n{errors}")
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # Linux reports KiB
 
 
@@ -126,6 +133,7 @@ GROUPS = {  # --only: the measurements of each group (the floor is always measur
     "run": ("cold run",),
     "commit": ("cold real run with commit", "its commit stage"),
     "warm": ("warm, no change", f"warm, {TOUCHED} touched", "warm, 1 task ticked", "warm, 1 note added"),
+    "clone": ("fresh clone, carried cache", f"fresh clone, {TOUCHED} edited upstream"),
 }
 
 
@@ -180,6 +188,8 @@ def bench_vault(vault: Path, name: str, groups: set[str], repeat: int) -> Figure
             results["warm, 1 note added"].append(measure(vaultbot(copy, "--no-commit"), env))
         shutil.rmtree(copy)
     cold()
+    if "clone" in groups:
+        results.update(fresh_clones(vault, repeat, WORK, measure, vaultbot, touch_notes, TOUCHED))
     return {row: (min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs)) for row, runs in results.items()}
 
 

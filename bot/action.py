@@ -7,7 +7,9 @@ a string. This module turns those variables into a `vaultbot run` argument list
 a Markdown summary to `$GITHUB_STEP_SUMMARY`.
 
 "Today" is decided here when the `timezone` input or the config's `timezone`
-names a zone (the runner's clock is UTC) and passed on as `--today`. In
+names a zone (the runner's clock is UTC) and passed on as `--today`. A job
+re-run with debug logging (`RUNNER_DEBUG=1`) runs `--verbose`: the log shows
+each stage's time and whether the carried clean-run memo held. In
 pull-request mode (bot/pull_request.py) the run commits to a branch of its own
 and that branch's pull request is opened or updated.
 """
@@ -95,6 +97,8 @@ def vaultbot_args(env: Mapping[str, str], now: datetime.datetime | None = None) 
     date = _today(env, now)
     if date is not None:
         args.append(f"--today={date.isoformat()}")
+    if env.get("RUNNER_DEBUG") == "1":  # a job re-run with debug logging: each stage's time in the step's log
+        args.append("--verbose")
     return args
 
 

@@ -45,7 +45,6 @@ import hashlib
 import io
 import os
 import pickle
-import subprocess
 import sys
 import tempfile
 import zlib
@@ -53,6 +52,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from bot import __version__, shard_memory
+from bot.git_blobs import git_blob_id, tracked_blobs
 from bot.note import Note, ParseSettings
 from bot.problem import Problem
 from bot.reading import Unusable, parse_files
@@ -173,34 +173,6 @@ def _valid(entry: object, path: str, stat: FileStat | None) -> bool:
     return isinstance(result, str) or (isinstance(result, Note) and result.path == path)
 
 
-def tracked_blobs(root: Path) -> dict[str, str]:
-    """{vault path: blob id} of the notes git tracks whose file matches the index ({} when git cannot
-    say): one `git ls-files -s` for the ids, one `git diff-files` for the files that differ."""
-    try:
-        staged = subprocess.run(
-            ["git", "ls-files", "-s", "-z", "--", "*.md"], cwd=root, capture_output=True, check=True, timeout=120
-        ).stdout
-        changed = subprocess.run(
-            ["git", "diff-files", "--name-only", "-z", "--relative"], cwd=root, capture_output=True, check=True, timeout=120
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    differ = set(changed.split(b"\0"))
-    blobs = {}
-    for record in staged.split(b"\0"):
-        info, _, path = record.partition(b"\t")
-        fields = info.split()
-        if len(fields) == 3 and fields[2] == b"0" and path not in differ:  # stage 0: not a conflict
-            blobs[path.decode("utf-8", "surrogateescape")] = fields[1].decode("ascii")
-    return blobs
-
-
-def git_blob_id(data: bytes) -> str:
-    """The id git gives these bytes as a blob (SHA-1 repositories, no conversion): what the index
-    holds for a note vaultbot wrote once it is committed or added."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
 def _restated(result: Note | str, stat: FileStat) -> Note | str:
     """The note under the stat of the file it is now read from, with what it worked out (summary, tasks)."""
     if isinstance(result, str):
@@ -246,6 +218,7 @@ class ParseCache:
         notes: dict[str, Note] = {}
         problems: list[Problem] = []
         previous: dict[str, tuple[FileStat, Note | str]] = {}
+        previous_blobs: dict[str, str] = {}  # their blob ids, for the clean-run memo by content (bot/memo_content.py)
         shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
         kept: dict[str, Entry] = {}
         for path, stat in scan.files.items():
@@ -254,8 +227,9 @@ class ParseCache:
                 kept[path] = entry
             elif entry is not None and _valid(entry, path, None):
                 previous[path] = (FileStat(entry[0], entry[1], entry[2], mode=0), entry[3])
+                previous_blobs[path] = entry[4]
         missed = len(scan.files) - len(kept)
-        blobs = tracked_blobs(root) if missed > CONTENT_KEYS_FROM and git_dir(root) is not None else {}
+        blobs = (tracked_blobs(root) or {}) if missed > CONTENT_KEYS_FROM and git_dir(root) is not None else {}
         for path in list(previous):  # a fresh clone: the same bytes under a new stat
             stat, entry = scan.files[path], stored[shard_of(path)][path]
             if blobs.get(path) and entry[4] == blobs[path] and entry[0] == stat.size:
@@ -293,7 +267,7 @@ class ParseCache:
             for path, entry in entries.items()
             if path not in scan.files and _valid(entry, path, None)
         }
-        return Loaded(notes, problems, previous, new, gone)
+        return Loaded(notes, problems, previous, new, gone, previous_blobs)
 
     def _read_shards(self) -> list[dict[str, Entry]]:
         """Every shard's entries; a shard that fails a check is empty, marked dirty, and warned about

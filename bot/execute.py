@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
-from bot.cache import ParseCache, cache_dir, git_dir
+from bot.cache import CACHE_DIR_VARIABLE, ParseCache, cache_dir, git_dir
 from bot.config import Config
 from bot.lock import LockBusy, hold_lock, lock_path
 from bot.memo import CleanRunMemo, memo_path
@@ -142,7 +142,9 @@ def _run(request: RunRequest, repo: Repo | None) -> RunResult:
             _note_dead_run(repo, result)
         step = "reading the vault"
         cache = ParseCache(request.root, request.warn) if request.use_cache else None
-        memo = CleanRunMemo(memo_path(cache_dir(request.root), list(result.rules))) if request.use_cache else None
+        # A cache folder the user names travels to other checkouts (the Action's actions/cache): key the memo by content too.
+        carried = bool(os.environ.get(CACHE_DIR_VARIABLE))
+        memo = CleanRunMemo(memo_path(cache_dir(request.root), list(result.rules)), carried) if request.use_cache else None
         plan = _plan(request, repo, committing, cache, memo)
     except _errors_of("bot.git") + _errors_of("git.exc") as error:
         return RunResult(

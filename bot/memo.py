@@ -43,7 +43,7 @@ from bot import __version__
 from bot.problem import Problem
 from bot.scan import FileStat
 
-FORMAT = "vaultbot clean-run memo 3"  # 3: a warning keeps its rule id
+FORMAT = "vaultbot clean-run memo 4"  # 3: a warning keeps its rule id; 4: a digest by content
 
 
 @functools.lru_cache(maxsize=1)
@@ -94,12 +94,14 @@ class DateWindow:
 
 @dataclass(frozen=True)
 class CleanState:
-    """A remembered clean run: its state digest and its warnings."""
+    """A remembered clean run: its state digests and its warnings."""
 
     digest: str
     problems: list[Problem]  # every warning that followed from the notes, in the order reported
     by_rule: dict[str, list[Problem]]  # the rules' own warnings, per rule id (bot/delta.py keeps those it does not recheck)
     link_problems: list[Problem]  # ambiguous links (bot/vault.py), kept likewise for the notes not edited since
+    content: str = ""  # the state digest by content (bot/memo_content.py), when the memo is keyed by content
+    window: DateWindow | None = None  # the days it holds on (set when recalled)
 
 
 def _problems(rows: Iterable) -> list[Problem]:
@@ -107,8 +109,10 @@ def _problems(rows: Iterable) -> list[Problem]:
 
 
 class CleanRunMemo:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, by_content: bool = False) -> None:
         self.path = path
+        # Also keyed by content (bot/memo_content.py): for a memo carried to other checkouts.
+        self.by_content = by_content
 
     def recall(self, today: datetime.date) -> CleanState | None:
         """The remembered clean run, if there is one and its date window holds `today`."""
@@ -122,10 +126,13 @@ class CleanRunMemo:
                 _problems(data["problems"]),
                 {str(rule): _problems(found) for rule, found in data["by_rule"].items()},
                 _problems(data["link_problems"]),
+                str(data["content"]),
+                window,
             )
+            holds = window.contains(today)  # inside: a damaged window raises TypeError
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
-        return state if window.contains(today) else None
+        return state if holds else None
 
     def remember(self, state: CleanState, window: DateWindow) -> None:
         """Record a clean state; a failure to write only costs the next run its shortcut."""
@@ -136,6 +143,7 @@ class CleanRunMemo:
             "problems": [list(p) for p in state.problems],
             "by_rule": {rule: [list(p) for p in found] for rule, found in state.by_rule.items()},
             "link_problems": [list(p) for p in state.link_problems],
+            "content": state.content,
         }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

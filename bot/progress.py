@@ -80,6 +80,10 @@ class VerboseLog:
             message = f"{done:,} of {total:,} notes written"
         elif stage == "commit":  # the detail is the commit stage's own time, the blobs stored before the writes included
             message = f"{total:,} notes committed; the commit stage took {detail}"
+        elif stage == "remembered":
+            message = (
+                f"the vault is as the last clean run left it (recognised by {detail}): its warnings replayed, no note read, no rule run"
+            )
         elif done < total:
             message = f"rule {done + 1}/{total}: {detail}"
         else:

@@ -16,6 +16,7 @@ A run that starts from a remembered clean state (bot/memo.py), with the vault
 changed since by notes edited, added or removed (bot/delta.py says which such
 changes qualify), has each rule check only what those changes affect and
 reaches the same result as a full run.
+What the memo needs of a run is kept in the plan's `memo` (bot/memo_record.py).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from bot.change import Change
 from bot.config import Config
 from bot.delta import VaultDelta
 from bot.edits import AppendTasks, Edit, MoveNote, ReplaceSection, Report, RewriteLinks
-from bot.memo import CleanRunMemo, CleanState, state_digest
+from bot.memo import CleanRunMemo
+from bot.memo_record import MemoRecord, note_problems, recall
 from bot.note import BadNote, Note, ParseSettings, parse_note
 from bot.obsidian import ObsidianSettings, read_settings
 from bot.problem import Problem, rule_problem
@@ -57,21 +59,7 @@ class RunPlan:
     vault: VaultIndex | None = None  # after every rule
     original: VaultIndex | None = None  # as read, before any rule (what `vaultbot explain` describes)
     scan: ScanResult | None = None
-    context: str = ""  # what besides the files decides the result (bot/memo.py)
-    digest: str = ""  # the scanned vault's state digest (bot/memo.py), when a memo was given
-    # Warnings that follow from the notes' contents (parsing, rules, links), as
-    # opposed to the settings and the scan, which every run checks afresh.
-    note_problems: list[Problem] = field(default_factory=list)
-    load_problems: list[Problem] = field(default_factory=list)  # the notes that could not be parsed
-    remembered: bool = False  # the result is the clean-run memo's: nothing was parsed or run
-    rule_problems: dict[str, list[Problem]] = field(default_factory=dict)  # the rules' warnings, per rule id
-    link_problems: list[Problem] = field(default_factory=list)  # ambiguous links
-    # When the vault differs from the last clean run only by notes edited in place: those
-    # notes, and the run's final vault against that clean state (bot/delta.py).
-    edited_since_clean: frozenset[str] | None = None
-    delta: VaultDelta | None = None
-    clean: CleanState | None = None
-    view_problems: list[Problem] = field(default_factory=list)  # notes left out of the committed view (bot/view.py)
+    memo: MemoRecord | None = None  # what the clean-run memo needs of the run, when it was given one (bot/memo_record.py)
     # Changes the run planned but will not make (a note with uncommitted changes, a move git would
     # not commit): the vault is then not clean, whatever the rules say.
     incomplete: bool = False
@@ -102,13 +90,16 @@ class Loaded(NamedTuple):
     previous: dict[str, tuple[FileStat, Note | str]]
     new: frozenset[str] = frozenset()  # notes the cache did not know
     gone: Mapping[str, tuple[FileStat, Note | str]] = {}  # notes the cache knew that are gone, as it knew them
+    previous_blobs: Mapping[str, str] = {}  # path in `previous` -> the git blob id of that version, when known
 
 
 NoteLoader = Callable[[Path, ScanResult, ParseSettings], Loaded]
 ViewSource = Callable[[ScanResult], CommittedView]  # the committed view of a scan (bot/view.py)
 # progress(stage, done, total, detail): "scan" once the notes are counted (parsing starts),
 # "parse" once they are loaded, "delta" with the number of notes edited since the last
-# clean run when only those are rechecked, "rule" before each rule and once after the last.
+# clean run when only those are rechecked, "rule" before each rule and once after the last;
+# or, after "scan", "remembered" when the vault is the last clean run's (bot/memo_record.py),
+# with "stat" or "content" for how it was recognised: nothing is parsed, no rule runs.
 # The caller decides how, and whether, to show it: the runner knows no terminal.
 Progress = Callable[[str, int, int, str], None]
 
@@ -280,29 +271,15 @@ def _plan_run(
     view = view_of(scan) if view_of is not None else None
     context = run_context(settings, config, ids, view.key if view is not None else "")
     progress("scan", len(scan.files), len(scan.files), "")
-    clean = memo.recall(today) if memo is not None else None
-    digest = state_digest(scan.files, scan.folders, context, scan.left_out) if memo is not None else ""
-    if clean is not None and clean.digest == digest:
-        progress("rule", len(rules), len(rules), "")
-        return RunPlan(
-            root,
-            [],
-            problems + clean.problems,
-            len(scan.files),
-            ids,
-            scan=scan,
-            context=context,
-            digest=digest,
-            note_problems=clean.problems,
-            remembered=True,
-            config=config,
-        )
+    clean, record = recall(memo, today, root, scan, context) if memo is not None else (None, None)
+    if record is not None and record.remembered:
+        progress("remembered", len(scan.files), len(scan.files), "content" if record.keys is not None else "stat")
+        return RunPlan(root, [], problems + record.note_problems, len(scan.files), ids, scan=scan, memo=record, config=config)
     parse = parse_settings(config, settings)
     loaded = loader(root, scan, parse)
     if view_of is not None:  # asked again once the notes are read: one edited meanwhile is read from HEAD
         view = view_of(scan)
         context = run_context(settings, config, ids, view.key)
-        digest = state_digest(scan.files, scan.folders, context, scan.left_out) if memo is not None else ""
     notes, load_problems, previous = loaded.notes, loaded.problems, loaded.previous
     worktree = loaded.notes  # the view may replace some notes and leave out others
     progress("parse", len(scan.files), len(scan.files), "")
@@ -314,6 +291,8 @@ def _plan_run(
     original = VaultIndex(notes, scan.folders, settings, config.index, unparsed, scan.left_out)
     view_problems = [*untracked_problems(view), *waiting_problems(view, original, worktree)] if view is not None else []
     delta = delta_since_clean_state(clean, original, scan, previous, context, loaded.new, loaded.gone)
+    if delta is None and clean is not None and record is not None and record.keys is not None:  # a fresh clone
+        delta = record.keys.delta(clean, original, scan, previous, loaded.previous_blobs, context)
     if delta is None:
         clean = None
     else:
@@ -339,26 +318,30 @@ def _plan_run(
         skipped.extend(held)
     progress("rule", len(rules), len(rules), "")
     link_problems = link_warnings(original, delta, clean)
-    note_problems = _note_problems(view_problems, load_problems, ids, result.problems, link_problems)
+    found = note_problems(view_problems, load_problems, ids, result.problems, link_problems)
+    if record is not None:
+        record = MemoRecord(
+            context,
+            record.digest_under(context, scan),
+            note_problems=found,
+            load_problems=load_problems,
+            view_problems=view_problems,
+            rule_problems=result.problems,
+            link_problems=link_problems,
+            edited_since_clean=delta.paths if delta else None,
+            delta=result.delta,
+            clean=clean,
+        )
     return RunPlan(
         root,
         changes,
-        problems + note_problems + skipped,
+        problems + found + skipped,
         len(files),
         ids,
         result.vault,
         original,
         scan,
-        context,
-        digest,
-        note_problems,
-        load_problems,
-        rule_problems=result.problems,
-        link_problems=link_problems,
-        edited_since_clean=delta.paths if delta else None,
-        delta=result.delta,
-        clean=clean,
-        view_problems=view_problems,
+        record,
         incomplete=bool(skipped),
         config=config,
     )
@@ -374,15 +357,3 @@ def _changes(notes: Mapping[str, Note], result: RulesResult) -> list[Change]:
                 Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination, tuple(sorted(result.requires.get(path, ()))))
             )
     return changes
-
-
-def _note_problems(
-    view_problems: Sequence[Problem],
-    load_problems: Sequence[Problem],
-    rule_ids: Sequence[str],
-    by_rule: Mapping[str, Sequence[Problem]],
-    link_problems: Sequence[Problem],
-) -> list[Problem]:
-    """The warnings that follow from the notes, in the order reported: notes left out of the committed
-    view, unusable notes, each rule's, ambiguous links."""
-    return [*view_problems, *load_problems, *(problem for rule in rule_ids for problem in by_rule[rule]), *link_problems]

@@ -7,6 +7,7 @@ memo (bot/memo.py) when the vault provably is clean after the writes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,10 @@ from typing import Iterable
 from bot.config import Config
 from bot.counting import counter
 from bot.memo import CleanRunMemo, CleanState, DateWindow, state_digest
+from bot.memo_content import content_keys
+from bot.memo_record import note_problems as problems_of_notes
 from bot.problem import Problem
-from bot.runner import Change, RunPlan, _note_problems, apply_rules, collector_paused, parse_settings
+from bot.runner import Change, RunPlan, apply_rules, collector_paused, parse_settings
 from bot.scan import FileStat
 from bot.since_clean import link_warnings
 from bot.together import unwritten_requirement, write_order
@@ -43,20 +46,21 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
     that started from a clean state reruns them only where its own edits and the
     notes edited since that state reach.
     """
-    if plan.remembered:
+    record = plan.memo
+    if record is not None and record.remembered:
+        clean = memo.recall(today)
+        if record.keys is not None and clean is not None and clean.window is not None:
+            # Recognised by content (a fresh clone): remember this checkout's stats too, so its next run is a scan.
+            memo.remember(dataclasses.replace(clean, digest=record.digest), clean.window)
         return True
     placed = [change.path for change in plan.changes if change.destination is None and change.path in written.stats]
-    if plan.scan is None or plan.vault is None or plan.incomplete or len(placed) != len(plan.changes):
+    if record is None or plan.scan is None or plan.vault is None or plan.incomplete or len(placed) != len(plan.changes):
         memo.forget()
         return False
-    note_problems, rule_problems, link_problems = plan.note_problems, plan.rule_problems, plan.link_problems
+    note_problems, rule_problems, link_problems = record.note_problems, record.rule_problems, record.link_problems
     if plan.changes:
         parse = parse_settings(config, plan.vault.settings)
-        delta = plan.delta  # None unless the run started from a clean state
-        clean_problems = None
-        if delta is not None:
-            assert plan.clean is not None, "a delta is measured from the clean state the plan holds"
-            clean_problems = plan.clean.by_rule
+        delta = record.delta  # None unless the run started from a clean state
         with collector_paused():
             again = apply_rules(
                 plan.vault,
@@ -65,18 +69,20 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
                 parse,
                 today,
                 delta=delta,
-                clean_problems=clean_problems,
+                clean_problems=record.clean.by_rule if delta and record.clean else None,
             )
         if again.changed_by:  # a rule that is not idempotent here: never claim the vault is clean
             memo.forget()
             return False
         rule_problems = again.problems
-        link_problems = link_warnings(plan.vault, delta, plan.clean)
-        note_problems = _note_problems(plan.view_problems, plan.load_problems, plan.rules, rule_problems, link_problems)
+        link_problems = link_warnings(plan.vault, delta, record.clean)
+        note_problems = problems_of_notes(record.view_problems, record.load_problems, plan.rules, rule_problems, link_problems)
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
     dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
-    digest = plan.digest if plan.digest and not placed else state_digest(files, plan.scan.folders, plan.context, plan.scan.left_out)
-    memo.remember(CleanState(digest, note_problems, rule_problems, link_problems), DateWindow.around(today, dates))
+    digest = record.digest if not placed else state_digest(files, plan.scan.folders, record.context, plan.scan.left_out)
+    keys = content_keys(plan.root, files) if memo.by_content else None  # after the commit: written notes are in the index
+    content = keys.digest(plan.scan, record.context) if keys is not None else ""
+    memo.remember(CleanState(digest, note_problems, rule_problems, link_problems, content), DateWindow.around(today, dates))
     return True
 
 

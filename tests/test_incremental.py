@@ -247,7 +247,7 @@ def test_a_run_from_a_clean_state_matches_a_full_run(tmp_path_factory, seed: int
 
     incremental, _, _ = planned(root, cached=True)
     full, _, _ = planned(root, cached=False)
-    assert full.edited_since_clean is None
+    assert full.memo is None
     assert outcome(incremental) == outcome(full)
     assert_same_as_rebuilt(full.vault)
 
@@ -255,7 +255,7 @@ def test_a_run_from_a_clean_state_matches_a_full_run(tmp_path_factory, seed: int
     after, _, _ = planned(root, cached=False)
     assert after.changes == []
     remembered, _, _ = planned(root, cached=True)
-    assert remembered.remembered and outcome(remembered) == outcome(after)
+    assert remembered.memo is not None and remembered.memo.remembered and outcome(remembered) == outcome(after)
 
 
 def _clean_vault(root: Path) -> dict[str, tuple[dict | None, str]]:
@@ -272,7 +272,7 @@ def test_in_place_edits_are_rechecked_alone(tmp_path: Path) -> None:
     daily = next(p for p in model if p.startswith("Daily/"))
     write_model(tmp_path, {**model, daily: (None, model[daily][1] + "\nCalled [[Globex]] too.\n")}, model)
     plan, _, _ = planned(tmp_path, cached=True)
-    assert plan.edited_since_clean == {daily}
+    assert plan.memo.edited_since_clean == {daily}
     assert outcome(plan) == outcome(planned(tmp_path, cached=False)[0])
     assert {c.path for c in plan.changes} <= {"Customers/Globex.md"}
 
@@ -281,16 +281,16 @@ def test_changed_types_and_added_entities_run_in_full(tmp_path: Path) -> None:
     model = _clean_vault(tmp_path)
     for added in ({"type": "customer"}, {"type": "meeting", "aliases": ["Carol"]}, {"type": "meeting", "duplicate_of": "Acme"}):
         write_model(tmp_path, {**model, "Meetings/2026-11-02 - New.md": (added, "[[Acme]]\n")}, model)
-        assert planned(tmp_path, cached=True)[0].edited_since_clean is None, added
+        assert planned(tmp_path, cached=True)[0].memo.edited_since_clean is None, added
         (tmp_path / "Meetings/2026-11-02 - New.md").unlink()
     write_model(tmp_path, {**model, "Meetings/Apollo.md": (None, "[[Acme]]\n")}, model)  # the name of an entity
-    assert planned(tmp_path, cached=True)[0].edited_since_clean is None
+    assert planned(tmp_path, cached=True)[0].memo.edited_since_clean is None
     (tmp_path / "Meetings/Apollo.md").unlink()
     assert planned(tmp_path, cached=True)[0].remembered
     entity = "Projects/Apollo.md"
     fields, body = model[entity]
     write_model(tmp_path, {**model, entity: ({**fields, "type": "meeting"}, body)}, model)
-    assert planned(tmp_path, cached=True)[0].edited_since_clean is None
+    assert planned(tmp_path, cached=True)[0].memo.edited_since_clean is None
 
 
 def test_added_removed_and_moved_notes_are_rechecked_where_they_reach(tmp_path: Path) -> None:
@@ -304,7 +304,7 @@ def test_added_removed_and_moved_notes_are_rechecked_where_they_reach(tmp_path: 
     changed[moved] = changed.pop(meeting)
     write_model(tmp_path, changed, model)
     plan = planned(tmp_path, cached=True)[0]
-    assert plan.edited_since_clean is not None and {new, moved} <= plan.edited_since_clean
+    assert plan.memo.edited_since_clean is not None and {new, moved} <= plan.memo.edited_since_clean
     assert outcome(plan) == outcome(planned(tmp_path, cached=False)[0])
     assert "Customers/Globex.md" in {c.path for c in plan.changes}
     assert "2026-11-20" in next(c.after.decode() for c in plan.changes if c.path == "Customers/Acme/Acme.md")
@@ -331,7 +331,7 @@ def test_a_different_day_outside_the_window_runs_in_full(tmp_path: Path) -> None
         loader=ParseCache(tmp_path, print).load_notes,
         memo=CleanRunMemo(memo_path(cache_dir(tmp_path), [rule.ID for rule in RULES])),
     )
-    assert later.edited_since_clean is None
+    assert later.memo.edited_since_clean is None
 
 
 def _meetings_vault(root: Path) -> dict[str, tuple[dict | None, str]]:
@@ -359,7 +359,7 @@ def test_a_canonical_that_leaves_its_group_is_replaced(tmp_path: Path) -> None:
     fields, body = model["Meetings/2026-11-10 - A.md"]
     write_model(tmp_path, {**model, "Meetings/2026-11-10 - A.md": ({**fields, "date": "2026-11-03"}, body)}, model)
     incremental = planned(tmp_path, cached=True)[0]
-    assert incremental.edited_since_clean == {"Meetings/2026-11-10 - A.md"}
+    assert incremental.memo.edited_since_clean == {"Meetings/2026-11-10 - A.md"}
     assert "Meetings/2026-11-10 - C.md" in {c.path for c in incremental.changes}
     assert outcome(incremental) == outcome(planned(tmp_path, cached=False)[0])
 
@@ -371,6 +371,6 @@ def test_a_new_link_to_a_duplicate_can_make_it_canonical(tmp_path: Path) -> None
     dailies = ["Daily/2026-11-11.md", "Daily/2026-11-12.md", "Daily/2026-11-13.md"]
     write_model(tmp_path, {**model, **{daily: (None, "[[2026-11-10 - C]]\n") for daily in dailies}}, model)
     incremental = planned(tmp_path, cached=True)[0]
-    assert incremental.edited_since_clean == set(dailies)
+    assert incremental.memo.edited_since_clean == set(dailies)
     assert {c.path for c in incremental.changes} >= {"Meetings/2026-11-10 - A.md", "Meetings/2026-11-10 - C.md"}
     assert outcome(incremental) == outcome(planned(tmp_path, cached=False)[0])

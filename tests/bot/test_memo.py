@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import shutil
 from pathlib import Path
@@ -118,5 +119,5 @@ def test_recall_returns_what_was_remembered_within_its_window(tmp_path: Path) ->
         [Problem("c.md", "link [[d]] matches 2 notes")],
     )
     memo.remember(state, window)
-    assert memo.recall(datetime.date(2026, 12, 2)) == state
+    assert memo.recall(datetime.date(2026, 12, 2)) == dataclasses.replace(state, window=window)
     assert memo.recall(datetime.date(2026, 12, 3)) is None

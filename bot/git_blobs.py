@@ -1,0 +1,61 @@
+"""What git knows of the notes' contents without reading them: the blob ids of the index.
+
+Two users: the parse cache (bot/cache.py) keys entries by blob id too, so a fresh
+clone finds the notes it parsed elsewhere, and the clean-run memo (bot/memo_content.py)
+recognises a vault it remembers on a fresh clone. Plain `git` subprocesses, not
+GitPython: a run that never commits must not pay for importing it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+# Settings of the environment that change what the pattern `*.md` matches (a literal name, or no
+# match across folders), which would leave notes out silently.
+PATHSPEC_VARIABLES = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS")
+
+
+def _git(root: Path, *args: str) -> bytes:
+    env = {name: value for name, value in os.environ.items() if name not in PATHSPEC_VARIABLES}
+    return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, check=True, timeout=120).stdout
+
+
+def tracked_blobs(root: Path) -> dict[str, str] | None:
+    """{vault path: blob id} of the notes git tracks whose file matches the index (None when git cannot
+    say): one `git ls-files -s` for the ids, one `git diff-files` for the files that differ.
+
+    An entry git was told not to check (`update-index --assume-unchanged` or `--skip-worktree`,
+    a tag other than `H` in `ls-files -v`) is left out: diff-files never reports its edits."""
+    try:
+        staged = _git(root, "ls-files", "-s", "-v", "-z", "--", "*.md")
+        changed = _git(root, "diff-files", "--name-only", "-z", "--relative")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    differ = set(changed.split(b"\0"))
+    blobs = {}
+    for record in staged.split(b"\0"):
+        info, _, path = record.partition(b"\t")
+        fields = info.split()
+        if len(fields) == 4 and fields[0] == b"H" and fields[3] == b"0" and path not in differ:  # stage 0: not a conflict
+            blobs[path.decode("utf-8", "surrogateescape")] = fields[2].decode("ascii")
+    return blobs
+
+
+def checkout_settings(root: Path) -> str | None:
+    """The git settings that decide which bytes a checkout writes for a blob (line-ending
+    conversion, filter drivers), as one string; None when git cannot say."""
+    try:
+        return _git(root, "config", "-z", "--get-regexp", r"^(core\.(autocrlf|eol)|filter\..*)$").decode("utf-8", "surrogateescape")
+    except subprocess.CalledProcessError as error:
+        return "" if error.returncode == 1 else None  # 1: none of them is set
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob (SHA-1 repositories, no conversion): what the index
+    holds for a note vaultbot wrote once it is committed or added."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
