@@ -199,6 +199,17 @@ def _write(path: Path, data: object) -> shard_memory.Stat:
     return stat
 
 
+def _unchanged_since_scan(root: Path, path: str, stat: FileStat) -> bool:
+    """The note's file still has the stat the scan saw. git named its blob before the note was
+    read: a note saved in between was parsed from other bytes than that blob, and an entry
+    claiming both would hand another checkout of the old blob the new note's parse."""
+    try:
+        now = os.stat(os.path.join(root, path))
+    except OSError:
+        return False
+    return (now.st_size, now.st_mtime_ns, now.st_ino) == (stat.size, stat.mtime_ns, stat.ino)
+
+
 class ParseCache:
     """A cached `load_notes` for `plan_run(loader=...)`, and the save after a real run."""
 
@@ -248,7 +259,10 @@ class ParseCache:
                 if isinstance(result, Unusable) and not result.lasting:  # not cached: the next run tries again
                     problems.append(Problem(path, f"skipped: {result.reason}"))
                     continue
-                entry = (stat.size, stat.mtime_ns, stat.ino, result.reason if isinstance(result, Unusable) else result, blobs.get(path, ""))
+                blob = blobs.get(path, "")
+                if blob and not _unchanged_since_scan(root, path, stat):
+                    blob = ""
+                entry = (stat.size, stat.mtime_ns, stat.ino, result.reason if isinstance(result, Unusable) else result, blob)
             shards[shard][path] = entry
             result = entry[3]
             if isinstance(result, str):

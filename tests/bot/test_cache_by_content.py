@@ -71,3 +71,32 @@ def test_a_note_that_differs_from_the_index_is_parsed_again(origin: Path, tmp_pa
 def test_a_blob_id_is_gits() -> None:
     assert git_blob_id(b"") == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
     assert git_blob_id(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"
+
+
+def test_a_note_saved_while_it_is_parsed_is_not_stored_under_the_blob_git_named_before(
+    origin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.cache
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for clone in (first, second):
+        git(tmp_path, "clone", "-q", str(origin), str(clone))
+    saved = "Meetings/2026-11-01 Call 0.md"
+    parse_files = bot.cache.parse_files
+
+    def saved_in_between(root: Path, *args: object, **kwargs: object) -> object:
+        if root == first:  # git named the note's blob already; the editor saves before it is read
+            with open(root / saved, "a", encoding="utf-8") as note:
+                note.write("Saved by hand while vaultbot read the vault: [[Globex]].\n")
+        return parse_files(root, *args, **kwargs)
+
+    monkeypatch.setattr(bot.cache, "parse_files", saved_in_between)
+    cache = loaded(first)
+    assert "Globex" in (first / saved).read_text(encoding="utf-8")
+    assert cache.shards[bot.cache.shard_of(saved)][saved][4] == ""  # the blob git named is not the bytes parsed
+    cache.save()
+    monkeypatch.setattr(bot.cache, "parse_files", parse_files)
+    again = ParseCache(second, print)
+    plan = plan_run(second, load_config(second), TODAY, loader=again.load_notes)
+    assert plan.vault is not None and "Globex" not in plan.vault.notes[saved].link_names
+    assert again.parsed == 1  # that one note, from the clone's own bytes
