@@ -1,4 +1,6 @@
-"""What a run outside git never pays for: loading GitPython (a tenth of a second per run)."""
+"""What a run outside git never pays for: loading GitPython (a tenth of a second per run).
+
+`bot.git_blobs` may load: it asks git for blob ids by subprocess, without GitPython."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ CHECK = """
 import sys
 from bot.cli import main
 code = main(["run", sys.argv[1], "--today", "2026-11-24", "-q", *sys.argv[2:]])
-loaded = sorted(name for name in sys.modules if name == "git" or name.startswith(("git.", "bot.git")))
+loaded = sorted(name for name in sys.modules if name in ("git", "bot.git") or name.startswith(("git.", "bot.git_")) and name != "bot.git_blobs")
 print(code, loaded)
 """
 
