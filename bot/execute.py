@@ -290,7 +290,8 @@ def execute(
     placed = {id(change) for change in written.written}  # reported in the plan's order, as a dry run lists them
     result.changes, result.write_failed = [change for change in plan.changes if id(change) in placed], written.failed
     result.problems.extend(written.problems)
-    progress("write", len(written.written), len(plan.changes), "")
+    if plan.changes:  # a run with nothing to write logs no write stage (a replayed memo's log is one line)
+        progress("write", len(written.written), len(plan.changes), "")
     if not root.is_dir():  # one clear error rather than a failed write per note
         result.errors.append(
             f"{root}: the vault folder disappeared during the run (moved or deleted); {len(written.written)} of {len(plan.changes)} notes were written before it did"

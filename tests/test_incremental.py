@@ -286,7 +286,8 @@ def test_changed_types_and_added_entities_run_in_full(tmp_path: Path) -> None:
     write_model(tmp_path, {**model, "Meetings/Apollo.md": (None, "[[Acme]]\n")}, model)  # the name of an entity
     assert planned(tmp_path, cached=True)[0].memo.edited_since_clean is None
     (tmp_path / "Meetings/Apollo.md").unlink()
-    assert planned(tmp_path, cached=True)[0].remembered
+    plan = planned(tmp_path, cached=True)[0]
+    assert plan.memo is not None and plan.memo.remembered
     entity = "Projects/Apollo.md"
     fields, body = model[entity]
     write_model(tmp_path, {**model, entity: ({**fields, "type": "meeting"}, body)}, model)
