@@ -271,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except VaultbotError as error:
         print(f"vaultbot: {error}", file=sys.stderr)
+        if args.command == "run" and args.format == "json":
+            # A reader of the JSON (a CI step, the Action's caller) gets an object to read, not an empty stdout.
+            output = as_json((), (), None, [str(error)])
+            _print_to_a_reader(lambda: print(output))
         return exit_code(error)
 
 

@@ -56,7 +56,8 @@ def headline(changed: int, warnings: int, *, dry_run: bool, commit: str | None =
 
 
 def as_json(changes: Sequence[Change], problems: Sequence[Problem], commit: str | None, errors: Sequence[str] = ()) -> str:
-    """The run as one JSON object; `errors` (what made the run fail, exit 3) only when there are any."""
+    """The run as one JSON object; `errors` (what made the run fail, exit 3, or kept it from
+    starting, exit 2) only when there are any."""
     return json.dumps(
         {
             "changed": [

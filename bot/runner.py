@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 from bot.change import Change
 from bot.config import Config
 from bot.delta import VaultDelta
-from bot.edits import AppendTasks, Edit, MoveNote, ReplaceSection, Report, RewriteLinks
+from bot.edits import AppendTasks, Edit, MoveNote, NoteEdit, ReplaceSection, Report, RewriteLinks
 from bot.memo import CleanRunMemo
 from bot.memo_record import MemoRecord, note_problems, recall
 from bot.note import BadNote, Note, ParseSettings, parse_note
@@ -123,7 +123,10 @@ def _group_edits(
     rule: Rule, vault: VaultIndex, options: object, today: datetime.date, targets: frozenset[str] | None, problems: list[Problem]
 ) -> dict[str, list[Edit]]:
     edits: dict[str, list[Edit]] = defaultdict(list)
-    for path, edit in rule.check(vault, options, today, notes_in_scope(rule.SCOPE, vault, targets)):
+    for item in rule.check(vault, options, today, notes_in_scope(rule.SCOPE, vault, targets)):
+        if not isinstance(item, NoteEdit):  # `yield SetProperty(...)` would fail below as "cannot unpack", naming no rule
+            raise TypeError(f"rule {rule.ID}: check() gave {item!r}, not a NoteEdit(path, edit)")
+        path, edit = item
         if isinstance(edit, Report):
             problems.append(rule_problem(path, rule.ID, edit.message))
         elif path in vault.notes and not vault.notes[path].opted_out(rule.ID):

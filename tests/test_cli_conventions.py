@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from rules import RULES
 from tests.vaults import EXAMPLE_VAULT, git, run_cli, tree_state, write_vault
 
 TODAY = "2026-11-24"
@@ -221,8 +222,8 @@ def test_explain_from_a_subfolder_reads_the_whole_vault(vault: Path) -> None:
 
 
 def test_daemon_from_a_subfolder_reads_the_vaults_config(tmp_path: Path) -> None:
-    rules = ("dedupe-meetings", "last-contact", "tags", "recent-context", "open-tasks", "related")
-    config = "rules:\n" + "".join(f"  {rule}:\n    enabled: false\n" for rule in rules)
+    # Every registered rule, so that a rule added to the registry cannot leave one enabled (a daemon that never ends).
+    config = "rules:\n" + "".join(f"  {rule.ID}:\n    enabled: false\n" for rule in RULES)
     write_vault(tmp_path / "v", {".vaultbot.yaml": config, "People/A.md": "# A\n"})
     result = subprocess.run(
         [sys.executable, "-m", "bot", "daemon"], cwd=tmp_path / "v" / "People", capture_output=True, text=True, timeout=60, check=False

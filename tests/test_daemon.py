@@ -18,6 +18,7 @@ from bot.daemon import describe_run, schedule_groups
 from bot.execute import RunResult
 from bot.problem import Problem
 from bot.runner import Change
+from rules import RULES
 from tests.vaults import REPO, git, run_cli, write_vault
 
 WAIT_SECONDS = 20.0
@@ -129,7 +130,10 @@ def test_bad_config_at_start_exits_2_naming_the_key(tmp_path: Path) -> None:
 
 def test_rules_sharing_a_schedule_form_one_group() -> None:
     config = parse_config({"schedule": "@daily", "rules": {"tags": {"schedule": "@every 5m"}, "dedupe-meetings": {"enabled": False}}})
-    assert schedule_groups(config) == {"@daily": ("last-contact", "recent-context", "open-tasks", "related"), "@every 5m": ("tags",)}
+    # Every other rule keeps the shared schedule, in registry order: a rule added to the registry joins it.
+    daily = tuple(rule.ID for rule in RULES if rule.ID not in ("tags", "dedupe-meetings"))
+    assert daily[:4] == ("last-contact", "recent-context", "open-tasks", "related")
+    assert schedule_groups(config) == {"@daily": daily, "@every 5m": ("tags",)}
 
 
 @pytest.mark.parametrize(

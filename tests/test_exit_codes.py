@@ -6,6 +6,7 @@ a VaultbotError once, as `vaultbot: MESSAGE`, whichever command raised it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,27 @@ def test_an_argument_argparse_cannot_parse_is_a_usage_error(tmp_path: Path) -> N
     result = run_cli("run", "--format", "xml", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.endswith("vaultbot run: error: argument --format: invalid choice: 'xml' (choose from 'text', 'json')\n")
+
+
+@pytest.mark.parametrize(
+    ("files", "vault", "error"),
+    [
+        ({}, "missing", "TMP/missing: does not exist"),
+        (
+            {".vaultbot.yaml": "rules:\n  tags:\n    schedule: '@every 0s'\n"},
+            ".",
+            "config error: .vaultbot.yaml, line 3: rules.tags.schedule: ",
+        ),
+    ],
+    ids=["no-vault", "bad-config"],
+)
+def test_a_json_run_that_cannot_start_still_prints_json(tmp_path: Path, files: dict[str, str], vault: str, error: str) -> None:
+    """A reader of `--format json` gets the run's object with the usage error in `errors`, not an empty stdout."""
+    write_vault(tmp_path, files)
+    result = run_cli("run", "--format", "json", "--dry-run", tmp_path / vault)
+    assert result.returncode == 2
+    output = json.loads(result.stdout)
+    assert (output["changed"], output["warnings"], output["commit"]) == ([], [], None)
+    [message] = output["errors"]
+    assert message.replace(str(tmp_path), "TMP").startswith(error)
+    assert result.stderr == f"vaultbot: {message}\n", "the same line, once, on stderr as ever"

@@ -13,6 +13,7 @@ import pytest
 from bot.config import Config, RuleConfig
 from rules import page
 from tests.rules.memory import config, run_rules
+from tests.rules.test_rule_docs import example
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -20,12 +21,13 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 @pytest.fixture
 def example_rule() -> Iterator[types.ModuleType]:
     section = README.read_text(encoding="utf-8").split("\n## Writing a rule\n", 1)[1]
-    code = re.search(r"^```python\n(.*?)^```$", section, re.DOTALL | re.MULTILINE)  # the section's first block
+    # The section's first block; its fence may be longer than three backticks, as the docstring's Example holds fences.
+    code = re.search(r"^(`{3,})python\n(.*?)^\1$", section, re.DOTALL | re.MULTILINE)
     assert code is not None, "the section shows the rule in a python block"
     module = types.ModuleType("rules.entity_status")
     sys.modules[module.__name__] = module  # dataclasses look their module up
     try:
-        exec(compile(code.group(1), str(README), "exec"), module.__dict__)
+        exec(compile(code.group(2), str(README), "exec"), module.__dict__)
         yield module
     finally:
         del sys.modules[module.__name__]
@@ -58,3 +60,11 @@ def test_its_option_and_its_page(example_rule: types.ModuleType) -> None:
     text = page(example_rule)
     assert text.startswith("Entity notes get a `status` when they have none.\n")
     assert text.endswith("## Options\n- `value` (default `active`): the status a note without one gets.")
+
+
+def test_its_documented_example_passes_the_check_every_registered_rule_gets(example_rule: types.ModuleType) -> None:
+    """tests/rules/test_rule_docs.py fails a registered rule without a runnable Example: the README's
+    rule, registered as it stands, must not be one."""
+    given, expected = example(example_rule)
+    assert given and expected, "the README's rule has no runnable Example / Use instead pair"
+    assert run_rules([example_rule], given, _with(example_rule)) == (expected, [])

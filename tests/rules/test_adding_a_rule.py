@@ -148,3 +148,12 @@ def test_unregistered_it_is_known_nowhere() -> None:
     with pytest.raises(ConfigError, match="rules.links-out"):
         config({"rules": {"links-out": {}}})
     assert "links-out" not in {rule.ID for rule in rules.RULES}
+
+
+def test_a_rule_giving_a_bare_edit_is_named(links_out: types.ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`yield SetProperty(...)` without its NoteEdit is the rule's mistake: the error names the rule and what it gave."""
+    from bot.edits import SetProperty
+
+    monkeypatch.setattr(links_out, "check", lambda vault, options, today, notes: iter([SetProperty("links_to", "x")]))
+    with pytest.raises(TypeError, match=r"^rule links-out: check\(\) gave SetProperty\(key='links_to', value='x'\), not a NoteEdit"):
+        run_rules([links_out], {"A.md": "# A\n"})
