@@ -33,6 +33,7 @@ from bot.change import Change
 from bot.config import Config
 from bot.delta import VaultDelta
 from bot.edits import AppendTasks, Edit, MoveNote, NoteEdit, ReplaceSection, Report, RewriteLinks
+from bot.errors import RunFailed
 from bot.memo import CleanRunMemo
 from bot.memo_record import MemoRecord, note_problems, recall
 from bot.note import BadNote, Note, ParseSettings, parse_note
@@ -119,11 +120,22 @@ def load_notes(root: Path, scan: ScanResult, settings: ParseSettings) -> Loaded:
     return Loaded(notes, problems, {})
 
 
+class RuleFailed(RunFailed):
+    """A rule's `check` raised: a defect in the rule (or the engine), not in the notes. The run
+    stops before writing a note, and the message names the rule (exit 3, no traceback)."""
+
+
 def _group_edits(
     rule: Rule, vault: VaultIndex, options: object, today: datetime.date, targets: frozenset[str] | None, problems: list[Problem]
 ) -> dict[str, list[Edit]]:
     edits: dict[str, list[Edit]] = defaultdict(list)
-    for item in rule.check(vault, options, today, notes_in_scope(rule.SCOPE, vault, targets)):
+    try:
+        items = list(rule.check(vault, options, today, notes_in_scope(rule.SCOPE, vault, targets)))
+    except Exception as error:  # a defect in the rule: stop the run, before anything is written, naming it
+        raise RuleFailed(
+            f"rule {rule.ID} failed: {type(error).__name__}: {error} (a defect in the rule; please report it); nothing was written"
+        ) from error
+    for item in items:
         if not isinstance(item, NoteEdit):  # `yield SetProperty(...)` would fail below as "cannot unpack", naming no rule
             raise TypeError(f"rule {rule.ID}: check() gave {item!r}, not a NoteEdit(path, edit)")
         path, edit = item

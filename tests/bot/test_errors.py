@@ -25,6 +25,7 @@ EXPECTED = {
     "bot.schedule.ScheduleError": EXIT_USAGE,
     "bot.today.UnknownTimezone": EXIT_USAGE,
     "bot.git.GitError": EXIT_FAILED,
+    "bot.runner.RuleFailed": EXIT_FAILED,
     "bot.lock.LockBusy": EXIT_FAILED,
     "bot.lock.LockUnusable": EXIT_FAILED,
     "bot.pull_request.PullRequestError": EXIT_FAILED,

@@ -14,6 +14,7 @@ import sys
 import textwrap
 import types
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,7 @@ from bot.config import ConfigError
 from bot.runner import selected_rules
 from tests.locality import locality_violations
 from tests.rules.memory import config, run_rules, twice
+from tests.vaults import write_vault
 
 SOURCE = '''
 """Notes list the notes they link to.
@@ -157,3 +159,22 @@ def test_a_rule_giving_a_bare_edit_is_named(links_out: types.ModuleType, monkeyp
     monkeypatch.setattr(links_out, "check", lambda vault, options, today, notes: iter([SetProperty("links_to", "x")]))
     with pytest.raises(TypeError, match=r"^rule links-out: check\(\) gave SetProperty\(key='links_to', value='x'\), not a NoteEdit"):
         run_rules([links_out], {"A.md": "# A\n"})
+
+
+def test_a_rule_that_raises_stops_the_run_naming_it_and_writes_nothing(
+    links_out: types.ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A defect in a rule ends the run with exit 3 and one line naming the rule, not a traceback (exit 1
+    would read as "warnings found" under --strict), before any note is written."""
+
+    def broken(vault: object, options: object, today: object, notes: object) -> Iterator[object]:
+        yield from ()
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(links_out, "check", broken)
+    write_vault(tmp_path, {"A.md": "---\ntags: x\n---\n# A\n[[B]]\n", "B.md": "# B\n"})
+    before = {path.name: path.read_bytes() for path in tmp_path.glob("*.md")}
+    assert main(["run", str(tmp_path), "--today", "2026-11-24", "--no-commit"]) == 3
+    message = "rule links-out failed: ZeroDivisionError: division by zero (a defect in the rule; please report it); nothing was written"
+    assert capsys.readouterr().err.splitlines()[-1] == f"vaultbot: {message}"
+    assert {path.name: path.read_bytes() for path in tmp_path.glob("*.md")} == before
