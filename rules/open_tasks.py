@@ -92,7 +92,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, Report, WriteOnlyWith
-from bot.markdown import Task, find_links, find_section, find_tasks
+from bot.markdown import Task, find_links, find_section, find_tasks, link_name
 from bot.scope import ENTITY_NOTES
 from bot.sections import mask_code
 from rules.recent_context import ordered_related
@@ -320,16 +320,28 @@ def explain_text(explanation: Mapping[str, Any]) -> list[str]:
 
 def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     """An entity's section depends on its own note and its related notes; a task ticked in an edited
-    entity's section also changes its source note and every section that lists that note's tasks."""
+    entity's section also changes its source note and every section that lists that note's tasks. A note
+    added or removed changes what a line's link opens (links in the section are in no note's `links`):
+    whether the line is a person's (kept) or the rule's, and what its tick does, depend on that note."""
     found = set(delta.entities())
     vault = delta.vault
-    for path in delta.paths:
+    relinked = {entity for entity in vault.entities if delta.names and _link_names(vault, entity, options) & delta.names}
+    for path in delta.paths | relinked:
         if vault.is_entity(path):
             for line in section_lines(vault, path, options) or ():
                 if line.status not in (None, " ") and line.source is not None and not vault.is_entity(line.source):
                     # That note's tasks leave every roll-up listing them in the same run.
                     found |= vault.entities_of(line.source) | {line.source}
-    return frozenset(found)
+    return frozenset(found | relinked)
+
+
+def _link_names(vault: VaultIndex, entity: str, options: Options) -> set[str]:
+    """The file names the links in the entity's section name (`link_name`)."""
+    body = vault.notes[entity].body
+    if options.heading.lower() not in body.lower():
+        return set()
+    sections = find_section(body, options.heading, headings=vault.notes[entity].headings)
+    return {link_name(link.target) for heading, end in sections for link in find_links(body[heading.end : end])}
 
 
 def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
