@@ -320,12 +320,14 @@ def explain_text(explanation: Mapping[str, Any]) -> list[str]:
 
 def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     """An entity's section depends on its own note and its related notes; a task ticked in an edited
-    entity's section also changes its source note and every section that lists that note's tasks. A note
-    added or removed changes what a line's link opens (links in the section are in no note's `links`):
-    whether the line is a person's (kept) or the rule's, and what its tick does, depend on that note."""
+    entity's section also changes its source note and every section that lists that note's tasks. Links
+    in the section are in no note's `links`, yet a line whose link opens a note holding its task is the
+    rule's (else a person's, kept): a note added or removed under a name a line links to, or whose
+    tasks changed, changes the section and its warnings too."""
     found = set(delta.entities())
     vault = delta.vault
-    relinked = {entity for entity in vault.entities if delta.names and _link_names(vault, entity, options) & delta.names}
+    retasked = {path for path, old in delta.before.items() if {t.text for t in old.tasks} != {t.text for t in vault.notes[path].tasks}}
+    relinked = {entity for entity in vault.entities if (delta.names or retasked) and _reaches(delta, entity, options, retasked)}
     for path in delta.paths | relinked:
         if vault.is_entity(path):
             for line in section_lines(vault, path, options) or ():
@@ -335,13 +337,14 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     return frozenset(found | relinked)
 
 
-def _link_names(vault: VaultIndex, entity: str, options: Options) -> set[str]:
-    """The file names the links in the entity's section name (`link_name`)."""
-    body = vault.notes[entity].body
-    if options.heading.lower() not in body.lower():
-        return set()
-    sections = find_section(body, options.heading, headings=vault.notes[entity].headings)
-    return {link_name(link.target) for heading, end in sections for link in find_links(body[heading.end : end])}
+def _reaches(delta: VaultDelta, entity: str, options: Options, retasked: set[str]) -> bool:
+    """Whether a link in the entity's section names a note added or removed, or opens one of `retasked`."""
+    note = delta.vault.notes[entity]
+    if options.heading.lower() not in note.body.lower():
+        return False
+    sections = find_section(note.body, options.heading, headings=note.headings)
+    targets = [link.target for heading, end in sections for link in find_links(note.body[heading.end : end])]
+    return any(link_name(target) in delta.names or delta.vault.resolve(target, entity) in retasked for target in targets)
 
 
 def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:

@@ -1,5 +1,5 @@
-"""A run from a clean state after a note is added or removed (bot/delta.py) must recheck the entities
-whose Open Tasks lines link to that note's name, as a full run would.
+"""A run from a clean state (bot/delta.py) must recheck the entities whose Open Tasks lines link to
+a note added or removed under that name, or to a note whose tasks changed, as a full run would.
 
 Links in a generated section are in no note's `links`, so no note counts as relinked for them; yet
 open-tasks reads them: a line whose link opens a note holding its task is the rule's (dropped and
@@ -57,4 +57,16 @@ def test_a_note_removed_under_a_ticked_lines_link_takes_its_warning_along(tmp_pa
     incremental, full = planned(tmp_path, cached=True)[0], planned(tmp_path, cached=False)[0]
     assert incremental.edited_since_clean is not None, "rechecked from the clean state"
     assert warning not in outcome(full)[1]
+    assert outcome(incremental) == outcome(full)
+
+
+def test_a_task_added_in_place_to_the_note_a_line_links_to_makes_the_line_the_rules(tmp_path: Path) -> None:
+    """`[[Xeno]]` opens a note that is no note of Acme's and holds no `Foo`: a person's line. Once
+    `Foo` is written there (an edit in place), the line is the rule's and the section drops it."""
+    model = _clean(tmp_path, "- [ ] Foo ([[Xeno]])", {"Daily/Xeno.md": (None, "Nothing yet.\n")})
+    write_model(tmp_path, {**model, "Daily/Xeno.md": (None, "- [ ] Foo\n")}, model)
+
+    incremental, full = planned(tmp_path, cached=True)[0], planned(tmp_path, cached=False)[0]
+    assert incremental.edited_since_clean == {"Daily/Xeno.md"}
+    assert [change.path for change in full.changes] == [ACME]
     assert outcome(incremental) == outcome(full)
