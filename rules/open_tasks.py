@@ -92,7 +92,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, Report, WriteOnlyWith
-from bot.markdown import Task, find_links, find_section, find_tasks, link_name
+from bot.markdown import Task, find_links, find_section, find_tasks
 from bot.scope import ENTITY_NOTES
 from bot.sections import mask_code
 from rules.recent_context import ordered_related
@@ -327,7 +327,7 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     found = set(delta.entities())
     vault = delta.vault
     retasked = {path for path, old in delta.before.items() if {t.text for t in old.tasks} != {t.text for t in vault.notes[path].tasks}}
-    relinked = {entity for entity in vault.entities if (delta.names or retasked) and _reaches(delta, entity, options, retasked)}
+    relinked = delta.section_links_reach(options.heading, retasked)
     for path in delta.paths | relinked:
         if vault.is_entity(path):
             for line in section_lines(vault, path, options) or ():
@@ -335,16 +335,6 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
                     # That note's tasks leave every roll-up listing them in the same run.
                     found |= vault.entities_of(line.source) | {line.source}
     return frozenset(found | relinked)
-
-
-def _reaches(delta: VaultDelta, entity: str, options: Options, retasked: set[str]) -> bool:
-    """Whether a link in the entity's section names a note added or removed, or opens one of `retasked`."""
-    note = delta.vault.notes[entity]
-    if options.heading.lower() not in note.body.lower():
-        return False
-    sections = find_section(note.body, options.heading, headings=note.headings)
-    targets = [link.target for heading, end in sections for link in find_links(note.body[heading.end : end])]
-    return any(link_name(target) in delta.names or delta.vault.resolve(target, entity) in retasked for target in targets)
 
 
 def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
