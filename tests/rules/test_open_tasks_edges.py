@@ -60,6 +60,27 @@ def test_a_task_leaving_a_percent_comment_open_is_reported_not_listed(tmp_path: 
     assert again.changes == [] and [p.path for p in again.problems] == ["Acme/2026-11-02 call.md"]
 
 
+def test_tasks_of_a_note_no_link_can_name_are_counted_not_listed(tmp_path: Path) -> None:
+    """`[[Q#2 call]]` opens `Q` at its heading `2 call`: written into the section, the line would be a
+    person's line the next run and the task listed again below it, one more line every run."""
+    write_vault(
+        tmp_path, {"Acme/Acme.md": _entity(), "Acme/Q#2 call.md": "- [ ] Send the deck\n", "Acme/2026-11-02 call.md": "- [ ] Ask finance\n"}
+    )
+    result = plan(tmp_path, open_tasks.ID)
+    changed = {c.path: c.after.decode() for c in result.changes}
+    assert changed == {"Acme/Acme.md": _entity("- [ ] Ask finance ([[2026-11-02 call]])", "- ... and 1 more open task")}
+    assert [str(p) for p in result.problems] == [
+        "Acme/Q#2 call.md: open-tasks: its tasks are not listed in Open Tasks of Acme/Acme.md:"
+        " its name holds # ^ | [[ or ]], which no wikilink can hold"
+    ]
+    found = explain(plan(tmp_path), "Acme/Acme.md", datetime.date(2026, 11, 24))["open_tasks"]
+    assert [t["left_out"] for t in found if t["task"] == "Send the deck"] == [
+        "its note cannot be linked: its name holds # ^ | [[ or ]], which no wikilink can hold"
+    ]
+    write_vault(tmp_path, changed)
+    assert plan(tmp_path, open_tasks.ID).changes == [], "the next run changes nothing"
+
+
 def test_a_tick_reaches_a_source_task_marked_in_progress_meanwhile(tmp_path: Path) -> None:
     """`[/]` is still open: the tick made in the roll-up closes it there instead of being dropped."""
     _ticked_vault(tmp_path, source=SOURCE.replace("- [ ] Send", "- [/] Send"))
