@@ -81,6 +81,20 @@ def test_tasks_of_a_note_no_link_can_name_are_counted_not_listed(tmp_path: Path)
     assert plan(tmp_path, open_tasks.ID).changes == [], "the next run changes nothing"
 
 
+def test_a_markdown_link_to_a_note_named_with_a_hash_encodes_it(tmp_path: Path) -> None:
+    """`[Q#2 call](Q#2%20call.md)` would open `Q` at its heading: `#` is written `%23`, the line's link
+    opens its note, and the next run finds the section as it left it (no line listed twice)."""
+    write_vault(
+        tmp_path,
+        {".obsidian/app.json": '{"useMarkdownLinks": true}', "Acme/Acme.md": _entity(), "Acme/Q#2 call.md": "- [ ] Send the deck\n"},
+    )
+    changed = {c.path: c.after.decode() for c in plan(tmp_path, open_tasks.ID).changes}
+    assert changed == {"Acme/Acme.md": _entity("- [ ] Send the deck ([Q#2 call](Q%232%20call.md))")}
+    write_vault(tmp_path, changed)
+    again = plan(tmp_path, open_tasks.ID)
+    assert again.changes == [] and again.problems == []
+
+
 def test_a_tick_reaches_a_source_task_marked_in_progress_meanwhile(tmp_path: Path) -> None:
     """`[/]` is still open: the tick made in the roll-up closes it there instead of being dropped."""
     _ticked_vault(tmp_path, source=SOURCE.replace("- [ ] Send", "- [/] Send"))
