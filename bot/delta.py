@@ -31,9 +31,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable, Mapping
+from urllib.parse import unquote
 
 from bot.index_settings import duplicate_mark
-from bot.markdown import link_name
+from bot.markdown import find_links, find_section, fold, link_name
 from bot.note import Note
 from bot.note_facts import aliases, file_name, identity
 from bot.vault import VaultIndex
@@ -91,6 +92,24 @@ class VaultDelta:
             if owner is not None:
                 found.add(owner)
         return frozenset(found)
+
+    def section_links_reach(self, heading: str, notes: set[str]) -> set[str]:
+        """Entities whose `## heading` section has a link naming a note added or removed, or opening one
+        of `notes` (a generated section's links are in no note's `links`, so nothing above finds them)."""
+        vault = self.vault
+        keys = set(self.names) | {file_name(path) for path in notes}
+        keys |= {link_name(alias) for path in notes for alias in aliases(vault.notes[path])}
+        found: set[str] = set()
+        for entity in vault.entities if keys else ():
+            body = vault.notes[entity].body
+            text = fold(body) + (fold(unquote(body)) if "%" in body else "")  # a markdown link's target is URL-encoded
+            if fold(heading) not in text or not any(key in text for key in keys):
+                continue  # nearly always: the links there name none of them
+            for start, end in find_section(body, heading, headings=vault.notes[entity].headings):
+                targets = [link.target for link in find_links(body[start.end : end])]
+                if any(link_name(target) in self.names or vault.resolve(target, entity) in notes for target in targets):
+                    found.add(entity)
+        return found
 
     def advanced(self, vault: VaultIndex, edited: Mapping[str, Note]) -> VaultDelta | None:
         """The delta after a rule edited `edited` (each note as it was before that rule) and left `vault`;

@@ -269,8 +269,9 @@ _WIKILINK_PIPE = re.compile(r"\\?\|")
 def markdown_destination(path: str) -> str:
     """`path` as a markdown link's destination, the way Obsidian writes one (`%` and spaces
     percent-encoded, `Note%20(1).md`); parentheses that do not pair up are encoded too, since
-    CommonMark ends a bare destination at an unbalanced one (`[it](Sync%20(final.md)` is no link)."""
-    encoded = path.replace("%", "%25").replace(" ", "%20")
+    CommonMark ends a bare destination at an unbalanced one (`[it](Sync%20(final.md)` is no link),
+    and so is `#`, which would start a heading (`Q#2.md` would open `Q` at its heading `2.md`)."""
+    encoded = path.replace("%", "%25").replace(" ", "%20").replace("#", "%23")
     return encoded if _balanced(encoded) else encoded.replace("(", "%28").replace(")", "%29")
 
 

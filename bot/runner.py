@@ -189,12 +189,18 @@ def apply_rules(
         progress("rule", index, len(rules), rule.ID)
         options = config.rule_options(rule.ID)
         targets = rule.affected(delta, options) if delta is not None else None
-        # The clean state's warnings on the notes not rechecked (none on a note removed since).
-        kept = [p for p in (clean_problems or {}).get(rule.ID, ()) if targets is not None and p.path not in targets]
+        # The clean state's warnings on the notes neither rechecked nor changed (none on a note removed
+        # since). A rechecked note may warn about another (recent-context and open-tasks about a related
+        # note): while that one is unchanged, its warning is found again, and is kept once, where it was.
+        rechecked = targets | delta.paths | delta.removed.keys() if targets is not None and delta is not None else None
+        kept = [p for p in (clean_problems or {}).get(rule.ID, ()) if rechecked is not None and p.path not in rechecked]
         found = [p for p in kept if p.path in vault.notes]
+        fresh: list[Problem] = []
         updated: dict[str, Note] = {}
         moving: dict[str, str] = {}
-        grouped = _group_edits(rule, vault, options, today, targets, found)
+        grouped = _group_edits(rule, vault, options, today, targets, fresh)
+        known = set(found)
+        found += [p for p in fresh if p not in known]
         if refuse_moves and any(isinstance(edit, MoveNote) for edits in grouped.values() for edit in edits):
             moving_kinds = (MoveNote, RewriteLinks, AppendTasks)
             kept_kinds: dict[str, list[Edit]] = {p: [e for e in edits if not isinstance(e, moving_kinds)] for p, edits in grouped.items()}

@@ -95,7 +95,7 @@ from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, R
 from bot.markdown import Task, find_links, find_section, find_tasks
 from bot.scope import ENTITY_NOTES
 from bot.sections import mask_code
-from rules.recent_context import ordered_related
+from rules.recent_context import ordered_related, unlinkable
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
@@ -274,6 +274,8 @@ def _explain_tasks(context: ExplainContext, options: Options) -> list[dict[str, 
                 why = "its text leaves a %% comment open, which would hide the rest of the section"
             elif why is None and task.status == " " and task not in open_tasks(after, source):
                 why = "in a %% comment: Obsidian does not show it"
+            elif why is None and (unnamed := unlinkable(after, entity, source)) is not None:
+                why = f"its note cannot be linked: {unnamed}"
             elif why is None and position is not None and position > options.max_entries:
                 why, position = f"beyond max_entries ({options.max_entries}): it would be number {position}", None
             found.append({"source": source, "task": task.text, "listed_at": None if why else position, "left_out": why})
@@ -320,16 +322,21 @@ def explain_text(explanation: Mapping[str, Any]) -> list[str]:
 
 def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
     """An entity's section depends on its own note and its related notes; a task ticked in an edited
-    entity's section also changes its source note and every section that lists that note's tasks."""
+    entity's section also changes its source note and every section that lists that note's tasks. Links
+    in the section are in no note's `links`, yet a line whose link opens a note holding its task is the
+    rule's (else a person's, kept): a note added or removed under a name a line links to, or whose
+    tasks changed, changes the section and its warnings too."""
     found = set(delta.entities())
     vault = delta.vault
-    for path in delta.paths:
+    retasked = {path for path, old in delta.before.items() if {t.text for t in old.tasks} != {t.text for t in vault.notes[path].tasks}}
+    relinked = delta.section_links_reach(options.heading, retasked)
+    for path in delta.paths | relinked:
         if vault.is_entity(path):
             for line in section_lines(vault, path, options) or ():
                 if line.status not in (None, " ") and line.source is not None and not vault.is_entity(line.source):
                     # That note's tasks leave every roll-up listing them in the same run.
                     found |= vault.entities_of(line.source) | {line.source}
-    return frozenset(found)
+    return frozenset(found | relinked)
 
 
 def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
@@ -369,7 +376,12 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequ
             listed = [task for task in tasks_of[source] if task.start not in ticks.get(source, {})]
             if len(listed) < len(tasks_of[source]):
                 tied[entity].add(source)  # listed until now; leaves with the tick
-            shown = listed[: options.max_entries - len(generated)]
+            # A note no link can name (`#` or `|` in its name) is only counted: a line linking it would open
+            # another note, be a person's line the next run, and be listed again below it, run after run.
+            reason = unlinkable(vault, entity, source)
+            if reason is not None:
+                yield NoteEdit(source, Report(f"its tasks are not listed in {options.heading} of {entity}: {reason}"))
+            shown = listed[: options.max_entries - len(generated)] if reason is None else []
             if shown:
                 link = vault.link_text(source, entity)
                 generated += [f"- [ ] {task.text} ({link})" for task in shown]

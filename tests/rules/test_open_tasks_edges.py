@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.explain import explain
+from rules import open_tasks
 from tests.rules.test_open_tasks import ASK, CALL, LEFT, SOURCE, TODAY, _entity, _options, check_case, ticked
 from tests.vaults import plan, write_vault
 
@@ -142,3 +143,38 @@ def test_explain_says_why_a_task_is_left_out(tmp_path: Path) -> None:
         "in a comment block": "in a %% comment: Obsidian does not show it",
         "in an inline comment": "in a %% comment: Obsidian does not show it",
     }
+
+
+def test_tasks_of_a_note_no_link_can_name_are_counted_not_listed(tmp_path: Path) -> None:
+    """`[[Q#2 call]]` opens `Q` at its heading `2 call`: written into the section, the line would be a
+    person's line the next run and the task listed again below it, one more line every run."""
+    write_vault(
+        tmp_path, {"Acme/Acme.md": _entity(), "Acme/Q#2 call.md": "- [ ] Send the deck\n", "Acme/2026-11-02 call.md": "- [ ] Ask finance\n"}
+    )
+    result = plan(tmp_path, open_tasks.ID)
+    changed = {c.path: c.after.decode() for c in result.changes}
+    assert changed == {"Acme/Acme.md": _entity("- [ ] Ask finance ([[2026-11-02 call]])", "- ... and 1 more open task")}
+    assert [str(p) for p in result.problems] == [
+        "Acme/Q#2 call.md: open-tasks: its tasks are not listed in Open Tasks of Acme/Acme.md:"
+        " its name holds # ^ | [[ or ]], which no wikilink can hold"
+    ]
+    found = explain(plan(tmp_path), "Acme/Acme.md", TODAY)["open_tasks"]
+    assert [t["left_out"] for t in found if t["task"] == "Send the deck"] == [
+        "its note cannot be linked: its name holds # ^ | [[ or ]], which no wikilink can hold"
+    ]
+    write_vault(tmp_path, changed)
+    assert plan(tmp_path, open_tasks.ID).changes == [], "the next run changes nothing"
+
+
+def test_a_markdown_link_to_a_note_named_with_a_hash_encodes_it(tmp_path: Path) -> None:
+    """`[Q#2 call](Q#2%20call.md)` would open `Q` at its heading: `#` is written `%23`, the line's link
+    opens its note, and the next run finds the section as it left it (no line listed twice)."""
+    write_vault(
+        tmp_path,
+        {".obsidian/app.json": '{"useMarkdownLinks": true}', "Acme/Acme.md": _entity(), "Acme/Q#2 call.md": "- [ ] Send the deck\n"},
+    )
+    changed = {c.path: c.after.decode() for c in plan(tmp_path, open_tasks.ID).changes}
+    assert changed == {"Acme/Acme.md": _entity("- [ ] Send the deck ([Q#2 call](Q%232%20call.md))")}
+    write_vault(tmp_path, changed)
+    again = plan(tmp_path, open_tasks.ID)
+    assert again.changes == [] and again.problems == []
