@@ -45,7 +45,7 @@ def _vault(root: Path, notes: int, folders: int) -> list[Change]:
 def _measure(root: Path, notes: int, folders: int, batched: bool) -> tuple[float, float]:
     changes = _vault(root, notes, folders)
     if not batched:
-        bot.durable._syncfs = (lambda: None)  # type: ignore[assignment]  # as on a platform without syncfs
+        bot.durable._syncfs = lambda: None  # type: ignore[assignment]  # as on a platform without syncfs
     try:
         wall, cpu = time.perf_counter(), time.process_time()
         result = write_changes(root, changes)
