@@ -16,7 +16,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 
 @functools.lru_cache(maxsize=1)
@@ -66,6 +66,21 @@ def make_durable(files: Mapping[Path, int]) -> dict[Path, OSError]:
         except OSError as error:
             failed[path] = error
     return failed
+
+
+def sync_folders_together(folders: Sequence[Path]) -> bool:
+    """Make the entries of `folders` durable with one `syncfs` per file system (it commits the whole
+    file system's metadata, renames included) instead of one fsync per folder; False where that
+    cannot be done or failed, and the caller syncs each folder."""
+    syncfs = _syncfs()
+    if syncfs is None:
+        return False
+    try:
+        for folder in {os.stat(folder).st_dev: folder for folder in folders}.values():
+            _with_descriptor(folder, syncfs)
+    except OSError:
+        return False
+    return True
 
 
 def _with_descriptor(path: Path, call: Callable[[int], None]) -> None:

@@ -206,7 +206,11 @@ def _sync_later(folder: Path, unsynced: set[Path] | None) -> None:
 
 
 def sync_folders(folders: Iterable[Path]) -> None:
-    """Make the renames in `folders` durable: one sync per folder, however many notes changed there."""
+    """Make the renames in `folders` durable: one sync per folder, however many notes changed there,
+    or, for several folders where the platform can, one per file system (bot/durable.py)."""
+    folders = list(folders)
+    if len(folders) > 1 and durable.sync_folders_together(folders):
+        return
     for folder in folders:
         _sync_folder(folder)
 
