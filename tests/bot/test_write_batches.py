@@ -173,3 +173,48 @@ def test_a_change_staged_with_its_requirement_is_not_placed_when_the_requirement
     assert (tmp_path / "Roll-up.md").read_text() == "- [x] t ([[Source]])\n", "the tick the person made is still there"
     assert [p.path for p in result.problems] == ["Source.md", "Roll-up.md"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Roll-up.md", "Source.md"]
+
+
+def test_a_full_disk_and_a_read_only_folder_mid_batch_cost_only_their_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The third note's temporary file meets a full disk after half its bytes; folder F1 refuses
+    new files (as root, permissions stop nothing, so both are injected where the writer opens files)."""
+    changes = _vault(tmp_path, notes=8, folders=2)
+    temporaries = _temporaries_of(monkeypatch)
+    real_open = open
+
+    class HalfThenFull:
+        def __init__(self, handle: object) -> None:
+            self.handle = handle
+
+        def __enter__(self) -> HalfThenFull:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()  # type: ignore[attr-defined]
+
+        def write(self, data: bytes) -> int:
+            self.handle.write(data[: len(data) // 2])  # type: ignore[attr-defined]
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def failing_open(path: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if Path(path).parent.name == "F1":
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+        handle = real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+        return HalfThenFull(handle) if temporaries.get(Path(path)) == "N002.md" else handle
+
+    monkeypatch.setattr(bot.writer, "open", failing_open, raising=False)
+    result = write_changes(tmp_path, changes)
+    assert [c.path for c in result.written] == ["F0/N000.md", "F0/N004.md", "F0/N006.md"]
+    assert result.failed
+    denied, full = (f"cannot be written: {os.strerror(code)}; the note is unchanged" for code in (errno.EACCES, errno.ENOSPC))
+    assert [(p.path, p.message) for p in result.problems] == [
+        ("F1/N001.md", denied),
+        ("F0/N002.md", full),
+        ("F1/N003.md", denied),
+        ("F1/N005.md", denied),
+        ("F1/N007.md", denied),
+    ]
+    assert {c.path: (tmp_path / c.path).read_bytes() for c in changes} == {
+        c.path: c.after if c in result.written else c.before for c in changes
+    }
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [f"N{i:03d}.md" for i in range(8)], "no temporary file left"
