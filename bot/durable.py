@@ -7,6 +7,10 @@ out with one flush, and reports a failed write-back as fsync does (older kernels
 returns 0, so they keep one fsync per file). `os.sync()` is no substitute: it reports no error at
 all and flushes every file system of the machine. macOS `sync()` may return before the data is
 written and Windows has no such call, so both fsync each file's handle as it is written.
+
+`syncfs` is trusted only on local disk file systems (`SYNCFS_KEEPS`): on a FUSE mount (rclone,
+gocryptfs, Cryptomator), NFS or SMB it can return before the storage behind the mount has the data,
+while an fsync of the file asks that storage; files there are fsynced one by one.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ import re
 import sys
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
+
+SYNCFS_KEEPS = frozenset({"ext4", "ext3", "xfs", "btrfs", "f2fs"})
+MOUNTS = Path("/proc/self/mountinfo")
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,24 +55,42 @@ def in_batches() -> bool:
 
 def make_durable(files: Mapping[Path, int]) -> dict[Path, OSError]:
     """Put the written and closed `files` (path -> the st_dev of its file system) on disk; those that
-    could not be, with why. One `syncfs` per file system; if one fails, an fsync of each file
-    finds whose write-back failed (the failure may be another program's file on that disk)."""
+    could not be, with why. One `syncfs` per file system that can be trusted with it; an fsync of
+    each file elsewhere, and everywhere if a `syncfs` fails (it may be another program's file on that
+    disk whose write-back failed: the fsyncs find whose it was)."""
     syncfs = _syncfs()
     if syncfs is None or not files:
         return {}
+    trusted = {device for device in set(files.values()) if syncs_whole(device)}
+    one_by_one = [path for path, device in files.items() if device not in trusted]
     try:
-        for path in {device: path for path, device in files.items()}.values():
+        for path in {device: path for path, device in files.items() if device in trusted}.values():
             _with_descriptor(path, syncfs)
-        return {}
     except OSError:
-        pass
+        one_by_one = list(files)
     failed: dict[Path, OSError] = {}
-    for path in files:
+    for path in one_by_one:
         try:
             _with_descriptor(path, os.fsync)
         except OSError as error:
             failed[path] = error
     return failed
+
+
+def syncs_whole(device: int) -> bool:
+    """Whether the file system of `device` is one whose `syncfs` puts all its files on disk (a mounted one
+    of SYNCFS_KEEPS' types); False when it cannot be told."""
+    wanted = f"{os.major(device)}:{os.minor(device)}"
+    try:
+        with open(MOUNTS, encoding="utf-8", errors="replace") as mounts:
+            for line in mounts:  # "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw"
+                fields, _, described = line.partition(" - ")
+                if fields.split()[2:3] == [wanted]:
+                    kind = described.split()[:1]
+                    return bool(kind) and kind[0] in SYNCFS_KEEPS
+    except OSError:
+        pass
+    return False
 
 
 def sync_folders_together(folders: Sequence[Path]) -> bool:
@@ -76,7 +101,10 @@ def sync_folders_together(folders: Sequence[Path]) -> bool:
     if syncfs is None:
         return False
     try:
-        for folder in {os.stat(folder).st_dev: folder for folder in folders}.values():
+        by_device = {os.stat(folder).st_dev: folder for folder in folders}
+        if not all(syncs_whole(device) for device in by_device):
+            return False
+        for folder in by_device.values():
             _with_descriptor(folder, syncfs)
     except OSError:
         return False

@@ -218,3 +218,24 @@ def test_a_full_disk_and_a_read_only_folder_mid_batch_cost_only_their_notes(tmp_
         c.path: c.after if c in result.written else c.before for c in changes
     }
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [f"N{i:03d}.md" for i in range(8)], "no temporary file left"
+
+
+def test_syncfs_is_trusted_only_on_local_disk_file_systems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mounts = tmp_path / "mountinfo"
+    mounts.write_text(
+        "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+        "90 27 0:52 / /home/ann/Vault rw,nosuid - fuse.gocryptfs gocryptfs rw,user_id=1000\n"
+        "91 27 0:53 / /mnt/nas rw - nfs4 nas:/export rw\n"
+    )
+    monkeypatch.setattr(bot.durable, "MOUNTS", mounts)
+    assert [bot.durable.syncs_whole(os.makedev(*pair)) for pair in ((254, 0), (0, 52), (0, 53), (8, 1))] == [True, False, False, False]
+
+
+@batching
+def test_on_a_file_system_syncfs_cannot_be_trusted_with_each_file_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vault on a FUSE mount, say: an fsync of each temporary file, then of each folder, and no syncfs."""
+    changes = _vault(tmp_path, notes=4, folders=2)
+    monkeypatch.setattr(bot.durable, "SYNCFS_KEEPS", frozenset())
+    events = _record(monkeypatch)
+    write_changes(tmp_path, changes)
+    assert [kind for kind, _ in events] == ["fsync"] * 4 + ["replace"] * 4 + ["fsync"] * 2
