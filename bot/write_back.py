@@ -1,6 +1,6 @@
 """Putting a plan on disk: write each change, then remember whether the vault is now clean.
 
-`write_changes` writes one note at a time through bot/writer.py; a conflict or an
+`write_changes` writes the notes in batches through bot/writer.py; a conflict or an
 I/O error costs that note only. `remember_clean_state` records the clean-run
 memo (bot/memo.py) when the vault provably is clean after the writes.
 """
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from bot.config import Config
 from bot.counting import counter
@@ -23,9 +25,14 @@ from bot.runner import Change, RunPlan, apply_rules, collector_paused, parse_set
 from bot.scan import FileStat
 from bot.since_clean import link_warnings
 from bot.together import unwritten_requirement, write_order
-from bot.writer import WriteConflict, move_note, sync_folders, write_note
+from bot.writer import Staged, WriteConflict, discard, make_durable, place, place_moved, stage_move, stage_write, sync_folders
 from rules import get_rule
 
+T = TypeVar("T")
+# Notes staged before they are made durable and placed: bounds the bytes held, the temporary files a
+# kill can leave and the time between a note's check at staging and at its rename.
+BATCH = 256
+TEST_BATCH = "VAULTBOT_TEST_WRITE_BATCH"
 GONE = "removed or renamed while vaultbot ran; not written (the next run picks up the change)"
 
 
@@ -89,44 +96,97 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
 def write_changes(root: Path, changes: Iterable[Change]) -> WriteResult:
     """Write each change atomically; a conflict or an I/O error skips that note, and the changes that require it.
 
-    Each folder is synced once, after its notes are written (a note's own bytes are
-    synced before its rename): a crash before that can cost a rename, never a note."""
+    Notes go in batches of at most BATCH: every temporary file of a batch is written, then all
+    are made durable together (bot/durable.py), then each is checked against the note on disk
+    and renamed over it, in write order. Each folder is synced once, after its notes are written:
+    a crash before that can cost a rename, never a note."""
     result = WriteResult()
     unsynced: set[Path] = set()
     try:
-        _write_each(root, changes, result, unsynced)
+        _write_each(root, write_order(list(changes)), result, unsynced)
     finally:
         sync_folders(unsynced)
     return result
 
 
-def _write_each(root: Path, changes: Iterable[Change], result: WriteResult, unsynced: set[Path]) -> None:
-    ordered = write_order(list(changes))
+def _batch_size() -> int:
+    """BATCH, or (tests only) the size VAULTBOT_TEST_WRITE_BATCH names, so a small vault spans several batches."""
+    return int(os.environ.get(TEST_BATCH) or BATCH)
+
+
+def _write_each(root: Path, ordered: Sequence[Change], result: WriteResult, unsynced: set[Path]) -> None:
     count = counter("write", len(ordered))  # for a progress line (bot/counting.py)
-    for done, change in enumerate(ordered):
+    size = _batch_size()
+    for start in range(0, len(ordered), size):
         if count is not None:
-            count(done)
-        held = unwritten_requirement(change, result.written)
-        if held is not None:
-            result.problems.append(held)
-            continue
-        try:
-            if change.destination is None:
-                result.stats[change.path] = write_note(root / change.path, change.after, change.before, unsynced)
-            else:
-                result.stats[change.destination] = move_note(
-                    root / change.path, root / change.destination, change.after, change.before, unsynced
-                )
-        except FileExistsError:
-            result.problems.append(Problem(change.path, f"not moved: {change.destination} already exists; the note is unchanged"))
-        except WriteConflict:
-            result.problems.append(Problem(change.path, "changed on disk while vaultbot ran; not overwritten (the next run picks it up)"))
-        except FileNotFoundError:  # deleted or renamed by someone since it was read: their change, not a failure
-            result.problems.append(Problem(change.path, GONE))
-        except OSError as error:
-            result.failed = True
-            result.problems.append(Problem(change.path, f"cannot be written: {error.strerror or error}; the note is unchanged"))
-        else:
-            result.written.append(change)
+            count(start)
+        _write_batch(root, ordered[start : start + size], result, unsynced)
     if count is not None:
         count(len(ordered))
+
+
+def _write_batch(root: Path, batch: Sequence[Change], result: WriteResult, unsynced: set[Path]) -> None:
+    staged: list[tuple[Change, Staged]] = []
+    try:
+        for change in batch:  # a change whose requirement already failed is not even staged
+            if _held(change, [*result.written, *(done for done, _ in staged)], result):
+                continue
+            made = _attempt(change, result, partial(_stage, root, change))
+            if made is not None:
+                staged.append((change, made))
+        failed = make_durable([made for _, made in staged])
+        for change, made in staged:
+            if made.temporary in failed:
+                discard(made)
+                _report(change, failed[made.temporary], result)
+            elif not _held(change, result.written, result):
+                placed = _attempt(change, result, partial(_place, root, change, made, unsynced))
+                if placed is not None:
+                    result.stats[change.destination or change.path] = placed
+                    result.written.append(change)
+            else:
+                discard(made)
+    except BaseException:  # an interrupt: no temporary file stays behind (a kill's are the next run's)
+        for _, made in staged:
+            discard(made)
+        raise
+
+
+def _held(change: Change, written: Sequence[Change], result: WriteResult) -> bool:
+    held = unwritten_requirement(change, written)
+    if held is not None:
+        result.problems.append(held)
+    return held is not None
+
+
+def _stage(root: Path, change: Change) -> Staged:
+    if change.destination is None:
+        return stage_write(root / change.path, change.after, change.before)
+    return stage_move(root / change.path, root / change.destination, change.after, change.before)
+
+
+def _place(root: Path, change: Change, made: Staged, unsynced: set[Path]) -> FileStat:
+    if change.destination is None:
+        return place(made, change.before, unsynced)
+    return place_moved(made, root / change.path, change.before, unsynced)
+
+
+def _attempt(change: Change, result: WriteResult, step: Callable[[], T]) -> T | None:
+    """`step()`, or None with the reason in `result` when it failed."""
+    try:
+        return step()
+    except (WriteConflict, OSError) as error:
+        _report(change, error, result)
+        return None
+
+
+def _report(change: Change, error: WriteConflict | OSError, result: WriteResult) -> None:
+    if isinstance(error, FileExistsError):
+        result.problems.append(Problem(change.path, f"not moved: {change.destination} already exists; the note is unchanged"))
+    elif isinstance(error, WriteConflict):
+        result.problems.append(Problem(change.path, "changed on disk while vaultbot ran; not overwritten (the next run picks it up)"))
+    elif isinstance(error, FileNotFoundError):  # deleted or renamed by someone since it was read: their change, not a failure
+        result.problems.append(Problem(change.path, GONE))
+    else:
+        result.failed = True
+        result.problems.append(Problem(change.path, f"cannot be written: {error.strerror or error}; the note is unchanged"))

@@ -1,19 +1,24 @@
 """The only module that writes notes: atomically, and never over someone's edit.
 
-A note is written to a temporary file beside it (same folder, so the rename
-stays on one file system), flushed to disk, given the original's mode, and
-renamed over the original. Just before the rename the original is read again:
-if its bytes are not the ones the run read, someone edited it meanwhile and it
-is left alone (the next run picks the change up).
+A note is written in three steps, each of which a caller may do for many notes
+at once (bot/write_back.py does, in batches): `stage` writes the new bytes to a
+temporary file beside the note (same folder, so the rename stays on one file
+system) and gives it the original's mode; `make_durable` puts the temporary
+files on disk (bot/durable.py: one `syncfs` per batch where the platform allows,
+else one fsync per file as it is written); `place` renames one over its note. No
+note is replaced by a temporary file whose bytes are not on disk yet. Just before
+the rename the original is read again: if its bytes are not the ones the run
+read, someone edited it meanwhile and it is left alone (the next run picks the
+change up). `write_note` does the three for one note.
 
-A note that moves (`move_note`) is written the same way at its new path, which
-must not exist yet; only then, and only if the original still holds the bytes
-the run read, is the original removed. At every moment the note's content
-exists on disk at one path or the other.
+A note that moves (`move_note`, `place_moved`) is written the same way at its new
+path, which must not exist yet; only then, and only if the original still holds
+the bytes the run read, is the original removed. At every moment the note's
+content exists on disk at one path or the other.
 
 Temporary names are short and fixed in length (`.vaultbot-<12 hex>.tmp`), so
 they fit beside a note whose own name uses all 255 bytes a file system allows.
-A run killed mid-write may leave one behind: the scan (bot/scan.py) notes every
+A run killed mid-write may leave some behind: the scan (bot/scan.py) notes every
 such file it passes, at no extra cost, and the next real run removes them
 (`remove_leftovers`) before it writes.
 """
@@ -24,9 +29,11 @@ import contextlib
 import os
 import secrets
 import stat
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Sequence
 
+from bot import durable
 from bot.errors import NoteError
 from bot.scan import FileStat
 
@@ -48,43 +55,123 @@ def remove_leftovers(root: Path, paths: Iterable[str]) -> None:
             (root / path).unlink()
 
 
-@contextlib.contextmanager
-def _staged(target: Path, data: bytes, mode: int) -> Iterator[tuple[Path, FileStat]]:
-    """`data` in a temporary file beside `target`, on disk and with `mode`, and its stat.
+@dataclass(frozen=True)
+class Staged:
+    """New bytes in a temporary file beside `target`, not yet in its place."""
 
-    The block puts it in place; if the block fails, the temporary file goes.
-    """
+    target: Path
+    temporary: Path
+    stat: FileStat  # the temporary file's, which the note keeps once renamed
+    device: int  # the file system it is on (make_durable syncs each one once)
+
+
+def stage(target: Path, data: bytes, mode: int) -> Staged:
+    """`data` in a temporary file beside `target` with `mode`; on disk already only where files are
+    not made durable in batches. If anything fails, the temporary file goes."""
     temporary = _temporary_path(target)
     try:
         with open(temporary, "xb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if not durable.in_batches():  # Windows, macOS, older Linux: fsync the handle we hold
+                os.fsync(handle.fileno())
         os.chmod(temporary, mode)
-        yield temporary, FileStat.of(os.stat(temporary))
+        status = os.stat(temporary)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    return Staged(target, temporary, FileStat.of(status), status.st_dev)
+
+
+def make_durable(staged: Sequence[Staged]) -> dict[Path, OSError]:
+    """Put the temporary files of `staged` on disk; those that could not be (by temporary path), with why."""
+    return durable.make_durable({each.temporary: each.device for each in staged})
+
+
+def discard(staged: Staged) -> None:
+    staged.temporary.unlink(missing_ok=True)
+
+
+def place(staged: Staged, expected: bytes, unsynced: set[Path] | None = None) -> FileStat:
+    """Rename the (durable) temporary file over its note, whose content must still be `expected`; the new file's stat.
+
+    Raises WriteConflict when the note changed since it was read, OSError when it cannot be
+    replaced; in both cases the note is untouched and the temporary file removed. With `unsynced`,
+    the folder whose entry changed is added to it instead of being synced here (`sync_folders` then
+    syncs each folder once for many notes)."""
+    try:
+        if staged.target.read_bytes() != expected:
+            raise WriteConflict(str(staged.target))
+        os.replace(staged.temporary, staged.target)
+    except BaseException:
+        discard(staged)
+        raise
+    _sync_later(staged.target.parent, unsynced)
+    return staged.stat
+
+
+def place_moved(staged: Staged, source: Path, expected: bytes, unsynced: set[Path] | None = None) -> FileStat:
+    """Put the (durable) temporary file at its new path, which must not exist, and remove `source`, whose
+    content must still be `expected`; the new file's stat.
+
+    Raises FileExistsError when the new path exists, WriteConflict when `source` changed since it was
+    read, OSError when either cannot be written; in each case `source` is untouched and neither the
+    new path nor the temporary file is left behind."""
+    try:
+        if source.read_bytes() != expected:
+            raise WriteConflict(str(source))
+        _place_new(staged.temporary, staged.target)
+    except BaseException:
+        discard(staged)
+        raise
+    _sync_folder(staged.target.parent)  # the copy is on disk before the original goes
+    try:
+        if source.read_bytes() != expected:
+            raise WriteConflict(str(source))
+        source.unlink()
+    except BaseException:
+        # Someone edited the original meanwhile (or it cannot be removed): theirs wins, the copy goes.
+        staged.target.unlink(missing_ok=True)
+        raise
+    _sync_later(source.parent, unsynced)
+    return staged.stat
+
+
+def stage_move(source: Path, destination: Path, data: bytes, expected: bytes) -> Staged:
+    """`stage` for a move of `source` to `destination`: refused early (WriteConflict, FileExistsError)
+    when `source` changed or `destination` exists; `place_moved` checks both again."""
+    if source.read_bytes() != expected:
+        raise WriteConflict(str(source))
+    if destination.exists():
+        raise FileExistsError(str(destination))
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    return stage(destination, data, stat.S_IMODE(source.stat().st_mode))
+
+
+def stage_write(target: Path, data: bytes, expected: bytes) -> Staged:
+    """`stage` for a rewrite of `target`: refused early (WriteConflict) when it changed; `place` checks again."""
+    if target.read_bytes() != expected:
+        raise WriteConflict(str(target))
+    return stage(target, data, stat.S_IMODE(target.stat().st_mode))
+
+
+def _durable(staged: Staged) -> Staged:
+    failed = make_durable([staged])
+    if failed:
+        discard(staged)
+        raise failed[staged.temporary]
+    return staged
 
 
 def write_note(target: Path, new: bytes, expected: bytes, unsynced: set[Path] | None = None) -> FileStat:
     """Replace `target` (whose content must still be `expected`) with `new`; the new file's stat.
 
     The stat is taken from the temporary file before the rename, so it describes
-    vaultbot's own bytes even if someone edits the note right afterwards. With
-    `unsynced`, the folder whose entry changed is added to it instead of being
-    synced here (`sync_folders` then syncs each folder once for many notes).
+    vaultbot's own bytes even if someone edits the note right afterwards.
     Raises WriteConflict when the file changed since it was read, OSError when
     it cannot be written; in both cases the original file is untouched.
     """
-    if target.read_bytes() != expected:
-        raise WriteConflict(str(target))
-    with _staged(target, new, stat.S_IMODE(target.stat().st_mode)) as (temporary, placed):
-        if target.read_bytes() != expected:
-            raise WriteConflict(str(target))
-        os.replace(temporary, target)
-    _sync_later(target.parent, unsynced)
-    return placed
+    return place(_durable(stage_write(target, new, expected)), expected, unsynced)
 
 
 def move_note(source: Path, destination: Path, new: bytes, expected: bytes, unsynced: set[Path] | None = None) -> FileStat:
@@ -94,24 +181,7 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes, unsy
     changed since it was read, OSError when either cannot be written; in each case
     `source` is untouched and `destination` is not left behind.
     """
-    if source.read_bytes() != expected:
-        raise WriteConflict(str(source))
-    if destination.exists():
-        raise FileExistsError(str(destination))
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with _staged(destination, new, stat.S_IMODE(source.stat().st_mode)) as (temporary, placed):
-        _place_new(temporary, destination)
-    _sync_folder(destination.parent)  # the copy is on disk before the original goes
-    try:
-        if source.read_bytes() != expected:
-            raise WriteConflict(str(source))
-        source.unlink()
-    except BaseException:
-        # Someone edited the original meanwhile (or it cannot be removed): theirs wins, the copy goes.
-        destination.unlink(missing_ok=True)
-        raise
-    _sync_later(source.parent, unsynced)
-    return placed
+    return place_moved(_durable(stage_move(source, destination, new, expected)), source, expected, unsynced)
 
 
 def _place_new(temporary: Path, destination: Path) -> None:
@@ -136,7 +206,11 @@ def _sync_later(folder: Path, unsynced: set[Path] | None) -> None:
 
 
 def sync_folders(folders: Iterable[Path]) -> None:
-    """Make the renames in `folders` durable: one sync per folder, however many notes changed there."""
+    """Make the renames in `folders` durable: one sync per folder, however many notes changed there,
+    or, for several folders where the platform can, one per file system (bot/durable.py)."""
+    folders = list(folders)
+    if len(folders) > 1 and durable.sync_folders_together(folders):
+        return
     for folder in folders:
         _sync_folder(folder)
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 import bot.execute
+import bot.reading
+import bot.write_back
 import bot.writer
 from bot.cli import main
 from bot.config import load_config
@@ -61,6 +63,14 @@ def cli_env(cache: Path) -> dict[str, str]:
     return {**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONPATH": str(REPO)}
 
 
+def batched_env(cache: Path) -> dict[str, str]:
+    """`cli_env` with the notes written in batches of 4 (bot/write_back.py): the 32 notes span 8
+    batches, so a kill can land while temporary files are written, while a batch is made durable,
+    between renames and between batches, not only in the one short burst of renames a single
+    batch makes."""
+    return {**cli_env(cache), bot.write_back.TEST_BATCH: "4"}
+
+
 # -- SIGKILL at random points of a write-heavy run -----------------------------------------
 
 
@@ -94,7 +104,7 @@ def _kill_trial(trial: int, pristine: Path, work: Path, original: dict, final: d
     rng = random.Random(SEED * 1000 + trial)
     vault = shutil.copytree(pristine, work / f"trial-{trial}")
     cache = work / f"cache-{trial}"
-    process = subprocess.Popen(cli(vault), env=cli_env(cache), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(cli(vault), env=batched_env(cache), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if trial % 5 == 0:  # any moment of the run, start-up and planning included
         time.sleep(rng.uniform(0, 0.6 + write_phase))
     elif _first_write_seen(vault, min(original), process) is not None:  # somewhere in the writes
@@ -115,7 +125,7 @@ def test_sigkill_at_random_points_never_loses_or_tears_a_note(busy, tmp_path: Pa
     pristine, original, final = busy
     # How long the writes take here, measured on one uninterrupted run.
     probe = shutil.copytree(pristine, tmp_path / "probe")
-    process = subprocess.Popen(cli(probe), env=cli_env(tmp_path / "c"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(cli(probe), env=batched_env(tmp_path / "c"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     first = _first_write_seen(probe, min(original), process)
     process.wait()
     write_phase = max(time.monotonic() - (first or time.monotonic()), 0.05)
@@ -136,8 +146,9 @@ def test_sigkill_at_random_points_never_loses_or_tears_a_note(busy, tmp_path: Pa
         f"SIGKILL trials: {KILL_TRIALS} (seed {SEED}), {mid_write} landed mid-write, "
         f"{sum(o['temporaries'] for o in outcomes)} temporary files left behind, 0 notes lost or torn"
     )
-    # The writes last a fraction of a second here (one fsync per folder, not per note), and a busy
-    # machine lands some aimed kills after them: one in five landing mid-write keeps the test meaningful.
+    # The writes last a fraction of a second here (one sync per batch and one per folder, not one per
+    # note), and a busy machine lands some aimed kills after them: one in five landing mid-write keeps
+    # the test meaningful.
     assert mid_write >= KILL_TRIALS // 5, "kills must land while notes are being written"
 
 
@@ -320,8 +331,6 @@ def test_the_vault_vanishing_mid_run_is_a_clear_error(
 ) -> None:
     vault = busy_vault(tmp_path / "vault", customers=2, meetings=6)
     if moment == "while reading":
-        import bot.reading
-
         real_read = bot.reading.read_note
 
         def read_then_vanish(root, path, *args):
@@ -331,18 +340,16 @@ def test_the_vault_vanishing_mid_run_is_a_clear_error(
 
         monkeypatch.setattr(bot.reading, "read_note", read_then_vanish)
     else:
-        import bot.write_back
-
-        real_write_note = bot.write_back.write_note
+        real_stage = bot.write_back.stage_write
         calls = []
 
-        def write_then_vanish(target, new, expected, *rest):
+        def stage_then_vanish(target, new, expected):
             calls.append(target)
             if len(calls) == 3:
                 shutil.rmtree(vault)
-            return real_write_note(target, new, expected, *rest)
+            return real_stage(target, new, expected)
 
-        monkeypatch.setattr("bot.write_back.write_note", write_then_vanish)
+        monkeypatch.setattr("bot.write_back.stage_write", stage_then_vanish)
     code = main(["run", str(vault), "--no-commit", "--no-cache", "--today", TODAY])
     err = capsys.readouterr().err
     assert code == 3
