@@ -36,7 +36,7 @@ def test_a_note_added_under_a_roll_up_lines_link_makes_the_line_the_rules(tmp_pa
     write_model(tmp_path, {**model, "Daily/Xeno.md": (None, "- [ ] Foo\n")}, model)
 
     incremental, full = planned(tmp_path, cached=True)[0], planned(tmp_path, cached=False)[0]
-    assert incremental.edited_since_clean == {"Daily/Xeno.md"}
+    assert incremental.memo.edited_since_clean == {"Daily/Xeno.md"}
     assert [change.path for change in full.changes] == [ACME]
     assert outcome(incremental) == outcome(full)
     real_run(tmp_path)
@@ -55,7 +55,7 @@ def test_a_note_removed_under_a_ticked_lines_link_takes_its_warning_along(tmp_pa
     write_model(tmp_path, without, model)
 
     incremental, full = planned(tmp_path, cached=True)[0], planned(tmp_path, cached=False)[0]
-    assert incremental.edited_since_clean is not None, "rechecked from the clean state"
+    assert incremental.memo.edited_since_clean is not None, "rechecked from the clean state"
     assert warning not in outcome(full)[1]
     assert outcome(incremental) == outcome(full)
 
@@ -67,6 +67,6 @@ def test_a_task_added_in_place_to_the_note_a_line_links_to_makes_the_line_the_ru
     write_model(tmp_path, {**model, "Daily/Xeno.md": (None, "- [ ] Foo\n")}, model)
 
     incremental, full = planned(tmp_path, cached=True)[0], planned(tmp_path, cached=False)[0]
-    assert incremental.edited_since_clean == {"Daily/Xeno.md"}
+    assert incremental.memo.edited_since_clean == {"Daily/Xeno.md"}
     assert [change.path for change in full.changes] == [ACME]
     assert outcome(incremental) == outcome(full)

@@ -35,7 +35,7 @@ def _clean(root: Path) -> dict[str, tuple[dict | None, str]]:
 
 def _warnings(root: Path) -> tuple[list[str], list[str]]:
     incremental, full = planned(root, cached=True)[0], planned(root, cached=False)[0]
-    assert incremental.edited_since_clean is not None, "rechecked from the clean state"
+    assert incremental.memo.edited_since_clean is not None, "rechecked from the clean state"
     assert outcome(incremental) == outcome(full)
     return outcome(incremental)[1], outcome(full)[1]
 
