@@ -31,6 +31,8 @@ def fresh_clones(
     """(wall, CPU, peak MB) per round of a committing run on a fresh clone with the carried cache, of the
     vault unchanged and with `touched` notes edited upstream (by `touch`). `command(vault, *flags)` is the run."""
     origin, carried, kept, upstream, clone = (work / name for name in ("origin", "carried", "carried-after-first-job", "upstream", "clone"))
+    for folder in (carried, kept, upstream, clone):  # a run stopped midway leaves them
+        shutil.rmtree(folder, ignore_errors=True)
     git_copy(vault, origin)
     env = {**os.environ, "VAULTBOT_CACHE_DIR": str(carried)}
     measure(command(origin), env)  # the first job: commits what the rules change, leaves the cache
