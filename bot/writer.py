@@ -71,7 +71,8 @@ def write_note(target: Path, new: bytes, expected: bytes, unsynced: set[Path] | 
     """Replace `target` (whose content must still be `expected`) with `new`; the new file's stat.
 
     The stat is taken from the temporary file before the rename, so it describes
-    vaultbot's own bytes even if someone edits the note right afterwards. With
+    vaultbot's own bytes even if someone edits the note right afterwards (after the
+    rename only its change time is taken, while the file is still the one placed). With
     `unsynced`, the folder whose entry changed is added to it instead of being
     synced here (`sync_folders` then syncs each folder once for many notes).
     Raises WriteConflict when the file changed since it was read, OSError when
@@ -84,7 +85,7 @@ def write_note(target: Path, new: bytes, expected: bytes, unsynced: set[Path] | 
             raise WriteConflict(str(target))
         os.replace(temporary, target)
     _sync_later(target.parent, unsynced)
-    return placed
+    return _as_placed(target, placed)
 
 
 def move_note(source: Path, destination: Path, new: bytes, expected: bytes, unsynced: set[Path] | None = None) -> FileStat:
@@ -101,6 +102,7 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes, unsy
     destination.parent.mkdir(parents=True, exist_ok=True)
     with _staged(destination, new, stat.S_IMODE(source.stat().st_mode)) as (temporary, placed):
         _place_new(temporary, destination)
+    placed = _as_placed(destination, placed)
     _sync_folder(destination.parent)  # the copy is on disk before the original goes
     try:
         if source.read_bytes() != expected:
@@ -112,6 +114,17 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes, unsy
         raise
     _sync_later(source.parent, unsynced)
     return placed
+
+
+def _as_placed(target: Path, placed: FileStat) -> FileStat:
+    """The stat of the file now at `target` when it is still the one placed (same inode, size, mtime and
+    mode): putting it in place renewed its change time, which the next scan sees. Else `placed`, which
+    then matches no scan, so the note is read again."""
+    try:
+        now = FileStat.of(os.stat(target))
+    except OSError:
+        return placed
+    return now if now[:4] == placed[:4] else placed
 
 
 def _place_new(temporary: Path, destination: Path) -> None:
