@@ -243,3 +243,21 @@ def test_an_edit_that_restores_size_and_mtime_on_the_same_clone_is_seen(tmp_path
     recognised, carried = dry_run(vault, folder)
     assert not recognised and [c["path"] for c in carried["changed"]] == ["People/Ann.md", "People/Bob.md"]
     assert dry_run(vault, tmp_path / "cold") == (False, carried)
+
+
+def test_an_attribute_that_recodes_a_note_on_checkout_keeping_its_size_is_no_match(cache: Path, tmp_path: Path) -> None:
+    """`.gitattributes` committed upstream decides a checkout's bytes as much as `core.autocrlf` does, and
+    the size does not always tell: `ÜÜ` and two newlines are 6 bytes in UTF-8 with LF and in Latin-1 with
+    CRLF. The blob is the same, git calls the checkout clean; the bytes are not the ones parsed."""
+    origin = tmp_path / "origin"
+    write_vault(origin, {"Notes/Umlaut.md": "ÜÜ\n\n"})
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "a note")
+    assert run_cli("run", origin, "--today", TODAY.isoformat(), env={"VAULTBOT_CACHE_DIR": str(cache)}).returncode == 0
+    assert dry_run(clone(tmp_path, "plain"), cache)[0]
+    write_vault(origin, {".gitattributes": "Notes/Umlaut.md text eol=crlf working-tree-encoding=ISO-8859-1\n"})
+    git(origin, "add", ".gitattributes")  # only: the note's blob stays as it is
+    git(origin, "commit", "-q", "-m", "Latin-1 on checkout")
+    vault = clone(tmp_path, "recoded")
+    assert (vault / "Notes/Umlaut.md").read_bytes() == b"\xdc\xdc\r\n\r\n"
+    assert_like_a_cold_run(vault, cache, tmp_path)
