@@ -18,6 +18,10 @@ from pathlib import Path
 PATHSPEC_VARIABLES = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS")
 
 
+# A clone may tell git to trust less of a file's stat (`core.trustctime=false`, `core.checkStat=minimal`):
+# then an edit that keeps the size and puts the mtime back passes for the indexed blob. A note counts by
+# content only when the whole stat, change time included, still matches the index.
+FULL_STAT_CHECK = ("-c", "core.trustctime=true", "-c", "core.checkStat=default")
 # Attributes that make a checkout's bytes other than the blob's in ways its size need not show (a
 # re-encoding, a filter, `$Id$` expanded); line-ending conversion always changes the size.
 RECODING_ATTRIBUTES = ("working-tree-encoding", "filter", "ident")
@@ -38,7 +42,7 @@ def tracked_blobs(root: Path) -> dict[str, str] | None:
     work tree or the index has it): its bytes are not the blob's, nor always of another size."""
     try:
         staged = _git(root, "ls-files", "-s", "-v", "-z", "--", "*.md")
-        changed = _git(root, "diff-files", "--name-only", "-z", "--relative")
+        changed = _git(root, *FULL_STAT_CHECK, "diff-files", "--name-only", "-z", "--relative")
         recoded = _recoded(root, [record.partition(b"\t")[2] for record in staged.split(b"\0") if record])
     except (OSError, subprocess.SubprocessError):
         return None

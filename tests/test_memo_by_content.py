@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -260,4 +261,15 @@ def test_an_attribute_that_recodes_a_note_on_checkout_keeping_its_size_is_no_mat
     git(origin, "commit", "-q", "-m", "Latin-1 on checkout")
     vault = clone(tmp_path, "recoded")
     assert (vault / "Notes/Umlaut.md").read_bytes() == b"\xdc\xdc\r\n\r\n"
+    assert_like_a_cold_run(vault, cache, tmp_path)
+
+
+@pytest.mark.parametrize("setting", ["core.trustctime=false", "core.checkStat=minimal"])
+def test_an_edit_that_restores_size_and_mtime_is_seen_whatever_the_clones_stat_settings(cache: Path, tmp_path: Path, setting: str) -> None:
+    """git's own check of the file against the index decides whether a note counts by content; a clone
+    set to trust less of the stat (as some backup tools need) must not let such an edit pass for the blob."""
+    vault = clone(tmp_path, "loose", "-c", setting)
+    time.sleep(1.1)  # then an index written now is newer than every note: git stops re-reading "racily clean" ones
+    git(vault, "update-index", "--really-refresh")
+    edit_in_place_keeping_size_and_mtime(vault / "Meetings/2026-11-20 Call.md", "date: 2026-11-20", "date: 2026-11-21")
     assert_like_a_cold_run(vault, cache, tmp_path)
