@@ -1,6 +1,6 @@
 """The parse cache: parsed notes kept between runs, so unchanged files are not read again.
 
-An entry is keyed by the note's vault path, size, mtime_ns and inode; each file
+An entry is keyed by the note's vault path, size, mtime_ns, inode and change time; each file
 of the cache as a whole by vaultbot's version, the parse settings (from the
 config and `.obsidian/`) and the source of the parsing modules. Any difference
 means the entry, or the whole file, is not used: a note is re-parsed whenever its
@@ -59,7 +59,7 @@ from bot.reading import Unusable, parse_files
 from bot.runner import Loaded
 from bot.scan import FileStat, ScanResult
 
-MAGIC = b"vaultbot parse cache 3\n"
+MAGIC = b"vaultbot parse cache 4\n"  # 4: entries keep the change time
 # Enough that touching a handful of notes rewrites a small part of a 10,000-note
 # cache (about 40 notes per touched note), few enough that opening them all stays
 # cheap next to unpickling.
@@ -76,8 +76,8 @@ CACHE_DIR_VARIABLE = "VAULTBOT_CACHE_DIR"
 # many notes does, so a few edited notes are simply parsed again.
 CONTENT_KEYS_FROM = 64
 
-# (size, mtime_ns, ino, Note | str, blob id or ""): a parsed note, or the reason it is unusable, and
-# the git blob id of the bytes it was parsed from when git held them.
+# (size, mtime_ns, ino, Note | str, blob id or "", ctime_ns): a parsed note, or the reason it is unusable,
+# the git blob id of the bytes it was parsed from when git held them, and the file's change time.
 Entry = tuple
 
 
@@ -165,9 +165,11 @@ def _read(path: Path, expected: str) -> tuple[dict[str, Entry], str | None]:
 
 def _valid(entry: object, path: str, stat: FileStat | None) -> bool:
     """A well-formed entry for `path`, stored for a file with this stat (any stat when None)."""
-    if not (isinstance(entry, tuple) and len(entry) == 5 and all(isinstance(n, int) for n in entry[:3]) and isinstance(entry[4], str)):
+    if not (isinstance(entry, tuple) and len(entry) == 6 and isinstance(entry[4], str)):
         return False
-    if stat is not None and entry[:3] != (stat.size, stat.mtime_ns, stat.ino):
+    if not all(isinstance(n, int) for n in (*entry[:3], entry[5])):
+        return False
+    if stat is not None and (*entry[:3], entry[5]) != (stat.size, stat.mtime_ns, stat.ino, stat.ctime_ns):
         return False
     result = entry[3]
     return isinstance(result, str) or (isinstance(result, Note) and result.path == path)
@@ -207,7 +209,7 @@ def _unchanged_since_scan(root: Path, path: str, stat: FileStat) -> bool:
         now = os.stat(os.path.join(root, path))
     except OSError:
         return False
-    return (now.st_size, now.st_mtime_ns, now.st_ino) == (stat.size, stat.mtime_ns, stat.ino)
+    return (now.st_size, now.st_mtime_ns, now.st_ino, now.st_ctime_ns) == (stat.size, stat.mtime_ns, stat.ino, stat.ctime_ns)
 
 
 class ParseCache:
@@ -237,7 +239,7 @@ class ParseCache:
             if entry is not None and _valid(entry, path, stat):
                 kept[path] = entry
             elif entry is not None and _valid(entry, path, None):
-                previous[path] = (FileStat(entry[0], entry[1], entry[2], mode=0), entry[3])
+                previous[path] = (FileStat(entry[0], entry[1], entry[2], 0, entry[5]), entry[3])
                 previous_blobs[path] = entry[4]
         missed = len(scan.files) - len(kept)
         blobs = (tracked_blobs(root) or {}) if missed > CONTENT_KEYS_FROM and git_dir(root) is not None else {}
@@ -245,7 +247,7 @@ class ParseCache:
             stat, entry = scan.files[path], stored[shard_of(path)][path]
             if blobs.get(path) and entry[4] == blobs[path] and entry[0] == stat.size:
                 del previous[path]
-                kept[path] = (stat.size, stat.mtime_ns, stat.ino, _restated(entry[3], stat), entry[4])
+                kept[path] = (stat.size, stat.mtime_ns, stat.ino, _restated(entry[3], stat), entry[4], stat.ctime_ns)
                 self.dirty.add(shard_of(path))
         self.hits = len(kept)
         parsed = parse_files(root, {path: stat for path, stat in scan.files.items() if path not in kept}, settings)
@@ -262,7 +264,8 @@ class ParseCache:
                 blob = blobs.get(path, "")
                 if blob and not _unchanged_since_scan(root, path, stat):
                     blob = ""
-                entry = (stat.size, stat.mtime_ns, stat.ino, result.reason if isinstance(result, Unusable) else result, blob)
+                reason_or_note = result.reason if isinstance(result, Unusable) else result
+                entry = (stat.size, stat.mtime_ns, stat.ino, reason_or_note, blob, stat.ctime_ns)
             shards[shard][path] = entry
             result = entry[3]
             if isinstance(result, str):
@@ -276,7 +279,7 @@ class ParseCache:
         # how the vault differs from the last run's (bot/since_clean.py checks that against the memo).
         new = frozenset(path for path in scan.files if path not in stored[shard_of(path)])
         gone = {
-            path: (FileStat(entry[0], entry[1], entry[2], mode=0), entry[3])
+            path: (FileStat(entry[0], entry[1], entry[2], 0, entry[5]), entry[3])
             for entries in stored
             for path, entry in entries.items()
             if path not in scan.files and _valid(entry, path, None)
@@ -307,7 +310,8 @@ class ParseCache:
         for note in notes:
             shard = shard_of(note.path)
             stat = stats[note.path]
-            self.shards[shard][note.path] = (stat.size, stat.mtime_ns, stat.ino, _restated(note, stat), git_blob_id(note.to_bytes()))
+            blob = git_blob_id(note.to_bytes())
+            self.shards[shard][note.path] = (stat.size, stat.mtime_ns, stat.ino, _restated(note, stat), blob, stat.ctime_ns)
             self.dirty.add(shard)
 
     def save(self) -> None:

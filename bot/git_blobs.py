@@ -18,9 +18,18 @@ from pathlib import Path
 PATHSPEC_VARIABLES = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS")
 
 
-def _git(root: Path, *args: str) -> bytes:
+# A clone may tell git to trust less of a file's stat (`core.trustctime=false`, `core.checkStat=minimal`):
+# then an edit that keeps the size and puts the mtime back passes for the indexed blob. A note counts by
+# content only when the whole stat, change time included, still matches the index.
+FULL_STAT_CHECK = ("-c", "core.trustctime=true", "-c", "core.checkStat=default")
+# Attributes that make a checkout's bytes other than the blob's in ways its size need not show (a
+# re-encoding, a filter, `$Id$` expanded); line-ending conversion always changes the size.
+RECODING_ATTRIBUTES = ("working-tree-encoding", "filter", "ident")
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     env = {name: value for name, value in os.environ.items() if name not in PATHSPEC_VARIABLES}
-    return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, check=True, timeout=120).stdout
+    return subprocess.run(["git", *args], cwd=root, env=env, input=stdin, capture_output=True, check=True, timeout=120).stdout
 
 
 def tracked_blobs(root: Path) -> dict[str, str] | None:
@@ -28,13 +37,16 @@ def tracked_blobs(root: Path) -> dict[str, str] | None:
     say): one `git ls-files -s` for the ids, one `git diff-files` for the files that differ.
 
     An entry git was told not to check (`update-index --assume-unchanged` or `--skip-worktree`,
-    a tag other than `H` in `ls-files -v`) is left out: diff-files never reports its edits."""
+    a tag other than `H` in `ls-files -v`) is left out: diff-files never reports its edits. So is
+    a note whose checkout an attribute recodes (`RECODING_ATTRIBUTES`, in `.gitattributes` as the
+    work tree or the index has it): its bytes are not the blob's, nor always of another size."""
     try:
         staged = _git(root, "ls-files", "-s", "-v", "-z", "--", "*.md")
-        changed = _git(root, "diff-files", "--name-only", "-z", "--relative")
+        changed = _git(root, *FULL_STAT_CHECK, "diff-files", "--name-only", "-z", "--relative")
+        recoded = _recoded(root, [record.partition(b"\t")[2] for record in staged.split(b"\0") if record])
     except (OSError, subprocess.SubprocessError):
         return None
-    differ = set(changed.split(b"\0"))
+    differ = set(changed.split(b"\0")) | recoded
     blobs = {}
     for record in staged.split(b"\0"):
         info, _, path = record.partition(b"\t")
@@ -42,6 +54,20 @@ def tracked_blobs(root: Path) -> dict[str, str] | None:
         if len(fields) == 4 and fields[0] == b"H" and fields[3] == b"0" and path not in differ:  # stage 0: not a conflict
             blobs[path.decode("utf-8", "surrogateescape")] = fields[2].decode("ascii")
     return blobs
+
+
+def _recoded(root: Path, paths: list[bytes]) -> set[bytes]:
+    """The `paths` that a recoding attribute applies to, by the work tree's `.gitattributes` or the index's."""
+    if not paths:
+        return set()
+    recoded = set()
+    listed = b"\0".join(paths) + b"\0"
+    for source in ((), ("--cached",)):
+        fields = _git(root, "check-attr", "-z", "--stdin", *source, *RECODING_ATTRIBUTES, stdin=listed).split(b"\0")
+        for path, _, value in zip(fields[0::3], fields[1::3], fields[2::3]):  # path, attribute, value
+            if value not in (b"unspecified", b"unset"):
+                recoded.add(path)
+    return recoded
 
 
 def checkout_settings(root: Path) -> str | None:

@@ -2,7 +2,7 @@
 
 After a real run, vaultbot runs its rules once more over the vault as it just
 wrote it (in memory). When that changes nothing, it records a digest of
-everything a run's result depends on: every note's path, size, mtime and inode,
+everything a run's result depends on: every note's path, size, mtime, inode and change time,
 every folder (home folders depend on them), the Obsidian settings, the config,
 the rules run, and the code that parses notes. The next run scans the vault
 (stat only) and, when the digest is the same, reports the remembered warnings
@@ -66,7 +66,7 @@ def state_digest(files: Mapping[str, FileStat], folders: Iterable[str], context:
     out (a move onto one is refused), and `context` (settings, config, rules, code)."""
     digest = hashlib.sha256(context.encode("utf-8", "surrogateescape"))
     for path, stat in files.items():
-        digest.update(f"{path}\0{stat.size}\0{stat.mtime_ns}\0{stat.ino}\n".encode("utf-8", "surrogateescape"))
+        digest.update(f"{path}\0{stat.size}\0{stat.mtime_ns}\0{stat.ino}\0{stat.ctime_ns}\n".encode("utf-8", "surrogateescape"))
     for folder in sorted(folders):
         digest.update(f"{folder}/\n".encode("utf-8", "surrogateescape"))
     for path in sorted(left_out):

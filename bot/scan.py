@@ -27,10 +27,14 @@ class FileStat(NamedTuple):
     mtime_ns: int
     ino: int
     mode: int
+    # Any write renews the change time and no one can set it back, as `touch -d` does the mtime: an
+    # edit in place that keeps the size and puts the mtime back still changes it (git checks it too).
+    # On Windows it is the creation time: no help there, and no harm.
+    ctime_ns: int = 0
 
     @classmethod
     def of(cls, st: os.stat_result) -> FileStat:
-        return cls(st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode)
+        return cls(st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode, st.st_ctime_ns)
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def place(staged: Staged, expected: bytes, unsynced: set[Path] | None = None) ->
         discard(staged)
         raise
     _sync_later(staged.target.parent, unsynced)
-    return staged.stat
+    return _as_placed(staged.target, staged.stat)
 
 
 def place_moved(staged: Staged, source: Path, expected: bytes, unsynced: set[Path] | None = None) -> FileStat:
@@ -124,6 +124,7 @@ def place_moved(staged: Staged, source: Path, expected: bytes, unsynced: set[Pat
     except BaseException:
         discard(staged)
         raise
+    placed = _as_placed(staged.target, staged.stat)
     _sync_folder(staged.target.parent)  # the copy is on disk before the original goes
     try:
         if source.read_bytes() != expected:
@@ -134,7 +135,7 @@ def place_moved(staged: Staged, source: Path, expected: bytes, unsynced: set[Pat
         staged.target.unlink(missing_ok=True)
         raise
     _sync_later(source.parent, unsynced)
-    return staged.stat
+    return placed
 
 
 def stage_move(source: Path, destination: Path, data: bytes, expected: bytes) -> Staged:
@@ -167,7 +168,8 @@ def write_note(target: Path, new: bytes, expected: bytes, unsynced: set[Path] | 
     """Replace `target` (whose content must still be `expected`) with `new`; the new file's stat.
 
     The stat is taken from the temporary file before the rename, so it describes
-    vaultbot's own bytes even if someone edits the note right afterwards.
+    vaultbot's own bytes even if someone edits the note right afterwards (after the
+    rename only its change time is taken, while the file is still the one placed).
     Raises WriteConflict when the file changed since it was read, OSError when
     it cannot be written; in both cases the original file is untouched.
     """
@@ -182,6 +184,17 @@ def move_note(source: Path, destination: Path, new: bytes, expected: bytes, unsy
     `source` is untouched and `destination` is not left behind.
     """
     return place_moved(_durable(stage_move(source, destination, new, expected)), source, expected, unsynced)
+
+
+def _as_placed(target: Path, placed: FileStat) -> FileStat:
+    """The stat of the file now at `target` when it is still the one placed (same inode, size, mtime and
+    mode): putting it in place renewed its change time, which the next scan sees. Else `placed`, which
+    then matches no scan, so the note is read again."""
+    try:
+        now = FileStat.of(os.stat(target))
+    except OSError:
+        return placed
+    return now if now[:4] == placed[:4] else placed
 
 
 def _place_new(temporary: Path, destination: Path) -> None:

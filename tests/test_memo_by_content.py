@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,67 @@ def test_pathspec_settings_of_the_environment_do_not_hide_notes_from_git(
     """`GIT_LITERAL_PATHSPECS=1` (which vaultbot sets for its own commits) would make `*.md` a file name."""
     monkeypatch.setenv("GIT_LITERAL_PATHSPECS", "1")
     assert dry_run(clone(tmp_path, "literal"), cache)[0]
+
+
+def edit_in_place_keeping_size_and_mtime(note: Path, old: str, new: str) -> None:
+    """An edit that leaves size, mtime and inode as they were (`touch -d` after saving in place)."""
+    before = os.stat(note)
+    with open(note, "r+", encoding="utf-8", newline="") as stream:
+        text = stream.read()
+        assert len(old) == len(new) and old in text
+        stream.seek(0)
+        stream.write(text.replace(old, new))
+    os.utime(note, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(note)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+
+
+def test_an_edit_that_restores_size_and_mtime_on_the_same_clone_is_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second run on a clone is the stat path; an edit in place with its mtime put back must still
+    count (the change time, which no one can set back, tells). A vault that does not commit has no
+    committed view (git status) to notice it either, so the memo's stat digest and the parse cache
+    are all that stand between the edit and a replayed, stale result."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    vault = write_vault(tmp_path / "vault", {**VAULT, ".vaultbot.yaml": "git: {commit: false}\n" + VAULT[".vaultbot.yaml"]})
+    git(vault, "init", "-q", "-b", "main")
+    folder = tmp_path / "carried-cache"
+    assert run_cli("run", vault, "--today", TODAY.isoformat(), env={"VAULTBOT_CACHE_DIR": str(folder)}).returncode == 0
+    stale = run_cli("run", vault, "--dry-run", "-v", "--today", TODAY.isoformat(), env={"VAULTBOT_CACHE_DIR": str(folder)})
+    assert "recognised by stat" in stale.stderr
+    edit_in_place_keeping_size_and_mtime(vault / "Meetings/2026-11-20 Call.md", "date: 2026-11-20", "date: 2026-11-21")
+    assert_like_a_cold_run(vault, folder, tmp_path)
+    # With another note changed too, nothing is remembered: the parse cache must not give the old parse.
+    write_vault(vault, {"People/Bob.md": "---\ntype: person\n---\n# Bob\n"})
+    recognised, carried = dry_run(vault, folder)
+    assert not recognised and [c["path"] for c in carried["changed"]] == ["People/Ann.md", "People/Bob.md"]
+    assert dry_run(vault, tmp_path / "cold") == (False, carried)
+
+
+def test_an_attribute_that_recodes_a_note_on_checkout_keeping_its_size_is_no_match(cache: Path, tmp_path: Path) -> None:
+    """`.gitattributes` committed upstream decides a checkout's bytes as much as `core.autocrlf` does, and
+    the size does not always tell: `ÜÜ` and two newlines are 6 bytes in UTF-8 with LF and in Latin-1 with
+    CRLF. The blob is the same, git calls the checkout clean; the bytes are not the ones parsed."""
+    origin = tmp_path / "origin"
+    write_vault(origin, {"Notes/Umlaut.md": "ÜÜ\n\n"})
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "a note")
+    assert run_cli("run", origin, "--today", TODAY.isoformat(), env={"VAULTBOT_CACHE_DIR": str(cache)}).returncode == 0
+    assert dry_run(clone(tmp_path, "plain"), cache)[0]
+    write_vault(origin, {".gitattributes": "Notes/Umlaut.md text eol=crlf working-tree-encoding=ISO-8859-1\n"})
+    git(origin, "add", ".gitattributes")  # only: the note's blob stays as it is
+    git(origin, "commit", "-q", "-m", "Latin-1 on checkout")
+    vault = clone(tmp_path, "recoded")
+    assert (vault / "Notes/Umlaut.md").read_bytes() == b"\xdc\xdc\r\n\r\n"
+    assert_like_a_cold_run(vault, cache, tmp_path)
+
+
+@pytest.mark.parametrize("setting", ["core.trustctime=false", "core.checkStat=minimal"])
+def test_an_edit_that_restores_size_and_mtime_is_seen_whatever_the_clones_stat_settings(cache: Path, tmp_path: Path, setting: str) -> None:
+    """git's own check of the file against the index decides whether a note counts by content; a clone
+    set to trust less of the stat (as some backup tools need) must not let such an edit pass for the blob."""
+    vault = clone(tmp_path, "loose", "-c", setting)
+    time.sleep(1.1)  # then an index written now is newer than every note: git stops re-reading "racily clean" ones
+    git(vault, "update-index", "--really-refresh")
+    edit_in_place_keeping_size_and_mtime(vault / "Meetings/2026-11-20 Call.md", "date: 2026-11-20", "date: 2026-11-21")
+    assert_like_a_cold_run(vault, cache, tmp_path)
