@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from rules import RULES
-from tests.vaults import EXAMPLE_VAULT, git, run_cli, tree_state, write_vault
+from tests.vaults import EXAMPLE_VAULT, git, read_terminal, run_cli, tree_state, write_vault
 
 TODAY = "2026-11-24"
 CLOSING = "vaultbot: 11 notes would change, 0 warnings (dry run, nothing written)"
@@ -158,15 +158,7 @@ def _stdout_on_a_terminal(*args: str | Path, env: dict[str, str]) -> str:
         [sys.executable, "-m", "bot", *map(str, args)], stdout=terminal, stderr=subprocess.DEVNULL, env={**os.environ, **env}
     )
     os.close(terminal)
-    received = b""
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        received += chunk
+    received = read_terminal(controller)
     assert process.wait(timeout=120) == 0
     os.close(controller)
     return received.decode()

@@ -213,25 +213,33 @@ def test_a_note_edited_right_after_git_status_is_not_read_as_committed(tmp_path:
     assert "Meetings/2026-11-05 Pricing.md" not in [c.path for c in plan.changes]
 
 
+def _archive_call(extra: str) -> str:
+    """A meeting of 2026-11-03 from recording rec-7, its body ending in `extra`."""
+    return f"---\ntype: meeting\ndate: 2026-11-03\nsource: rec-7\nsummary: Call\n---\nWith [[Ann]].\n{extra}"
+
+
+# Archive mode, and two notes of one meeting: the canonical (longer, linked) and a copy holding a task.
+ARCHIVE_PAIR = {
+    **NOTES,
+    ".vaultbot.yaml": "rules:\n  dedupe-meetings:\n    mode: archive\n",
+    "Meetings/2026-11-03 Call.md": _archive_call("Long canonical body, linked.\n"),
+    "Meetings/2026-11-03 Call (copy).md": _archive_call("- [ ] Send the contract\n"),
+}
+
+
 def test_a_duplicate_whose_tasks_go_to_an_uncommitted_canonical_is_not_archived(tmp_path: Path) -> None:
     """Archive mode copies a duplicate's open tasks into the canonical; when the canonical has
     uncommitted changes that copy is not written, so the duplicate must not move either: its task
     would be left only in the archive, and every roll-up would drop it on the next run."""
 
-    def call(extra: str) -> str:
-        return f"---\ntype: meeting\ndate: 2026-11-03\nsource: rec-7\nsummary: Call\n---\nWith [[Ann]].\n{extra}"
-
     vault = make_repo(
         tmp_path / "repo",
         {
-            **NOTES,
-            ".vaultbot.yaml": "rules:\n  dedupe-meetings:\n    mode: archive\n",
-            "Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\n"),
-            "Meetings/2026-11-03 Call (copy).md": call("- [ ] Send the contract\n"),
+            **ARCHIVE_PAIR,
             "Meetings/2026-11-04 Follow-up.md": meeting(4, "2026-11-03 Call", "Follow-up"),
         },
     )
-    write_vault(vault, {"Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\nAn uncommitted line.\n")})
+    write_vault(vault, {"Meetings/2026-11-03 Call.md": _archive_call("Long canonical body, linked.\nAn uncommitted line.\n")})
     dry_code, dry, _ = run_json(vault, "--dry-run")
     code, real, stderr = run_json(vault)
     assert code == 0 and dry_code == 0, stderr
@@ -249,16 +257,10 @@ def test_the_dry_run_lists_an_archive_run_s_changes_in_the_real_run_s_order(tmp_
     """The real run writes a note that goes with others' changes after them (bot/together.py);
     what it reports must still be the dry run's list, in the same order."""
 
-    def call(extra: str) -> str:
-        return f"---\ntype: meeting\ndate: 2026-11-03\nsource: rec-7\nsummary: Call\n---\nWith [[Ann]].\n{extra}"
-
     vault = make_repo(
         tmp_path / "repo",
         {
-            **NOTES,
-            ".vaultbot.yaml": "rules:\n  dedupe-meetings:\n    mode: archive\n",
-            "Meetings/2026-11-03 Call.md": call("Long canonical body, linked.\n"),
-            "Meetings/2026-11-03 Call (copy).md": call("- [ ] Send the contract\n"),
+            **ARCHIVE_PAIR,
         },
     )
     dry_code, dry, _ = run_json(vault, "--dry-run")

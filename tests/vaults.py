@@ -54,6 +54,20 @@ def run_cli(*args: str | Path, cwd: Path | None = None, env: Mapping[str, str] |
     )
 
 
+def read_terminal(controller: int) -> bytes:
+    """Everything a pseudo-terminal's other end received (`pty.openpty`), until the child closes it."""
+    received = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        received += chunk
+    return received
+
+
 def tree_state(root: Path) -> dict[str, tuple[str, int]]:
     """Every file and folder under root (hidden ones too) with its content hash and mode."""
     state = {}

@@ -13,7 +13,7 @@ import pytest
 
 from bot import progress as progress_module
 from bot.progress import THRESHOLD, TerminalProgress, for_run
-from tests.vaults import TODAY, run_cli, write_vault
+from tests.vaults import TODAY, read_terminal, run_cli, write_vault
 
 
 class FakeTerminal(io.StringIO):
@@ -72,15 +72,7 @@ def run_on_a_pty(*args: str | Path) -> tuple[str, str]:
     env = {**os.environ, "XDG_CACHE_HOME": str(Path(args[1]).parent / "cache")}
     process = subprocess.Popen([sys.executable, "-m", "bot", *map(str, args)], stdout=subprocess.PIPE, stderr=terminal, env=env)
     os.close(terminal)
-    received = b""
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        received += chunk
+    received = read_terminal(controller)
     stdout = process.stdout.read().decode()
     process.stdout.close()
     assert process.wait(timeout=120) == 0
