@@ -271,10 +271,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except VaultbotError as error:
         print(f"vaultbot: {error}", file=sys.stderr)
+        # A reader of the JSON (a CI step, the Action's caller) gets an object to read, not an empty stdout.
         if args.command == "run" and args.format == "json":
-            # A reader of the JSON (a CI step, the Action's caller) gets an object to read, not an empty stdout.
             output = as_json((), (), None, [str(error)])
             _print_to_a_reader(lambda: print(output))
+        elif args.command == "explain" and args.format == "json":
+            reason = explain.as_json({"errors": [str(error)]})
+            _print_to_a_reader(lambda: print(reason))
         return exit_code(error)
 
 

@@ -138,3 +138,13 @@ def test_a_json_run_that_cannot_start_still_prints_json(tmp_path: Path, files: d
     [message] = output["errors"]
     assert message.replace(str(tmp_path), "TMP").startswith(error)
     assert result.stderr == f"vaultbot: {message}\n", "the same line, once, on stderr as ever"
+
+
+def test_a_json_explain_that_cannot_explain_still_prints_json(tmp_path: Path) -> None:
+    """`explain --format json` of a note vaultbot does not read: exit 2, an object with the reason in `errors`."""
+    write_vault(tmp_path, {".obsidian/app.json": "{}", "Note.md": "# Note\n"})
+    result = run_cli("explain", "--format", "json", tmp_path, "Missing.md")
+    assert result.returncode == 2
+    message = "'Missing.md' is not a note vaultbot reads (no such note, or it is excluded, ignored or archived)"
+    assert json.loads(result.stdout) == {"errors": [message]}
+    assert result.stderr == f"vaultbot: {message}\n"
