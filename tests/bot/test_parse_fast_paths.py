@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.line_scan import _MAYBE_INDENTED_CODE, blank, emptied, may_hold_indented_code, scanned_fences
+from bot.markdown import (
+    _TASK_LINE,
+    Link,
+    _lines_outside_code,
+    _task_lines,
+    _wikilink,
+    find_tasks,
+    find_wikilinks_in_value,
+    iter_frontmatter_links,
+)
+from bot.sections import mask_code
 from tests.bot.test_blocks_oracle import NOTES
 
 _INDENTED = st.lists(
@@ -27,3 +38,103 @@ def test_indented_code_is_found_in_emptied_fences_as_in_blanked_ones(text: str, 
         return
     spans = [(fence.start, fence.end) for fence in fences]
     assert may_hold_indented_code(emptied(text, spans)) == (_MAYBE_INDENTED_CODE.search("\n\n" + blank(text, spans)) is not None)
+
+
+# Markdown built from the pieces the shortcuts decide on: task lines of every shape (in lists,
+# quotes, code and comments too), links of each kind with `|`, `#`, `\|` and odd brackets,
+# inline code, fences, CRLF, a byte-order mark and text beyond ASCII.
+_PIECES = st.sampled_from(
+    [
+        "- [ ] task",
+        "- [x] done",
+        "* [-] gone",
+        "1. [/] half",
+        "> - [ ] quoted",
+        "  - [ ]",
+        "- [ ]x",
+        "-[ ] no",
+        "- [[Link]] item",
+        "- [ab] two",
+        "[x]",
+        "see [[A]] and [[B|b]]",
+        "![[Embed.png]]",
+        "[[#Heading]]",
+        "[[A#^block|x]]",
+        "[[ spaced ]]",
+        "[[]]",
+        "[[a\\|b]]",
+        "[[a [b] c]]",
+        "[[a]b]]",
+        "[text](Note.md)",
+        "[t](<A b.md>)",
+        "[u](https://x)",
+        "`[[code]]`",
+        "``- [ ] x``",
+        "```",
+        "~~~",
+        "    - [ ] indented",
+        "<!-- [[c]] -->",
+        "%%[[c]]%%",
+        "é [[Ünï]]",
+        "",
+        "\ufeff- [ ] bom",
+        "- [ ] tab\tend",
+    ]
+)
+_MARKDOWN = st.builds(
+    lambda pieces, joiners, newline: "".join(piece + joiner for piece, joiner in zip(pieces, joiners)).replace("\n", newline),
+    st.lists(_PIECES, max_size=12),
+    st.lists(st.sampled_from(["\n", "\n", " ", "", "\n\n"]), min_size=12, max_size=12),
+    st.sampled_from(["\n", "\r\n"]),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(_MARKDOWN, NOTES))
+def test_tasks_found_from_their_boxes_are_the_tasks_a_line_scan_finds(text: str) -> None:
+    masked = mask_code(text)
+    reference = [
+        (match.start("line") - 1, match.group("line").rstrip("\r"), len(match.group("marker")) - 2, (match.group("task") or "").strip())
+        for match in _lines_outside_code(_TASK_LINE, text, masked)
+    ]
+    assert [tuple(task) for task in find_tasks(text, masked)] == reference
+    assert [match.span() for match in _task_lines(text)] == [match.span() for match in _TASK_LINE.finditer("\n" + text)]
+
+
+def _wikilink_reference(inside: str, start: int, end: int, embed: bool) -> Link | None:
+    """bot/markdown.py's `_wikilink` before its shortcut for a link without `|` or `#`."""
+    if "\\|" in inside:
+        inside = inside.replace("\\|", "|")
+    path, has_display, display = inside.partition("|")
+    target, hash_sign, heading = path.partition("#")
+    target = target.strip()
+    subpath = (hash_sign + heading).strip()
+    if not target and not subpath:
+        return None
+    return Link(target, subpath, display.strip() if has_display else None, embed, False, start, end)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab |#\\^ é\u00a0\t")), max_size=12), st.booleans())
+def test_a_plain_wikilink_is_built_as_the_general_way_builds_it(inside: str, embed: bool) -> None:
+    assert _wikilink(inside, 3, 9, embed) == _wikilink_reference(inside, 3, 9, embed)
+
+
+_LINKISH = st.lists(st.sampled_from(["[[", "]]", "[[A]]", "[", "]", "a", " ", "|b", "#h", "!", "\n"]), max_size=6).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["people", "related", "x"]), st.one_of(_MARKDOWN, _LINKISH, st.lists(_MARKDOWN | _LINKISH, max_size=4)), max_size=3
+    )
+)
+@example({"people": ["[[A]] and [[B]]", "[[a [b] c]]", "[[a]b]]", "[[]]", "![[x]]", "[[a\nb]]", "[[[a]]]"], "x": "[[A]]"})
+def test_frontmatter_links_are_found_as_in_every_value_searched(frontmatter: dict[str, object]) -> None:
+    reference = [
+        (key, link)
+        for key, value in frontmatter.items()
+        for item in ([value] if isinstance(value, str) else value)
+        for link in find_wikilinks_in_value(item)
+    ]
+    assert iter_frontmatter_links(frontmatter) == reference
