@@ -16,6 +16,7 @@ frontmatter.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from typing import Any
 
@@ -148,8 +149,10 @@ def _flow_list(value: str) -> list[Any]:
     return items
 
 
+@functools.lru_cache(maxsize=4096)
 def _plain(text: str) -> Any:
-    """A plain scalar resolved by the loader's resolvers and built as its constructors build it."""
+    """A plain scalar resolved by the loader's resolvers and built as its constructors build it.
+    Kept for the next note (every value it gives is immutable): keys and many values repeat."""
     tag = "tag:yaml.org,2002:str"
     for candidate, pattern in (*_RESOLVERS.get(text[0], ()), *_RESOLVERS.get(None, ())):
         if pattern.match(text):
