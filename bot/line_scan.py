@@ -29,6 +29,7 @@ _MAYBE_INDENTED_CODE = re.compile(
 )
 # Any line that looks like a fence, whatever its indentation, quote or list markers.
 _FENCE_LINE = re.compile(r"\n(?P<prefix>(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)")
+_FENCE_RUN = re.compile("```|~~~")
 # An HTML block could hold a fence's opening line: only the parser can tell.
 _HTML_BLOCK_START = re.compile(r"\n[ \t>]*<[A-Za-z/!?]")
 _ATX_LINE = re.compile(r"\n(?P<indent>[ \t]*)(?P<hashes>#{1,6})(?P<title>[ \t][^\n]*|\r)?(?=\n|\Z)")
@@ -63,7 +64,7 @@ def scanned_fences(text: str) -> list[Region] | None:
     lines = "\n" + text  # offsets in it are one past the note's: a match's "\n" is at the line's start
     fences = []
     position = 0
-    while (line := _FENCE_LINE.search(lines, position)) is not None:
+    while (line := _next_fence_line(lines, position)) is not None:
         position = line.end()
         fence = line.group("fence")
         if fence[0] == "`" and "`" in line.group("info"):
@@ -75,6 +76,21 @@ def scanned_fences(text: str) -> list[Region] | None:
         fences.append(Region("fence", line.start(), end, closing is not None, -1))
         position = end
     return fences
+
+
+def _next_fence_line(lines: str, position: int) -> re.Match[str] | None:
+    """`_FENCE_LINE.search(lines, position)`, tried only at the lines that hold three backticks
+    or tildes in a row (a fence line does): the search tried every line."""
+    while (run := _FENCE_RUN.search(lines, position)) is not None:
+        line_start = lines.rfind("\n", 0, run.start())
+        if line_start >= position:
+            found = _FENCE_LINE.match(lines, line_start)
+            if found is not None:
+                return found
+        position = lines.find("\n", run.end())
+        if position < 0:
+            return None
+    return None
 
 
 def _unclosed_end(text: str) -> int:

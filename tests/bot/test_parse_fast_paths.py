@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.line_scan import _MAYBE_INDENTED_CODE, blank, emptied, may_hold_indented_code, scanned_fences
+from bot.line_scan import _FENCE_LINE, _MAYBE_INDENTED_CODE, _next_fence_line, blank, emptied, may_hold_indented_code, scanned_fences
 from bot.markdown import (
     _TASK_LINE,
     Link,
@@ -138,3 +138,12 @@ def test_frontmatter_links_are_found_as_in_every_value_searched(frontmatter: dic
         for link in find_wikilinks_in_value(item)
     ]
     assert iter_frontmatter_links(frontmatter) == reference
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(NOTES, _MARKDOWN, _INDENTED), st.data())
+def test_the_next_fence_line_is_the_one_a_search_finds(text: str, data: st.DataObject) -> None:
+    lines = "\n" + text
+    position = data.draw(st.integers(0, len(lines)))
+    found, reference = _next_fence_line(lines, position), _FENCE_LINE.search(lines, position)
+    assert (found and (found.span(), found.groupdict())) == (reference and (reference.span(), reference.groupdict()))
