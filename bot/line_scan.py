@@ -29,7 +29,6 @@ _MAYBE_INDENTED_CODE = re.compile(
 )
 # Any line that looks like a fence, whatever its indentation, quote or list markers.
 _FENCE_LINE = re.compile(r"\n(?P<prefix>(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)")
-_FENCE_RUN = re.compile("```|~~~")
 # An HTML block could hold a fence's opening line: only the parser can tell.
 _HTML_BLOCK_START = re.compile(r"\n[ \t>]*<[A-Za-z/!?]")
 _ATX_LINE = re.compile(r"\n(?P<indent>[ \t]*)(?P<hashes>#{1,6})(?P<title>[ \t][^\n]*|\r)?(?=\n|\Z)")
@@ -80,17 +79,24 @@ def scanned_fences(text: str) -> list[Region] | None:
 
 def _next_fence_line(lines: str, position: int) -> re.Match[str] | None:
     """`_FENCE_LINE.search(lines, position)`, tried only at the lines that hold three backticks
-    or tildes in a row (a fence line does): the search tried every line."""
-    while (run := _FENCE_RUN.search(lines, position)) is not None:
-        line_start = lines.rfind("\n", 0, run.start())
+    or tildes in a row (a fence line does): the search tried every line. Found with `str.find`,
+    which is several times faster than a pattern of the two."""
+    tildes = "~" in lines and "~~~" in lines
+    while True:
+        run = lines.find("```", position)
+        if tildes:
+            tilde_run = lines.find("~~~", position)
+            run = tilde_run if run < 0 or 0 <= tilde_run < run else run
+        if run < 0:
+            return None
+        line_start = lines.rfind("\n", 0, run)
         if line_start >= position:
             found = _FENCE_LINE.match(lines, line_start)
             if found is not None:
                 return found
-        position = lines.find("\n", run.end())
+        position = lines.find("\n", run)
         if position < 0:
             return None
-    return None
 
 
 def _unclosed_end(text: str) -> int:
