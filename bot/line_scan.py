@@ -35,6 +35,8 @@ _ATX_LINE = re.compile(r"\n(?P<indent>[ \t]*)(?P<hashes>#{1,6})(?P<title>[ \t][^
 # A paragraph line followed by `===` or `---`: a setext heading, or a rule after a list
 # item, depending on what holds the line. The parser decides.
 _MAYBE_SETEXT = re.compile(r"\n[ \t]*[^ \t\r\n][^\n]*\n {0,3}(?:=+|-+)[ \t\r]*(?=\n|\Z)")
+_UNDERLINE_LINE = re.compile(r"\n {0,3}(?:=+|-+)[ \t\r]*(?=\n|\Z)")
+_TEXT_LINE_START = re.compile(r"[ \t]*[^ \t\r\n]")
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t])#+$")
 _LINE_TEXT = re.compile(r"[^\r\n]+")
 
@@ -115,7 +117,7 @@ def scanned_headings(text: str, fences: list[Region]) -> list[Heading] | None:
     code), or None when an HTML block, a setext underline or an indented heading (in a
     list item?) needs the parser."""
     lines = "\n" + text
-    if ("=" in text or "-" in text) and _MAYBE_SETEXT.search(lines):
+    if ("=" in text or "-" in text) and _may_hold_setext(lines):
         return None
     if "<" in text and _HTML_BLOCK_START.search(lines):
         return None  # an HTML block's lines are no headings
@@ -133,6 +135,17 @@ def scanned_headings(text: str, fences: list[Region]) -> list[Heading] | None:
         end = min(found.end(), len(text))  # past the newline: found.end() is one past the line's end
         headings.append(Heading(len(found.group("hashes")), title, start, end))
     return headings
+
+
+def _may_hold_setext(lines: str) -> bool:
+    """`_MAYBE_SETEXT.search(lines)`, from the underlines up: they are few, and the pattern
+    tried every line, walking each paragraph's long line back for a newline."""
+    for underline in _UNDERLINE_LINE.finditer(lines):
+        line_end = underline.start()
+        line_start = lines.rfind("\n", 0, line_end) + 1
+        if _TEXT_LINE_START.match(lines, line_start, line_end):  # the line before holds text
+            return True
+    return False
 
 
 def blank(text: str, spans: list[tuple[int, int]]) -> str:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.line_scan import _FENCE_LINE, _MAYBE_INDENTED_CODE, _next_fence_line, blank, emptied, may_hold_indented_code, scanned_fences
+from bot.line_scan import (
+    _FENCE_LINE,
+    _MAYBE_INDENTED_CODE,
+    _MAYBE_SETEXT,
+    _may_hold_setext,
+    _next_fence_line,
+    blank,
+    emptied,
+    may_hold_indented_code,
+    scanned_fences,
+)
 from bot.markdown import (
     _TASK_LINE,
     Link,
@@ -147,3 +157,18 @@ def test_the_next_fence_line_is_the_one_a_search_finds(text: str, data: st.DataO
     position = data.draw(st.integers(0, len(lines)))
     found, reference = _next_fence_line(lines, position), _FENCE_LINE.search(lines, position)
     assert (found and (found.span(), found.groupdict())) == (reference and (reference.span(), reference.groupdict()))
+
+
+_SETEXT = st.lists(
+    st.sampled_from(
+        ["", " ", "Title", "  text", "\ttext", "\r", "x\r", "---", "===", "   --", "    ---", "- ---", "-- x", "=", "-", " = ", "--\t"]
+    ),
+    max_size=6,
+).map("\n".join)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(NOTES, _MARKDOWN, _SETEXT))
+def test_a_setext_underline_is_found_from_the_underlines_as_by_the_search(text: str) -> None:
+    lines = "\n" + text
+    assert _may_hold_setext(lines) == (_MAYBE_SETEXT.search(lines) is not None)
