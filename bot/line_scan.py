@@ -65,7 +65,8 @@ def scanned_fences(text: str) -> list[Region] | None:
     lines = "\n" + text  # offsets in it are one past the note's: a match's "\n" is at the line's start
     fences = []
     position = 0
-    while (line := _next_fence_line(lines, position)) is not None:
+    ahead = [lines.find("```"), lines.find("~~~") if "~" in lines else -1]
+    while (line := _next_fence_line(lines, position, ahead)) is not None:
         position = line.end()
         fence = line.group("fence")
         if fence[0] == "`" and "`" in line.group("info"):
@@ -79,16 +80,21 @@ def scanned_fences(text: str) -> list[Region] | None:
     return fences
 
 
-def _next_fence_line(lines: str, position: int) -> re.Match[str] | None:
+def _next_fence_line(lines: str, position: int, ahead: list[int] | None = None) -> re.Match[str] | None:
     """`_FENCE_LINE.search(lines, position)`, tried only at the lines that hold three backticks
     or tildes in a row (a fence line does): the search tried every line. Found with `str.find`,
-    which is several times faster than a pattern of the two."""
-    tildes = "~" in lines and "~~~" in lines
+    several times faster than a pattern of the two. `ahead`: where the next "```" and "~~~" were
+    found (-1: none), kept by a caller that asks again from further on, so a run far ahead is not
+    searched for again from every line."""
+    if ahead is None:
+        ahead = [lines.find("```", position), lines.find("~~~", position) if "~" in lines else -1]
     while True:
-        run = lines.find("```", position)
-        if tildes:
-            tilde_run = lines.find("~~~", position)
-            run = tilde_run if run < 0 or 0 <= tilde_run < run else run
+        if 0 <= ahead[0] < position:
+            ahead[0] = lines.find("```", position)
+        if 0 <= ahead[1] < position:
+            ahead[1] = lines.find("~~~", position)
+        backticks, tildes = ahead
+        run = tildes if backticks < 0 or 0 <= tildes < backticks else backticks
         if run < 0:
             return None
         line_start = lines.rfind("\n", 0, run)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +32,7 @@ from bot.markdown import (
 )
 from bot.sections import mask_code
 from tests.bot.test_blocks_oracle import NOTES
+from tests.vaults import REPO
 
 _INDENTED = st.lists(
     st.sampled_from(
@@ -154,9 +159,12 @@ def test_frontmatter_links_are_found_as_in_every_value_searched(frontmatter: dic
 @given(st.one_of(NOTES, _MARKDOWN, _INDENTED), st.data())
 def test_the_next_fence_line_is_the_one_a_search_finds(text: str, data: st.DataObject) -> None:
     lines = "\n" + text
-    position = data.draw(st.integers(0, len(lines)))
-    found, reference = _next_fence_line(lines, position), _FENCE_LINE.search(lines, position)
-    assert (found and (found.span(), found.groupdict())) == (reference and (reference.span(), reference.groupdict()))
+    positions = sorted(data.draw(st.lists(st.integers(0, len(lines)), min_size=1, max_size=4)))
+    ahead = [lines.find("```"), lines.find("~~~") if "~" in lines else -1]
+    for position in positions:  # asked again from further on, with what was found ahead kept
+        for found in (_next_fence_line(lines, position), _next_fence_line(lines, position, ahead)):
+            reference = _FENCE_LINE.search(lines, position)
+            assert (found and (found.span(), found.groupdict())) == (reference and (reference.span(), reference.groupdict()))
 
 
 _SETEXT = st.lists(
@@ -172,3 +180,24 @@ _SETEXT = st.lists(
 def test_a_setext_underline_is_found_from_the_underlines_as_by_the_search(text: str) -> None:
     lines = "\n" + text
     assert _may_hold_setext(lines) == (_MAYBE_SETEXT.search(lines) is not None)
+
+
+_FENCE_CHILD = """
+import sys, time
+from bot.sections import find_headings, mask_code
+text = "```a`\\n" * 200_000 + "~~~\\n"  # 1.2 MB of lines that look like fences, one run of tildes at the end
+started = time.perf_counter()
+assert len(mask_code(text)) == len(text)
+find_headings(text)
+print(time.perf_counter() - started)
+"""
+
+
+def test_fence_lines_are_found_in_linear_time() -> None:
+    """The next "~~~" is looked for once, not again from every line (1.2 MB: minutes, then)."""
+    try:
+        child = subprocess.run([sys.executable, "-c", _FENCE_CHILD], cwd=REPO, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("1.2 MB of fence-like lines still running after 60 s")
+    assert child.returncode == 0, child.stderr
+    assert float(child.stdout) < 10
