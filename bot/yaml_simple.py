@@ -42,8 +42,9 @@ _MAX_KEY = 1000  # libyaml ends a simple key at 1024 characters
 _MAX_NUMBER = 100  # past Python's int digit limit only the loader says what happens
 
 
-class _NotSimple(Exception):
-    """The text has a form `simple_load` leaves to libyaml."""
+# Raised as a ValueError where the text has a form `simple_load` leaves to libyaml; any other
+# ValueError on the way (none is known) leaves it to libyaml alike, which is always safe.
+_NOT_SIMPLE = "a form left to libyaml"
 
 
 def simple_load(text: str) -> dict[Any, Any] | None:
@@ -57,7 +58,7 @@ def simple_load(text: str) -> dict[Any, Any] | None:
         return None
     try:
         return _mapping(text.split("\n"))
-    except _NotSimple:
+    except ValueError:
         return None
 
 
@@ -80,10 +81,10 @@ def _mapping(lines: list[str]) -> dict[Any, Any] | None:
             items = None
         found = _KEY.match(line)
         if found is None:
-            raise _NotSimple
+            raise ValueError(_NOT_SIMPLE)
         raw_key = found.group()[:-1]
         if raw_key[-1] == " " or len(raw_key) > _MAX_KEY:
-            raise _NotSimple
+            raise ValueError(_NOT_SIMPLE)
         key = _plain(raw_key)
         value = line[found.end() :].strip(" ")
         if value:
@@ -104,22 +105,22 @@ def _block_scalar(value: str) -> Any:
     if first == "'":
         found = _SINGLE_QUOTED.match(value)
         if found is None:
-            raise _NotSimple
+            raise ValueError(_NOT_SIMPLE)
         return found.group(1).replace("''", "'")
     if first == '"':
         found = _DOUBLE_QUOTED.match(value)
         if found is None:
-            raise _NotSimple
+            raise ValueError(_NOT_SIMPLE)
         return found.group(1)
     if first == "[":
         return _flow_list(value)
     if first in _INDICATORS:
-        raise _NotSimple
+        raise ValueError(_NOT_SIMPLE)
     comment = value.find(" #")
     if comment >= 0:
         value = value[:comment].rstrip(" ")
     if ": " in value or value[-1] == ":":
-        raise _NotSimple
+        raise ValueError(_NOT_SIMPLE)
     return _plain(value)
 
 
@@ -133,7 +134,7 @@ def _flow_list(value: str) -> list[Any]:
         while True:
             found = _FLOW_ITEM.match(value, position)
             if found is None:
-                raise _NotSimple
+                raise ValueError(_NOT_SIMPLE)
             single, double, plain, after = found.groups()
             if single is not None:
                 items.append(single.replace("''", "'"))
@@ -145,7 +146,7 @@ def _flow_list(value: str) -> list[Any]:
             if after == "]":
                 break
     if not _FLOW_END.match(value, position):
-        raise _NotSimple
+        raise ValueError(_NOT_SIMPLE)
     return items
 
 
@@ -161,7 +162,7 @@ def _plain(text: str) -> Any:
     if tag == "tag:yaml.org,2002:str":
         return text
     if len(text) > _MAX_NUMBER:
-        raise _NotSimple
+        raise ValueError(_NOT_SIMPLE)
     kind = tag.rsplit(":", 1)[1]
     if kind == "null":
         return None
@@ -174,12 +175,12 @@ def _plain(text: str) -> Any:
     if kind == "timestamp":
         day = _DATE.match(text)
         if day is None:
-            raise _NotSimple  # a datetime: the loader's constructor reads its zone and fraction
+            raise ValueError(_NOT_SIMPLE)  # a datetime: the loader's constructor reads its zone and fraction
         try:
             return datetime.date(int(day.group(1)), int(day.group(2)), int(day.group(3)))
         except ValueError:
             return text  # no real day: text, as CoreSchemaLoader reads it
-    raise _NotSimple
+    raise ValueError(_NOT_SIMPLE)
 
 
 def _float(text: str) -> float:
