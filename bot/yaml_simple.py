@@ -32,8 +32,10 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`< ")
 _KEY = re.compile(r"[^ \-?:,\[\]{}#&*!|>'\"%@`<][^:#,\[\]{}]*:(?= |\Z)")
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'(?: +#.*)?\Z")
 _DOUBLE_QUOTED = re.compile(r'"([^"\\]*)"(?: +#.*)?\Z')
-# One item of a `[...]` list and what follows it: `,` or the closing `]`.
-_FLOW_ITEM = re.compile(r" *(?:'((?:[^']|'')*)'|\"([^\"\\]*)\"|([^ \-?:,\[\]{}#&*!|>'\"%@`<][^:,\[\]{}#]*?)) *([,\]])")
+# One item of a `[...]` list and what follows it: `,` or the closing `]`. Spaces inside a plain
+# item are taken only before more of it, so no run of them is tried two ways (a lazy item
+# before ` *` was quadratic in a long run of spaces).
+_FLOW_ITEM = re.compile(r" *(?:'((?:[^']|'')*)'|\"([^\"\\]*)\"|([^ \-?:,\[\]{}#&*!|>'\"%@`<](?:[^ :,\[\]{}#]| +[^ :,\[\]{}#])*)) *([,\]])")
 _FLOW_END = re.compile(r" *(?: #.*)?\Z")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
 _RESOLVERS = CoreSchemaLoader.yaml_implicit_resolvers

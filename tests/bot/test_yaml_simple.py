@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import time
 
 import pytest
 import yaml
@@ -207,3 +208,23 @@ def test_the_usual_shapes_take_the_fast_path(text: str, value: dict[str, object]
 )
 def test_other_shapes_are_left_to_libyaml(text: str) -> None:
     assert simple_load(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tags: [a" + " " * 60_000 + "b]\n",  # a lazy item before ` *` tried each run of spaces two ways
+        "tags: [a" + " " * 60_000 + "b\n",
+        "tags: [" + "b c " * 15_000 + "\n",
+        "a: '" + "''" * 30_000 + " x\n",
+        "a: '" + "' #" * 20_000 + "\n",
+        "k" * 60_000 + ": v\n",
+    ],
+    ids=["spaces in an item", "spaces in an unclosed item", "words in an unclosed list", "quotes", "comments", "long key"],
+)
+def test_frontmatter_near_the_size_limit_is_read_in_linear_time(text: str) -> None:
+    started = time.process_time()
+    fast = simple_load(text)
+    assert time.process_time() - started < 1, "quadratic: 60 KB took seconds"
+    if fast is not None:
+        assert _same(fast, _loaded(text))
