@@ -35,11 +35,17 @@ _ATX_LINE = re.compile(r"\n(?P<indent>[ \t]*)(?P<hashes>#{1,6})(?P<title>[ \t][^
 # A paragraph line followed by `===` or `---`: a setext heading, or a rule after a list
 # item, depending on what holds the line. The parser decides.
 _MAYBE_SETEXT = re.compile(r"\n[ \t]*[^ \t\r\n][^\n]*\n {0,3}(?:=+|-+)[ \t\r]*(?=\n|\Z)")
+_UNDERLINE_LINE = re.compile(r"\n {0,3}(?:=+|-+)[ \t\r]*(?=\n|\Z)")
+_TEXT_LINE_START = re.compile(r"[ \t]*[^ \t\r\n]")
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t])#+$")
 _LINE_TEXT = re.compile(r"[^\r\n]+")
 
 
 def may_hold_indented_code(text: str) -> bool:
+    # Each of the pattern's ways needs a tab or four spaces in a row: two memchr-fast tests
+    # spare most notes the search.
+    if "\t" not in text and "    " not in text:
+        return False
     return _MAYBE_INDENTED_CODE.search("\n\n" + text) is not None
 
 
@@ -50,16 +56,17 @@ def may_hold_html_block(text: str) -> bool:
 def scanned_fences(text: str) -> list[Region] | None:
     """The fences, when each opens at column 0 in a note without HTML, comments or math
     (which could hold or hide one); None otherwise. Indented code is checked by the caller."""
-    if "<!--" in text or "$$" in text or "%%" in text:
+    if ("<" in text and "<!--" in text) or ("$" in text and "$$" in text) or ("%" in text and "%%" in text):
         return None
-    if "```" not in text and "~~~" not in text:
+    if ("`" not in text or "```" not in text) and ("~" not in text or "~~~" not in text):
         return []
     if "<" in text and _HTML_BLOCK_START.search("\n" + text):
         return None
     lines = "\n" + text  # offsets in it are one past the note's: a match's "\n" is at the line's start
     fences = []
     position = 0
-    while (line := _FENCE_LINE.search(lines, position)) is not None:
+    ahead = [lines.find("```"), lines.find("~~~") if "~" in lines else -1]
+    while (line := _next_fence_line(lines, position, ahead)) is not None:
         position = line.end()
         fence = line.group("fence")
         if fence[0] == "`" and "`" in line.group("info"):
@@ -71,6 +78,33 @@ def scanned_fences(text: str) -> list[Region] | None:
         fences.append(Region("fence", line.start(), end, closing is not None, -1))
         position = end
     return fences
+
+
+def _next_fence_line(lines: str, position: int, ahead: list[int] | None = None) -> re.Match[str] | None:
+    """`_FENCE_LINE.search(lines, position)`, tried only at the lines that hold three backticks
+    or tildes in a row (a fence line does): the search tried every line. Found with `str.find`,
+    several times faster than a pattern of the two. `ahead`: where the next "```" and "~~~" were
+    found (-1: none), kept by a caller that asks again from further on, so a run far ahead is not
+    searched for again from every line."""
+    if ahead is None:
+        ahead = [lines.find("```", position), lines.find("~~~", position) if "~" in lines else -1]
+    while True:
+        if 0 <= ahead[0] < position:
+            ahead[0] = lines.find("```", position)
+        if 0 <= ahead[1] < position:
+            ahead[1] = lines.find("~~~", position)
+        backticks, tildes = ahead
+        run = tildes if backticks < 0 or 0 <= tildes < backticks else backticks
+        if run < 0:
+            return None
+        line_start = lines.rfind("\n", 0, run)
+        if line_start >= position:
+            found = _FENCE_LINE.match(lines, line_start)
+            if found is not None:
+                return found
+        position = lines.find("\n", run)
+        if position < 0:
+            return None
 
 
 def _unclosed_end(text: str) -> int:
@@ -89,7 +123,7 @@ def scanned_headings(text: str, fences: list[Region]) -> list[Heading] | None:
     code), or None when an HTML block, a setext underline or an indented heading (in a
     list item?) needs the parser."""
     lines = "\n" + text
-    if ("=" in text or "-" in text) and _MAYBE_SETEXT.search(lines):
+    if ("=" in text or "-" in text) and _may_hold_setext(lines):
         return None
     if "<" in text and _HTML_BLOCK_START.search(lines):
         return None  # an HTML block's lines are no headings
@@ -109,6 +143,17 @@ def scanned_headings(text: str, fences: list[Region]) -> list[Heading] | None:
     return headings
 
 
+def _may_hold_setext(lines: str) -> bool:
+    """`_MAYBE_SETEXT.search(lines)`, from the underlines up: they are few, and the pattern
+    tried every line, walking each paragraph's long line back for a newline."""
+    for underline in _UNDERLINE_LINE.finditer(lines):
+        line_end = underline.start()
+        line_start = lines.rfind("\n", 0, line_end) + 1
+        if _TEXT_LINE_START.match(lines, line_start, line_end):  # the line before holds text
+            return True
+    return False
+
+
 def blank(text: str, spans: list[tuple[int, int]]) -> str:
     """Text with the characters of each span (sorted, apart) made spaces; line breaks stay."""
     pieces = []
@@ -120,6 +165,19 @@ def blank(text: str, spans: list[tuple[int, int]]) -> str:
             pieces.append(_LINE_TEXT.sub(lambda line: " " * (line.end() - line.start()), masked))
         else:
             pieces.append(" " * len(masked))
+        copied_up_to = span_end
+    pieces.append(text[copied_up_to:])
+    return "".join(pieces)
+
+
+def emptied(text: str, spans: list[tuple[int, int]]) -> str:
+    """Text with the characters of each span (sorted, apart) taken out but for its line breaks:
+    `blank` without the offsets, for questions about lines only."""
+    pieces = []
+    copied_up_to = 0
+    for span_start, span_end in sorted(spans):
+        pieces.append(text[copied_up_to:span_start])
+        pieces.append(_LINE_TEXT.sub("", text[span_start:span_end]))
         copied_up_to = span_end
     pieces.append(text[copied_up_to:])
     return "".join(pieces)

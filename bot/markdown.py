@@ -50,6 +50,7 @@ _LINK = re.compile(
     r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\))"""
 )
 _WIKILINK = re.compile(r"\[\[" + _WIKILINK_INSIDE + r"\]\]")
+_ONE_LINK = re.compile(r"\[\[[^\[\]\n]*\]\]")
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -115,6 +116,9 @@ def find_wikilinks_in_value(value: str) -> list[Link]:
 
 
 def _wikilink(inside: str, start: int, end: int, embed: bool) -> Link | None:
+    if "|" not in inside and "#" not in inside:  # most links: the target alone, built at once
+        target = inside.strip()
+        return Link(target, "", None, embed, False, start, end) if target else None
     if "\\|" in inside:
         # Inside a table `\|` stands for the pipe; elsewhere it is the same link.
         inside = inside.replace("\\|", "|")
@@ -167,7 +171,13 @@ def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
         if isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             # Most properties: a string or a flat list of strings (participants, tags).
             for item in [value] if isinstance(value, str) else value:
-                if "[[" in item:
+                if item.startswith("[[") and item.endswith("]]") and _ONE_LINK.fullmatch(item):
+                    # A value that is one link (`"[[Alice]]"`), as a list of participants holds:
+                    # the pattern's only match, found without searching.
+                    link = _wikilink(item[2:-2], 0, len(item), embed=False)
+                    if link is not None:
+                        found.append((top_key, link))
+                elif "[[" in item:
                     found.extend((top_key, link) for link in find_wikilinks_in_value(item))
             continue
         # Iterative, and each container visited once: YAML aliases can make
@@ -189,13 +199,16 @@ def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
 # the engine jumps from line to line instead of trying `^` at every offset.
 # `marker` is what must lie outside code for the line to count: masking can
 # turn "`x`# y" into "   # y", which only looks like a heading.
-def _lines_outside_code(pattern: re.Pattern[str], text: str, masked: str | None = None) -> Iterator[re.Match[str]]:
+def _lines_outside_code(
+    pattern: re.Pattern[str], text: str, masked: str | None = None, candidates: list[re.Match[str]] | None = None
+) -> Iterator[re.Match[str]]:
     """Matches of a line pattern whose `marker` is not code or a comment (`masked`: `mask_code(text)`,
-    when known).
+    when known; `candidates`: the pattern's matches in "\n" + text, when known).
 
     Offsets in the matches are one past the text's, for the prepended "\n".
     """
-    candidates = list(pattern.finditer("\n" + text))
+    if candidates is None:
+        candidates = list(pattern.finditer("\n" + text))
     if not candidates:
         return
     masked = mask_code(text) if masked is None else masked
@@ -221,6 +234,25 @@ _TASK_LINE = re.compile(
     r"\n(?P<line>(?P<marker>[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])[ \t]+\[[^\]\n]\])(?P<task>[ \t][^\n]*|\r)?)(?=\n|\Z)"
 )
 _WHITE_SPACE = re.compile(r"\s+")
+_TASK_BOX = re.compile(r"\[[^\]\n]\]")
+
+
+def _task_lines(text: str) -> list[re.Match[str]]:
+    """`_TASK_LINE.finditer("\n" + text)`, trying only the lines that hold a box: each match is one
+    whole line, and a task line holds one, so no other line can match."""
+    lines = "\n" + text
+    found = []
+    line_end = -1
+    for box in _TASK_BOX.finditer(lines):
+        if box.start() < line_end:
+            continue  # a line already tried
+        line_start = lines.rfind("\n", 0, box.start())
+        line_end = lines.find("\n", box.end())
+        line_end = len(lines) if line_end < 0 else line_end
+        match = _TASK_LINE.match(lines, line_start)
+        if match is not None:
+            found.append(match)
+    return found
 
 
 def task_key(line: str) -> str:
@@ -249,7 +281,7 @@ def find_tasks(text: str, masked: str | None = None) -> list[Task]:
     if "[" not in text:
         return []
     found = []
-    for match in _lines_outside_code(_TASK_LINE, text, masked):
+    for match in _lines_outside_code(_TASK_LINE, text, masked, _task_lines(text)):
         line = match.group("line").rstrip("\r")
         found.append(Task(match.start("line") - 1, line, len(match.group("marker")) - 2, (match.group("task") or "").strip()))
     return found

@@ -28,6 +28,7 @@ from bot.scan import FileStat
 from bot.sections import Heading, find_headings, mask_code
 from bot.summary import note_summary
 from bot.yaml_reader import CoreSchemaLoader
+from bot.yaml_simple import simple_load
 
 MAX_NOTE_BYTES = 8 * 1024 * 1024
 MAX_FRONTMATTER_BYTES = 64 * 1024
@@ -203,8 +204,11 @@ def load_frontmatter(yaml_text: str) -> dict[str, Any]:
     """The frontmatter mapping, loaded safely; BadNote when it is not a usable mapping."""
     if len(yaml_text.encode("utf-8")) > MAX_FRONTMATTER_BYTES:
         raise BadNote(f"frontmatter is larger than {MAX_FRONTMATTER_BYTES // 1024} KiB")
+    # Most frontmatter has a simple shape that reads the same without libyaml, several times faster.
+    data = simple_load(yaml_text)
     try:
-        data = _YAML.load(yaml_text, Loader=CoreSchemaLoader)
+        if data is None:
+            data = _YAML.load(yaml_text, Loader=CoreSchemaLoader)
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None)  # a MarkedYAMLError's; a plain YAMLError has none
         if "constructor for the tag" in str(problem or ""):  # !!python/object and friends

@@ -16,11 +16,13 @@ its share is parsed again here.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import pickle
 import threading
 from pathlib import Path
-from typing import Callable, Mapping, NamedTuple
+from typing import Callable, Iterator, Mapping, NamedTuple
 
 from bot.counting import counter
 from bot.note import BadNote, Note, ParseSettings, decode, parse_note
@@ -75,6 +77,27 @@ def parse_files(
     root: Path, files: Mapping[str, FileStat], settings: ParseSettings, workers: int | None = None
 ) -> dict[str, Note | Unusable]:
     """Each file parsed, in the order given: its note, or why it cannot be used."""
+    with _cycle_collection_paused():
+        return _parse_files(root, files, settings, workers)
+
+
+@contextlib.contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Python's cycle collector paused while notes are parsed or unpickled: parsing leaves next to
+    no cycles behind (a handful per thousand notes), but the collector, run every few hundred new
+    objects, walks the ever larger set of notes kept so far, a quarter of the parse's CPU."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_files(
+    root: Path, files: Mapping[str, FileStat], settings: ParseSettings, workers: int | None = None
+) -> dict[str, Note | Unusable]:
     items = list(files.items())
     workers = _workers() if workers is None else workers
     if workers < 2 or len(items) < PARALLEL_FROM:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from pathlib import Path
@@ -63,3 +64,40 @@ def test_no_fork_while_other_threads_run() -> None:
     finally:
         release.set()
         waiting.join()
+
+
+def test_the_cycle_collector_rests_while_notes_are_parsed_and_wakes_after(
+    tmp_path: Path, files: dict[str, FileStat], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It walked every note kept so far, over and over (a quarter of the parse's CPU); parsing
+    makes next to no cycles, and the collector's state is restored, even after a failure."""
+    seen: list[bool] = []
+    real_parse_note = bot.reading.parse_note
+
+    def parse_note(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real_parse_note(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.reading, "parse_note", parse_note)
+    assert gc.isenabled()
+    serial = parse_files(tmp_path, files, PARSE_DEFAULTS, workers=1)
+    assert seen and not any(seen)
+    assert gc.isenabled()
+    monkeypatch.setattr(bot.reading, "PARALLEL_FROM", 1)
+    assert parse_files(tmp_path, files, PARSE_DEFAULTS, workers=2) == serial
+    assert gc.isenabled()
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(bot.reading, "parse_note", broken)
+    with pytest.raises(RuntimeError):
+        parse_files(tmp_path, files, PARSE_DEFAULTS, workers=1)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(bot.reading, "parse_note", real_parse_note)
+        parse_files(tmp_path, files, PARSE_DEFAULTS, workers=1)
+        assert not gc.isenabled(), "a collector paused by the caller stays paused"
+    finally:
+        gc.enable()
