@@ -24,6 +24,7 @@ from frontmatter.default_handlers import YAMLHandler
 from bot.dates import DateInfo, note_date
 from bot.errors import NoteError
 from bot.markdown import Link, Task, find_links, find_tasks, iter_frontmatter_links, link_name
+from bot.opt_out import opt_out_problem, skipped_rules
 from bot.scan import FileStat
 from bot.sections import Heading, find_headings, mask_code
 from bot.summary import note_summary
@@ -126,49 +127,13 @@ class Note:
         return ((BOM if self.bom else "") + self.text).encode("utf-8")
 
     def opted_out(self, rule_id: str) -> bool:
-        """`vaultbot: false` opts out of every rule; `vaultbot: {skip: [id, ...]}` of some. A
-        setting that cannot be read (`opt_out_problem`) opts out of every rule: it is not known
-        which rules the note meant to keep away, so none touches it."""
-        skip = self._skipped()
+        """Whether the note's `vaultbot` setting keeps `rule_id` away (bot/opt_out.py)."""
+        skip = skipped_rules(self.get("vaultbot"))
         return skip is None or rule_id in skip
 
     def opt_out_problem(self, rule_ids: Collection[str] = ()) -> str | None:
-        """Why the note's `vaultbot` setting cannot be read, when it cannot, or which of the rules
-        it skips are none of `rule_ids` (when given): a misspelt id opts out of nothing."""
-        setting = self.get("vaultbot")
-        skipped = self._skipped()
-        unknown = sorted(skipped - set(rule_ids), key=str.casefold) if skipped and rule_ids else []
-        if unknown:
-            return (
-                f"'vaultbot: {{skip: ...}}' names no rule called {', '.join(unknown)} (known: {', '.join(rule_ids)});"
-                " the other rules change the note as usual"
-            )
-        if skipped is not None or setting is False or _says(setting, ("false", "no", "off")):
-            return None
-        if isinstance(setting, dict) and set(setting) - {"skip"}:
-            others = ", ".join(sorted(map(str, set(setting) - {"skip"})))
-            return f"'vaultbot' knows only 'skip', not {others}; every rule leaves the note alone"
-        if isinstance(setting, dict):
-            return "'vaultbot: {skip: ...}' is not a rule id or a list of them; every rule leaves the note alone"
-        return "'vaultbot' is neither false nor {skip: [rule ids]}; every rule leaves the note alone"
-
-    def _skipped(self) -> frozenset[str] | None:
-        """The rule ids the note skips; None when it opts out of every rule."""
-        setting = self.get("vaultbot")
-        if setting is None or setting is True or _says(setting, ("true", "yes", "on")):
-            return frozenset()
-        if isinstance(setting, dict) and not set(setting) - {"skip"}:  # `{skp: [tags]}` skips nothing knowingly
-            skip = setting.get("skip") or []
-            skip = [skip] if isinstance(skip, str) else skip
-            if isinstance(skip, list) and all(isinstance(rule_id, str) for rule_id in skip):
-                return frozenset(skip)
-        return None
-
-
-def _says(setting: object, words: tuple[str, ...]) -> bool:
-    """A quoted `'false'` means what the unquoted one does, and so do `no` and `off` (`yes` and
-    `on` for true), which YAML 1.2 reads as text."""
-    return isinstance(setting, str) and setting.strip().lower() in words
+        """Why the note's `vaultbot` setting cannot be read, if it cannot (bot/opt_out.py)."""
+        return opt_out_problem(self.get("vaultbot"), rule_ids)
 
 
 def split_frontmatter(text: str) -> tuple[int, int, int] | None:
