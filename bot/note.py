@@ -83,7 +83,9 @@ class Source(NamedTuple):
 
     @classmethod
     def of(cls, data: bytes) -> Source:
-        return cls(len(data), hashlib.blake2b(data, digest_size=16).digest())
+        # SHA-1: a run digests every note it drops the text of, and with the CPU's SHA instructions
+        # it costs half of BLAKE2b (0.04 s for 10,000 notes); no one forges the bytes of their own note.
+        return cls(len(data), hashlib.sha1(data).digest())
 
 
 @dataclass(frozen=True)
@@ -151,11 +153,11 @@ class Note:
     def commented_tasks(self) -> tuple[int, ...]:
         """The unchecked tasks (their `start`) a `%%` comment hides: Obsidian does not show them. A tuple:
         nearly always empty, and the empty tuple is one object (an empty frozenset per note was 2 MB at 10,000)."""
-        body = self.body
-        if "%%" not in body:
+        unchecked = [task for task in self.tasks if task.status == " "]
+        if not unchecked or "%%" not in self.full_text():  # cheap tests first, without copying the body
             return ()
-        hidden = hidden_offsets(body)
-        return tuple(task.start for task in self.tasks if task.status == " " and hidden(task.start + task.box))
+        hidden = hidden_offsets(self.body)
+        return tuple(task.start for task in unchecked if hidden(task.start + task.box))
 
     @cached_property
     def headings(self) -> tuple[Heading, ...]:
