@@ -28,8 +28,9 @@ other note is stored as parsing keeps it, with its facts and a digest of its byt
 and one written by a run is stored the same way. A warm run then unpickles facts,
 not the vault's text.
 
-Shards: a large vault's cache is still megabytes; rewriting all of it after a few
-notes changed cost more than the rest of such a run. The entries are split by a stable hash of the note path over
+Shards: a large vault's cache is still megabytes (22 MB at 10,000 notes, 57 MB
+with their text); rewriting all of it after a few notes changed cost more than
+the rest of such a run. The entries are split by a stable hash of the note path over
 SHARDS files `00.pickle` .. `255.pickle`, and a save rewrites only the shards
 whose entries changed (a note parsed again, written, or gone). A damaged shard
 costs only its own notes.

@@ -2,8 +2,9 @@
 
 It reads a dry-run plan (bot/runner.py `plan_run`) and touches the disk only to
 read the note's text again when parsing kept the note without it (bot/note.py,
-bot/note_text.py), for its links as written and its summary. The note is described as it is now (`plan.original`): its date, links,
-backlinks and summary, then what each rule that declares an `explain` hook
+bot/note_text.py), for its links as written and its summary. The note is
+described as it is now (`plan.original`): its date, links, backlinks and
+summary, then what each rule that declares an `explain` hook
 (rules/__init__.py) would do with it and why, in registry order, then the diff a
 run would make. A rule reads what it would list from the vault as the rules
 leave it (`plan.vault`), where duplicates are already marked or archived,

@@ -5,8 +5,8 @@ every note, all of it CPU work in one interpreter. With more than
 `PARALLEL_FROM` notes to parse, the files are split between this process and
 forked children; each child parses its share and sends the parsed notes back
 through a pipe as a pickle, without the text of the notes that do not keep it
-(bot/note.py), which was most of the pickle. Forking (not spawning) means the children start in
-a few milliseconds with the code and settings already loaded.
+(bot/note.py), which was most of the pickle. Forking (not spawning) means the
+children start in a few milliseconds with the code and settings already loaded.
 
 It stays serial where a fork is not safe or not possible: on one core, where
 `os.fork` does not exist (Windows), and when the process runs other threads
