@@ -83,8 +83,7 @@ class Source(NamedTuple):
 
     @classmethod
     def of(cls, data: bytes) -> Source:
-        # SHA-1: a run digests every note it drops the text of, and with the CPU's SHA instructions
-        # it costs half of BLAKE2b (0.04 s for 10,000 notes); no one forges the bytes of their own note.
+        # SHA-1: with the CPU's SHA instructions half BLAKE2b's cost (0.04 s at 10,000 notes); no one forges their own note.
         return cls(len(data), hashlib.sha1(data).digest())
 
 
@@ -151,8 +150,7 @@ class Note:
 
     @cached_property
     def commented_tasks(self) -> tuple[int, ...]:
-        """The unchecked tasks (their `start`) a `%%` comment hides: Obsidian does not show them. A tuple:
-        nearly always empty, and the empty tuple is one object (an empty frozenset per note was 2 MB at 10,000)."""
+        """The unchecked tasks (`start`) a `%%` comment hides from Obsidian; a tuple, as () is one object for all notes."""
         unchecked = [task for task in self.tasks if task.status == " "]
         if not unchecked or "%%" not in self.full_text():  # cheap tests first, without copying the body
             return ()
@@ -193,9 +191,11 @@ class Note:
         return ((BOM if self.bom else "") + self.full_text()).encode("utf-8")
 
     def without_text(self, source: Source) -> Note:
-        """The note as kept where its text is not: what rules read of the body worked out now."""
-        kept = dataclasses.replace(self, text=None, source=source)
-        kept.__dict__.update(summary=self.summary, tasks=self.tasks, body_length=self.body_length, commented_tasks=self.commented_tasks)
+        """The note as kept where its text is not, what rules read of its body worked out now (not its headings:
+        only notes that keep their text need them); from its fields, at a sixth of `dataclasses.replace`'s cost."""
+        facts = {"summary": self.summary, "tasks": self.tasks, "body_length": self.body_length, "commented_tasks": self.commented_tasks}
+        kept = object.__new__(Note)
+        kept.__dict__.update({key: value for key, value in self.__dict__.items() if key != "headings"}, text=None, source=source, **facts)
         return kept
 
     def with_text(self, text: str) -> Note:
