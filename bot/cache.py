@@ -23,9 +23,14 @@ which git never tracks; else in `$XDG_CACHE_HOME/vaultbot/` (default
 a CI job can restore it (actions/cache) beside any checkout path. Only a real run
 writes the cache (after writing notes); a dry run and `--check` only read it.
 
-Shards: parsed notes hold their text, so a large vault's cache is tens of
-megabytes; rewriting all of it after a few notes changed cost more than the rest
-of such a run. The entries are split by a stable hash of the note path over
+Text: only the notes rules write sections in keep theirs (bot/note.py); every
+other note is stored as parsing keeps it, with its facts and a digest of its bytes,
+and one written by a run is stored the same way. A warm run then unpickles facts,
+not the vault's text.
+
+Shards: a large vault's cache is still megabytes (22 MB at 10,000 notes, 57 MB
+with their text); rewriting all of it after a few notes changed cost more than
+the rest of such a run. The entries are split by a stable hash of the note path over
 SHARDS files `00.pickle` .. `255.pickle`, and a save rewrites only the shards
 whose entries changed (a note parsed again, written, or gone). A damaged shard
 costs only its own notes.
@@ -53,20 +58,20 @@ from typing import Callable, Iterable, Mapping
 
 from bot import __version__, shard_memory
 from bot.git_blobs import git_blob_id, tracked_blobs
-from bot.note import Note, ParseSettings
+from bot.note import Note, ParseSettings, Source, keeps_text
 from bot.problem import Problem
 from bot.reading import Unusable, parse_files
 from bot.runner import Loaded
 from bot.scan import FileStat, ScanResult
 
-MAGIC = b"vaultbot parse cache 4\n"  # 4: entries keep the change time
+MAGIC = b"vaultbot parse cache 5\n"  # 5: notes rules write no sections in are kept without their text
 # Enough that touching a handful of notes rewrites a small part of a 10,000-note
 # cache (about 40 notes per touched note), few enough that opening them all stays
 # cheap next to unpickling.
 SHARDS = 256
 # The modules whose code decides what a parsed note holds; editing one (an
 # editable install, a patch release that kept its version) invalidates the cache.
-PARSE_MODULES = ("reading", "note", "yaml_reader", "markdown", "dates", "summary", "scan")
+PARSE_MODULES = ("reading", "note", "hidden", "yaml_reader", "markdown", "dates", "summary", "scan")
 _ALLOWED_BUILTINS = frozenset({"set", "frozenset", "bytes", "bytearray", "complex"})
 _FOREIGN = "written by another vaultbot version or settings"
 
@@ -221,12 +226,14 @@ class ParseCache:
         self.warn = warn
         self.shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
         self.fingerprint = ""
+        self.settings: ParseSettings | None = None  # those of `load_notes`
         self.dirty: set[int] = set()
         self.hits = 0
         self.parsed = 0
 
     def load_notes(self, root: Path, scan: ScanResult, settings: ParseSettings) -> Loaded:
         self.fingerprint = fingerprint(settings)
+        self.settings = settings
         stored = self._read_shards()
         notes: dict[str, Note] = {}
         problems: list[Problem] = []
@@ -306,12 +313,17 @@ class ParseCache:
         return stored
 
     def record_written(self, notes: Iterable[Note], stats: Mapping[str, FileStat]) -> None:
-        """Store notes as just written, under the stat of the file vaultbot placed."""
+        """Store notes as just written, under the stat of the file vaultbot placed, kept as parsing
+        keeps them (without their text where rules write no sections)."""
         for note in notes:
             shard = shard_of(note.path)
             stat = stats[note.path]
-            blob = git_blob_id(note.to_bytes())
-            self.shards[shard][note.path] = (stat.size, stat.mtime_ns, stat.ino, _restated(note, stat), blob, stat.ctime_ns)
+            data = note.to_bytes()
+            blob = git_blob_id(data)
+            kept = _restated(note, stat)
+            if isinstance(kept, Note) and self.settings is not None and not keeps_text(kept, self.settings):
+                kept = kept.without_text(Source.of(data))
+            self.shards[shard][note.path] = (stat.size, stat.mtime_ns, stat.ino, kept, blob, stat.ctime_ns)
             self.dirty.add(shard)
 
     def save(self) -> None:

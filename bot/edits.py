@@ -11,6 +11,8 @@ import datetime
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from bot.markdown import Link
+
 
 def unwritable(value: object) -> str | None:
     """Why `value` cannot be a property's new value, or None when it can: text, a date (not a
@@ -72,12 +74,13 @@ class AppendTasks:
 
 
 class LinkReplacement(NamedTuple):
-    """Replace body[start:end], which must still read `old`, with `new` (offsets in the note's body)."""
+    """Point `link` (as parsed: its offsets are in the note's body) at the note `path` names (the link
+    path Obsidian would write, without `.md`). The renderer rewrites the link as written there
+    (`retarget_link`), once it has checked that the body still holds that link: the rule that asks
+    may not have the text, which is kept only for some notes (bot/note.py)."""
 
-    start: int
-    end: int
-    old: str
-    new: str
+    link: Link
+    path: str
 
 
 @dataclass(frozen=True)

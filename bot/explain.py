@@ -1,8 +1,10 @@
 """`vaultbot explain`: why a note looks the way it does to vaultbot, and what a run would do to it.
 
-Pure: it reads a dry-run plan (bot/runner.py `plan_run`) and never touches the
-disk. The note is described as it is now (`plan.original`): its date, links,
-backlinks and summary, then what each rule that declares an `explain` hook
+It reads a dry-run plan (bot/runner.py `plan_run`) and touches the disk only to
+read the note's text again when parsing kept the note without it (bot/note.py,
+bot/note_text.py), for its links as written and its summary. The note is
+described as it is now (`plan.original`): its date, links, backlinks and
+summary, then what each rule that declares an `explain` hook
 (rules/__init__.py) would do with it and why, in registry order, then the diff a
 run would make. A rule reads what it would list from the vault as the rules
 leave it (`plan.vault`), where duplicates are already marked or archived,
@@ -26,6 +28,7 @@ from bot.dates import skipped_date_keys
 from bot.explain_context import ExplainContext
 from bot.markdown import find_links, find_wikilinks_in_value
 from bot.note import Note
+from bot.note_text import ChangedWhileRunning, with_text
 from bot.report import unified_diff
 from bot.runner import RunPlan
 from bot.scope import ENTITY_NOTES
@@ -79,8 +82,8 @@ def _date(vault: VaultIndex, path: str, date_keys: Sequence[str]) -> dict[str, A
     }
 
 
-def _links(vault: VaultIndex, path: str) -> list[dict[str, Any]]:
-    note = vault.notes[path]
+def _links(vault: VaultIndex, note: Note) -> list[dict[str, Any]]:
+    path = note.path
     found = []
     for note_link, target in vault.outgoing[path]:
         link = note_link.link
@@ -109,7 +112,10 @@ def _summary(note: Note, plan: RunPlan) -> str | None:
 def explain(plan: RunPlan, path: str, today: datetime.date) -> dict[str, Any]:
     """Everything vaultbot knows and would do about the note at `path` (a note of `plan.original`)."""
     before, after = _vaults(plan)
-    note = before.notes[path]
+    try:
+        note = with_text(plan.root, before.notes[path])
+    except ChangedWhileRunning:
+        raise ChangedWhileRunning(f"{path} changed while vaultbot read the vault; explain it again") from None
     options = _options(plan)
     context = ExplainContext(path, before, after, today, duplicates(before, options))
     every_note, entity_notes = _explainers(before.is_entity(path))
@@ -120,7 +126,7 @@ def explain(plan: RunPlan, path: str, today: datetime.date) -> dict[str, Any]:
         **_date(before, path, plan.config.date_keys if plan.config else ()),
         "owner": before.owner(path),
         "summary": _summary(note, plan),
-        "links": _links(before, path),
+        "links": _links(before, note),
         "backlinks": list(before.backlinks(path)),
     }
     for rule in every_note:

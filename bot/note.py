@@ -1,4 +1,4 @@
-"""One note, parsed: frontmatter, links, date, summary.
+"""One note, parsed: frontmatter, links, date, summary, and the facts rules read of its body.
 
 Parsing is the hot path (every note, every run), so frontmatter is read with
 python-frontmatter and libyaml's safe loader, resolving values by the YAML 1.2
@@ -8,10 +8,36 @@ ruamel.yaml round trip is used only when a rule is about to change a note
 
 A note that cannot be handled safely raises BadNote with a reason a person can
 act on; the runner reports it and leaves the file alone.
+
+Text is kept only where rules read it. A vault's text is most of what a run would
+hold (4 KB a note, 40 MB at 10,000 notes, more again in the pickles the parse
+children send back and in the parse cache), yet rules read the bodies of few
+notes: those they write generated sections in (the entity types,
+`ParseSettings.entity_types`), whose sections open-tasks, related and
+recent-context read. Every other note is kept `without_text` once parsed (bot/reading.py,
+before a child pickles it; bot/cache.py, before it is cached): it holds its facts
+(frontmatter, links, date, tasks, summary, the stripped body's length, the tasks a
+`%%` comment hides) and `source`, the size and a digest of the bytes it was parsed
+from. The engine reads the text again for the few such notes a rule edits, for the
+diff and for `explain` (bot/note_text.py), and a file whose bytes no longer match
+`source` is a note changed while vaultbot ran: not edited this run, never an edit
+rendered onto other bytes. Rules never read the disk: a rule asking a note without
+text for its `text` or `body` gets TextDropped, a defect to fix with a fact, not
+lazy I/O behind an attribute.
+
+The facts are the note's cached properties, worked out from the text when first
+asked where the text is kept and all at once by `without_text` where it is not
+(the summary too: a tenth of parsing, paid for every note that drops its text, so
+that recent-context and meeting-groups never need it). What rules used to find in
+other notes' bodies is read from `tasks` where it can be (the same task lines
+`task_keys` and `unchecked_tasks` find), and a link pointed elsewhere is rewritten
+as written by the renderer (bot/edits.py `LinkReplacement`), which has the text.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,8 +48,10 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from bot.dates import DateInfo, note_date
-from bot.errors import NoteError
+from bot.errors import NoteError, RunFailed
+from bot.hidden import hidden_offsets
 from bot.markdown import Link, Task, find_links, find_tasks, iter_frontmatter_links, link_name
+from bot.opt_out import opt_out_problem, skipped_rules
 from bot.scan import FileStat
 from bot.sections import Heading, find_headings, mask_code
 from bot.summary import note_summary
@@ -42,6 +70,22 @@ _YAML = YAMLHandler()
 
 class BadNote(NoteError):
     """The note cannot be handled safely; the message says why."""
+
+
+class TextDropped(RunFailed):
+    """A note's text was asked for where only its facts are kept (see the module's docstring): a defect."""
+
+
+class Source(NamedTuple):
+    """The bytes a note was parsed from, as read from disk (the BOM included)."""
+
+    size: int
+    digest: bytes
+
+    @classmethod
+    def of(cls, data: bytes) -> Source:
+        # SHA-1: with the CPU's SHA instructions half BLAKE2b's cost (0.04 s at 10,000 notes); no one forges their own note.
+        return cls(len(data), hashlib.sha1(data).digest())
 
 
 @dataclass(frozen=True)
@@ -64,7 +108,7 @@ class NoteLink(NamedTuple):  # a tuple for the reason Link is one
 @dataclass(frozen=True)
 class Note:
     path: str  # vault-relative, POSIX separators
-    text: str  # decoded, without the BOM
+    text: str | None  # decoded, without the BOM; None once the note is kept `without_text`
     bom: bool
     frontmatter: Mapping[str, Any] | None  # None: the note has no frontmatter block
     frontmatter_span: tuple[int, int] | None  # offsets of the YAML text between the `---` lines
@@ -74,10 +118,17 @@ class Note:
     link_names: frozenset[str]  # every link's `link_name`: which notes it could open, found without resolving
     date: DateInfo
     stat: FileStat | None
+    source: Source | None = None  # of the bytes a note kept `without_text` was parsed from
 
     @property
     def body(self) -> str:
-        return self.text[self.body_start :]
+        return self.full_text()[self.body_start :]
+
+    def full_text(self) -> str:
+        """The text; TextDropped when the note was kept without it."""
+        if self.text is None:
+            raise TextDropped(f"{self.path}: the note was kept without its text; read the facts it keeps (bot/note.py)")
+        return self.text
 
     @cached_property
     def summary(self) -> str | None:
@@ -92,6 +143,20 @@ class Note:
         note related to an entity, run after run, and finding them masks code first. Kept by the
         parse cache with the note, and carried over by `parse_note` when an edit left the body alone."""
         return tuple(find_tasks(self.body))
+
+    @cached_property
+    def body_length(self) -> int:
+        """The body's length with white space stripped at both ends: of two duplicates, dedupe keeps the longer."""
+        return len(self.body.strip())
+
+    @cached_property
+    def commented_tasks(self) -> tuple[int, ...]:
+        """The unchecked tasks (`start`) a `%%` comment hides from Obsidian; a tuple, as () is one object for all notes."""
+        unchecked = [task for task in self.tasks if task.status == " "]
+        if not unchecked or "%%" not in self.full_text():  # cheap tests first, without copying the body
+            return ()
+        hidden = hidden_offsets(self.body)
+        return tuple(task.start for task in unchecked if hidden(task.start + task.box))
 
     @cached_property
     def headings(self) -> tuple[Heading, ...]:
@@ -124,52 +189,30 @@ class Note:
         return text or " ".join(self.name.splitlines())
 
     def to_bytes(self) -> bytes:
-        return ((BOM if self.bom else "") + self.text).encode("utf-8")
+        return ((BOM if self.bom else "") + self.full_text()).encode("utf-8")
+
+    def without_text(self, source: Source) -> Note:
+        """The note as kept where its text is not, what rules read of its body worked out now (not its headings:
+        only notes that keep their text need them); from its fields, at a sixth of `dataclasses.replace`'s cost."""
+        facts = {"summary": self.summary, "tasks": self.tasks, "body_length": self.body_length, "commented_tasks": self.commented_tasks}
+        kept = object.__new__(Note)
+        kept.__dict__.update({key: value for key, value in self.__dict__.items() if key != "headings"}, text=None, source=source, **facts)
+        return kept
+
+    def with_text(self, text: str) -> Note:
+        """The note kept `without_text`, given its text back (read again from disk, `source` checked)."""
+        note = dataclasses.replace(self, text=text, source=None)
+        note.__dict__.update((key, value) for key, value in self.__dict__.items() if key not in note.__dict__)
+        return note
 
     def opted_out(self, rule_id: str) -> bool:
-        """`vaultbot: false` opts out of every rule; `vaultbot: {skip: [id, ...]}` of some. A
-        setting that cannot be read (`opt_out_problem`) opts out of every rule: it is not known
-        which rules the note meant to keep away, so none touches it."""
-        skip = self._skipped()
+        """Whether the note's `vaultbot` setting keeps `rule_id` away (bot/opt_out.py)."""
+        skip = skipped_rules(self.get("vaultbot"))
         return skip is None or rule_id in skip
 
     def opt_out_problem(self, rule_ids: Collection[str] = ()) -> str | None:
-        """Why the note's `vaultbot` setting cannot be read, when it cannot, or which of the rules
-        it skips are none of `rule_ids` (when given): a misspelt id opts out of nothing."""
-        setting = self.get("vaultbot")
-        skipped = self._skipped()
-        unknown = sorted(skipped - set(rule_ids), key=str.casefold) if skipped and rule_ids else []
-        if unknown:
-            return (
-                f"'vaultbot: {{skip: ...}}' names no rule called {', '.join(unknown)} (known: {', '.join(rule_ids)});"
-                " the other rules change the note as usual"
-            )
-        if skipped is not None or setting is False or _says(setting, ("false", "no", "off")):
-            return None
-        if isinstance(setting, dict) and set(setting) - {"skip"}:
-            others = ", ".join(sorted(map(str, set(setting) - {"skip"})))
-            return f"'vaultbot' knows only 'skip', not {others}; every rule leaves the note alone"
-        if isinstance(setting, dict):
-            return "'vaultbot: {skip: ...}' is not a rule id or a list of them; every rule leaves the note alone"
-        return "'vaultbot' is neither false nor {skip: [rule ids]}; every rule leaves the note alone"
-
-    def _skipped(self) -> frozenset[str] | None:
-        """The rule ids the note skips; None when it opts out of every rule."""
-        setting = self.get("vaultbot")
-        if setting is None or setting is True or _says(setting, ("true", "yes", "on")):
-            return frozenset()
-        if isinstance(setting, dict) and not set(setting) - {"skip"}:  # `{skp: [tags]}` skips nothing knowingly
-            skip = setting.get("skip") or []
-            skip = [skip] if isinstance(skip, str) else skip
-            if isinstance(skip, list) and all(isinstance(rule_id, str) for rule_id in skip):
-                return frozenset(skip)
-        return None
-
-
-def _says(setting: object, words: tuple[str, ...]) -> bool:
-    """A quoted `'false'` means what the unquoted one does, and so do `no` and `off` (`yes` and
-    `on` for true), which YAML 1.2 reads as text."""
-    return isinstance(setting, str) and setting.strip().lower() in words
+        """Why the note's `vaultbot` setting cannot be read, if it cannot (bot/opt_out.py)."""
+        return opt_out_problem(self.get("vaultbot"), rule_ids)
 
 
 def split_frontmatter(text: str) -> tuple[int, int, int] | None:
@@ -315,7 +358,13 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
 
 
 def _yaml_text(note: Note) -> str | None:
-    return note.text[note.frontmatter_span[0] : note.frontmatter_span[1]] if note.frontmatter_span is not None else None
+    return note.full_text()[note.frontmatter_span[0] : note.frontmatter_span[1]] if note.frontmatter_span is not None else None
+
+
+def keeps_text(note: Note, settings: ParseSettings) -> bool:
+    """Whether the note is kept with its text: rules write generated sections only in such notes,
+    and read the bodies of those (the module's docstring)."""
+    return _may_be_written(note.frontmatter, settings)
 
 
 def _may_be_written(frontmatter: Any, settings: ParseSettings) -> bool:

@@ -4,8 +4,9 @@ Parsing is most of a cold run: libyaml, links, dates and summaries for
 every note, all of it CPU work in one interpreter. With more than
 `PARALLEL_FROM` notes to parse, the files are split between this process and
 forked children; each child parses its share and sends the parsed notes back
-through a pipe as a pickle. Forking (not spawning) means the children start in
-a few milliseconds with the code and settings already loaded.
+through a pipe as a pickle, without the text of the notes that do not keep it
+(bot/note.py), which was most of the pickle. Forking (not spawning) means the
+children start in a few milliseconds with the code and settings already loaded.
 
 It stays serial where a fork is not safe or not possible: on one core, where
 `os.fork` does not exist (Windows), and when the process runs other threads
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping, NamedTuple
 
 from bot.counting import counter
-from bot.note import BadNote, Note, ParseSettings, decode, parse_note
+from bot.note import BadNote, Note, ParseSettings, Source, decode, keeps_text, parse_note
 from bot.scan import FileStat
 
 # Below this, a fork and a pickle cost more than they save.
@@ -40,11 +41,13 @@ class Unusable(NamedTuple):
 
 
 def read_note(root: Path, path: str, stat: FileStat, settings: ParseSettings) -> Note:
-    """Parse one note from disk; BadNote or OSError when it cannot be used."""
+    """Parse one note from disk; BadNote or OSError when it cannot be used. A note rules write no
+    sections in is kept without its text (bot/note.py), here, before a child pickles it."""
     with open(os.path.join(root, path), "rb") as stream:
         data = stream.read()
     text, bom = decode(path, data)
-    return parse_note(path, text, bom, stat, settings)
+    note = parse_note(path, text, bom, stat, settings)
+    return note if keeps_text(note, settings) else note.without_text(Source.of(data))
 
 
 def _parse_serially(

@@ -33,23 +33,18 @@ def relink(vault: VaultIndex, archived: Mapping[str, str], rule_id: str, moved: 
     for source, links in vault.outgoing.items():
         if source in archived:
             continue  # kept as it was (the rule that moves it may edit it)
-        body_links = [(nl.link, target) for nl, target in links if target in archived and nl.key is None]
+        body_links = [(nl.link, target) for nl, target in links if target is not None and target in archived and nl.key is None]
         keys = sorted({nl.key for nl, target in links if target in archived and nl.key is not None})
         if not body_links and not keys:
             continue
         if vault.notes[source].opted_out(rule_id):
             yield NoteEdit(source, Report(f"links to {moved} left as they are: the note opts out of {rule_id}"))
             continue
-        if body_links:
-            body = vault.notes[source].body
-            replacements = []
-            for link, target in body_links:
-                assert target is not None  # only links into `archived` were kept
-                old = body[link.start : link.end]
-                replacements.append(
-                    LinkReplacement(link.start, link.end, old, retarget_link(old, link, _link_path(vault, archived[target], source)))
-                )
-            yield NoteEdit(source, RewriteLinks(tuple(replacements)))
+        if body_links:  # the renderer rewrites each as written: the source's text may not be kept (bot/note.py)
+            yield NoteEdit(
+                source,
+                RewriteLinks(tuple(LinkReplacement(link, _link_path(vault, archived[target], source)) for link, target in body_links)),
+            )
         for key in keys:
             value = _retargeted_value(vault, source, vault.notes[source].get(key), archived)
             if value is None:

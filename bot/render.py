@@ -15,6 +15,7 @@ from typing import Sequence
 from bot.blocks import Heading
 from bot.edits import AppendTasks, DeleteProperty, Edit, MoveNote, ReplaceLines, ReplaceSection, RewriteLinks, SetProperty, WriteOnlyWith
 from bot.errors import NoteError
+from bot.markdown import find_links, retarget_link
 from bot.note import BadNote, split_frontmatter
 from bot.sections import find_headings, find_section, insertion_doubt, section_doubt
 
@@ -107,11 +108,13 @@ def _rewrite_links(text: str, body_start: int, edit: RewriteLinks) -> str:
     body = text[body_start:]
     limit = len(body)
     # Last to first, so each replacement leaves the offsets before it valid.
-    for replacement in sorted(edit.replacements, key=lambda r: r.start, reverse=True):
-        if replacement.end > limit or body[replacement.start : replacement.end] != replacement.old:
-            raise RenderError(f"the link {replacement.old!r} is no longer where it was; links not rewritten")
-        body = body[: replacement.start] + replacement.new + body[replacement.end :]
-        limit = replacement.start
+    for link, path in sorted(edit.replacements, key=lambda r: r.link.start, reverse=True):
+        old = body[link.start : link.end] if link.end <= limit else ""
+        found = find_links(old)
+        if len(found) != 1 or found[0] != link._replace(start=0, end=len(old)):
+            raise RenderError(f"the link {old!r} is no longer where it was; links not rewritten")
+        body = body[: link.start] + retarget_link(old, link, path) + body[link.end :]
+        limit = link.start
     return text[:body_start] + body
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from bot.errors import RunFailed
 from bot.memo import CleanRunMemo
 from bot.memo_record import MemoRecord, note_problems, recall
 from bot.note import BadNote, Note, ParseSettings, parse_note
+from bot.note_text import TextReader, reader, text_to_edit
 from bot.obsidian import ObsidianSettings, read_settings
 from bot.problem import Problem, rule_problem
 from bot.reading import parse_files
@@ -154,6 +156,8 @@ class RulesResult:
     problems: dict[str, list[Problem]]  # rule id -> its warnings, by path
     delta: VaultDelta | None  # the final vault against the clean state, when the run started from one
     requires: dict[str, set[str]] = field(default_factory=dict)  # path -> the notes written only with it (WriteOnlyWith)
+    read_again: dict[str, Note] = field(default_factory=dict)  # edited notes kept without text, read again (the diff's before)
+    unread: set[str] = field(default_factory=set)  # notes changed on disk since they were parsed: not edited
 
 
 def apply_rules(
@@ -166,6 +170,8 @@ def apply_rules(
     delta: VaultDelta | None = None,
     clean_problems: Mapping[str, Sequence[Problem]] | None = None,
     refuse_moves: bool = False,
+    *,
+    read_text: TextReader,
 ) -> RulesResult:
     """Run the rules in order, each over the vault as the ones before it left it.
 
@@ -184,6 +190,8 @@ def apply_rules(
     moved: dict[str, tuple[str, Note]] = {}
     problems: dict[str, list[Problem]] = {}
     requires: dict[str, set[str]] = defaultdict(set)
+    read_again: dict[str, Note] = {}
+    unread: set[str] = set()
     rules = list(rules)
     for index, rule in enumerate(rules):
         progress("rule", index, len(rules), rule.ID)
@@ -206,11 +214,13 @@ def apply_rules(
             kept_kinds: dict[str, list[Edit]] = {p: [e for e in edits if not isinstance(e, moving_kinds)] for p, edits in grouped.items()}
             grouped = {p: edits for p, edits in kept_kinds.items() if edits}
         for path, edits in grouped.items():
-            note = vault.notes[path]
+            note = text_to_edit(read_text, vault.notes[path], read_again, unread, found)
+            if note is None:
+                continue
             destination = next((edit.destination for edit in edits if isinstance(edit, MoveNote)), None)
             try:
                 sectioned = any(isinstance(edit, (ReplaceSection, AppendTasks)) for edit in edits)
-                text = render(note.text, note.body_start, note.newline, edits, note.headings if sectioned else None)
+                text = render(note.full_text(), note.body_start, note.newline, edits, note.headings if sectioned else None)
                 if text == note.text and destination is None:
                     continue
                 updated[path] = note if text == note.text else parse_note(path, text, note.bom, note.stat, settings, previous=note)
@@ -238,7 +248,7 @@ def apply_rules(
             vault = vault.with_notes(updated, removed=moving)
             if delta is not None:
                 delta = None if moving else delta.advanced(vault, edited)
-    return RulesResult(vault, changed_by, moved, problems, delta, {path: paths for path, paths in requires.items() if paths})
+    return RulesResult(vault, changed_by, moved, problems, delta, {p: paths for p, paths in requires.items() if paths}, read_again, unread)
 
 
 @contextlib.contextmanager
@@ -318,12 +328,13 @@ def _plan_run(
         clean = None
     else:
         progress("delta", len(delta.before) + len(delta.added) + len(delta.removed), len(scan.files), "")
-    result = apply_rules(original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None)
+    rules_run = functools.partial(apply_rules, original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None)
+    result = rules_run(read_text=reader(root))
     changes = _changes(notes, result)
     skipped = []
     refused = view.ignored_paths([c.destination for c in changes if c.destination]) if view is not None else set()
     if refused:
-        result = apply_rules(original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None, refuse_moves=True)
+        result = rules_run(refuse_moves=True, read_text=reader(root))
         changes = _changes(notes, result)
         first = min(refused)
         skipped.append(
@@ -363,7 +374,7 @@ def _plan_run(
         original,
         scan,
         record,
-        incomplete=bool(skipped),
+        incomplete=bool(skipped or result.unread),
         config=config,
     )
 
@@ -372,7 +383,7 @@ def _changes(notes: Mapping[str, Note], result: RulesResult) -> list[Change]:
     changes = []
     for path, rule_list in sorted(result.changed_by.items()):
         destination, note = result.moved[path] if path in result.moved else (None, result.vault.notes[path])
-        before, after = notes[path].to_bytes(), note.to_bytes()
+        before, after = result.read_again.get(path, notes[path]).to_bytes(), note.to_bytes()
         if before != after or destination is not None:
             changes.append(
                 Change(path, tuple(dict.fromkeys(rule_list)), before, after, destination, tuple(sorted(result.requires.get(path, ()))))

@@ -20,6 +20,7 @@ from bot.counting import counter
 from bot.memo import CleanRunMemo, CleanState, DateWindow, state_digest
 from bot.memo_content import content_keys
 from bot.memo_record import note_problems as problems_of_notes
+from bot.note_text import reader
 from bot.problem import Problem
 from bot.runner import Change, RunPlan, apply_rules, collector_paused, parse_settings
 from bot.scan import FileStat
@@ -77,8 +78,9 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
                 today,
                 delta=delta,
                 clean_problems=record.clean.by_rule if delta and record.clean else None,
+                read_text=reader(plan.root),
             )
-        if again.changed_by:  # a rule that is not idempotent here: never claim the vault is clean
+        if again.changed_by or again.unread:  # a rule that is not idempotent here: never claim the vault is clean
             memo.forget()
             return False
         rule_problems = again.problems

@@ -86,7 +86,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from bot.edits import AppendTasks, DeleteProperty, MoveNote, NoteEdit, Report, SetProperty, WriteOnlyWith
-from bot.markdown import task_key, task_keys, unchecked_tasks
+from bot.markdown import task_key
 from bot.relink import relink
 from bot.scan import vault_relative
 from bot.scope import GROUPS
@@ -181,7 +181,7 @@ def explain(context: ExplainContext, options: Options) -> dict[str, Any]:
         return {"duplicate_group": None}
     keeper = canonical(vault, group)
     members = [
-        {"path": p, "backlinks": len(vault.backlinks(p)), "body_length": len(vault.notes[p].body.strip())}
+        {"path": p, "backlinks": len(vault.backlinks(p)), "body_length": vault.notes[p].body_length}
         for p in sorted(group, key=lambda p: p != keeper)
     ]
     if members[0]["backlinks"] != members[1]["backlinks"]:
@@ -297,10 +297,11 @@ def _linkable(vault: VaultIndex, keeper: str, sources: list[str]) -> bool:
 
 def carried_tasks(vault: VaultIndex, keeper: str, duplicates: list[str]) -> tuple[str, ...]:
     """Unchecked tasks of the duplicates that the canonical lacks (done or not), each once."""
-    present = task_keys(vault.notes[keeper].body)
+    # From the notes' tasks (`find_tasks`: the same task lines outside code), not their bodies, which are not kept.
+    present = {task_key(task.line) for task in vault.notes[keeper].tasks}
     tasks = []
     for path in duplicates:
-        for line in unchecked_tasks(vault.notes[path].body):
+        for line in (task.line for task in vault.notes[path].tasks if task.status == " "):
             key = task_key(line)
             if key and key not in present:
                 present.add(key)

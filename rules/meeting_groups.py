@@ -167,4 +167,4 @@ def group_keys(note: Note) -> list[tuple]:
 
 def canonical(vault: VaultIndex, group: list[str]) -> str:
     """Most notes linking to it, then the longest body, then the smallest path."""
-    return min(group, key=lambda p: (-len(vault.backlinks(p)), -len(vault.notes[p].body.strip()), p))
+    return min(group, key=lambda p: (-len(vault.backlinks(p)), -vault.notes[p].body_length, p))

@@ -89,12 +89,12 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, Report, WriteOnlyWith
-from bot.markdown import Task, find_links, find_section, find_tasks
+from bot.hidden import hidden_offsets
+from bot.markdown import Task, find_links, find_section
 from bot.scope import ENTITY_NOTES
-from bot.sections import mask_code
 from rules.recent_context import ordered_related, unlinkable
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ def section_lines(vault: VaultIndex, entity: str, options: Options) -> list[Roll
     heading, end = sections[0]
     found = []
     candidates: dict[str, tuple[str, ...]] | None = None
-    hidden = _hidden(body) if any(mark in body[heading.end : end] for mark in ("%%", "<!--", "```", "~~~")) else None
+    hidden = hidden_offsets(body) if any(mark in body[heading.end : end] for mark in ("%%", "<!--", "```", "~~~")) else None
     at = heading.end
     for line in body[heading.end : end].split("\n"):
         starts, at = at, at + len(line) + 1
@@ -206,25 +206,12 @@ def tick(vault: VaultIndex, entity: str, line: RollupLine, options: Options, tod
 
 def open_tasks(vault: VaultIndex, path: str) -> list[Task]:
     """The note's unchecked tasks that say something."""
-    if "[ ]" not in vault.notes[path].body:
-        return []  # most notes have none; finding tasks masks code first
-    body = vault.notes[path].body
-    hidden = _hidden(body) if "%%" in body else None  # code and HTML comments are left out of the note's tasks already
+    note = vault.notes[path]  # its facts: the bodies of the notes an entity relates are not kept (bot/note.py)
     return [
         task
-        for task in vault.notes[path].tasks
-        if task.status == " " and task.text and not opens_comment(task) and (hidden is None or not hidden(task.start + task.box))
+        for task in note.tasks
+        if task.status == " " and task.text and not opens_comment(task) and task.start not in note.commented_tasks
     ]
-
-
-def _hidden(text: str) -> Callable[[int], bool]:
-    """Whether Obsidian shows the character at an offset as anything but text: in code, in an HTML
-    comment, or between two `%%` (one left open hides the rest of the note)."""
-    masked = mask_code(text)
-    marks = [found.start() for found in re.finditer("%%", masked)]
-    closings = [closing + 2 for closing in marks[1::2]] + [len(text)]
-    spans = list(zip(marks[0::2], closings))
-    return lambda at: masked[at] != text[at] or any(opening <= at < closing for opening, closing in spans)
 
 
 def opens_comment(task: Task) -> bool:
@@ -235,12 +222,9 @@ def opens_comment(task: Task) -> bool:
 
 
 def _unlisted(vault: VaultIndex, path: str) -> Iterator[NoteEdit]:
-    if "%%" in vault.notes[path].body:
-        for task in vault.notes[path].tasks:
-            if task.status == " " and opens_comment(task):
-                yield NoteEdit(
-                    path, Report(f"the task {task.text!r} leaves a %% comment open; not listed in Open Tasks (close the comment)")
-                )
+    for task in vault.notes[path].tasks:
+        if task.status == " " and opens_comment(task):
+            yield NoteEdit(path, Report(f"the task {task.text!r} leaves a %% comment open; not listed in Open Tasks (close the comment)"))
 
 
 def judged(vault: VaultIndex, options: Options, notes: Iterable[str]) -> Iterator[tuple[str, list[RollupLine]]]:
@@ -263,7 +247,7 @@ def _explain_tasks(context: ExplainContext, options: Options) -> list[dict[str, 
     found = []
     for source in before.related_candidates(entity):
         left_out = context.left_out(source)
-        for task in find_tasks((after.notes.get(source) or before.notes[source]).body):
+        for task in (after.notes.get(source) or before.notes[source]).tasks:
             why = left_out and f"its note is left out: {left_out}"
             position = listed.index((source, task.start)) + 1 if (source, task.start) in listed else None
             if why is None and task.status != " ":

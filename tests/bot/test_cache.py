@@ -13,6 +13,7 @@ import pytest
 from bot.cache import MAGIC, SHARDS, ParseCache, cache_dir, shard_file, shard_of
 from bot.cli import main
 from bot.config import load_config
+from bot.note import Source
 from bot.runner import RunPlan, plan_run
 from tests.vaults import TODAY, run_cli, tree_state, write_vault
 
@@ -107,7 +108,7 @@ def test_a_touched_note_alone_is_parsed_again(vault: Path) -> None:
     note.write_text("Called [[Acme]] and [[Globex]] again.\n")
     plan, cache = cached_plan(vault)
     assert (cache.hits, cache.parsed) == (len(FILES) - 1, 1)
-    assert "[[Globex]]" in plan.vault.notes["Daily/2025-10-07.md"].text
+    assert "Globex" in {link.link.target for link in plan.vault.notes["Daily/2025-10-07.md"].links}
     assert same_outcome(plan, fresh_plan(vault))
 
 
@@ -138,7 +139,7 @@ def test_any_change_of_size_mtime_or_inode_invalidates_the_entry(vault: Path, ch
     change(vault / "Daily/2025-10-07.md")
     plan, cache = cached_plan(vault)
     assert cache.parsed == 1
-    assert plan.vault.notes["Daily/2025-10-07.md"].text == (vault / "Daily/2025-10-07.md").read_text()
+    assert plan.vault.notes["Daily/2025-10-07.md"].source == Source.of((vault / "Daily/2025-10-07.md").read_bytes())
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,8 @@ EXPECTED = {
     "bot.pull_request.PullRequestError": EXIT_FAILED,
     # A note's error is a warning, which fails a --strict run only.
     "bot.note.BadNote": EXIT_FOUND,
+    "bot.note.TextDropped": EXIT_FAILED,
+    "bot.note_text.ChangedWhileRunning": EXIT_FOUND,
     "bot.render.RenderError": EXIT_FOUND,
     "bot.writer.WriteConflict": EXIT_FOUND,
     "bot.frontmatter_load.FrontmatterEditError": EXIT_FOUND,

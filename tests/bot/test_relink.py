@@ -25,7 +25,7 @@ def _relinked() -> tuple[dict[str, str], dict[str, list[object]]]:
             others.setdefault(path, []).append(edit)
         note = vault.notes[path]
         if not isinstance(edit, Report):
-            texts[path] = render(texts.get(path, note.text), note.body_start, note.newline, [edit])
+            texts[path] = render(texts.get(path, NOTES[path]), note.body_start, note.newline, [edit])
     return texts, others
 
 

@@ -20,6 +20,7 @@ from bot.edits import (
     SetProperty,
     WriteOnlyWith,
 )
+from bot.markdown import Link
 from bot.note import split_frontmatter
 from bot.render import RenderError, render
 
@@ -51,7 +52,16 @@ CASES: list[tuple[str, str, tuple[Edit, ...], str]] = [
             RewriteLinks(
                 (
                     LinkReplacement(
-                        NOTE.index("[[Old]]") - NOTE.index("# Acme"), NOTE.index("[[Old]]") - NOTE.index("# Acme") + 7, "[[Old]]", "[[New]]"
+                        Link(
+                            "Old",
+                            "",
+                            None,
+                            False,
+                            False,
+                            NOTE.index("[[Old]]") - NOTE.index("# Acme"),
+                            NOTE.index("[[Old]]") - NOTE.index("# Acme") + 7,
+                        ),
+                        "New",
                     ),
                 )
             ),
@@ -87,7 +97,7 @@ def test_render(label: str, text: str, edits: tuple[Edit, ...], expected: str) -
 
 
 def test_a_link_no_longer_where_the_rule_saw_it_is_refused() -> None:
-    edit = RewriteLinks((LinkReplacement(0, 7, "[[Old]]", "[[New]]"),))
+    edit = RewriteLinks((LinkReplacement(Link("Old", "", None, False, False, 0, 7), "New"),))
     with pytest.raises(RenderError, match="no longer where it was"):
         _render(NOTE, (edit,))
 

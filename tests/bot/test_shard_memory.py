@@ -8,6 +8,7 @@ import pytest
 
 from bot import cache as cache_module
 from bot import shard_memory
+from bot.note import Source
 from tests.bot.test_cache import FILES, cached_plan, fresh_plan, private_cache_home, same_outcome, shard_versions, vault, warm
 from tests.vaults import run_cli
 
@@ -46,7 +47,7 @@ def test_kept_shards_are_read_again_only_when_another_process_rewrote_them(vault
     plan, cache = cached_plan(vault)
     assert sorted(reads) == rewritten
     assert (cache.hits, cache.parsed) == (len(FILES), 0), "the other process's entries are used, not the kept ones"
-    assert "twice" in plan.vault.notes["Daily/2025-10-07.md"].text
+    assert plan.vault.notes["Daily/2025-10-07.md"].source == Source.of((vault / "Daily/2025-10-07.md").read_bytes())
     assert same_outcome(plan, fresh_plan(vault))
 
 

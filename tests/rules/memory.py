@@ -19,7 +19,8 @@ import posixpath
 from typing import Any, Mapping, NamedTuple, Sequence
 
 from bot.config import Config, parse_config
-from bot.note import BadNote, Note, decode, parse_note
+from bot.note import BadNote, Note, Source, decode, keeps_text, parse_note
+from bot.note_text import CHANGED, ChangedWhileRunning, TextReader
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
 from bot.runner import apply_rules, parse_settings, selected_rules
@@ -64,8 +65,11 @@ def _parse(notes: Notes, settings: Config, obsidian: ObsidianSettings, folders: 
             left_out.add(path)  # kept out of the index (an archive folder, `exclude`), as the scan keeps it
             continue
         try:
-            text, bom = decode(path, content if isinstance(content, bytes) else content.encode("utf-8"))
-            parsed[path] = parse_note(path, text, bom, None, parse)
+            data = _bytes(content)
+            text, bom = decode(path, data)
+            note = parse_note(path, text, bom, None, parse)
+            # Kept as a run from disk keeps it (bot/reading.py): rules see the facts, not the text, of other notes.
+            parsed[path] = note if keeps_text(note, parse) else note.without_text(Source.of(data))
         except BadNote as error:
             unusable.append(Problem(path, f"skipped: {error}"))
     unparsed = [problem.path for problem in unusable]
@@ -111,7 +115,7 @@ def run(
     obsidian = obsidian or ObsidianSettings()
     rules = selected_rules(settings) if rules is None else rules
     original, unusable = _parse(notes, settings, obsidian, ())
-    result = apply_rules(original, rules, settings, parse_settings(settings, obsidian), today)
+    result = apply_rules(original, rules, settings, parse_settings(settings, obsidian), today, read_text=_reader(notes))
     changed, moved = {}, {}
     for path in result.changed_by:
         destination, note = result.moved.get(path, (path, result.vault.notes.get(path)))
@@ -123,6 +127,22 @@ def run(
     problems = [*unusable, *(problem for rule in rules for problem in result.problems[rule.ID]), *link_warnings(original, None, None)]
     requires = {path: tuple(sorted(paths)) for path, paths in result.requires.items() if path in changed or path in moved}
     return Run(changed, [str(problem) for problem in problems], moved, requires)
+
+
+def _reader(notes: Notes) -> TextReader:
+    """bot/note_text.py `with_text` over the notes in memory instead of files."""
+
+    def read(note: Note) -> Note:
+        data = _bytes(notes[note.path])
+        if Source.of(data) != note.source:
+            raise ChangedWhileRunning(CHANGED)
+        return note.with_text(decode(note.path, data)[0])
+
+    return read
+
+
+def _bytes(content: str | bytes) -> bytes:
+    return content if isinstance(content, bytes) else content.encode("utf-8")
 
 
 def _text(content: str | bytes) -> str:
