@@ -199,16 +199,12 @@ def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
 # the engine jumps from line to line instead of trying `^` at every offset.
 # `marker` is what must lie outside code for the line to count: masking can
 # turn "`x`# y" into "   # y", which only looks like a heading.
-def _lines_outside_code(
-    pattern: re.Pattern[str], text: str, masked: str | None = None, candidates: list[re.Match[str]] | None = None
-) -> Iterator[re.Match[str]]:
-    """Matches of a line pattern whose `marker` is not code or a comment (`masked`: `mask_code(text)`,
-    when known; `candidates`: the pattern's matches in "\n" + text, when known).
+def _lines_outside_code(text: str, masked: str | None, candidates: list[re.Match[str]]) -> Iterator[re.Match[str]]:
+    """Of a line pattern's matches in "\n" + text (`candidates`), those whose `marker` is not code or a
+    comment (`masked`: `mask_code(text)`, when known).
 
     Offsets in the matches are one past the text's, for the prepended "\n".
     """
-    if candidates is None:
-        candidates = list(pattern.finditer("\n" + text))
     if not candidates:
         return
     masked = mask_code(text) if masked is None else masked
@@ -216,17 +212,6 @@ def _lines_outside_code(
         marker_start, marker_end = found.start("marker") - 1, found.end("marker") - 1
         if masked[marker_start:marker_end] == text[marker_start:marker_end]:
             yield found
-
-
-# Callout lines (`> - [ ] x`) count: Obsidian renders and indexes those tasks.
-_UNCHECKED_TASK_LINE = re.compile(r"\n(?P<line>(?P<marker>[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])[ \t]+\[ \])(?:[ \t][^\n]*|\r)?)(?=\n|\Z)")
-
-
-def unchecked_tasks(text: str) -> list[str]:
-    """Unchecked task lines outside code, as written, without line endings."""
-    if "[ ]" not in text:
-        return []
-    return [found.group("line").rstrip("\r") for found in _lines_outside_code(_UNCHECKED_TASK_LINE, text)]
 
 
 # Any task state: `[x]`, `[-]`, `[/]` ... a task already done counts as present.
@@ -281,17 +266,10 @@ def find_tasks(text: str, masked: str | None = None) -> list[Task]:
     if "[" not in text:
         return []
     found = []
-    for match in _lines_outside_code(_TASK_LINE, text, masked, _task_lines(text)):
+    for match in _lines_outside_code(text, masked, _task_lines(text)):
         line = match.group("line").rstrip("\r")
         found.append(Task(match.start("line") - 1, line, len(match.group("marker")) - 2, (match.group("task") or "").strip()))
     return found
-
-
-def task_keys(text: str) -> set[str]:
-    """`task_key` of every task outside code, checked or not."""
-    if "[" not in text:
-        return set()
-    return {task_key(found.group("line")) for found in _lines_outside_code(_TASK_LINE, text)}
 
 
 _MARKDOWN_DESTINATION = re.compile(r"(?<!\\)\]\([ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<bare>(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))+))")

@@ -30,7 +30,7 @@ asked where the text is kept and all at once by `without_text` where it is not
 (the summary too: a tenth of parsing, paid for every note that drops its text, so
 that recent-context and meeting-groups never need it). What rules used to find in
 other notes' bodies is read from `tasks` where it can be (the same task lines
-`task_keys` and `unchecked_tasks` find), and a link pointed elsewhere is rewritten
+the old body searches found, which tests/bot/test_note_facts.py keeps as its reference), and a link pointed elsewhere is rewritten
 as written by the renderer (bot/edits.py `LinkReplacement`), which has the text.
 """
 

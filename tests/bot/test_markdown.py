@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.markdown import Link, find_links, find_wikilinks_in_value, iter_frontmatter_links, unchecked_tasks
+from bot.markdown import Link, find_links, find_tasks, find_wikilinks_in_value, iter_frontmatter_links
 from bot.sections import Heading, find_headings, find_section, mask_code
 
 
@@ -219,7 +219,7 @@ TASKS = (
 
 @pytest.mark.parametrize(("text", "expected"), TASKS)
 def test_unchecked_tasks(text: str, expected: list[str]) -> None:
-    assert unchecked_tasks(text) == expected
+    assert [task.line for task in find_tasks(text) if task.status == " "] == expected
 
 
 markdownish = st.text(alphabet=st.sampled_from(list("[]()!|#^`~<>-%\\: \t\r\naZ.")), max_size=200)

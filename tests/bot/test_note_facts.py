@@ -3,17 +3,38 @@ before: for every body, the old body-based code and the facts agree."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.edits import LinkReplacement, RewriteLinks
 from bot.hidden import hidden_offsets
-from bot.markdown import find_links, find_tasks, retarget_link, task_key, task_keys, unchecked_tasks
+from bot.markdown import _TASK_LINE, _lines_outside_code, find_links, find_tasks, retarget_link, task_key
 from bot.note import Note, ParseSettings, Source, parse_note
 from bot.render import render
 from bot.summary import note_summary
 from rules.open_tasks import opens_comment
 from tests.vaults import PARSE_DEFAULTS
+
+# The body searches rules made before notes kept facts: the reference the facts must equal.
+# Callout lines (`> - [ ] x`) count: Obsidian renders and indexes those tasks.
+_UNCHECKED_TASK_LINE = re.compile(r"\n(?P<line>(?P<marker>[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])[ \t]+\[ \])(?:[ \t][^\n]*|\r)?)(?=\n|\Z)")
+
+
+def _outside_code(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    return list(_lines_outside_code(text, None, list(pattern.finditer("\n" + text))))
+
+
+def unchecked_tasks(text: str) -> list[str]:
+    """Unchecked task lines outside code, as written, without line endings."""
+    return [found.group("line").rstrip("\r") for found in _outside_code(_UNCHECKED_TASK_LINE, text)]
+
+
+def task_keys(text: str) -> set[str]:
+    """`task_key` of every task outside code, checked or not."""
+    return {task_key(found.group("line")) for found in _outside_code(_TASK_LINE, text)}
+
 
 KEPT_WITHOUT_TEXT = ParseSettings(generated_headings=PARSE_DEFAULTS.generated_headings, entity_types=("customer",))
 
