@@ -152,8 +152,9 @@ class RulesResult:
     changed_by: dict[str, list[str]]  # path -> the rules that changed it
     moved: dict[str, tuple[str, Note]]  # path -> (destination, note)
     problems: dict[str, list[Problem]]  # rule id -> its warnings, by path
-    delta: VaultDelta | None  # the final vault against the clean state, when the run started from one
     requires: dict[str, set[str]] = field(default_factory=dict)  # path -> the notes written only with it (WriteOnlyWith)
+    # rule id -> the notes it edited in place, as they were before it (bot/recheck.py proves a written vault clean from them)
+    versions: dict[str, dict[str, Note]] = field(default_factory=dict)
 
 
 def apply_rules(
@@ -184,6 +185,7 @@ def apply_rules(
     moved: dict[str, tuple[str, Note]] = {}
     problems: dict[str, list[Problem]] = {}
     requires: dict[str, set[str]] = defaultdict(set)
+    versions: dict[str, dict[str, Note]] = {}
     rules = list(rules)
     for index, rule in enumerate(rules):
         progress("rule", index, len(rules), rule.ID)
@@ -234,11 +236,11 @@ def apply_rules(
         if updated:
             for path, destination in moving.items():
                 moved[path] = (destination, updated.pop(path))
-            edited = {path: vault.notes[path] for path in updated}
+            edited = versions[rule.ID] = {path: vault.notes[path] for path in updated}
             vault = vault.with_notes(updated, removed=moving)
             if delta is not None:
                 delta = None if moving else delta.advanced(vault, edited)
-    return RulesResult(vault, changed_by, moved, problems, delta, {path: paths for path, paths in requires.items() if paths})
+    return RulesResult(vault, changed_by, moved, problems, {path: paths for path, paths in requires.items() if paths}, versions)
 
 
 @contextlib.contextmanager
@@ -350,8 +352,7 @@ def _plan_run(
             rule_problems=result.problems,
             link_problems=link_problems,
             edited_since_clean=delta.paths if delta else None,
-            delta=result.delta,
-            clean=clean,
+            versions=result.versions,
         )
     return RunPlan(
         root,

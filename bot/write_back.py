@@ -21,9 +21,9 @@ from bot.memo import CleanRunMemo, CleanState, DateWindow, state_digest
 from bot.memo_content import content_keys
 from bot.memo_record import note_problems as problems_of_notes
 from bot.problem import Problem
-from bot.runner import Change, RunPlan, apply_rules, collector_paused, parse_settings
+from bot.recheck import recheck_written
+from bot.runner import Change, RunPlan, collector_paused, parse_settings
 from bot.scan import FileStat
-from bot.since_clean import link_warnings
 from bot.together import unwritten_requirement, write_order
 from bot.writer import Staged, WriteConflict, discard, make_durable, place, place_moved, stage_move, stage_write, sync_folders
 from rules import get_rule
@@ -49,9 +49,8 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
 
     Provably: every planned change was written (no conflict, no note left for
     someone's uncommitted edit, no move, whose target the scan never sees), and
-    the rules, run once more over the vault as written, change nothing. A run
-    that started from a clean state reruns them only where its own edits and the
-    notes edited since that state reach.
+    the rules, run once more over the vault as written, change nothing. They are
+    rerun only where the run's own edits reach (bot/recheck.py).
     """
     record = plan.memo
     if record is not None and record.remembered:
@@ -66,23 +65,21 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
         return False
     note_problems, rule_problems, link_problems = record.note_problems, record.rule_problems, record.link_problems
     if plan.changes:
-        parse = parse_settings(config, plan.vault.settings)
-        delta = record.delta  # None unless the run started from a clean state
         with collector_paused():
-            again = apply_rules(
+            again = recheck_written(
                 plan.vault,
                 [get_rule(i) for i in plan.rules],
+                record.versions,
+                record.rule_problems,
+                record.link_problems,
                 config,
-                parse,
+                parse_settings(config, plan.vault.settings),
                 today,
-                delta=delta,
-                clean_problems=record.clean.by_rule if delta and record.clean else None,
             )
-        if again.changed_by:  # a rule that is not idempotent here: never claim the vault is clean
+        if not again.clean:  # a rule that is not idempotent here: never claim the vault is clean
             memo.forget()
             return False
-        rule_problems = again.problems
-        link_problems = link_warnings(plan.vault, delta, record.clean)
+        rule_problems, link_problems = again.rule_problems, again.link_problems
         note_problems = problems_of_notes(record.view_problems, record.load_problems, plan.rules, rule_problems, link_problems)
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
     dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
