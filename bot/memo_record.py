@@ -40,8 +40,8 @@ class MemoRecord:
     # When the vault differs from the last clean run only by notes edited in place (bot/delta.py): those notes.
     edited_since_clean: frozenset[str] | None = None
     # rule id -> the notes it edited in place, as they were before it: where a re-check of the
-    # written vault must look (bot/recheck.py).
-    versions: Mapping[str, Mapping[str, Note]] = field(default_factory=dict)
+    # written vault must look (bot/recheck.py); None when the run did not keep them.
+    versions: Mapping[str, Mapping[str, Note]] | None = None
 
     def digest_under(self, context: str, scan: ScanResult) -> str:
         """This scan's digest under `context` (a committed view asked again after reading may change it)."""

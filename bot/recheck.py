@@ -74,7 +74,7 @@ class _WithOwnEdits:
 def recheck_written(
     vault: VaultIndex,
     rules: Sequence[Rule],
-    versions: Mapping[str, Mapping[str, Note]],
+    versions: Mapping[str, Mapping[str, Note]] | None,
     problems: Mapping[str, Sequence[Problem]],
     link_problems: Sequence[Problem],
     config: Config,
@@ -83,7 +83,11 @@ def recheck_written(
 ) -> Recheck:
     """Rerun `rules` over `vault`, the run's result, where the run's edits reach: `versions` holds, per
     rule, the notes it edited as they were before it, `problems` each rule's warnings in the run and
-    `link_problems` the ambiguous links of the vault the run started from."""
+    `link_problems` the ambiguous links of the vault the run started from. Without `versions`
+    (a plan made without keeping them) every rule is rerun over the whole vault."""
+    if versions is None:
+        full = apply_rules(vault, rules, config, parse, today)
+        return Recheck(not full.changed_by, full.problems, vault.problems())
     since: dict[str, Note] = {}  # the notes rule i and the rules after it edited, as they were in V[i-1]
     deltas: list[VaultDelta | None] = []
     for rule in reversed(rules):

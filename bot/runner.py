@@ -153,8 +153,9 @@ class RulesResult:
     moved: dict[str, tuple[str, Note]]  # path -> (destination, note)
     problems: dict[str, list[Problem]]  # rule id -> its warnings, by path
     requires: dict[str, set[str]] = field(default_factory=dict)  # path -> the notes written only with it (WriteOnlyWith)
-    # rule id -> the notes it edited in place, as they were before it (bot/recheck.py proves a written vault clean from them)
-    versions: dict[str, dict[str, Note]] = field(default_factory=dict)
+    # rule id -> the notes it edited in place, as they were before it (bot/recheck.py proves a written vault
+    # clean from them); None when not kept
+    versions: dict[str, dict[str, Note]] | None = None
 
 
 def apply_rules(
@@ -167,6 +168,7 @@ def apply_rules(
     delta: VaultDelta | None = None,
     clean_problems: Mapping[str, Sequence[Problem]] | None = None,
     refuse_moves: bool = False,
+    keep_versions: bool = True,
 ) -> RulesResult:
     """Run the rules in order, each over the vault as the ones before it left it.
 
@@ -185,7 +187,7 @@ def apply_rules(
     moved: dict[str, tuple[str, Note]] = {}
     problems: dict[str, list[Problem]] = {}
     requires: dict[str, set[str]] = defaultdict(set)
-    versions: dict[str, dict[str, Note]] = {}
+    versions: dict[str, dict[str, Note]] | None = {} if keep_versions else None
     rules = list(rules)
     for index, rule in enumerate(rules):
         progress("rule", index, len(rules), rule.ID)
@@ -236,7 +238,9 @@ def apply_rules(
         if updated:
             for path, destination in moving.items():
                 moved[path] = (destination, updated.pop(path))
-            edited = versions[rule.ID] = {path: vault.notes[path] for path in updated}
+            edited = {path: vault.notes[path] for path in updated}
+            if versions is not None:
+                versions[rule.ID] = edited
             vault = vault.with_notes(updated, removed=moving)
             if delta is not None:
                 delta = None if moving else delta.advanced(vault, edited)
@@ -267,12 +271,14 @@ def plan_run(
     progress: Progress = _no_progress,
     memo: CleanRunMemo | None = None,
     view_of: ViewSource | None = None,
+    keep_versions: bool = True,
 ) -> RunPlan:
     """Every change a run would make, computed in memory. Nothing is written.
 
-    With `view_of`, the run plans on the committed view it gives (bot/view.py)."""
+    With `view_of`, the run plans on the committed view it gives (bot/view.py). Without
+    `keep_versions` (a dry run), the rules' edited notes are not kept for a re-check (bot/recheck.py)."""
     with collector_paused():
-        return _plan_run(root, config, today, rule_ids, loader, progress, memo, view_of)
+        return _plan_run(root, config, today, rule_ids, loader, progress, memo, view_of, keep_versions)
 
 
 def _plan_run(
@@ -284,6 +290,7 @@ def _plan_run(
     progress: Progress,
     memo: CleanRunMemo | None,
     view_of: ViewSource | None,
+    keep_versions: bool,
 ) -> RunPlan:
     settings, setting_problems = read_settings(root)
     problems = [Problem(path, message) for path, message in setting_problems]
@@ -320,12 +327,25 @@ def _plan_run(
         clean = None
     else:
         progress("delta", len(delta.before) + len(delta.added) + len(delta.removed), len(scan.files), "")
-    result = apply_rules(original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None)
+    result = apply_rules(
+        original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None, keep_versions=keep_versions
+    )
     changes = _changes(notes, result)
     skipped = []
     refused = view.ignored_paths([c.destination for c in changes if c.destination]) if view is not None else set()
     if refused:
-        result = apply_rules(original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None, refuse_moves=True)
+        result = apply_rules(
+            original,
+            rules,
+            config,
+            parse,
+            today,
+            progress,
+            delta,
+            clean.by_rule if clean else None,
+            refuse_moves=True,
+            keep_versions=keep_versions,
+        )
         changes = _changes(notes, result)
         first = min(refused)
         skipped.append(

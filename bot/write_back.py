@@ -2,7 +2,9 @@
 
 `write_changes` writes the notes in batches through bot/writer.py; a conflict or an
 I/O error costs that note only. `remember_clean_state` records the clean-run
-memo (bot/memo.py) when the vault provably is clean after the writes.
+memo (bot/memo.py) when the vault provably is clean after the writes: the
+re-check that proves it (`recheck_of`) may run in a child started before the
+first write (bot/recheck_child.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from bot.memo import CleanRunMemo, CleanState, DateWindow, state_digest
 from bot.memo_content import content_keys
 from bot.memo_record import note_problems as problems_of_notes
 from bot.problem import Problem
-from bot.recheck import recheck_written
+from bot.recheck import Recheck, recheck_written
+from bot.recheck_child import PendingRecheck
 from bot.runner import Change, RunPlan, collector_paused, parse_settings
 from bot.scan import FileStat
 from bot.together import unwritten_requirement, write_order
@@ -44,13 +47,44 @@ class WriteResult:
     stats: dict[str, FileStat] = field(default_factory=dict)  # path as written -> the file vaultbot placed
 
 
-def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, today: datetime.date, memo: CleanRunMemo) -> bool:
+def recheck_of(plan: RunPlan, config: Config, today: datetime.date) -> Callable[[], Recheck]:
+    """The written vault's re-check (bot/recheck.py), to compute now or in a child (bot/recheck_child.py)."""
+
+    def compute() -> Recheck:
+        assert plan.memo is not None and plan.vault is not None
+        record = plan.memo
+        with collector_paused():
+            return recheck_written(
+                plan.vault,
+                [get_rule(i) for i in plan.rules],
+                record.versions,
+                record.rule_problems,
+                record.link_problems,
+                config,
+                parse_settings(config, plan.vault.settings),
+                today,
+            )
+
+    return compute
+
+
+def needs_recheck(plan: RunPlan) -> bool:
+    """Whether a real run of `plan` that writes every change may be remembered clean only after a re-check."""
+    record = plan.memo
+    in_place = all(change.destination is None for change in plan.changes)
+    return bool(plan.changes) and record is not None and not record.remembered and not plan.incomplete and in_place
+
+
+def remember_clean_state(
+    plan: RunPlan, written: WriteResult, config: Config, today: datetime.date, memo: CleanRunMemo, pending: PendingRecheck | None = None
+) -> bool:
     """After a real run, record the vault as clean, if it provably is.
 
     Provably: every planned change was written (no conflict, no note left for
     someone's uncommitted edit, no move, whose target the scan never sees), and
     the rules, run once more over the vault as written, change nothing. They are
-    rerun only where the run's own edits reach (bot/recheck.py).
+    rerun only where the run's own edits reach (bot/recheck.py), by `pending`'s
+    child when the run started one.
     """
     record = plan.memo
     if record is not None and record.remembered:
@@ -65,17 +99,7 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
         return False
     note_problems, rule_problems, link_problems = record.note_problems, record.rule_problems, record.link_problems
     if plan.changes:
-        with collector_paused():
-            again = recheck_written(
-                plan.vault,
-                [get_rule(i) for i in plan.rules],
-                record.versions,
-                record.rule_problems,
-                record.link_problems,
-                config,
-                parse_settings(config, plan.vault.settings),
-                today,
-            )
+        again = pending.result() if pending is not None else recheck_of(plan, config, today)()
         if not again.clean:  # a rule that is not idempotent here: never claim the vault is clean
             memo.forget()
             return False

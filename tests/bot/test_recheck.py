@@ -113,13 +113,15 @@ def assert_recheck_is_a_full_rerun(root: Path, plan: RunPlan) -> bool:
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), edits=st.integers(0, 4), extra=st.sampled_from(SETS), from_clean=st.booleans())
-@example(seed=1, edits=2, extra=(), from_clean=False)
-@example(seed=5, edits=1, extra=("postpone",), from_clean=True)
-@example(seed=9, edits=1, extra=("restage", "stage-b"), from_clean=False)
+@given(seed=st.integers(0, 2**32 - 1), edits=st.integers(0, 4), extra=st.sampled_from(SETS), from_clean=st.booleans(), kept=st.booleans())
+@example(seed=1, edits=2, extra=(), from_clean=False, kept=True)
+@example(seed=5, edits=1, extra=("postpone",), from_clean=True, kept=True)
+@example(seed=9, edits=1, extra=("restage", "stage-b"), from_clean=False, kept=True)
+@example(seed=9, edits=1, extra=("restage", "stage-b"), from_clean=False, kept=False)
 def test_the_recheck_is_the_full_rerun(
-    tmp_path_factory: pytest.TempPathFactory, seed: int, edits: int, extra: tuple, from_clean: bool
+    tmp_path_factory: pytest.TempPathFactory, seed: int, edits: int, extra: tuple, from_clean: bool, kept: bool
 ) -> None:
+    """`kept`: whether the plan kept the rules' edited notes (a dry run does not; a re-check without them reruns everything)."""
     rng = random.Random(seed)
     root = tmp_path_factory.mktemp("vault")
     model = vault_model(rng)
@@ -131,8 +133,13 @@ def test_the_recheck_is_the_full_rerun(
         for _ in range(edits):
             edited = edit(rng, edited)
         write_model(root, edited, model)
-        plan = planned(root, cached=True)[0] if from_clean else plan_run(root, load_config(root), TODAY, memo=CleanRunMemo(root / "memo"))
+        plan = (
+            planned(root, cached=True)[0]
+            if from_clean
+            else plan_run(root, load_config(root), TODAY, memo=CleanRunMemo(root / "memo"), keep_versions=kept)
+        )
         if plan.memo is not None and not plan.memo.remembered:
+            assert (plan.memo.versions is not None) == (kept or from_clean)
             assert_recheck_is_a_full_rerun(root, plan)
 
 
