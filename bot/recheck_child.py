@@ -88,9 +88,7 @@ class PendingRecheck:
                 found = pickle.load(stream)
         except Exception:  # a child killed or failed halfway: a truncated pickle
             found = None
-        finally:
-            _, status = os.waitpid(pid, 0)
-        return found if status == 0 and isinstance(found, Recheck) else None
+        return found if _reaped(pid) == 0 and isinstance(found, Recheck) else None
 
     def close(self) -> None:
         """End a child whose result nobody will ask for (the run stopped before), and reap it."""
@@ -103,4 +101,12 @@ class PendingRecheck:
         except OSError:
             pass  # it has just exited
         os.close(read_end)
-        os.waitpid(pid, 0)
+        _reaped(pid)
+
+
+def _reaped(pid: int) -> int | None:
+    """The child's exit status once it has ended; None when it was not ours to reap (already reaped)."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return None
