@@ -30,6 +30,12 @@ from bot.recheck import Recheck
 
 # Below this many changes the re-check takes less than a fork and a pickle of its result cost.
 CHILD_FROM = 200
+TEST_CHILD_FROM = "VAULTBOT_TEST_RECHECK_CHILD_FROM"
+
+
+def _child_from() -> int:
+    """CHILD_FROM, or (tests only) the number VAULTBOT_TEST_RECHECK_CHILD_FROM names, so a small vault's run forks its child."""
+    return int(os.environ.get(TEST_CHILD_FROM) or CHILD_FROM)
 
 
 def _cores() -> int:
@@ -48,7 +54,7 @@ class PendingRecheck:
 
     def __init__(self, compute: Callable[[], Recheck], changes: int) -> None:
         self.compute = compute
-        self.child = self._fork() if changes >= CHILD_FROM and _fork_safe() else None
+        self.child = self._fork() if changes >= _child_from() and _fork_safe() else None
 
     def _fork(self) -> tuple[int, int] | None:
         try:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot import recheck_child
+from bot.cli import main
 from bot.config import load_config
 from bot.execute import RunRequest, run
 from bot.problem import Problem
@@ -26,8 +30,11 @@ from bot.recheck_child import PendingRecheck
 from bot.runner import apply_rules, parse_settings
 from rules import get_rule
 from tests.bot.test_recheck import registered
+from tests.test_faults import busy_vault
 from tests.test_incremental import outcome, planned, vault_model, write_model
-from tests.vaults import TODAY
+from tests.test_soak import TODAY as TODAY_TEXT
+from tests.test_soak import _kill_trial, command, state
+from tests.vaults import TODAY, git
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="forks on two cores or more")
 
@@ -126,3 +133,36 @@ def test_a_real_run_rechecking_in_a_child_records_the_memo_exactly_when_the_vaul
         assert outcome(nxt) == outcome(fresh)
         if extra != ("postpone",):  # whether postponing leaves more to do depends on the dates drawn
             assert nxt.memo.remembered == (extra == ())
+
+
+@pytest.fixture(scope="module")
+def committed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple]:
+    """(a git vault before its first run, the state one uninterrupted run leaves)."""
+    base = tmp_path_factory.mktemp("killed")
+    repo = busy_vault(base / "pristine", customers=4, meetings=60)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "notes")
+    reference = shutil.copytree(repo, base / "reference", symlinks=True)
+    done = subprocess.run(command(reference), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return repo, state(reference)
+
+
+def test_a_run_killed_while_its_child_rechecks_is_finished_by_the_next_run(
+    committed: tuple[Path, tuple], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL at random points of the writes and the commit of runs that recheck in a child: the next
+    run (its lock free once the orphaned child is gone) commits what is left, and ends where one
+    uninterrupted run ends; the run after it replays the memo."""
+    monkeypatch.setenv(recheck_child.TEST_CHILD_FROM, "1")
+    repo, expected = committed
+    for trial in range(8):
+        vault = _kill_trial(trial, repo, tmp_path, 0.4)
+        assert main(["run", str(vault), "--today", TODAY_TEXT, "-q"]) == 0, f"trial {trial}"
+        assert state(vault) == expected, f"trial {trial}: not where an uninterrupted run ends"
+        again = subprocess.run(
+            [sys.executable, "-m", "bot", "run", str(vault), "--today", TODAY_TEXT, "-v"], capture_output=True, text=True
+        )
+        assert again.returncode == 0 and "as the last clean run left it" in again.stderr, again.stderr
+        shutil.rmtree(vault)
