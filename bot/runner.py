@@ -153,8 +153,7 @@ class RulesResult:
     moved: dict[str, tuple[str, Note]]  # path -> (destination, note)
     problems: dict[str, list[Problem]]  # rule id -> its warnings, by path
     requires: dict[str, set[str]] = field(default_factory=dict)  # path -> the notes written only with it (WriteOnlyWith)
-    # rule id -> the notes it edited in place, as they were before it (bot/recheck.py proves a written vault
-    # clean from them); None when not kept
+    # rule id -> the notes it edited in place, as they were before it (for bot/recheck.py); None: not kept
     versions: dict[str, dict[str, Note]] | None = None
 
 
@@ -327,24 +326,14 @@ def _plan_run(
         clean = None
     else:
         progress("delta", len(delta.before) + len(delta.added) + len(delta.removed), len(scan.files), "")
-    result = apply_rules(
-        original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None, keep_versions=keep_versions
-    )
+    by_rule = clean.by_rule if clean else None  # the clean state's warnings, kept where nothing is rechecked
+    result = apply_rules(original, rules, config, parse, today, progress, delta, by_rule, keep_versions=keep_versions)
     changes = _changes(notes, result)
     skipped = []
     refused = view.ignored_paths([c.destination for c in changes if c.destination]) if view is not None else set()
     if refused:
         result = apply_rules(
-            original,
-            rules,
-            config,
-            parse,
-            today,
-            progress,
-            delta,
-            clean.by_rule if clean else None,
-            refuse_moves=True,
-            keep_versions=keep_versions,
+            original, rules, config, parse, today, progress, delta, by_rule, refuse_moves=True, keep_versions=keep_versions
         )
         changes = _changes(notes, result)
         first = min(refused)
