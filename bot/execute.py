@@ -30,9 +30,10 @@ from bot.config import Config
 from bot.lock import LockBusy, hold_lock, lock_path
 from bot.memo import CleanRunMemo, memo_path
 from bot.problem import Problem
+from bot.recheck_child import PendingRecheck
 from bot.runner import Change, Progress, RunPlan, collector_paused, load_notes, plan_run, selected_rules
 from bot.scan import FileStat
-from bot.write_back import WriteResult, remember_clean_state, write_changes
+from bot.write_back import WriteResult, needs_recheck, recheck_of, remember_clean_state, write_changes
 from bot.writer import remove_leftovers
 
 if TYPE_CHECKING:
@@ -176,6 +177,7 @@ def _plan(request: RunRequest, repo: Repo | None, committing: bool, cache: Parse
         progress=request.progress or _silent,
         memo=memo,
         view_of=view_of,
+        keep_versions=not request.dry_run,  # what only a real run's re-check needs (bot/recheck.py)
     )
 
 
@@ -270,7 +272,27 @@ def execute(
 ) -> RunResult:
     """Write the plan's changes, store the cache and the memo, then (with `repo`) commit and push.
 
-    `repo` is given only when the run commits."""
+    `repo` is given only when the run commits. The re-check that may let the memo record the
+    vault as clean starts now, in a child when that is worth it (bot/recheck_child.py)."""
+    pending = None
+    if memo is not None and needs_recheck(plan):
+        pending = PendingRecheck(recheck_of(plan, request.config, request.today), len(plan.changes))
+    try:
+        return _execute(plan, request, repo, cache, memo, result, pending)
+    finally:
+        if pending is not None:
+            pending.close()
+
+
+def _execute(
+    plan: RunPlan,
+    request: RunRequest,
+    repo: Repo | None,
+    cache: ParseCache | None,
+    memo: CleanRunMemo | None,
+    result: RunResult,
+    pending: PendingRecheck | None,
+) -> RunResult:
     root = request.root
     progress = request.progress or _silent
     result.problems.extend(plan.problems)
@@ -312,10 +334,10 @@ def execute(
             wall, cpu = (sum(pair) for pair in zip(committing, _since(started)))
             progress("commit", len(written.written), len(written.written), f"{wall:.3f}s, CPU {cpu:.3f}s")
             result.problems.extend(_edited_after_writing(root, written))
-    # After the commit: checking that the written vault is clean runs the rules once more over the
-    # whole vault, which would double the wait for the commit (a `daemon --watch` run's latency).
+    # After the commit: checking that the written vault is clean reruns the rules where the run's edits
+    # reach, which would add to the wait for the commit (a `daemon --watch` run's latency).
     if memo is not None:
-        remember_clean_state(plan, written, request.config, request.today, memo)
+        remember_clean_state(plan, written, request.config, request.today, memo, pending)
     if prepared is None or result.errors:
         return result
     if result.commit is not None and (request.push or request.config.git.push):

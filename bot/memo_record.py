@@ -4,8 +4,8 @@ Planning a run that was given a memo needs to know whether the vault is the
 remembered clean state (then nothing is parsed and the remembered warnings are
 replayed), and a real run that ends clean needs enough of the plan to record the
 state for the next run: what decides the result besides the files, the state
-digest, the warnings by origin, and the delta from the clean state the run
-started from. `MemoRecord` holds that; `RunPlan.memo` carries it.
+digest, the warnings by origin, and the notes each rule edited as they were
+before it (where the written vault's re-check looks, bot/recheck.py). `MemoRecord` holds that; `RunPlan.memo` carries it.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from bot.delta import VaultDelta
 from bot.memo import CleanRunMemo, CleanState, state_digest
 from bot.memo_content import ContentKeys, content_keys
+from bot.note import Note
 from bot.problem import Problem
 from bot.scan import ScanResult
 
@@ -37,11 +37,11 @@ class MemoRecord:
     view_problems: list[Problem] = field(default_factory=list)  # notes left out of the committed view (bot/view.py)
     rule_problems: dict[str, list[Problem]] = field(default_factory=dict)  # the rules' warnings, per rule id
     link_problems: list[Problem] = field(default_factory=list)  # ambiguous links
-    # When the vault differs from the last clean run only by notes edited in place: those
-    # notes, the run's final vault against that clean state (bot/delta.py), and that state.
+    # When the vault differs from the last clean run only by notes edited in place (bot/delta.py): those notes.
     edited_since_clean: frozenset[str] | None = None
-    delta: VaultDelta | None = None
-    clean: CleanState | None = None
+    # rule id -> the notes it edited in place, as they were before it: where a re-check of the
+    # written vault must look (bot/recheck.py); None when the run did not keep them.
+    versions: Mapping[str, Mapping[str, Note]] | None = None
 
     def digest_under(self, context: str, scan: ScanResult) -> str:
         """This scan's digest under `context` (a committed view asked again after reading may change it)."""

@@ -154,10 +154,11 @@ class RulesResult:
     changed_by: dict[str, list[str]]  # path -> the rules that changed it
     moved: dict[str, tuple[str, Note]]  # path -> (destination, note)
     problems: dict[str, list[Problem]]  # rule id -> its warnings, by path
-    delta: VaultDelta | None  # the final vault against the clean state, when the run started from one
     requires: dict[str, set[str]] = field(default_factory=dict)  # path -> the notes written only with it (WriteOnlyWith)
     read_again: dict[str, Note] = field(default_factory=dict)  # edited notes kept without text, read again (the diff's before)
     unread: set[str] = field(default_factory=set)  # notes changed on disk since they were parsed: not edited
+    # rule id -> the notes it edited in place, as they were before it (for bot/recheck.py); None: not kept
+    versions: dict[str, dict[str, Note]] | None = None
 
 
 def apply_rules(
@@ -170,6 +171,7 @@ def apply_rules(
     delta: VaultDelta | None = None,
     clean_problems: Mapping[str, Sequence[Problem]] | None = None,
     refuse_moves: bool = False,
+    keep_versions: bool = True,
     *,
     read_text: TextReader,
 ) -> RulesResult:
@@ -192,6 +194,7 @@ def apply_rules(
     requires: dict[str, set[str]] = defaultdict(set)
     read_again: dict[str, Note] = {}
     unread: set[str] = set()
+    versions: dict[str, dict[str, Note]] | None = {} if keep_versions else None
     rules = list(rules)
     for index, rule in enumerate(rules):
         progress("rule", index, len(rules), rule.ID)
@@ -245,10 +248,13 @@ def apply_rules(
             for path, destination in moving.items():
                 moved[path] = (destination, updated.pop(path))
             edited = {path: vault.notes[path] for path in updated}
+            if versions is not None:
+                versions[rule.ID] = edited
             vault = vault.with_notes(updated, removed=moving)
             if delta is not None:
                 delta = None if moving else delta.advanced(vault, edited)
-    return RulesResult(vault, changed_by, moved, problems, delta, {p: paths for p, paths in requires.items() if paths}, read_again, unread)
+    requirements = {p: paths for p, paths in requires.items() if paths}
+    return RulesResult(vault, changed_by, moved, problems, requirements, read_again, unread, versions)
 
 
 @contextlib.contextmanager
@@ -275,12 +281,14 @@ def plan_run(
     progress: Progress = _no_progress,
     memo: CleanRunMemo | None = None,
     view_of: ViewSource | None = None,
+    keep_versions: bool = True,
 ) -> RunPlan:
     """Every change a run would make, computed in memory. Nothing is written.
 
-    With `view_of`, the run plans on the committed view it gives (bot/view.py)."""
+    With `view_of`, the run plans on the committed view it gives (bot/view.py). Without
+    `keep_versions` (a dry run), the rules' edited notes are not kept for a re-check (bot/recheck.py)."""
     with collector_paused():
-        return _plan_run(root, config, today, rule_ids, loader, progress, memo, view_of)
+        return _plan_run(root, config, today, rule_ids, loader, progress, memo, view_of, keep_versions)
 
 
 def _plan_run(
@@ -292,6 +300,7 @@ def _plan_run(
     progress: Progress,
     memo: CleanRunMemo | None,
     view_of: ViewSource | None,
+    keep_versions: bool,
 ) -> RunPlan:
     settings, setting_problems = read_settings(root)
     problems = [Problem(path, message) for path, message in setting_problems]
@@ -328,13 +337,14 @@ def _plan_run(
         clean = None
     else:
         progress("delta", len(delta.before) + len(delta.added) + len(delta.removed), len(scan.files), "")
-    rules_run = functools.partial(apply_rules, original, rules, config, parse, today, progress, delta, clean.by_rule if clean else None)
-    result = rules_run(read_text=reader(root))
+    by_rule = clean.by_rule if clean else None  # the clean state's warnings, kept where nothing is rechecked
+    rules_run = functools.partial(apply_rules, original, rules, config, parse, today, progress, delta, by_rule)
+    result = rules_run(keep_versions=keep_versions, read_text=reader(root))
     changes = _changes(notes, result)
     skipped = []
     refused = view.ignored_paths([c.destination for c in changes if c.destination]) if view is not None else set()
     if refused:
-        result = rules_run(refuse_moves=True, read_text=reader(root))
+        result = rules_run(refuse_moves=True, keep_versions=keep_versions, read_text=reader(root))
         changes = _changes(notes, result)
         first = min(refused)
         skipped.append(
@@ -361,8 +371,7 @@ def _plan_run(
             rule_problems=result.problems,
             link_problems=link_problems,
             edited_since_clean=delta.paths if delta else None,
-            delta=result.delta,
-            clean=clean,
+            versions=result.versions,
         )
     return RunPlan(
         root,

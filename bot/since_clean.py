@@ -59,7 +59,13 @@ def link_warnings(vault: VaultIndex, delta: VaultDelta | None, clean: CleanState
     notes not changed since (their links resolve as they did there)."""
     if delta is None or clean is None:
         return vault.problems()
+    return links_since(vault, delta, clean.link_problems)
+
+
+def links_since(vault: VaultIndex, delta: VaultDelta, before: Sequence[Problem]) -> list[Problem]:
+    """Ambiguous links in `vault`, given `before`, those of the vault `delta` starts from: kept
+    for the notes not changed since (their links resolve as they did there), found for the others."""
     changed = delta.paths | delta.removed.keys()
-    kept = [problem for problem in clean.link_problems if problem.path not in changed]
+    kept = [problem for problem in before if problem.path not in changed]
     fresh = vault.problems(path for path in delta.paths if path in vault.notes)
     return sorted(kept + fresh, key=lambda problem: problem.path)  # note order, as a full run reports them

@@ -2,7 +2,9 @@
 
 `write_changes` writes the notes in batches through bot/writer.py; a conflict or an
 I/O error costs that note only. `remember_clean_state` records the clean-run
-memo (bot/memo.py) when the vault provably is clean after the writes.
+memo (bot/memo.py) when the vault provably is clean after the writes: the
+re-check that proves it (`recheck_of`) may run in a child started before the
+first write (bot/recheck_child.py).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from bot.memo_content import content_keys
 from bot.memo_record import note_problems as problems_of_notes
 from bot.note_text import reader
 from bot.problem import Problem
-from bot.runner import Change, RunPlan, apply_rules, collector_paused, parse_settings
+from bot.recheck import Recheck, recheck_written
+from bot.recheck_child import PendingRecheck
+from bot.runner import Change, RunPlan, collector_paused, parse_settings
 from bot.scan import FileStat
-from bot.since_clean import link_warnings
 from bot.together import unwritten_requirement, write_order
 from bot.writer import Staged, WriteConflict, discard, make_durable, place, place_moved, stage_move, stage_write, sync_folders
 from rules import get_rule
@@ -45,14 +48,45 @@ class WriteResult:
     stats: dict[str, FileStat] = field(default_factory=dict)  # path as written -> the file vaultbot placed
 
 
-def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, today: datetime.date, memo: CleanRunMemo) -> bool:
+def recheck_of(plan: RunPlan, config: Config, today: datetime.date) -> Callable[[], Recheck]:
+    """The written vault's re-check (bot/recheck.py), to compute now or in a child (bot/recheck_child.py)."""
+
+    def compute() -> Recheck:
+        assert plan.memo is not None and plan.vault is not None
+        record = plan.memo
+        with collector_paused():
+            return recheck_written(
+                plan.vault,
+                [get_rule(i) for i in plan.rules],
+                record.versions,
+                record.rule_problems,
+                record.link_problems,
+                config,
+                parse_settings(config, plan.vault.settings),
+                today,
+                reader(plan.root),
+            )
+
+    return compute
+
+
+def needs_recheck(plan: RunPlan) -> bool:
+    """Whether a real run of `plan` that writes every change may be remembered clean only after a re-check."""
+    record = plan.memo
+    in_place = all(change.destination is None for change in plan.changes)
+    return bool(plan.changes) and record is not None and not record.remembered and not plan.incomplete and in_place
+
+
+def remember_clean_state(
+    plan: RunPlan, written: WriteResult, config: Config, today: datetime.date, memo: CleanRunMemo, pending: PendingRecheck | None = None
+) -> bool:
     """After a real run, record the vault as clean, if it provably is.
 
     Provably: every planned change was written (no conflict, no note left for
     someone's uncommitted edit, no move, whose target the scan never sees), and
-    the rules, run once more over the vault as written, change nothing. A run
-    that started from a clean state reruns them only where its own edits and the
-    notes edited since that state reach.
+    the rules, run once more over the vault as written, change nothing. They are
+    rerun only where the run's own edits reach (bot/recheck.py), by `pending`'s
+    child when the run started one.
     """
     record = plan.memo
     if record is not None and record.remembered:
@@ -67,24 +101,11 @@ def remember_clean_state(plan: RunPlan, written: WriteResult, config: Config, to
         return False
     note_problems, rule_problems, link_problems = record.note_problems, record.rule_problems, record.link_problems
     if plan.changes:
-        parse = parse_settings(config, plan.vault.settings)
-        delta = record.delta  # None unless the run started from a clean state
-        with collector_paused():
-            again = apply_rules(
-                plan.vault,
-                [get_rule(i) for i in plan.rules],
-                config,
-                parse,
-                today,
-                delta=delta,
-                clean_problems=record.clean.by_rule if delta and record.clean else None,
-                read_text=reader(plan.root),
-            )
-        if again.changed_by or again.unread:  # a rule that is not idempotent here: never claim the vault is clean
+        again = pending.result() if pending is not None else recheck_of(plan, config, today)()
+        if not again.clean:  # a rule that is not idempotent here: never claim the vault is clean
             memo.forget()
             return False
-        rule_problems = again.problems
-        link_problems = link_warnings(plan.vault, delta, record.clean)
+        rule_problems, link_problems = again.rule_problems, again.link_problems
         note_problems = problems_of_notes(record.view_problems, record.load_problems, plan.rules, rule_problems, link_problems)
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
     dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]

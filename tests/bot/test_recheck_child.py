@@ -1,0 +1,174 @@
+"""The re-check in a forked child (bot/recheck_child.py): its answer, or the parent's own when it has none.
+
+Real forks: the child's answer must be the one used when it gives one (it names the process
+that computed it), a child that fails or dies costs nothing but the time to compute the answer
+in the parent, a run that stops first kills and reaps its child, and no child is forked while
+other threads run. End to end, a real run that rechecks in a child records the memo exactly
+when the full rerun finds the vault clean.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot import recheck_child
+from bot.cli import main
+from bot.config import load_config
+from bot.execute import RunRequest, run
+from bot.note_text import reader
+from bot.problem import Problem
+from bot.recheck import Recheck
+from bot.recheck_child import PendingRecheck
+from bot.runner import apply_rules, parse_settings
+from rules import get_rule
+from tests.bot.test_recheck import registered
+from tests.test_faults import busy_vault
+from tests.test_incremental import outcome, planned, vault_model, write_model
+from tests.test_soak import TODAY as TODAY_TEXT
+from tests.test_soak import _kill_trial, command, state
+from tests.vaults import TODAY, git
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="forks on two cores or more")
+
+
+def by_this_process() -> Recheck:
+    return Recheck(True, {"tags": [Problem(str(os.getpid()), "computed here")]}, [])
+
+
+def computed_by(found: Recheck) -> int:
+    return int(found.rule_problems["tags"][0].path)
+
+
+def test_the_childs_answer_is_used_when_it_gives_one() -> None:
+    pending = PendingRecheck(by_this_process, recheck_child.CHILD_FROM)
+    assert pending.child is not None
+    child = pending.child[0]
+    assert computed_by(pending.result()) == child != os.getpid()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # reaped
+    assert computed_by(PendingRecheck(by_this_process, recheck_child.CHILD_FROM - 1).result()) == os.getpid(), "a few changes: no child"
+
+
+@pytest.mark.parametrize("failure", ["raises", "dies", "sends something else"])
+def test_a_child_without_an_answer_means_the_parent_computes_it(failure: str) -> None:
+    parent = os.getpid()
+
+    def compute() -> Recheck:
+        if os.getpid() != parent:
+            if failure == "raises":
+                raise RuntimeError("a defect")
+            if failure == "dies":
+                os.kill(os.getpid(), 9)
+            return "not a re-check"  # type: ignore[return-value]
+        return by_this_process()
+
+    pending = PendingRecheck(compute, recheck_child.CHILD_FROM)
+    assert pending.child is not None
+    assert computed_by(pending.result()) == parent
+
+
+def test_a_run_that_stops_first_kills_and_reaps_its_child() -> None:
+    parent = os.getpid()
+
+    def compute() -> Recheck:
+        if os.getpid() != parent:
+            time.sleep(60)
+        return by_this_process()
+
+    pending = PendingRecheck(compute, recheck_child.CHILD_FROM)
+    assert pending.child is not None
+    child = pending.child[0]
+    started = time.monotonic()
+    pending.close()
+    assert time.monotonic() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)
+
+
+def test_no_child_while_other_threads_run() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert PendingRecheck(by_this_process, recheck_child.CHILD_FROM).child is None
+    finally:
+        stop.set()
+        thread.join()
+
+
+@pytest.mark.parametrize("extra", [(), ("restage", "stage-b"), ("postpone",)])
+def test_a_real_run_rechecking_in_a_child_records_the_memo_exactly_when_the_vault_is_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: tuple
+) -> None:
+    monkeypatch.setattr(recheck_child, "CHILD_FROM", 1)
+    forks = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted)
+    write_model(tmp_path, vault_model(random.Random(2)))
+    with registered(extra):
+        done = run(RunRequest(tmp_path, load_config(tmp_path), TODAY))
+        assert done.changes and not done.failed and forks, "a real run that rechecked in a child"
+        nxt, _, _ = planned(tmp_path, cached=True)
+        fresh, _, _ = planned(tmp_path, cached=False)
+        config = load_config(tmp_path)
+        rerun = apply_rules(
+            fresh.original,
+            [get_rule(i) for i in fresh.rules],
+            config,
+            parse_settings(config, fresh.original.settings),
+            TODAY,
+            read_text=reader(tmp_path),
+        )
+        assert nxt.memo is not None and nxt.memo.remembered == (not rerun.changed_by), "the full rerun over the vault as written"
+        assert outcome(nxt) == outcome(fresh)
+        if extra != ("postpone",):  # whether postponing leaves more to do depends on the dates drawn
+            assert nxt.memo.remembered == (extra == ())
+
+
+@pytest.fixture(scope="module")
+def committed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple]:
+    """(a git vault before its first run, the state one uninterrupted run leaves)."""
+    base = tmp_path_factory.mktemp("killed")
+    repo = busy_vault(base / "pristine", customers=4, meetings=60)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "notes")
+    reference = shutil.copytree(repo, base / "reference", symlinks=True)
+    done = subprocess.run(command(reference), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return repo, state(reference)
+
+
+def test_a_run_killed_while_its_child_rechecks_is_finished_by_the_next_run(
+    committed: tuple[Path, tuple], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL at random points of the writes and the commit of runs that recheck in a child: the next
+    run (its lock free once the orphaned child is gone) commits what is left, and ends where one
+    uninterrupted run ends; the run after it replays the memo."""
+    monkeypatch.setenv(recheck_child.TEST_CHILD_FROM, "1")
+    repo, expected = committed
+    for trial in range(8):
+        vault = _kill_trial(trial, repo, tmp_path, 0.4)
+        assert main(["run", str(vault), "--today", TODAY_TEXT, "-q"]) == 0, f"trial {trial}"
+        assert state(vault) == expected, f"trial {trial}: not where an uninterrupted run ends"
+        again = subprocess.run(
+            [sys.executable, "-m", "bot", "run", str(vault), "--today", TODAY_TEXT, "-v"], capture_output=True, text=True
+        )
+        assert again.returncode == 0 and "as the last clean run left it" in again.stderr, again.stderr
+        shutil.rmtree(vault)
