@@ -242,7 +242,8 @@ class VaultIndex:
 
     def link_text(self, target: str, source: str, *, wikilink: bool = False) -> str:
         """A link to `target` written in `source` as Obsidian writes a new link (`.obsidian/app.json`)."""
-        key = (target, source, wikilink)
+        # Only a relative link depends on where it is written: the others are remembered once per target.
+        key = (target, source if self.settings.new_link_format == "relative" else "", wikilink)
         if key not in self._link_texts:
             self._link_texts[key] = self._link_text(target, source, wikilink)
         return self._link_texts[key]

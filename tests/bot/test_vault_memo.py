@@ -149,3 +149,25 @@ def test_resolution_memoised_by_target_alone_equals_a_fresh_lookup(paths: set[st
 def index_of(texts: dict[str, str]) -> VaultIndex:
     folders = {path.rsplit("/", 1)[0] for path in texts if "/" in path}
     return VaultIndex({path: parsed(path, text) for path, text in texts.items()}, folders, ObsidianSettings(), CONFIG.index)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    paths=st.sets(st.sampled_from(PATHS), min_size=2),
+    style=st.sampled_from(("shortest", "absolute", "relative")),
+    markdown=st.booleans(),
+    asked=st.lists(st.tuples(st.integers(0, 10), st.integers(0, 10), st.booleans()), min_size=1, max_size=12),
+)
+def test_link_text_remembered_equals_a_fresh_one(paths: set[str], style: str, markdown: bool, asked: list[tuple[int, int, bool]]) -> None:
+    """`link_text` remembers a link by target alone unless links are written relative to their note."""
+    texts = dict.fromkeys(sorted(paths), "")
+    obsidian = ObsidianSettings(new_link_format=style, use_markdown_links=markdown)
+    folders = {path.rsplit("/", 1)[0] for path in texts if "/" in path}
+    notes = {path: parsed(path, text) for path, text in texts.items()}
+    memoised = VaultIndex(notes, folders, obsidian, CONFIG.index)
+    listed = sorted(paths)
+    for target, source, wikilink in asked:
+        target_path, source_path = listed[target % len(listed)], listed[source % len(listed)]
+        fresh = VaultIndex(notes, folders, obsidian, CONFIG.index)
+        expected = fresh.link_text(target_path, source_path, wikilink=wikilink)
+        assert memoised.link_text(target_path, source_path, wikilink=wikilink) == expected, (target_path, source_path)
