@@ -83,6 +83,7 @@ class VaultIndex:
         self._related: dict[tuple[str, datetime.date], list[str]] = {}
         self._per_entity: dict[tuple[str, datetime.date, str], object] = {}  # (entity, today, name) -> `per_entity`'s value
         self._some_backlinks: dict[str, tuple[str, ...]] = {}  # looked up one by one (`backlinks`)
+        self._duplicate_targets: dict[str, str | None] = {}  # `duplicate_target`, per note
         entity_types = {t.lower() for t in index.entity_types}
         self.entities = tuple(p for p, n in self.notes.items() if n.type and n.type.lower() in entity_types)
 
@@ -330,8 +331,10 @@ class VaultIndex:
 
     def duplicate_target(self, path: str) -> str | None:
         """The note the note's duplicate mark names (a wikilink or a plain name, resolved as links are), if any."""
-        mark = self._mark(self.notes[path])
-        return None if mark is None else self.resolve(mark, path)
+        if path not in self._duplicate_targets:  # related() follows every candidate's marks, for every entity
+            mark = self._mark(self.notes[path])
+            self._duplicate_targets[path] = None if mark is None else self.resolve(mark, path)
+        return self._duplicate_targets[path]
 
     def entities_of(self, path: str) -> set[str]:
         """The entities a note is a related note of, when it is one: those it links to, and its owner."""

@@ -54,6 +54,7 @@ def with_notes(index: VaultIndex, updated: Mapping[str, Note], removed: Iterable
         fresh.__dict__["_backlinks"] = _updated_backlinks(index, before, after)
     changed = {target for path in updated for target in before[path] ^ after[path]}
     fresh._some_backlinks = {target: sources for target, sources in index._some_backlinks.items() if target not in changed}
+    fresh._duplicate_targets = {path: target for path, target in index._duplicate_targets.items() if path not in updated}
     affected: set[str | None] = set()
     for path, note in updated.items():
         old = index.notes[path]

@@ -69,6 +69,7 @@ def assert_same(carried: VaultIndex, fresh: VaultIndex) -> None:
     for path in fresh.notes:
         assert carried.backlinks(path) == fresh.backlinks(path), path
         assert carried.is_marked_duplicate(path) == fresh.is_marked_duplicate(path), path
+        assert carried.duplicate_target(path) == fresh.duplicate_target(path), path
         assert carried.entities_of(path) == fresh.entities_of(path), path
     assert carried.outgoing == fresh.outgoing
 
