@@ -10,6 +10,7 @@ missing.
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from bot.blocks import Heading
@@ -18,6 +19,10 @@ from bot.errors import NoteError
 from bot.markdown import find_links, retarget_link
 from bot.note import BadNote, split_frontmatter
 from bot.sections import find_headings, find_section, insertion_doubt, section_doubt
+
+# What a fence (` ~), math ($$), an HTML block or comment (<), a %% comment or indented code (a tab,
+# four spaces, as in a list item's or a quote's) needs on its opening line.
+_BLOCK_OPENERS = re.compile(r"[`~$<%\t]|    ")
 
 
 class RenderError(NoteError):
@@ -90,9 +95,18 @@ def _replace_section(text: str, body_start: int, edit: ReplaceSection, newline: 
     return text[:body_start] + before + section + after
 
 
+def may_open_a_block(text: str) -> bool:
+    """Whether a block a reader could see differently (code, math, HTML, a comment; what `section_doubt`
+    looks for) may open in `text`: each needs one of these characters on its first line, or an indent of
+    four columns. A generated section nearly never holds one: the whole note is then not scanned."""
+    return _BLOCK_OPENERS.search(text) is not None
+
+
 def _check_section_end(body: str, heading: Heading, end: int, title: str) -> None:
     # Replacing a section whose end another reader (Obsidian, another Markdown tool) may
     # see elsewhere would delete the text between the two ends, or leave half a comment.
+    if not may_open_a_block(body[heading.end : end]):
+        return
     doubt = section_doubt(body, heading, end)
     if doubt is not None:
         raise RenderError(f"the end of the '## {title}' section is not certain: {doubt}; fix the section by hand")

@@ -19,20 +19,21 @@ free of I/O, so rules stay pure. Follows Obsidian's semantics:
 
 from __future__ import annotations
 
-import copy
 import datetime
 import posixpath
 from collections import defaultdict
 from functools import cached_property
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping, TypeVar
 
 from bot.duplicate_marks import mark_problems, marks_lead_back
 from bot.index_settings import IndexSettings, duplicate_mark
 from bot.markdown import fold, markdown_destination
 from bot.note import Note, NoteLink
-from bot.note_facts import aliases, identity, not_after, told_apart, without_md
+from bot.note_facts import aliases, not_after, told_apart, without_md
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
+
+T = TypeVar("T")
 
 # `backlinks` looks this many notes up one by one before it maps the whole vault's links.
 FEW_BACKLINKS = 64
@@ -74,74 +75,28 @@ class VaultIndex:
                 for alias in aliases(self.notes[path]):
                     self._by_alias[fold(alias)].add(path)
         self._resolved: dict[tuple[str, str], str | None] = {}
+        self._resolved_anywhere: dict[str, str | None] = {}  # targets that open one note from every folder
         # (target, source, wikilink) -> link_text: a rule writes the same links again and again (and
         # sorts by them); like _resolved, it holds for as long as no path changes (`with_notes`).
         self._link_texts: dict[tuple[str, str, bool], str] = {}
         self._ambiguous: dict[tuple[str, str], tuple[str, ...]] = {}  # (target, folder) -> tied paths
         self._related: dict[tuple[str, datetime.date], list[str]] = {}
+        self._per_entity: dict[tuple[str, datetime.date, str], object] = {}  # (entity, today, name) -> `per_entity`'s value
         self._some_backlinks: dict[str, tuple[str, ...]] = {}  # looked up one by one (`backlinks`)
+        self._duplicate_targets: dict[str, str | None] = {}  # `duplicate_target`, per note
         entity_types = {t.lower() for t in index.entity_types}
         self.entities = tuple(p for p, n in self.notes.items() if n.type and n.type.lower() in entity_types)
 
     def with_notes(self, updated: Mapping[str, Note], removed: Iterable[str] = ()) -> VaultIndex:
-        """A new index with `updated` notes replaced and `removed` ones gone.
+        """A new index with `updated` notes replaced and `removed` ones gone, carrying over what
+        the edits leave as it was (bot/vault_update.py)."""
+        from bot.vault_update import with_notes
 
-        Rules change a few notes at a time and almost never a path, an alias, a
-        type or a title. When none changed, the name tables, link resolution,
-        entities, home folders and owners all still hold and are carried over;
-        so are the links of untouched notes, the backlinks of notes no edited
-        note links to (before or after), and the related notes of entities no
-        edited note links to or lives under.
-        """
-        notes = {**self.notes, **updated}
-        for path in removed:
-            notes.pop(path, None)
-        same_shape = not removed and all(
-            path in self.notes and identity(note, self.index.duplicate_key) == identity(self.notes[path], self.index.duplicate_key)
-            for path, note in updated.items()
-        )
-        if not same_shape:
-            return VaultIndex(notes, self.folders, self.settings, self.index, self.unparsed, self.left_out)
-        fresh = copy.copy(self)
-        fresh.notes = notes
-        for derived in ("outgoing", "_backlinks"):  # the cached views that read note contents (with _by_link_name)
-            fresh.__dict__.pop(derived, None)
-        if any(note.link_names != self.notes[path].link_names for path, note in updated.items()):
-            fresh.__dict__.pop("_by_link_name", None)
-        if "outgoing" in self.__dict__:
-            outgoing = dict(self.outgoing)
-            for path in updated:
-                outgoing[path] = fresh._links_of(path)
-            fresh.__dict__["outgoing"] = outgoing
-        before = {path: self._targets(path) for path in updated}
-        after = {path: fresh._targets(path) for path in updated}
-        if "_backlinks" in self.__dict__:
-            fresh.__dict__["_backlinks"] = self._updated_backlinks(before, after)
-        changed = {target for path in updated for target in before[path] ^ after[path]}
-        fresh._some_backlinks = {target: sources for target, sources in self._some_backlinks.items() if target not in changed}
-        affected: set[str | None] = set()
-        for path, note in updated.items():
-            old = self.notes[path]
-            if self.is_entity(path) or (note.links == old.links and note.date == old.date and self._mark(note) == self._mark(old)):
-                continue  # never a related note, or nothing related() reads changed
-            affected |= before[path] | after[path] | {self.owner(path)}
-        fresh._related = {key: paths for key, paths in self._related.items() if key[0] not in affected}
-        return fresh
+        return with_notes(self, updated, removed)
 
     def _targets(self, path: str) -> set[str]:
         """The notes `path` links to (itself aside)."""
         return {target for _, target in self._links(path) if target is not None and target != path}
-
-    def _updated_backlinks(self, before: Mapping[str, set[str]], after: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]:
-        """This index's backlinks after the notes in `before` changed their link targets to `after`'s,
-        sources in note order."""
-        backlinks = dict(self._backlinks)
-        for path in before:
-            for target in before[path] - after[path]:
-                backlinks[target] = tuple(source for source in backlinks[target] if source != path)
-            for target in after[path] - before[path]:
-                backlinks[target] = tuple(sorted((*backlinks.get(target, ()), path), key=self._position.__getitem__))
-        return {target: sources for target, sources in backlinks.items() if sources}
 
     @cached_property
     def _position(self) -> dict[str, int]:
@@ -151,23 +106,30 @@ class VaultIndex:
 
     def resolve(self, target: str, source: str) -> str | None:
         """The note a link in `source` to `target` opens, or None."""
+        if target in self._resolved_anywhere:
+            return self._resolved_anywhere[target]
         folder = source.rsplit("/", 1)[0] if "/" in source else ""
         memo_key = (target, folder)
         if memo_key not in self._resolved:
-            self._resolved[memo_key] = self._resolve(target.strip(), folder)
+            found, from_anywhere = self._resolve(target.strip(), folder)
+            self._resolved[memo_key] = found
+            if from_anywhere:
+                self._resolved_anywhere[target] = found
         return self._resolved[memo_key]
 
-    def _resolve(self, target: str, folder: str) -> str | None:
+    def _resolve(self, target: str, folder: str) -> tuple[str | None, bool]:
+        """The note, and whether a link from any folder opens it and none is reported as a tie (most
+        links name a note by a name no other note has: `resolve` then looks them up by target alone)."""
         if not target:
-            return None
+            return None, True
         if target.startswith(("./", "../")):
             joined = posixpath.normpath(posixpath.join(folder, target))
             if joined == ".." or joined.startswith("../"):
-                return None
-            return self._exact(fold(without_md(joined)), target, folder)
+                return None, False
+            return self._exact(fold(without_md(joined)), target, folder), False
         wanted = fold(without_md(target.lstrip("/")))
         if wanted in self._by_path:
-            return self._exact(wanted, target, folder)
+            return self._exact(wanted, target, folder), wanted not in self._twins
         name = wanted.rsplit("/", 1)[-1]
         suffix = "/" + wanted
         same_name = self._by_name.get(name, [])
@@ -175,9 +137,9 @@ class VaultIndex:
         candidates = [p for p in same_name if self._folded[p].endswith(suffix)] if "/" in wanted else same_name
         if not candidates:
             owners = self._by_alias.get(wanted, ())
-            return next(iter(owners)) if len(owners) == 1 else None
+            return (next(iter(owners)) if len(owners) == 1 else None), True
         if len(candidates) == 1:
-            return candidates[0]
+            return candidates[0], True
         in_folder = [p for p in candidates if (p.rsplit("/", 1)[0] if "/" in p else "") == folder]
         if in_folder:  # more than one only for twins that differ by case or normalization
             tied = in_folder
@@ -186,7 +148,7 @@ class VaultIndex:
             tied = [p for p in candidates if len(self._folded[p]) == shortest]
         if len(tied) > 1:
             self._ambiguous[(target, folder)] = tuple(tied)
-        return tied[0]
+        return tied[0], False
 
     def _exact(self, key: str, target: str, folder: str) -> str | None:
         """The note at the folded vault path `key`: the first by path order when twins share it (reported)."""
@@ -281,7 +243,8 @@ class VaultIndex:
 
     def link_text(self, target: str, source: str, *, wikilink: bool = False) -> str:
         """A link to `target` written in `source` as Obsidian writes a new link (`.obsidian/app.json`)."""
-        key = (target, source, wikilink)
+        # Only a relative link depends on where it is written: the others are remembered once per target.
+        key = (target, source if self.settings.new_link_format == "relative" else "", wikilink)
         if key not in self._link_texts:
             self._link_texts[key] = self._link_text(target, source, wikilink)
         return self._link_texts[key]
@@ -368,8 +331,10 @@ class VaultIndex:
 
     def duplicate_target(self, path: str) -> str | None:
         """The note the note's duplicate mark names (a wikilink or a plain name, resolved as links are), if any."""
-        mark = self._mark(self.notes[path])
-        return None if mark is None else self.resolve(mark, path)
+        if path not in self._duplicate_targets:  # related() follows every candidate's marks, for every entity
+            mark = self._mark(self.notes[path])
+            self._duplicate_targets[path] = None if mark is None else self.resolve(mark, path)
+        return self._duplicate_targets[path]
 
     def entities_of(self, path: str) -> set[str]:
         """The entities a note is a related note of, when it is one: those it links to, and its owner."""
@@ -394,3 +359,13 @@ class VaultIndex:
                 if not self.is_marked_duplicate(path) and not_after(self.notes[path], today)
             ]
         return list(self._related[key])
+
+    def per_entity(self, name: str, entity: str, today: datetime.date, compute: Callable[[], T]) -> T:
+        """`compute()`, worked out once per entity, day and `name`, and carried through `with_notes` for as
+        long as the entity's related notes are (`related`): for what a rule works out from those notes'
+        paths, dates and the links written to them, which several rules ask for (recent-context's order).
+        It must read nothing else of them (a summary, tasks): an edit to that keeps the related notes."""
+        key = (entity, today, name)
+        if key not in self._per_entity:
+            self._per_entity[key] = compute()
+        return self._per_entity[key]  # type: ignore[return-value]

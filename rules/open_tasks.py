@@ -95,7 +95,7 @@ from bot.edits import LineReplacement, NoteEdit, ReplaceLines, ReplaceSection, R
 from bot.hidden import hidden_offsets
 from bot.markdown import Task, find_links, find_section
 from bot.scope import ENTITY_NOTES
-from rules.recent_context import ordered_related, unlinkable
+from rules.recent_context import ordered_related, unlinkable, unlinkable_related
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
@@ -354,6 +354,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequ
         # ticked now) list all there is room for; the others only count.
         room = options.max_entries + sum(len(ticks[path]) for path in among if path in ticks)
         first = ordered_related(vault, entity, today, room, among)
+        unlinked = unlinkable_related(vault, entity, today)
         generated: list[str] = []
         more = 0
         for source in first + sorted(set(among) - set(first)):
@@ -362,7 +363,7 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequ
                 tied[entity].add(source)  # listed until now; leaves with the tick
             # A note no link can name (`#` or `|` in its name) is only counted: a line linking it would open
             # another note, be a person's line the next run, and be listed again below it, run after run.
-            reason = unlinkable(vault, entity, source)
+            reason = unlinked.get(source)
             if reason is not None:
                 yield NoteEdit(source, Report(f"its tasks are not listed in {options.heading} of {entity}: {reason}"))
             shown = listed[: options.max_entries - len(generated)] if reason is None else []

@@ -145,24 +145,41 @@ def unlinkable(vault: VaultIndex, entity: str, path: str) -> str | None:
     return None
 
 
+def unlinkable_related(vault: VaultIndex, entity: str, today: datetime.date) -> dict[str, str]:
+    """The entity's related notes that no link written in it can open, each with `unlinkable`'s reason
+    (worked out once per vault state: open-tasks asks too)."""
+
+    def reasons() -> dict[str, str]:
+        found = {path: unlinkable(vault, entity, path) for path in vault.related(entity, today)}
+        return {path: reason for path, reason in found.items() if reason is not None}
+
+    return vault.per_entity(f"{ID} unlinkable", entity, today, reasons)
+
+
 def linkable(vault: VaultIndex, entity: str, path: str) -> bool:
     return unlinkable(vault, entity, path) is None
+
+
+def _order(vault: VaultIndex, entity: str, today: datetime.date) -> tuple[str, ...]:
+    """The entity's linkable related notes in the section's order: by `_date_key`, then by link text
+    (any case), then as `related` lists them."""
+    left_out = unlinkable_related(vault, entity, today)
+    keys = {p: _date_key(vault, p) for p in vault.related(entity, today) if p not in left_out}  # each worked out once
+    return tuple(sorted(keys, key=lambda p: (keys[p], _link_label(vault.link_text(p, entity)).lower())))
 
 
 def ordered_related(
     vault: VaultIndex, entity: str, today: datetime.date, limit: int | None = None, among: Iterable[str] | None = None
 ) -> list[str]:
-    """The entity's related notes (or those of them in `among`) in the section's order; with `limit`, the first `limit` of them."""
-    candidates = vault.related(entity, today) if among is None else among
-    keys = {p: _date_key(vault, p) for p in candidates if linkable(vault, entity, p)}  # each worked out once
-    dated = sorted(keys, key=keys.__getitem__)
-    if limit is not None and len(dated) > limit:
-        # Only notes dated like the last one kept can still move into the list on their link text,
-        # which costs far more to work out than a date: leave the rest out first.
-        last = keys[dated[limit - 1]]
-        dated = [path for path in dated if keys[path] <= last]
-    ordered = sorted(dated, key=lambda p: (keys[p], _link_label(vault.link_text(p, entity)).lower()))
-    return ordered if limit is None else ordered[:limit]
+    """The entity's related notes (or those of them in `among`, which are related notes) in the section's
+    order; with `limit`, the first `limit` of them. The whole order is worked out once per vault state
+    and carried while the related notes keep their dates (`VaultIndex.per_entity`): recent-context and
+    open-tasks both ask, and a sort that stops early saves less than that."""
+    order = vault.per_entity(f"{ID} order", entity, today, lambda: _order(vault, entity, today))
+    if among is not None:
+        wanted = set(among)
+        order = tuple(path for path in order if path in wanted)
+    return list(order if limit is None else order[:limit])
 
 
 def entries(vault: VaultIndex, entity: str, options: Options, today: datetime.date) -> list[str]:
@@ -218,8 +235,6 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequ
         note = vault.notes[entity]
         if not options.create_missing and heading not in note.body.lower():
             continue  # cheap test first; the renderer finds the heading exactly
-        for path in vault.related(entity, today):
-            reason = unlinkable(vault, entity, path)
-            if reason is not None:
-                yield NoteEdit(path, Report(f"not listed in {options.heading} of {entity}: {reason}"))
+        for path, reason in unlinkable_related(vault, entity, today).items():
+            yield NoteEdit(path, Report(f"not listed in {options.heading} of {entity}: {reason}"))
         yield NoteEdit(entity, ReplaceSection(options.heading, tuple(entries(vault, entity, options, today)), options.create_missing))

@@ -128,9 +128,13 @@ def shared_notes(
     return shared
 
 
-def ranked(vault: VaultIndex, shared: dict[str, list[str]]) -> list[str]:
-    """Most shared notes first, then by name (any case), then by path."""
-    return sorted(shared, key=lambda other: (-len(shared[other]), vault.notes[other].name.casefold(), other))
+def ranked(vault: VaultIndex, shared: dict[str, list[str]], names: dict[str, str] | None = None) -> list[str]:
+    """Most shared notes first, then by name (any case), then by path. `names`: each entity's name
+    case-folded, carried from entity to entity (an entity shares notes with many)."""
+    folded = {} if names is None else names
+    for other in shared.keys() - folded.keys():
+        folded[other] = vault.notes[other].name.casefold()
+    return [other for _, _, other in sorted((-len(notes), folded[other], other) for other, notes in shared.items())]
 
 
 def entry(vault: VaultIndex, entity: str, other: str, count: int) -> str:
@@ -139,10 +143,15 @@ def entry(vault: VaultIndex, entity: str, other: str, count: int) -> str:
 
 
 def entries(
-    vault: VaultIndex, entity: str, options: Options, today: datetime.date, entities_of: dict[str, set[str]] | None = None
+    vault: VaultIndex,
+    entity: str,
+    options: Options,
+    today: datetime.date,
+    entities_of: dict[str, set[str]] | None = None,
+    names: dict[str, str] | None = None,
 ) -> list[str]:
     shared = shared_notes(vault, entity, today, entities_of)
-    listed = [other for other in ranked(vault, shared) if len(shared[other]) >= options.min_shared]
+    listed = [other for other in ranked(vault, shared, names) if len(shared[other]) >= options.min_shared]
     return [entry(vault, entity, other, len(shared[other])) for other in listed[: options.max_entries]]
 
 
@@ -217,6 +226,7 @@ def affected(delta: VaultDelta, options: Options) -> frozenset[str]:
 
 def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequence[str]) -> Iterator[NoteEdit]:
     entities_of: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
     for entity in notes:
         try:
             kept = comments(vault.notes[entity], options.heading)
@@ -225,5 +235,5 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequ
             continue
         if kept is None and not options.create_missing:
             continue
-        lines = (kept or []) + entries(vault, entity, options, today, entities_of)
+        lines = (kept or []) + entries(vault, entity, options, today, entities_of, names)
         yield NoteEdit(entity, ReplaceSection(options.heading, tuple(lines), options.create_missing))

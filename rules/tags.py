@@ -49,6 +49,7 @@ tags:
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -84,10 +85,13 @@ class Options:
     )
 
 
+# A vault's notes share a few dozen tags: each is normalized and judged once (both pure).
+@functools.lru_cache(maxsize=4096)
 def normalize(tag: str) -> str:
     return _SPACES.sub("-", tag.strip().lstrip("#").strip())
 
 
+@functools.lru_cache(maxsize=4096)
 def is_valid_tag(tag: str) -> bool:
     """Obsidian's rule: at least one non-digit; only letters, digits, emoji, `_`, `-`, `/`."""
     if not tag or tag.isdigit() or all(ch.isdigit() or ch == "/" for ch in tag):
