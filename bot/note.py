@@ -1,37 +1,32 @@
 """One note, parsed: frontmatter, links, date, summary, and the facts rules read of its body.
 
-Parsing is the hot path (every note, every run), so frontmatter is read with
-python-frontmatter and libyaml's safe loader, resolving values by the YAML 1.2
-core schema as Obsidian does (bot/yaml_reader.py); the slow, faithful
-ruamel.yaml round trip is used only when a rule is about to change a note
-(bot/render.py).
+Parsing is the hot path (every note, every run): frontmatter in the usual simple shapes is read
+by bot/yaml_simple.py, the rest by libyaml's safe loader, both resolving values by the YAML 1.2
+core schema as Obsidian does (bot/yaml_reader.py); ruamel.yaml's slow, faithful round trip is
+used only when a rule is about to change a note (bot/render.py).
 
-A note that cannot be handled safely raises BadNote with a reason a person can
-act on; the runner reports it and leaves the file alone.
+A note that cannot be handled safely raises BadNote with a reason a person can act on; the
+runner reports it and leaves the file alone.
 
-Text is kept only where rules read it. A vault's text is most of what a run would
-hold (4 KB a note, 40 MB at 10,000 notes, more again in the pickles the parse
-children send back and in the parse cache), yet rules read the bodies of few
-notes: those they write generated sections in (the entity types,
-`ParseSettings.entity_types`), whose sections open-tasks, related and
-recent-context read. Every other note is kept `without_text` once parsed (bot/reading.py,
-before a child pickles it; bot/cache.py, before it is cached): it holds its facts
-(frontmatter, links, date, tasks, summary, the stripped body's length, the tasks a
-`%%` comment hides) and `source`, the size and a digest of the bytes it was parsed
-from. The engine reads the text again for the few such notes a rule edits, for the
-diff and for `explain` (bot/note_text.py), and a file whose bytes no longer match
-`source` is a note changed while vaultbot ran: not edited this run, never an edit
-rendered onto other bytes. Rules never read the disk: a rule asking a note without
-text for its `text` or `body` gets TextDropped, a defect to fix with a fact, not
-lazy I/O behind an attribute.
+Text is kept only where rules read it. A vault's text is most of what a run would hold (4 KB a
+note, 40 MB at 10,000 notes, more again in the parse children's pickles and the parse cache),
+yet rules read the bodies of few notes: those they write generated sections in (the entity
+types, `ParseSettings.entity_types`). Every other note is kept `without_text` once parsed
+(bot/reading.py, before a child pickles it; bot/cache.py, before it is cached): it holds its
+facts (frontmatter, links, date, tasks, summary, the stripped body's length, the tasks a `%%`
+comment hides) and `source`, the size and a digest of the bytes it was parsed from. The engine
+reads the text again for the few such notes a rule edits, for the diff and for `explain`
+(bot/note_text.py); a file whose bytes no longer match `source` is a note changed while
+vaultbot ran: not edited this run, never an edit rendered onto other bytes. Rules never read
+the disk: a rule asking a note without text for its `text` or `body` gets TextDropped, a
+defect to fix with a fact, not lazy I/O behind an attribute.
 
-The facts are the note's cached properties, worked out from the text when first
-asked where the text is kept and all at once by `without_text` where it is not
-(the summary too: a tenth of parsing, paid for every note that drops its text, so
-that recent-context and meeting-groups never need it). What rules used to find in
-other notes' bodies is read from `tasks` where it can be (the same task lines
-the old body searches found, which tests/bot/test_note_facts.py keeps as its reference), and a link pointed elsewhere is rewritten
-as written by the renderer (bot/edits.py `LinkReplacement`), which has the text.
+The facts are the note's cached properties, worked out from the text when first asked where
+the text is kept, and all at once by `without_text` where it is not (the summary too: a tenth
+of parsing, so that recent-context and meeting-groups never need the text). Other notes' task
+lines are read from `tasks` (tests/bot/test_note_facts.py holds them to the old body searches),
+and a link pointed elsewhere is rewritten as written by the renderer (bot/edits.py
+`LinkReplacement`), which has the text.
 """
 
 from __future__ import annotations

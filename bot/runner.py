@@ -1,11 +1,10 @@
 """One run: scan -> parse -> index -> rules -> edits -> render -> (write).
 
-`plan_run` computes every change in memory and touches nothing on disk, which
-is all a dry run needs. `write_changes` then writes them one note at a time.
-Each rule sees the vault as the rules before it left it: after a rule changes
-notes, those notes are parsed again from their new text and the index is
-rebuilt, so, for example, duplicates marked by dedupe-meetings are already
-left out of Recent Context in the same run, and a second run changes nothing.
+`plan_run` computes every change in memory and touches nothing on disk, which is all a dry run
+needs; bot/write_back.py then writes them. Each rule sees the vault as the rules before it left
+it: the notes a rule changes are parsed again from their new text and the index is updated
+(bot/vault_update.py), so duplicates marked by dedupe-meetings are already left out of Recent
+Context in the same run, and a second run changes nothing.
 
 In a git vault where the run commits, planning reads the committed view
 (bot/view.py): notes git does not know are left out, notes with uncommitted
