@@ -227,16 +227,17 @@ def _task_lines(text: str) -> list[re.Match[str]]:
     whole line, and a task line holds one, so no other line can match."""
     lines = "\n" + text
     found = []
-    line_end = -1
-    for box in _TASK_BOX.finditer(lines):
-        if box.start() < line_end:
-            continue  # a line already tried
+    position = 0
+    # Searched for again from each tried line's end, not iterated box by box: a line of many
+    # boxes (`[x][x]...`) is tried once without a step per box.
+    while (box := _TASK_BOX.search(lines, position)) is not None:
         line_start = lines.rfind("\n", 0, box.start())
-        line_end = lines.find("\n", box.end())
-        line_end = len(lines) if line_end < 0 else line_end
         match = _TASK_LINE.match(lines, line_start)
         if match is not None:
             found.append(match)
+        position = lines.find("\n", box.end())
+        if position < 0:
+            break
     return found
 
 

@@ -42,6 +42,7 @@ _RESOLVERS = CoreSchemaLoader.yaml_implicit_resolvers
 _BOOLEANS = {"true": True, "false": False}
 _MAX_KEY = 1000  # libyaml ends a simple key at 1024 characters
 _MAX_NUMBER = 100  # past Python's int digit limit only the loader says what happens
+_KEPT_UP_TO = 100  # characters: a longer plain scalar's value is not kept for the next note
 
 
 # Raised as a ValueError where the text has a form `simple_load` leaves to libyaml; any other
@@ -152,10 +153,15 @@ def _flow_list(value: str) -> list[Any]:
     return items
 
 
-@functools.lru_cache(maxsize=4096)
 def _plain(text: str) -> Any:
-    """A plain scalar resolved by the loader's resolvers and built as its constructors build it.
-    Kept for the next note (every value it gives is immutable): keys and many values repeat."""
+    """A plain scalar's value; a short one's is kept for the next note (every value is immutable):
+    keys and many values repeat. A long one rarely does, and kept it would outlive its note: up
+    to 4096 values of 64 KB each, for as long as a daemon runs."""
+    return _kept_plain(text) if len(text) <= _KEPT_UP_TO else _resolved_plain(text)
+
+
+def _resolved_plain(text: str) -> Any:
+    """A plain scalar resolved by the loader's resolvers and built as its constructors build it."""
     tag = "tag:yaml.org,2002:str"
     for candidate, pattern in (*_RESOLVERS.get(text[0], ()), *_RESOLVERS.get(None, ())):
         if pattern.match(text):
@@ -183,6 +189,9 @@ def _plain(text: str) -> Any:
         except ValueError:
             return text  # no real day: text, as CoreSchemaLoader reads it
     raise ValueError(_NOT_SIMPLE)
+
+
+_kept_plain = functools.lru_cache(maxsize=4096)(_resolved_plain)
 
 
 def _float(text: str) -> float:
