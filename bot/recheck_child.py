@@ -14,8 +14,11 @@ as it does when no child is started (a few changes, where a fork costs more than
 it saves; one core; no `os.fork`, on Windows; other threads running, as in the
 daemon, where a thread holding a lock at the fork would leave that lock held in
 the child forever). A run that stops before asking (an error, a kill of the
-child's parent) ends the child: `close` kills and reaps it, and a child whose
-parent died is stopped by the broken pipe when it writes.
+child's parent) ends the child: `close` kills and reaps it. A parent killed
+outright (SIGKILL, a CI job's timeout) cannot: its child ends itself within a
+tenth of a second of noticing it has a new parent, and it holds none of the
+run's standard streams meanwhile (their fds are /dev/null in the child), so a
+caller reading the run's output (`vaultbot run | cat`) sees it end with the run.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ import os
 import pickle
 import signal
 import threading
+import time
 from typing import Callable
 
 from bot.recheck import Recheck
 
+PARENT_POLL_SECONDS = 0.1  # how soon a child notices that its parent is gone
 # Below this many changes the re-check takes less than a fork and a pickle of its result cost.
 CHILD_FROM = 200
 TEST_CHILD_FROM = "VAULTBOT_TEST_RECHECK_CHILD_FROM"
@@ -61,6 +66,7 @@ class PendingRecheck:
             read_end, write_end = os.pipe()
         except OSError:
             return None
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:
@@ -71,6 +77,7 @@ class PendingRecheck:
             status = 1
             try:
                 os.close(read_end)
+                _detach_from(parent)
                 with open(write_end, "wb") as stream:
                     pickle.dump(self.compute(), stream, protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0
@@ -108,6 +115,21 @@ class PendingRecheck:
             pass  # it has just exited
         os.close(read_end)
         _reaped(pid)
+
+
+def _detach_from(parent: int) -> None:
+    """In the child: leave the run's standard streams to it, and end when `parent` does."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for stream in (0, 1, 2):
+        os.dup2(null, stream)
+    os.close(null)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)  # orphaned: nobody will read the answer
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _reaped(pid: int) -> int | None:

@@ -172,3 +172,60 @@ def test_a_run_killed_while_its_child_rechecks_is_finished_by_the_next_run(
         )
         assert again.returncode == 0 and "as the last clean run left it" in again.stderr, again.stderr
         shutil.rmtree(vault)
+
+
+SLOW_CHILD = """
+import os, sys, time
+from pathlib import Path
+from rules import tags
+parent, original = os.getpid(), tags.check
+
+def slow(vault, options, today, notes):
+    if os.getpid() != parent:  # the re-check's child: say who it is, then take long
+        Path(sys.argv[1]).write_text(str(os.getpid()))
+        time.sleep(60)
+    return original(vault, options, today, notes)
+
+tags.check = slow
+from bot.cli import main
+sys.exit(main(["run", sys.argv[2], "--today", sys.argv[3], "-v"]))
+"""
+
+
+def _ended(pid: int) -> bool:
+    """Whether process `pid` has ended (gone, or a zombie its new parent has not reaped yet)."""
+    status = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True).stdout.strip()
+    return status == "" or status.startswith("Z")
+
+
+def test_a_parent_killed_while_its_child_rechecks_takes_the_child_and_the_callers_pipe_with_it(tmp_path: Path) -> None:
+    """`vaultbot run | cat`: the caller waits for the end of the run's output, which a child holding the
+    run's stdout or stderr would keep open after a SIGKILL of the run for as long as its re-check takes; and an
+    orphaned child would hold the git objects' pipes (and, with older filelock versions, the run lock) as long."""
+    vault = busy_vault(tmp_path / "vault dir é", customers=2, meetings=6)
+    git(vault, "init", "-q", "-b", "main")
+    git(vault, "add", "-A")
+    git(vault, "commit", "-q", "-m", "notes")
+    marker = tmp_path / "child.pid"
+    env = {**os.environ, recheck_child.TEST_CHILD_FROM: "1"}
+    run_ = subprocess.Popen(
+        [sys.executable, "-c", SLOW_CHILD, str(marker), str(vault), TODAY_TEXT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    child = None
+    try:
+        deadline = time.monotonic() + 60
+        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline and run_.poll() is None:
+            time.sleep(0.02)
+        child = int(marker.read_text())
+        run_.kill()
+        started = time.monotonic()
+        run_.communicate(timeout=20)  # both pipes end
+        assert time.monotonic() - started < 10, "the pipes ended only when the child's re-check did"
+        deadline = time.monotonic() + 10
+        while not _ended(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _ended(child), "the orphaned child still runs"
+    finally:
+        run_.kill()
+        if child is not None and not _ended(child):
+            os.kill(child, 9)
