@@ -64,7 +64,8 @@ from bot.reading import Unusable, parse_files
 from bot.runner import Loaded
 from bot.scan import FileStat, ScanResult
 
-MAGIC = b"vaultbot parse cache 5\n"  # 5: notes rules write no sections in are kept without their text
+MAGIC_NAME = b"vaultbot parse cache "  # then the format's number
+MAGIC = MAGIC_NAME + b"5\n"  # 5: notes rules write no sections in are kept without their text
 # Enough that touching a handful of notes rewrites a small part of a 10,000-note
 # cache (about 40 notes per touched note), few enough that opening them all stays
 # cheap next to unpickling.
@@ -154,8 +155,9 @@ def _read(path: Path, expected: str) -> tuple[dict[str, Entry], str | None]:
     """The entries stored at `path`, and a warning when the file had to be discarded."""
     try:
         with open(path, "rb") as stream:
-            if stream.read(len(MAGIC)) != MAGIC:
-                return {}, "not a vaultbot parse cache"
+            head = stream.read(len(MAGIC))
+            if head != MAGIC:  # an older format's cache is an older vaultbot's, the usual case after an upgrade
+                return {}, f"{_FOREIGN} (another cache format)" if head.startswith(MAGIC_NAME) else "not a vaultbot parse cache"
             data = _NoteUnpickler(io.BufferedReader(stream, 1 << 20)).load()
     except FileNotFoundError:
         return {}, None

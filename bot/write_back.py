@@ -208,7 +208,8 @@ def _report(change: Change, error: WriteConflict | OSError, result: WriteResult)
         result.problems.append(Problem(change.path, f"not moved: {change.destination} already exists; the note is unchanged"))
     elif isinstance(error, WriteConflict):
         result.problems.append(Problem(change.path, "changed on disk while vaultbot ran; not overwritten (the next run picks it up)"))
-    elif isinstance(error, FileNotFoundError):  # deleted or renamed by someone since it was read: their change, not a failure
+    elif isinstance(error, (FileNotFoundError, IsADirectoryError)):
+        # Deleted or renamed by someone since it was read (a folder may take its name): their change, not a failure.
         result.problems.append(Problem(change.path, GONE))
     else:
         result.failed = True

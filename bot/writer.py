@@ -100,7 +100,7 @@ def place(staged: Staged, expected: bytes, unsynced: set[Path] | None = None) ->
     the folder whose entry changed is added to it instead of being synced here (`sync_folders` then
     syncs each folder once for many notes)."""
     try:
-        if staged.target.read_bytes() != expected:
+        if not _holds(staged.target, expected):
             raise WriteConflict(str(staged.target))
         os.replace(staged.temporary, staged.target)
     except BaseException:
@@ -118,7 +118,7 @@ def place_moved(staged: Staged, source: Path, expected: bytes, unsynced: set[Pat
     read, OSError when either cannot be written; in each case `source` is untouched and neither the
     new path nor the temporary file is left behind."""
     try:
-        if source.read_bytes() != expected:
+        if not _holds(source, expected):
             raise WriteConflict(str(source))
         _place_new(staged.temporary, staged.target)
     except BaseException:
@@ -127,7 +127,7 @@ def place_moved(staged: Staged, source: Path, expected: bytes, unsynced: set[Pat
     placed = _as_placed(staged.target, staged.stat)
     _sync_folder(staged.target.parent)  # the copy is on disk before the original goes
     try:
-        if source.read_bytes() != expected:
+        if not _holds(source, expected):
             raise WriteConflict(str(source))
         source.unlink()
     except BaseException:
@@ -141,7 +141,7 @@ def place_moved(staged: Staged, source: Path, expected: bytes, unsynced: set[Pat
 def stage_move(source: Path, destination: Path, data: bytes, expected: bytes) -> Staged:
     """`stage` for a move of `source` to `destination`: refused early (WriteConflict, FileExistsError)
     when `source` changed or `destination` exists; `place_moved` checks both again."""
-    if source.read_bytes() != expected:
+    if not _holds(source, expected):
         raise WriteConflict(str(source))
     if destination.exists():
         raise FileExistsError(str(destination))
@@ -151,9 +151,15 @@ def stage_move(source: Path, destination: Path, data: bytes, expected: bytes) ->
 
 def stage_write(target: Path, data: bytes, expected: bytes) -> Staged:
     """`stage` for a rewrite of `target`: refused early (WriteConflict) when it changed; `place` checks again."""
-    if target.read_bytes() != expected:
+    if not _holds(target, expected):
         raise WriteConflict(str(target))
     return stage(target, data, stat.S_IMODE(target.stat().st_mode))
+
+
+def _holds(note: Path, expected: bytes) -> bool:
+    """Whether the note is still a file of its own (the scan never takes a symlink for a note) holding `expected`.
+    One made a link meanwhile, even to the same bytes, is someone's edit: renaming over it would undo it."""
+    return not note.is_symlink() and note.read_bytes() == expected
 
 
 def _durable(staged: Staged) -> Staged:

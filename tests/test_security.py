@@ -20,7 +20,7 @@ import pytest
 from bot.config import load_config
 from bot.note import BadNote, load_frontmatter, parse_note
 from bot.runner import plan_run
-from bot.write_back import write_changes
+from bot.write_back import GONE, write_changes
 from tests.test_action import run_action, runner, workspace  # noqa: F401 - fixtures used below
 from tests.vaults import PARSE_DEFAULTS, TODAY, plan, run_cli, tree_state, write_vault
 
@@ -69,8 +69,39 @@ def test_a_note_swapped_for_an_outside_symlink_mid_run_is_not_written_through(tm
     pending = plan_run(vault, load_config(vault), TODAY)
     (vault / "Acme.md").unlink()
     (vault / "Acme.md").symlink_to(outside / "Copy.md")
-    write_changes(vault, pending.changes)
+    result = write_changes(vault, pending.changes)
     assert (outside / "Copy.md").read_text() == ENTITY, "the file outside is never written"
+    assert (vault / "Acme.md").is_symlink(), "the person's link stays: a copy with the edits never replaces it"
+    assert [(problem.path, problem.message) for problem in result.problems if problem.path == "Acme.md"] == [
+        ("Acme.md", "changed on disk while vaultbot ran; not overwritten (the next run picks it up)")
+    ]
+
+
+def test_a_note_swapped_for_a_symlink_inside_the_vault_mid_run_stays_a_link(tmp_path: Path) -> None:
+    """Between reading and writing, the note moves into a folder and a link to it takes its place (the
+    bytes read through the link are the same): the link and the moved note stay as the person left them."""
+    vault = write_vault(tmp_path / "vault", {"Acme.md": ENTITY, "Meeting.md": MEETING})
+    pending = plan_run(vault, load_config(vault), TODAY)
+    assert "Acme.md" in {change.path for change in pending.changes}
+    (vault / "Archive").mkdir()
+    (vault / "Acme.md").rename(vault / "Archive" / "Acme.md")
+    (vault / "Acme.md").symlink_to(Path("Archive") / "Acme.md")
+    write_changes(vault, pending.changes)
+    assert (vault / "Acme.md").is_symlink() and (vault / "Archive" / "Acme.md").read_text() == ENTITY
+
+
+def test_a_note_that_becomes_a_folder_mid_run_is_gone_not_a_failed_write(tmp_path: Path) -> None:
+    """Between reading and writing, Acme.md is removed and a folder takes its name: the person's change,
+    reported as a note removed (as when no folder takes the name), not an I/O error that fails the run."""
+    vault = write_vault(tmp_path / "vault", {"Acme.md": ENTITY, "Meeting.md": MEETING})
+    pending = plan_run(vault, load_config(vault), TODAY)
+    (vault / "Acme.md").unlink()
+    write_vault(vault / "Acme.md", {"Inside.md": "kept\n"})
+    result = write_changes(vault, pending.changes)
+    assert not result.failed
+    assert [(problem.path, problem.message) for problem in result.problems] == [("Acme.md", GONE)]
+    assert (vault / "Acme.md" / "Inside.md").read_text() == "kept\n"
+    assert "Meeting.md" in {change.path for change in result.written}, "the other notes are written as usual"
 
 
 def test_a_symlink_inside_the_vault_is_not_read_twice_and_never_written(tmp_path: Path) -> None:

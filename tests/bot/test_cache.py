@@ -173,6 +173,18 @@ def test_a_cache_from_another_version_or_setting_is_discarded(vault: Path) -> No
     assert len(warnings) == 1 and "another vaultbot version" in warnings[0], "one warning, not one per shard"
 
 
+def test_a_cache_of_another_format_is_named_another_versions_not_something_else(vault: Path) -> None:
+    """A cache carried over an upgrade (VAULTBOT_CACHE_DIR shared, the Action's cache) starts with another
+    format's line: it is the older vaultbot's, not a file that is no parse cache at all."""
+    warm(vault)
+    for path in cache_dir(vault).glob("*.pickle"):
+        path.write_bytes(b"vaultbot parse cache 4\n" + path.read_bytes()[len(MAGIC) :])
+    warnings: list[str] = []
+    _, cache = cached_plan(vault, warnings)
+    assert cache.parsed == len(FILES)
+    assert len(warnings) == 1 and "written by another vaultbot version or settings (another cache format)" in warnings[0]
+
+
 def test_a_changed_parse_setting_is_a_foreign_cache(vault: Path) -> None:
     warm(vault)
     (vault / ".vaultbot.yaml").write_text("rules:\n  recent-context:\n    heading: Latest\n")
