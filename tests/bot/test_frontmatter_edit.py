@@ -116,8 +116,15 @@ SET_TESTS = (
     ("new key after a last line without newline", "a: 1", "last_contact", D, "\n", "a: 1\nlast_contact: 2025-12-19\n"),
     # An item added after a last line without its line end gets one (it ran onto that line: `- a- ""`).
     ("item added after a last line without newline", "tags:\n- a", "tags", ["a", "", ""], "\n", 'tags:\n- a\n- ""\n- ""\n'),
-    ("items replaced to a last line without newline", "x: 1\ntags:\n- a", "tags", [""] * 5, "\n", 'x: 1\ntags:\n' + '- ""\n' * 5),
-    ("CRLF item added after a last line without newline", "tags:\r\n  - a\r\n  - b", "tags", ["b", "c"], "\r\n", "tags:\r\n  - b\r\n  - c\r\n"),
+    ("items replaced to a last line without newline", "x: 1\ntags:\n- a", "tags", [""] * 5, "\n", "x: 1\ntags:\n" + '- ""\n' * 5),
+    (
+        "CRLF item added after a last line without newline",
+        "tags:\r\n  - a\r\n  - b",
+        "tags",
+        ["b", "c"],
+        "\r\n",
+        "tags:\r\n  - b\r\n  - c\r\n",
+    ),
     ("new key after trailing comments", "a: 1\n# end\n", "b", "x", "\n", "a: 1\n# end\nb: x\n"),
     ("quoted key keeps its quotes", '"last_contact": x\n', "last_contact", D, "\n", '"last_contact": 2025-12-19\n'),
     ("single-quoted key", "'last_contact' : x\n", "last_contact", D, "\n", "'last_contact' : 2025-12-19\n"),
