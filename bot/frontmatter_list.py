@@ -96,6 +96,9 @@ def edit_block(
         else:  # dropped, with the blank lines that set it apart
             while not out[-1].strip():
                 out.pop()
+        if added and not out[-1].endswith("\n"):
+            # The frontmatter's last line may lack its line end: an item added after it needs one.
+            out[-1] += newline
         out.extend(added)
         out.extend(lines[last + 1 : dash_lines[n + 1] if n + 1 < len(items) else len(lines)])
     return out

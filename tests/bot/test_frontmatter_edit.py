@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
@@ -114,6 +114,17 @@ SET_TESTS = (
     ("empty list", "tags:\n  - a\nz: 1\n", "tags", [], "\n", "tags: []\nz: 1\n"),
     ("new key in empty frontmatter", "", "tags", ["a"], "\n", "tags:\n  - a\n"),
     ("new key after a last line without newline", "a: 1", "last_contact", D, "\n", "a: 1\nlast_contact: 2025-12-19\n"),
+    # An item added after a last line without its line end gets one (it ran onto that line: `- a- ""`).
+    ("item added after a last line without newline", "tags:\n- a", "tags", ["a", "", ""], "\n", 'tags:\n- a\n- ""\n- ""\n'),
+    ("items replaced to a last line without newline", "x: 1\ntags:\n- a", "tags", [""] * 5, "\n", "x: 1\ntags:\n" + '- ""\n' * 5),
+    (
+        "CRLF item added after a last line without newline",
+        "tags:\r\n  - a\r\n  - b",
+        "tags",
+        ["b", "c"],
+        "\r\n",
+        "tags:\r\n  - b\r\n  - c\r\n",
+    ),
     ("new key after trailing comments", "a: 1\n# end\n", "b", "x", "\n", "a: 1\n# end\nb: x\n"),
     ("quoted key keeps its quotes", '"last_contact": x\n', "last_contact", D, "\n", '"last_contact": 2025-12-19\n'),
     ("single-quoted key", "'last_contact' : x\n", "last_contact", D, "\n", "'last_contact' : 2025-12-19\n"),
@@ -306,6 +317,8 @@ new_values = st.one_of(
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents(), new_values)
+# Found at random in CI: a last item without its line end, items added after it.
+@example(("tags:\n- a", "tags", "\n", (0, 9)), [""] * 5)
 def test_set_key_properties(document: tuple[str, str, str, tuple[int, int] | None], value: object) -> None:
     text, key, newline, span = document
     before = yaml.load(text, Loader=yaml.SafeLoader) or {}
