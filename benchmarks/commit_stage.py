@@ -49,6 +49,7 @@ def committed_repository(notes: int) -> tuple[Path, list[str]]:
         shutil.rmtree(repo, ignore_errors=True)
         shutil.copytree(generated(notes), repo)
         git(repo, "init", "-q", "-b", "main")
+        git(repo, "config", "gc.auto", "0")  # as in git_runs.git_copy: no detached gc during the measurements
         git(repo, "add", "-A")
         git(repo, "commit", "-q", "-m", "notes")
         (repo / ".git" / READY).touch()

@@ -36,6 +36,9 @@ def git_copy(source: Path, copy: Path) -> str:
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(source, copy, ignore=shutil.ignore_patterns(".git"))
     git(copy, "init", "-q", "-b", "main")
+    # No automatic gc: after committing 10,000 loose objects git would pack them in a detached
+    # process, which deletes files under .git while the benchmark times runs or removes the copy.
+    git(copy, "config", "gc.auto", "0")
     git(copy, "add", "-A")
     git(copy, "commit", "-q", "-m", "notes")
     return git(copy, "rev-parse", "HEAD").strip()

@@ -222,6 +222,7 @@ def watch_latency(size: int, repeat: int, work: Path) -> list[tuple[float, float
         return subprocess.run(["git", *command], cwd=vault, check=True, capture_output=True, text=True, env=env).stdout
 
     git("init", "-q", "-b", "main")
+    git("config", "gc.auto", "0")  # as in git_runs.git_copy: no detached gc during the measurements
     git("add", "-A")
     git("commit", "-q", "-m", "notes")
     for _ in range(2):  # the first run commits its changes; the second finds the vault clean and warms the cache
