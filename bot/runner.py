@@ -11,11 +11,10 @@ In a git vault where the run commits, planning reads the committed view
 changes are read as HEAD has them and never changed, so no commit holds text
 derived from uncommitted notes, and the dry run plans exactly what the real run does.
 
-A run that starts from a remembered clean state (bot/memo.py), with the vault
-changed since by notes edited, added or removed (bot/delta.py says which such
-changes qualify), has each rule check only what those changes affect and
-reaches the same result as a full run.
-What the memo needs of a run is kept in the plan's `memo` (bot/memo_record.py).
+A run that starts from a remembered clean state (bot/memo.py), with the vault changed since by
+notes edited, added or removed (bot/delta.py says which such changes qualify), has each rule
+check only what those changes affect and reaches the same result as a full run. What the memo
+needs of a run is kept in the plan's `memo` (bot/memo_record.py).
 """
 
 from __future__ import annotations
@@ -47,6 +46,7 @@ from bot.scope import notes_in_scope
 from bot.since_clean import delta_since_clean_state, link_warnings, run_context
 from bot.together import ties, untie, without_unmet_requirements
 from bot.vault import VaultIndex
+from bot.vault_update import with_notes
 from bot.view import UNCOMMITTED, CommittedView, narrow, untracked_problems, waiting_problems
 from rules import RULES, Rule
 
@@ -249,7 +249,7 @@ def apply_rules(
             edited = {path: vault.notes[path] for path in updated}
             if versions is not None:
                 versions[rule.ID] = edited
-            vault = vault.with_notes(updated, removed=moving)
+            vault = with_notes(vault, updated, removed=moving)
             if delta is not None:
                 delta = None if moving else delta.advanced(vault, edited)
     requirements = {p: paths for p, paths in requires.items() if paths}

@@ -87,13 +87,6 @@ class VaultIndex:
         entity_types = {t.lower() for t in index.entity_types}
         self.entities = tuple(p for p, n in self.notes.items() if n.type and n.type.lower() in entity_types)
 
-    def with_notes(self, updated: Mapping[str, Note], removed: Iterable[str] = ()) -> VaultIndex:
-        """A new index with `updated` notes replaced and `removed` ones gone, carrying over what
-        the edits leave as it was (bot/vault_update.py)."""
-        from bot.vault_update import with_notes
-
-        return with_notes(self, updated, removed)
-
     def _targets(self, path: str) -> set[str]:
         """The notes `path` links to (itself aside)."""
         return {target for _, target in self._links(path) if target is not None and target != path}

@@ -1,4 +1,4 @@
-"""The vault index after a rule's edits (`VaultIndex.with_notes`): what carries over, what is worked out again.
+"""The vault index after a rule's edits (`with_notes`): what carries over, what is worked out again.
 
 Rules change a few notes at a time and almost never a path, an alias or a type.
 When none changed, the name tables, link resolution, entities, home folders and

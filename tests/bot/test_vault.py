@@ -15,6 +15,7 @@ from bot.obsidian import read_settings
 from bot.runner import load_notes, parse_settings
 from bot.scan import scan_vault
 from bot.vault import VaultIndex
+from bot.vault_update import with_notes
 
 NFD_CAFE = unicodedata.normalize("NFD", "Café")
 NFC_CAFE = unicodedata.normalize("NFC", "Café")
@@ -432,7 +433,7 @@ def test_with_notes_drops_what_an_edit_changes(tmp_path: Path, edited: str) -> N
     for entity in vault.entities:
         vault.related(entity, TODAY)  # memoised, as the rules leave them
     note = parse_note("Meeting.md", edited, False, None, parse_settings(parse_config(None), vault.settings))
-    carried = vault.with_notes({"Meeting.md": note})
+    carried = with_notes(vault, {"Meeting.md": note})
     fresh = VaultIndex(carried.notes, carried.folders, carried.settings, carried.index)
     for entity in vault.entities:
         assert carried.related(entity, TODAY) == fresh.related(entity, TODAY), entity

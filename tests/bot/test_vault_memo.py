@@ -1,4 +1,4 @@
-"""What `VaultIndex.with_notes` carries over from the index before an edit (resolution, links, backlinks,
+"""What `with_notes` (bot/vault_update.py) carries over from the index before an edit (resolution, links, backlinks,
 related notes and their order) must equal what a fresh index of the same notes works out, for any edit
 that keeps paths, types and aliases: links added and removed, dates moved, duplicate marks set, moved,
 removed, chained and looped (a mark changes the status of every note whose marks lead through it)."""
@@ -15,6 +15,7 @@ from bot.note import Note, parse_note
 from bot.obsidian import ObsidianSettings
 from bot.runner import parse_settings
 from bot.vault import VaultIndex
+from bot.vault_update import with_notes
 from rules.recent_context import ordered_related, unlinkable_related
 
 TODAY = datetime.date(2026, 11, 24)
@@ -86,7 +87,7 @@ def test_an_index_carried_through_edits_equals_a_fresh_one(before: list[str], ed
     for edit in edits:
         if asked:  # memoised as the rules leave them: what with_notes must carry or drop
             assert_same(vault, vault)
-        vault = vault.with_notes({path: parsed(path, text, vault.notes[path]) for path, text in edit.items()})
+        vault = with_notes(vault, {path: parsed(path, text, vault.notes[path]) for path, text in edit.items()})
         texts.update(edit)
     assert_same(vault, index(texts))
 
@@ -105,7 +106,7 @@ def test_a_mark_changed_far_down_a_chain_changes_the_notes_it_leads_from() -> No
     vault = index(texts)
     assert vault.related("Customers/Globex.md", TODAY) == []
     closed = meeting_text([], 2, "M0", None)
-    carried = vault.with_notes({MEETINGS[2]: parsed(MEETINGS[2], closed, vault.notes[MEETINGS[2]])})
+    carried = with_notes(vault, {MEETINGS[2]: parsed(MEETINGS[2], closed, vault.notes[MEETINGS[2]])})
     assert carried.related("Customers/Globex.md", TODAY) == [MEETINGS[0]]
     assert_same(carried, index({**texts, MEETINGS[2]: closed}))
 
