@@ -8,23 +8,21 @@ through a pipe as a pickle, without the text of the notes that do not keep it
 (bot/note.py), which was most of the pickle. Forking (not spawning) means the
 children start in a few milliseconds with the code and settings already loaded.
 
-It stays serial where a fork is not safe or not possible: on one core, where
-`os.fork` does not exist (Windows), and when the process runs other threads
-(the daemon's scheduler: a thread holding a lock at the fork would leave that
-lock held forever in the child). A child that fails in any way costs only time:
-its share is parsed again here.
+It stays serial where a fork is not safe or not possible (bot/forked.py: Windows, other
+threads running, as in the daemon) and on one core. A child that fails in any way costs
+only time: its share is parsed again here.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
-import pickle
-import threading
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, NamedTuple
 
+from bot import forked
 from bot.counting import counter
 from bot.note import BadNote, Note, ParseSettings, Source, decode, keeps_text, parse_note
 from bot.scan import FileStat
@@ -67,13 +65,7 @@ def _parse_serially(
 
 
 def _workers() -> int:
-    try:
-        cores = len(os.sched_getaffinity(0))  # what this process may use, not what the machine has
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    if not hasattr(os, "fork") or threading.active_count() > 1:
-        return 1
-    return cores
+    return forked.cores() if forked.fork_safe() else 1
 
 
 def parse_files(
@@ -106,56 +98,16 @@ def _parse_files(
     if workers < 2 or len(items) < PARALLEL_FROM:
         return dict(zip(files, _parse_serially(root, items, settings, counter("parse", len(items)))))
     shares = [items[index::workers] for index in range(workers)]  # interleaved: big notes cluster by folder
-    children = [_fork_parser(root, share, settings) for share in shares[1:]]
+    children = [forked.start(functools.partial(_parse_serially, root, share, settings)) for share in shares[1:]]
     # Only this process counts (bot/counting.py): the children parse shares of the same size at
     # about its pace, so its own count times the number of shares is what is shown until they report.
     count = counter("parse", len(items), scale=len(shares))
     results = {path: result for (path, _), result in zip(shares[0], _parse_serially(root, shares[0], settings, count))}
     for share, child in zip(shares[1:], children):
-        parsed = _collect(child)
+        parsed = forked.answer(child, list) if child is not None else None
         if parsed is None or len(parsed) != len(share):
             parsed = _parse_serially(root, share, settings)
         results.update(zip((path for path, _ in share), parsed))
     if count is not None:
         count(len(items))
     return {path: results[path] for path in files}
-
-
-def _fork_parser(root: Path, share: list[tuple[str, FileStat]], settings: ParseSettings) -> tuple[int, int] | None:
-    """Start a child that parses `share` and pickles the results to a pipe: (pid, read end), or None."""
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the child: never returns, never runs the parent's cleanup or flushes its buffers
-        status = 1
-        try:
-            os.close(read_end)
-            with open(write_end, "wb") as stream:
-                pickle.dump(_parse_serially(root, share, settings), stream, protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    return pid, read_end
-
-
-def _collect(child: tuple[int, int] | None) -> list[Note | Unusable] | None:
-    """The child's results, or None when it failed; the child is always reaped."""
-    if child is None:
-        return None
-    pid, read_end = child
-    try:
-        with open(read_end, "rb") as stream:
-            parsed = pickle.load(stream)
-    except Exception:  # a child killed or failed halfway: a truncated pickle
-        parsed = None
-    finally:
-        _, status = os.waitpid(pid, 0)
-    return parsed if status == 0 and isinstance(parsed, list) else None

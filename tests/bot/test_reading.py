@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.forked
 import bot.reading
 from bot.reading import Unusable, parse_files
 from bot.scan import FileStat
@@ -51,7 +52,7 @@ def test_a_failing_child_costs_only_time(tmp_path: Path, files: dict[str, FileSt
     def broken_pipe(*args: object, **kwargs: object) -> None:  # runs in the child, which inherited the patch
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(bot.reading.pickle, "dump", broken_pipe)
+    monkeypatch.setattr(bot.forked.pickle, "dump", broken_pipe)
     assert parse_files(tmp_path, files, PARSE_DEFAULTS, workers=2) == serial
 
 
