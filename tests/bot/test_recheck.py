@@ -29,7 +29,8 @@ from bot.config import load_config
 from bot.memo import CleanRunMemo
 from bot.note_text import reader
 from bot.recheck import recheck_written
-from bot.runner import RunPlan, apply_rules, parse_settings, plan_run
+from bot.runner import RulesResult, RunPlan, apply_rules, parse_settings, plan_run
+from bot.vault import VaultIndex
 from rules import get_rule
 from tests.test_incremental import edit, outcome, planned, real_run, vault_model, write_model
 from tests.vaults import TODAY, write_vault
@@ -97,13 +98,21 @@ def registered(ids: Sequence[str]) -> Iterator[None]:
                 del sys.modules[module.__name__]
 
 
+def full_rerun(root: Path, vault: VaultIndex, rule_ids: Sequence[str]) -> RulesResult:
+    """Every rule of `rule_ids` rerun over all of `vault` (the notes of the vault at `root`)."""
+    config = load_config(root)
+    return apply_rules(
+        vault, [get_rule(i) for i in rule_ids], config, parse_settings(config, vault.settings), TODAY, read_text=reader(root)
+    )
+
+
 def assert_recheck_is_a_full_rerun(root: Path, plan: RunPlan) -> bool:
     """The re-check of `plan`'s vault against every rule rerun over all of it; whether it is clean."""
     assert plan.memo is not None and plan.vault is not None
     config = load_config(root)
     parse = parse_settings(config, plan.vault.settings)
     chosen = [get_rule(rule_id) for rule_id in plan.rules]
-    full = apply_rules(plan.vault, chosen, config, parse, TODAY, read_text=reader(root))
+    full = full_rerun(root, plan.vault, plan.rules)
     record = plan.memo
     again = recheck_written(
         plan.vault, chosen, record.versions, record.rule_problems, record.link_problems, config, parse, TODAY, reader(root)
@@ -155,15 +164,7 @@ def test_the_memo_is_recorded_exactly_when_a_full_rerun_finds_nothing(tmp_path: 
     with registered(extra):
         plan = real_run(tmp_path)
         assert plan.changes, "the cold run has something to write"
-        config = load_config(tmp_path)
-        full = apply_rules(
-            plan.vault,
-            [get_rule(i) for i in plan.rules],
-            config,
-            parse_settings(config, plan.vault.settings),
-            TODAY,
-            read_text=reader(tmp_path),
-        )
+        full = full_rerun(tmp_path, plan.vault, plan.rules)
         clean = not full.changed_by
         if extra == ("restage", "stage-b"):
             assert not clean, "the fight is not over"

@@ -24,13 +24,10 @@ from bot import recheck_child
 from bot.cli import main
 from bot.config import load_config
 from bot.execute import RunRequest, run
-from bot.note_text import reader
 from bot.problem import Problem
 from bot.recheck import Recheck
 from bot.recheck_child import PendingRecheck
-from bot.runner import apply_rules, parse_settings
-from rules import get_rule
-from tests.bot.test_recheck import registered
+from tests.bot.test_recheck import full_rerun, registered
 from tests.test_faults import busy_vault
 from tests.test_incremental import outcome, planned, vault_model, write_model
 from tests.test_soak import TODAY as TODAY_TEXT
@@ -126,15 +123,7 @@ def test_a_real_run_rechecking_in_a_child_records_the_memo_exactly_when_the_vaul
         assert done.changes and not done.failed and forks, "a real run that rechecked in a child"
         nxt, _, _ = planned(tmp_path, cached=True)
         fresh, _, _ = planned(tmp_path, cached=False)
-        config = load_config(tmp_path)
-        rerun = apply_rules(
-            fresh.original,
-            [get_rule(i) for i in fresh.rules],
-            config,
-            parse_settings(config, fresh.original.settings),
-            TODAY,
-            read_text=reader(tmp_path),
-        )
+        rerun = full_rerun(tmp_path, fresh.original, fresh.rules)
         assert nxt.memo is not None and nxt.memo.remembered == (not rerun.changed_by), "the full rerun over the vault as written"
         assert outcome(nxt) == outcome(fresh)
         if extra != ("postpone",):  # whether postponing leaves more to do depends on the dates drawn
