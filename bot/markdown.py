@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple, Sequence
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 # Re-exported: headings and sections were found here before bot/sections.py took them over.
 from bot.sections import Heading as Heading
@@ -275,14 +275,20 @@ def find_tasks(text: str, masked: str | None = None) -> list[Task]:
 
 _MARKDOWN_DESTINATION = re.compile(r"(?<!\\)\]\([ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<bare>(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))+))")
 _WIKILINK_PIPE = re.compile(r"\\?\|")
+_UNSAFE_IN_DESTINATION = re.compile(r"[\s\x00-\x1f\x7f`\\]")
 
 
 def markdown_destination(path: str) -> str:
     """`path` as a markdown link's destination, the way Obsidian writes one (`%` and spaces
     percent-encoded, `Note%20(1).md`); parentheses that do not pair up are encoded too, since
     CommonMark ends a bare destination at an unbalanced one (`[it](Sync%20(final.md)` is no link),
-    and so is `#`, which would start a heading (`Q#2.md` would open `Q` at its heading `2.md`)."""
+    and so is `#`, which would start a heading (`Q#2.md` would open `Q` at its heading `2.md`).
+    Any other white space or control character would end the destination as a space does, a
+    backslash would escape the character after it, and a backtick could open inline code that
+    swallows the link: all are encoded."""
     encoded = path.replace("%", "%25").replace(" ", "%20").replace("#", "%23")
+    if _UNSAFE_IN_DESTINATION.search(encoded):
+        encoded = _UNSAFE_IN_DESTINATION.sub(lambda found: quote(found.group(), safe=""), encoded)
     return encoded if _balanced(encoded) else encoded.replace("(", "%28").replace(")", "%29")
 
 

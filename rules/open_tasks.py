@@ -11,7 +11,10 @@ through the canonical note). One line per task, the task's text as written
 written the way Obsidian writes a new link; newest note first, and in each note
 in the order written; at most `max_entries`, then one line saying how many more.
 A task whose text leaves a `%%` comment open is reported instead: copied here,
-it would hide the rest of the note in Obsidian.
+it would hide the rest of the note in Obsidian. The tasks of a note no link can
+open (its name starts or ends with white space, which a link trims, or holds
+`#`, `|`, `%%`, ...) are only counted, and reported: a line linking it would be
+a person's line the next run, and the task listed again below it every run.
 
     - [ ] Send the migration plan draft 📅 2026-12-01 ([[2026-10-14 Quarterly review]])
 
@@ -106,9 +109,10 @@ ID = "open-tasks"
 SCOPE = ENTITY_NOTES
 OWNED_KEYS: tuple[str, ...] = ()
 
-# `- [ ] text (link)`: a wikilink, or a markdown link whose destination may hold one level of parentheses.
+# `- [ ] text (link)`: a wikilink (single brackets inside, as bot/markdown.py reads one), or a markdown
+# link (backslash escapes in its text) whose destination may hold one level of parentheses.
 _GENERATED = re.compile(
-    r"- \[(?P<status>[^\]\n])\] (?P<text>.*?) \((?P<link>\[\[[^\[\]\n]+\]\]|\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*\))\)"
+    r"- \[(?P<status>[^\]\n])\] (?P<text>.*?) \((?P<link>\[\[(?:[^\[\]\n]|\[(?!\[)|\](?!\]))+\]\]|\[(?:[^\[\]\n\\]|\\.)*\]\((?:[^()\s]|\([^()\s]*\))*\))\)"
     # Ticked in Obsidian, the Tasks plugin appends its done (or cancelled) date to the line, after the link.
     r"(?:[ \t]+[✅❌][ \t]*(?P<done>\d{4}-\d{2}-\d{2}))?[ \t]*"
 )

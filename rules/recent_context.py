@@ -13,8 +13,10 @@ its month; unknown dates last), at most `max_entries`:
     - 2025-10-06: [[Note name]] - Summary cut at a word... (via Owner)
 
 The link is written the way Obsidian writes a new link (`.obsidian/app.json`
-`newLinkFormat` and `useMarkdownLinks`). `(via Owner)` names the folder owner
-when it is another entity. The section is the heading, one blank line, the
+`newLinkFormat` and `useMarkdownLinks`). A note no such link can open (its name
+starts or ends with white space, which a link trims, or holds `#`, `|`, `%%`,
+...) is left out and reported. `(via Owner)` names the folder owner when it is
+another entity. The section is the heading, one blank line, the
 list, one blank line, then the next heading; the rest of the note is left byte
 for byte. A new section (`create_missing`) goes after the H1 title's own text,
 right before the next heading, so it never swallows text that follows it.
@@ -79,6 +81,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from bot.edits import NoteEdit, ReplaceSection, Report
+from bot.markdown import find_links
 from bot.scope import ENTITY_NOTES
 from bot.summary import cut_summary
 
@@ -90,8 +93,10 @@ if TYPE_CHECKING:
 ID = "recent-context"
 SCOPE = ENTITY_NOTES
 OWNED_KEYS: tuple[str, ...] = ()
-# Characters that can stop a written link from opening its note (checked only when the path holds one).
-_MAYBE_UNLINKABLE = re.compile(r"[\n\r#^|\[\]]")
+# What can stop a written link from opening its note (checked only when the path holds one): characters
+# a link may not carry as they are, white space at the start or end of the name or of a folder's.
+_MAYBE_UNLINKABLE = re.compile(r"[\n\r#^|\[\]()%\\<>`]|(?:^|/)\s|\s(?:/|\.md$)")
+_EDGE_SPACE = re.compile(r"(?:^|/)\s|\s(?:/|\.md$)")
 _WIKILINK_BREAKERS = re.compile(r"[#^|]|\[\[|\]\]")
 
 
@@ -134,7 +139,12 @@ def _link_label(link: str) -> str:
 def unlinkable(vault: VaultIndex, entity: str, path: str) -> str | None:
     """Why the link written to `path` would not open it, or None: a line break ends the line inside
     the link (the rest of the name would start a block of its own); in a wikilink, `#`, `^` or `|`
-    would start a heading, a block or shown text, and `[[` or `]]` another link's edge."""
+    would start a heading, a block or shown text, and `[[` or `]]` another link's edge. Obsidian
+    trims a link's target, so `[[Sync ]]` opens `Sync.md` (or a new note), never `Sync .md`: a name
+    starting or ending with white space cannot be linked either. Whatever else a name holds, the
+    link is read back as a run reads it, and must open the note it was written for: a line of
+    open-tasks whose link opened another note would be a person's line the next run, and the task
+    listed again below it, one more line every run."""
     if not _MAYBE_UNLINKABLE.search(path):  # nearly always: the link is made of the path's parts
         return None
     link = vault.link_text(path, entity)
@@ -142,7 +152,19 @@ def unlinkable(vault: VaultIndex, entity: str, path: str) -> str | None:
         return "its path holds a line break, which no link can hold"
     if link.startswith("[[") and _WIKILINK_BREAKERS.search(link[2:-2]):
         return "its name holds # ^ | [[ or ]], which no wikilink can hold"
-    return None
+    if "%%" in link:
+        return "its name holds %%, which starts an Obsidian comment"
+    if "`" in link:
+        # With another backtick on the line (a task's or a summary's text), inline code would hide the link.
+        return "its name holds a backtick, which can start inline code around the link"
+    found = find_links(link)
+    whole = len(found) == 1 and (found[0].start, found[0].end) == (0, len(link))
+    opened = vault.resolve(found[0].target, entity) if whole else None
+    if opened == path:
+        return None
+    if _EDGE_SPACE.search(path):
+        return "its name (or a folder's) starts or ends with white space, which a link trims"
+    return f"the link {link} would open {opened if opened else 'no note'}"
 
 
 def unlinkable_related(vault: VaultIndex, entity: str, today: datetime.date) -> dict[str, str]:

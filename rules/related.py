@@ -12,6 +12,10 @@ Obsidian writes a new link, then the entity's type and the count:
 
     - [[Microsoft]] (customer, 4 shared notes)
 
+An entity no link written here can open (its name starts or ends with white
+space, which a link trims, or holds `#`, `|`, `%%`, ...) is left out and
+reported, as Recent Context leaves out such notes.
+
 An entity the note already links to by hand elsewhere is listed too: the
 section is the complete picture. HTML comments in the section (template hints
 such as `<!-- Wikilinks to related entities -->`) stay, on top; everything else
@@ -90,6 +94,7 @@ from bot.edits import NoteEdit, ReplaceSection, Report
 from bot.markdown import find_section
 from bot.scope import ENTITY_NOTES
 from bot.sections import mask_code
+from rules.recent_context import unlinkable
 
 if TYPE_CHECKING:
     from bot.delta import VaultDelta
@@ -150,9 +155,25 @@ def entries(
     entities_of: dict[str, set[str]] | None = None,
     names: dict[str, str] | None = None,
 ) -> list[str]:
+    return listed_entries(vault, entity, options, today, entities_of, names)[0]
+
+
+def listed_entries(
+    vault: VaultIndex,
+    entity: str,
+    options: Options,
+    today: datetime.date,
+    entities_of: dict[str, set[str]] | None = None,
+    names: dict[str, str] | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """The section's lines, and the entities sharing enough notes that no link written in `entity`
+    can open, each with the reason (rules/recent_context.py `unlinkable`): left out, as Recent
+    Context leaves out such notes, rather than listed behind a link that opens another note or none."""
     shared = shared_notes(vault, entity, today, entities_of)
-    listed = [other for other in ranked(vault, shared, names) if len(shared[other]) >= options.min_shared]
-    return [entry(vault, entity, other, len(shared[other])) for other in listed[: options.max_entries]]
+    enough = [other for other in ranked(vault, shared, names) if len(shared[other]) >= options.min_shared]
+    reasons = {other: reason for other in enough if (reason := unlinkable(vault, entity, other)) is not None}
+    listed = [other for other in enough if other not in reasons]
+    return [entry(vault, entity, other, len(shared[other])) for other in listed[: options.max_entries]], reasons
 
 
 def comments(note: Note, heading: str) -> list[str] | None:
@@ -185,7 +206,9 @@ def explain(context: ExplainContext, options: Options) -> dict[str, Any]:
     """Every entity a related-note candidate also relates to: listed where, or left out why (after the run), for `vaultbot explain`."""
     before, after, entity = context.before, context.after, context.path
     shared = shared_notes(after, entity, context.today) if entity in after.notes else {}
-    listed = [other for other in ranked(after, shared) if len(shared[other]) >= options.min_shared]
+    enough = [other for other in ranked(after, shared) if len(shared[other]) >= options.min_shared]
+    unlinked = {other: reason for other in enough if (reason := unlinkable(after, entity, other)) is not None}
+    listed = [other for other in enough if other not in unlinked]
     candidates = {other for source in before.related_candidates(entity) for other in before.entities_of(source)} - {entity}
     found = []
     for other in sorted(candidates | set(shared)):
@@ -194,6 +217,8 @@ def explain(context: ExplainContext, options: Options) -> dict[str, Any]:
         why = None
         if not notes:
             why = "shares only notes that are left out (duplicates, dated after today)"
+        elif other in unlinked:
+            why = f"no link can open it: {unlinked[other]}"
         elif position is None:
             why = f"shares {len(notes)} notes, fewer than min_shared ({options.min_shared})"
         elif position > options.max_entries:
@@ -235,5 +260,8 @@ def check(vault: VaultIndex, options: Options, today: datetime.date, notes: Sequ
             continue
         if kept is None and not options.create_missing:
             continue
-        lines = (kept or []) + entries(vault, entity, options, today, entities_of, names)
+        generated, unlinked = listed_entries(vault, entity, options, today, entities_of, names)
+        for other, reason in unlinked.items():
+            yield NoteEdit(other, Report(f"not listed in {options.heading} of {entity}: {reason}"))
+        lines = (kept or []) + generated
         yield NoteEdit(entity, ReplaceSection(options.heading, tuple(lines), options.create_missing))
