@@ -27,9 +27,10 @@ the bot's and is regenerated from its source note.
 Ticking works in either place. A line ticked in the section (`- [x] ... ([[note]])`)
 whose task is still open in that note is ticked there too (the one status
 character; with `done_date`, the Tasks plugin's ` ✅ YYYY-MM-DD` is added, dated
-as the plugin dated the roll-up line if it did), and
-leaves the section; the two notes are written together or not at all. A task
-ticked in its note leaves the section. When the task's text is not found
+as the plugin dated the roll-up line if it did; Recent Context leaves that date
+out of a summary, so a tick never changes its line), and leaves the section;
+the two notes are written together or not at all. A task ticked in its note
+leaves the section. When the task's text is not found
 exactly once among that note's tasks (edited, moved, repeated), the task
 recurs (🔁, whose next occurrence only the Tasks plugin adds), the note opts
 out of this rule or is not one of the entity's notes (it neither links to the

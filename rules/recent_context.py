@@ -13,7 +13,14 @@ its month; unknown dates last), at most `max_entries`:
     - 2025-10-06: [[Note name]] - Summary cut at a word... (via Owner)
 
 The link is written the way Obsidian writes a new link (`.obsidian/app.json`
-`newLinkFormat` and `useMarkdownLinks`). A note no such link can open (its name
+`newLinkFormat` and `useMarkdownLinks`). The summary is the note's `summary`
+(or `description`) property, else the first paragraph of its `## Summary`
+section, else its first paragraph, as plain text, without the Tasks plugin's
+done and cancelled dates (` ✅ 2026-11-24`): like the checkbox, which it leaves
+out too, they only say that a task is done, so ticking a task (in its note, or
+through Open Tasks with `done_date`, which runs after this rule and would
+otherwise change the line again the next run) leaves the line as it was.
+A note no such link can open (its name
 starts or ends with white space, which a link trims, or holds `#`, `|`, `%%`,
 ...) is left out and reported. `(via Owner)` names the folder owner when it is
 another entity. The section is the heading, one blank line, the
@@ -98,6 +105,7 @@ OWNED_KEYS: tuple[str, ...] = ()
 _MAYBE_UNLINKABLE = re.compile(r"[\n\r#^|\[\]()%\\<>`]|(?:^|/)\s|\s(?:/|\.md$)")
 _EDGE_SPACE = re.compile(r"(?:^|/)\s|\s(?:/|\.md$)")
 _WIKILINK_BREAKERS = re.compile(r"[#^|]|\[\[|\]\]")
+_STATUS_DATE = re.compile(r"(?:^|\s)[✅❌]\s*\d{4}-\d{2}-\d{2}(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -123,12 +131,20 @@ def _date_key(vault: VaultIndex, path: str) -> tuple:
 def entry(vault: VaultIndex, entity: str, path: str, options: Options) -> str:
     note = vault.notes[path]
     line = f"- {note.date.date or 'unknown'}: {vault.link_text(path, entity)}"
-    if note.summary:
-        line += f" - {cut_summary(note.summary, options.summary_length)}"
+    summary = _without_status_dates(note.summary) if note.summary else None
+    if summary:
+        line += f" - {cut_summary(summary, options.summary_length)}"
     owner = vault.owner(path)
     if owner is not None and owner != entity:
         line += f" (via {vault.notes[owner].title})"
     return line
+
+
+def _without_status_dates(summary: str) -> str:
+    """The summary without the Tasks plugin's done and cancelled dates, which ticking a task adds."""
+    if "✅" not in summary and "❌" not in summary:
+        return summary
+    return " ".join(_STATUS_DATE.sub(" ", summary).split())
 
 
 def _link_label(link: str) -> str:

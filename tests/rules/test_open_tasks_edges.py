@@ -14,6 +14,7 @@ import pytest
 
 from bot.explain import explain
 from rules import open_tasks
+from tests.rules.memory import config, twice
 from tests.rules.test_open_tasks import ASK, CALL, LEFT, SOURCE, TODAY, _entity, _options, check_case, ticked
 from tests.vaults import plan, write_vault
 
@@ -178,3 +179,21 @@ def test_a_markdown_link_to_a_note_named_with_a_hash_encodes_it(tmp_path: Path) 
     write_vault(tmp_path, changed)
     again = plan(tmp_path, open_tasks.ID)
     assert again.changes == [] and again.problems == []
+
+
+def test_a_tick_with_done_date_leaves_the_recent_context_line_as_it_was() -> None:
+    """The call's first paragraph is its tasks, so they are its summary. Recent Context runs before
+    open-tasks: had the summary kept the ` ✅ date` the tick adds, the second run would rewrite the
+    line. Like the checkbox, the date says only that the task is done, and is left out."""
+    body = "# Acme\n\n## Recent Context\n\n{}\n## Open Tasks\n\n{}\n"
+    notes = {
+        "Acme/Acme.md": "---\ntype: customer\n---\n" + body.format("", "- [x] Send the plan ([[2026-11-02 call]])\n" + ASK + "\n"),
+        CALL: "---\ntype: meeting\ndate: 2026-11-02\n---\n- [ ] Send the plan\n- [ ] Ask finance\n- [-] Book the room ❌ 2026-11-20\n",
+    }
+    first, second = twice(None, notes, config(_options(done_date=True)), TODAY)
+    assert first.changed["Acme/Acme.md"].endswith(
+        body.format("- 2026-11-02: [[2026-11-02 call]] - Send the plan Ask finance Book the room\n", ASK)
+    )
+    assert first.changed[CALL].endswith("---\n- [x] Send the plan ✅ 2026-11-24\n- [ ] Ask finance\n- [-] Book the room ❌ 2026-11-20\n")
+    assert first.warnings == []
+    assert second == ({}, []), "the second run changes nothing"
