@@ -275,6 +275,7 @@ def find_tasks(text: str, masked: str | None = None) -> list[Task]:
 
 _MARKDOWN_DESTINATION = re.compile(r"(?<!\\)\]\([ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<bare>(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))+))")
 _WIKILINK_PIPE = re.compile(r"\\?\|")
+_LINK_TEXT_SPECIAL = re.compile(r"[\\\[\]]")
 _UNSAFE_IN_DESTINATION = re.compile(r"[\s\x00-\x1f\x7f`\\]")
 
 
@@ -290,6 +291,12 @@ def markdown_destination(path: str) -> str:
     if _UNSAFE_IN_DESTINATION.search(encoded):
         encoded = _UNSAFE_IN_DESTINATION.sub(lambda found: quote(found.group(), safe=""), encoded)
     return encoded if _balanced(encoded) else encoded.replace("(", "%28").replace(")", "%29")
+
+
+def markdown_link_text(text: str) -> str:
+    """`text` as a markdown link's text: `[`, `]` and `\\` backslash-escaped, as CommonMark reads them
+    back (`[a \\[b\\] c](...)` shows `a [b] c`); unescaped, `[a [b] c](...)` is no link at all."""
+    return _LINK_TEXT_SPECIAL.sub(r"\\\g<0>", text) if _LINK_TEXT_SPECIAL.search(text) else text
 
 
 def _balanced(text: str) -> bool:

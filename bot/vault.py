@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Mapping, TypeVar
 
 from bot.duplicate_marks import mark_problems, marks_lead_back
 from bot.index_settings import IndexSettings, duplicate_mark
-from bot.markdown import fold, markdown_destination
+from bot.markdown import fold, markdown_destination, markdown_link_text
 from bot.note import Note, NoteLink
 from bot.note_facts import aliases, not_after, told_apart, without_md
 from bot.obsidian import ObsidianSettings
@@ -250,13 +250,13 @@ class VaultIndex:
             # A bare `Name` would open a root note called Name first (an exact path wins).
             if not path.startswith("../") and self.resolve(without_md(path), source) != target:
                 path = "./" + path
-        elif style == "absolute" or len(self._by_name[fold(name)]) > 1:
+        elif style == "absolute" or len(self._by_name.get(fold(name), ())) > 1:  # `.get`: a lookup adds no empty entry
             path = target
         else:
             path = target.rsplit("/", 1)[-1]
         if self.settings.use_markdown_links and not wikilink:
             # `%` first: the link is percent-decoded when read back.
-            return f"[{name}]({markdown_destination(path)})"
+            return f"[{markdown_link_text(name)}]({markdown_destination(path)})"
         return f"[[{without_md(path)}]]"
 
     # -- entities ------------------------------------------------------------

@@ -105,6 +105,8 @@ OWNED_KEYS: tuple[str, ...] = ()
 _MAYBE_UNLINKABLE = re.compile(r"[\n\r#^|\[\]()%\\<>`]|(?:^|/)\s|\s(?:/|\.md$)")
 _EDGE_SPACE = re.compile(r"(?:^|/)\s|\s(?:/|\.md$)")
 _WIKILINK_BREAKERS = re.compile(r"[#^|]|\[\[|\]\]")
+_MARKDOWN_TEXT = re.compile(r"\[((?:[^\\\]]|\\.)*)\]")
+_ESCAPED = re.compile(r"\\(.)")
 _STATUS_DATE = re.compile(r"(?:^|\s)[✅❌]\s*\d{4}-\d{2}-\d{2}(?=\s|$)")
 
 
@@ -148,8 +150,12 @@ def _without_status_dates(summary: str) -> str:
 
 
 def _link_label(link: str) -> str:
-    """The text inside a written link, which is what lines are sorted by."""
-    return link[2:-2] if link.startswith("[[") else link[1 : link.index("]")]
+    """The text inside a written link, which is what lines are sorted by (a markdown link's as shown:
+    its text ends at the first `]` not escaped, bot/markdown.py `markdown_link_text`)."""
+    if link.startswith("[["):
+        return link[2:-2]
+    found = _MARKDOWN_TEXT.match(link)
+    return _ESCAPED.sub(r"\1", found.group(1)) if found else link
 
 
 def unlinkable(vault: VaultIndex, entity: str, path: str) -> str | None:
