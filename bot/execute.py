@@ -33,7 +33,7 @@ from bot.problem import Problem
 from bot.recheck_child import PendingRecheck
 from bot.runner import Change, Progress, RunPlan, collector_paused, load_notes, plan_run, selected_rules
 from bot.scan import FileStat
-from bot.write_back import WriteResult, needs_recheck, recheck_of, remember_clean_state, write_changes
+from bot.write_back import WriteResult, needs_recheck, pending_recheck, remember_clean_state, write_changes
 from bot.writer import remove_leftovers
 
 if TYPE_CHECKING:
@@ -276,7 +276,7 @@ def execute(
     vault as clean starts now, in a child when that is worth it (bot/recheck_child.py)."""
     pending = None
     if memo is not None and needs_recheck(plan):
-        pending = PendingRecheck(recheck_of(plan, request.config, request.today), len(plan.changes))
+        pending = pending_recheck(plan, request.config, request.today)
     try:
         return _execute(plan, request, repo, cache, memo, result, pending)
     finally:

@@ -77,6 +77,12 @@ def needs_recheck(plan: RunPlan) -> bool:
     return bool(plan.changes) and record is not None and not record.remembered and not plan.incomplete and in_place
 
 
+def pending_recheck(plan: RunPlan, config: Config, today: datetime.date) -> PendingRecheck:
+    """The written vault's re-check, in a child started now when that is worth it; the wait for the
+    child's answer is bounded by the vault's size (bot/recheck_child.py)."""
+    return PendingRecheck(recheck_of(plan, config, today), len(plan.changes), len(plan.vault.notes) if plan.vault else 0)
+
+
 def remember_clean_state(
     plan: RunPlan, written: WriteResult, config: Config, today: datetime.date, memo: CleanRunMemo, pending: PendingRecheck | None = None
 ) -> bool:
@@ -102,7 +108,8 @@ def remember_clean_state(
     note_problems, rule_problems, link_problems = record.note_problems, record.rule_problems, record.link_problems
     if plan.changes:
         again = pending.result() if pending is not None else recheck_of(plan, config, today)()
-        if not again.clean:  # a rule that is not idempotent here: never claim the vault is clean
+        # Not clean: a rule that is not idempotent here; None: the re-check's child hung. Never claim the vault clean.
+        if again is None or not again.clean:
             memo.forget()
             return False
         rule_problems, link_problems = again.rule_problems, again.link_problems

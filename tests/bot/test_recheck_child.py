@@ -218,3 +218,84 @@ def test_a_parent_killed_while_its_child_rechecks_takes_the_child_and_the_caller
         run_.kill()
         if child is not None and not _ended(child):
             os.kill(child, 9)
+
+
+def test_a_child_that_never_answers_is_killed_at_the_deadline_and_nothing_proves_the_vault_clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hung child (here: one that sleeps) kept the parent waiting forever. The wait ends at the
+    deadline (a base plus a share per note of the vault), the child is killed and reaped, and the
+    parent does not compute the re-check itself: whatever held the child may hold it too."""
+    monkeypatch.setattr(recheck_child, "WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(recheck_child, "WAIT_PER_NOTE_SECONDS", 0.001)
+    parent = os.getpid()
+    computed_here = []
+
+    def compute() -> Recheck:
+        if os.getpid() != parent:
+            time.sleep(600)
+        computed_here.append(os.getpid())
+        return by_this_process()
+
+    started = time.monotonic()
+    pending = PendingRecheck(compute, recheck_child.CHILD_FROM, notes=500)  # 0.5 s + 500 x 1 ms
+    assert pending.child is not None
+    child = pending.child[0]
+    assert pending.result() is None
+    assert 1.0 <= time.monotonic() - started < 10
+    assert computed_here == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # killed and reaped
+
+
+def test_a_slow_child_that_answers_before_the_deadline_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recheck_child, "WAIT_SECONDS", 30.0)
+    parent = os.getpid()
+
+    def compute() -> Recheck:
+        if os.getpid() != parent:
+            time.sleep(1)
+        return by_this_process()
+
+    pending = PendingRecheck(compute, recheck_child.CHILD_FROM)
+    assert pending.child is not None
+    child = pending.child[0]
+    assert computed_by(pending.result()) == child
+
+
+def test_a_real_run_whose_child_hangs_writes_what_it_would_and_records_no_memo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run ends (the child killed at the deadline), writes exactly what a run without the hang
+    writes, and records no memo: the next run checks the vault as usual, and finds what a fresh plan finds."""
+    from bot import write_back
+
+    model = vault_model(random.Random(3))
+    write_model(tmp_path / "hung", model)
+    write_model(tmp_path / "plain", model)
+    monkeypatch.setattr(recheck_child, "CHILD_FROM", 1)
+    plain = run(RunRequest(tmp_path / "plain", load_config(tmp_path / "plain"), TODAY))
+    assert plain.changes and not plain.failed
+    assert planned(tmp_path / "plain", cached=True)[0].memo.remembered, "without the hang, the memo is recorded"
+
+    monkeypatch.setattr(recheck_child, "WAIT_SECONDS", 1.0)
+    monkeypatch.setattr(recheck_child, "WAIT_PER_NOTE_SECONDS", 0.0)
+    original = write_back.recheck_of
+    parent = os.getpid()
+
+    def hanging(*args: object) -> object:
+        compute = original(*args)  # type: ignore[arg-type]
+
+        def in_child() -> Recheck:
+            if os.getpid() != parent:
+                time.sleep(600)
+            return compute()
+
+        return in_child
+
+    monkeypatch.setattr(write_back, "recheck_of", hanging)
+    started = time.monotonic()
+    hung = run(RunRequest(tmp_path / "hung", load_config(tmp_path / "hung"), TODAY))
+    assert time.monotonic() - started < 60
+    assert not hung.failed and [c.path for c in hung.changes] == [c.path for c in plain.changes]
+    written = {p.relative_to(tmp_path / "hung"): p.read_bytes() for p in (tmp_path / "hung").rglob("*.md")}
+    assert written == {p.relative_to(tmp_path / "plain"): p.read_bytes() for p in (tmp_path / "plain").rglob("*.md")}
+    nxt, _, _ = planned(tmp_path / "hung", cached=True)
+    assert nxt.memo is not None and not nxt.memo.remembered, "no memo recorded"
+    assert outcome(nxt) == outcome(planned(tmp_path / "hung", cached=False)[0])
