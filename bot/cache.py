@@ -251,7 +251,7 @@ class ParseCache:
                 previous[path] = (FileStat(entry[0], entry[1], entry[2], 0, entry[5]), entry[3])
                 previous_blobs[path] = entry[4]
         missed = len(scan.files) - len(kept)
-        blobs = (tracked_blobs(root) or {}) if missed > CONTENT_KEYS_FROM and git_dir(root) is not None else {}
+        blobs = (tracked_blobs(root, scan) or {}) if missed > CONTENT_KEYS_FROM and git_dir(root) is not None else {}
         for path in list(previous):  # a fresh clone: the same bytes under a new stat
             stat, entry = scan.files[path], stored[shard_of(path)][path]
             if blobs.get(path) and entry[4] == blobs[path] and entry[0] == stat.size:

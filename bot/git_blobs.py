@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import weakref
 from pathlib import Path
 
 # Settings of the environment that change what the pattern `*.md` matches (a literal name, or no
@@ -32,14 +33,36 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return subprocess.run(["git", *args], cwd=root, env=env, input=stdin, capture_output=True, check=True, timeout=120).stdout
 
 
-def tracked_blobs(root: Path) -> dict[str, str] | None:
+# The last answer given for a scan: (the scan, weakly: a scan no longer held is never taken for a new one at
+# its address; the vault; the answer).
+_last_answer: tuple[weakref.ref[object], Path, dict[str, str] | None] | None = None
+
+
+def tracked_blobs(root: Path, scan: object | None = None) -> dict[str, str] | None:
     """{vault path: blob id} of the notes git tracks whose file matches the index (None when git cannot
     say): one `git ls-files -s` for the ids, one `git diff-files` for the files that differ.
+
+    `scan`: the scan (bot/scan.py) the answer serves. Asked again for the same scan, the first
+    answer is given again: on a clone the clean-run memo misses, its check by content and then the
+    parse cache each asked git, on every note of the vault. Any answer after the scan serves as
+    well as a later one: each user keeps a blob id only for a file whose stat is still the scan's.
+    Without `scan` (after a commit, which changes the index) git is asked afresh.
 
     An entry git was told not to check (`update-index --assume-unchanged` or `--skip-worktree`,
     a tag other than `H` in `ls-files -v`) is left out: diff-files never reports its edits. So is
     a note whose checkout an attribute recodes (`RECODING_ATTRIBUTES`, in `.gitattributes` as the
     work tree or the index has it): its bytes are not the blob's, nor always of another size."""
+    global _last_answer
+    last = _last_answer
+    if scan is not None and last is not None and last[0]() is scan and last[1] == root:
+        return last[2]
+    blobs = _ask_git(root)
+    if scan is not None:
+        _last_answer = (weakref.ref(scan), root, blobs)
+    return blobs
+
+
+def _ask_git(root: Path) -> dict[str, str] | None:
     try:
         staged = _git(root, "ls-files", "-s", "-v", "-z", "--", "*.md")
         changed = _git(root, *FULL_STAT_CHECK, "diff-files", "--name-only", "-z", "--relative")

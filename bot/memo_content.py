@@ -78,9 +78,10 @@ class ContentKeys:
         )
 
 
-def content_keys(root: Path, files: Mapping[str, FileStat]) -> ContentKeys | None:
-    """The content keys of `files` (vault path -> the stat a scan saw, or vaultbot wrote); None when git cannot say."""
-    blobs = tracked_blobs(root)
+def content_keys(root: Path, files: Mapping[str, FileStat], scan: object | None = None) -> ContentKeys | None:
+    """The content keys of `files` (vault path -> the stat a scan saw, or vaultbot wrote); None when git
+    cannot say. `scan`: the scan `files` are from, whose git answer the parse cache then reuses."""
+    blobs = tracked_blobs(root, scan)
     checkout = checkout_settings(root)
     if blobs is None or checkout is None:
         return None

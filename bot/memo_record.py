@@ -57,7 +57,7 @@ def recall(memo: CleanRunMemo, today: datetime.date, root: Path, scan: ScanResul
     if clean is None:
         return None, record
     if clean.digest != record.digest and memo.by_content and clean.content:
-        record.keys = content_keys(root, scan.files)
+        record.keys = content_keys(root, scan.files, scan)
     if clean.digest == record.digest or (record.keys is not None and record.keys.digest(scan, context) == clean.content):
         record.remembered = True
         record.note_problems = clean.problems

@@ -117,7 +117,8 @@ def remember_clean_state(
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
     dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
     digest = record.digest if not placed else state_digest(files, plan.scan.folders, record.context, plan.scan.left_out)
-    keys = content_keys(plan.root, files) if memo.by_content else None  # after the commit: written notes are in the index
+    # After the commit, written notes are in the index: git is asked again. Nothing written, the scan's answer holds.
+    keys = content_keys(plan.root, files, None if placed else plan.scan) if memo.by_content else None
     content = keys.digest(plan.scan, record.context) if keys is not None else ""
     memo.remember(CleanState(digest, note_problems, rule_problems, link_problems, content), DateWindow.around(today, dates))
     return True

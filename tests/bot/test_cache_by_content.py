@@ -100,3 +100,35 @@ def test_a_note_saved_while_it_is_parsed_is_not_stored_under_the_blob_git_named_
     plan = plan_run(second, load_config(second), TODAY, loader=again.load_notes)
     assert plan.vault is not None and "Globex" not in plan.vault.notes[saved].link_names
     assert again.parsed == 1  # that one note, from the clone's own bytes
+
+
+def test_a_clone_that_misses_the_memo_asks_git_for_the_blob_ids_once(origin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo's check by content, the parse cache and the memo's record each listed the blob ids
+    (one `git ls-files` and one `git diff-files` over every note): one answer serves the scan they
+    share. After a run that wrote notes and committed them, the index has changed, and git is asked again."""
+    import bot.git_blobs
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    git(tmp_path, "clone", "-q", str(origin), str(first))
+    assert run(RunRequest(first, load_config(first), TODAY)).commit is not None  # the memo by content, carried in the cache folder
+    git(tmp_path, "clone", "-q", str(first), str(second))
+    asked: list[str] = []
+    ask = bot.git_blobs._git
+
+    def counted(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+        asked.append(next(arg for arg in args if not arg.startswith("-") and "=" not in arg))
+        return ask(root, *args, stdin=stdin)
+
+    monkeypatch.setattr(bot.git_blobs, "_git", counted)
+    edits = [
+        ("Meetings/2026-11-01 Call 0.md", "follow up 0", "follow up soon", []),  # a task: no line changes
+        ("Meetings/2026-11-20 Call 19.md", "Call with", "Pricing call with", ["Customers/Acme.md"]),  # a listed summary
+    ]
+    for path, old, new, changed in edits:
+        edited = second / path
+        edited.write_text(edited.read_text().replace(old, new))
+        git(second, "commit", "-q", "-am", "edited")  # the memo misses: the clone is not the vault it remembers
+        asked.clear()
+        result = run(RunRequest(second, load_config(second), TODAY))
+        assert not result.failed and [change.path for change in result.changes] == changed
+        assert asked.count("ls-files") == asked.count("diff-files") == (2 if changed else 1), asked  # again after a commit
