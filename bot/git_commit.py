@@ -14,7 +14,14 @@
    stdin. fast-import reads only the trees on those paths, so the cost does
    not grow with the repository. No hook runs (plumbing), as with any bot commit.
 3. `advance_head` moves HEAD with `update-ref HEAD NEW OLD`: when someone
-   committed meanwhile, the update fails and their commit stays.
+   committed meanwhile, the update fails and their commit stays. Then, as
+   `git commit` does, `git gc --auto`: each run adds its objects, loose (fast-
+   import unpacks fewer than 100) or as packs, and a daemon committing hourly
+   for a year would leave tens of thousands, every object lookup and fetch
+   slower for them. git decides (nothing below `gc.auto` loose objects and
+   `gc.autoPackLimit` packs; `gc.auto=0` turns it off) and by default packs in
+   the background (`gc.autoDetach`); in the foreground, the user's index is
+   brought in line (4.) once it is done.
 4. `sync_user_index` then points the user's index entries for those paths at
    the new blobs, but only entries that still hold the blob HEAD had before:
    a change the user staged meanwhile stays staged, and the rest of their
@@ -32,7 +39,7 @@ from typing import Collection, NamedTuple, Sequence
 
 from git import Repo
 
-from bot.git import GitError, identity_env, parse_identity, private_dir, run_git
+from bot.git import GitError, call_git, identity_env, parse_identity, private_dir, run_git
 
 ATTRIBUTES = ("text", "eol", "crlf", "filter", "ident", "working-tree-encoding")
 PRIVATE_INDEX = "commit-index"  # where earlier versions built the commit: one they left when killed is removed
@@ -218,6 +225,16 @@ def advance_head(repo: Repo, new: str, old: str | None) -> None:
         run_git(repo, ["update-ref", "-m", "commit: vaultbot", "HEAD", new, old or ""], "git update-ref")
     except GitError as error:
         raise GitError(f"{error} (HEAD moved while vaultbot ran: someone committed; their commit is kept)") from None
+    collect_garbage(repo)
+
+
+def collect_garbage(repo: Repo) -> None:
+    """`git gc --auto`, as git's own commands run it after adding objects. Its outcome is not the
+    run's: the commit is made, and a gc that fails (or is running already) leaves the repository as it was."""
+    try:
+        call_git(repo, ["gc", "--auto", "--quiet"], "git gc --auto")
+    except GitError:
+        pass  # git cannot start: the commit was made with it a moment ago, and the next commit tries again
 
 
 class IndexEntry(NamedTuple):

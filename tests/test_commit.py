@@ -334,3 +334,37 @@ def test_every_line_ending_mix_is_stored_as_git_add_would_store_it(tmp_path: Pat
         )
         assert git(repo, "rev-parse", f"HEAD:{path}").encode() == added.stdout, path
     assert git(repo, "status", "--porcelain") == ""
+
+
+def _objects(repo: Path) -> dict[str, int]:
+    counted = git(repo, "count-objects", "-v").splitlines()
+    return {key: int(value) for key, value in (line.split(": ") for line in counted) if key in ("count", "packs")}
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"), [({"gc.autoPackLimit": "1"}, "packed"), ({"gc.auto": "0", "gc.autoPackLimit": "1"}, "left")]
+)
+def test_a_commit_runs_git_gc_auto_as_git_commit_does(tmp_path: Path, settings: dict[str, str], expected: str) -> None:
+    """Each run adds its objects (loose, for a few notes): a daemon committing hourly for a year would
+    leave tens of thousands. After its commit a run asks `git gc --auto`, which packs everything into
+    one pack once git's thresholds are passed (here: more than one pack), and does nothing when the
+    user turned it off."""
+    vault = make_repo(tmp_path / "repo", NOTES)
+    repo = vault.parent
+    git(repo, "repack", "-d", "-q")
+    write_vault(vault, {"Later.md": "# Later\n"})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "later")
+    git(repo, "repack", "-d", "-q")
+    for key, value in {**settings, "gc.autoDetach": "false"}.items():  # in the foreground: done when the run is
+        git(repo, "config", key, value)
+    assert _objects(repo) == {"count": 0, "packs": 2}
+    assert main(["run", str(vault), "--today", TODAY, "-q"]) == 0
+    assert git(repo, "log", "-1", "--format=%an").strip() == "vaultbot"
+    after = _objects(repo)
+    if expected == "packed":
+        assert after == {"count": 0, "packs": 1}
+    else:
+        assert after["count"] > 0 and after["packs"] == 2, "vaultbot's objects, loose"
+    assert git(repo, "fsck", "--no-progress") == ""
+    assert subprocess.run(["git", "diff-index", "--quiet", "HEAD", "--"], cwd=repo).returncode == 0
