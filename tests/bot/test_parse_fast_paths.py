@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -34,6 +35,7 @@ from bot.markdown import (
     iter_frontmatter_links,
 )
 from bot.sections import mask_code
+from bot.summary import _COMMENT_OPENER, _LINE_MARKERS, _atx_heading, _without_line_comments
 from tests.bot.test_blocks_oracle import NOTES
 from tests.vaults import REPO
 
@@ -225,3 +227,56 @@ def test_a_line_of_many_boxes_is_tried_once_not_box_by_box() -> None:
     floor = _least_cpu(lambda: _TASK_BOX.findall(boxes))
     cost = _least_cpu(lambda: find_tasks(boxes, boxes))
     assert cost < floor / 5, f"{cost:.3f} s against a floor of {floor:.3f} s"
+
+
+# bot/summary.py's patterns before their shortcuts, the reference for them.
+_SUMMARY_HEADING = re.compile(r" {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<title>.*?))?(?:[ \t]+#+)?[ \t]*")
+_SUMMARY_LINE_MARKERS = re.compile(
+    r"^[ \t]*(?:>[ \t]*)*(?:\[![^\]\n]*\][+-]?[ \t]*)?(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\[.\](?:[ \t]+|$))?", re.MULTILINE
+)
+_HEADING_LINES = st.text(alphabet=st.sampled_from(list(" \t#ab\r\u00a0")), max_size=14)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_HEADING_LINES)
+@example("## Title ##")
+@example("## a ## b")
+@example("## # ")
+@example("## ##")
+@example("####### seven")
+@example("    # four spaces")
+@example("#\t#")
+def test_an_atx_heading_is_read_from_its_ends_as_the_pattern_reads_it(line: str) -> None:
+    found = _SUMMARY_HEADING.fullmatch(line)
+    assert _atx_heading(line) == (found and (len(found["level"]), found["title"] or ""))
+
+
+_MARKER_LINES = st.lists(
+    st.sampled_from(["", " ", "- ", "* [ ] x", "1. [x]", "> > - [/] q", "> [!note]+ t", "[!tip] ", "12) y", "\t- a", "-x", "[ ]", "text"]),
+    max_size=5,
+).map("\n".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(_MARKER_LINES, _MARKDOWN, NOTES))
+def test_a_summary_loses_the_same_line_markers_and_comments(text: str) -> None:
+    assert _LINE_MARKERS.sub("\n", "\n" + text)[1:] == _SUMMARY_LINE_MARKERS.sub("", text)
+    for line in text.split("\n"):
+        assert _without_line_comments(line) == _line_comments_reference(line)
+
+
+def _line_comments_reference(line: str) -> tuple[str, str]:
+    """bot/summary.py's `_without_line_comments` before its shortcut for a line without either opener."""
+    kept = []
+    position = 0
+    while True:
+        opener = _COMMENT_OPENER.search(line, position)
+        if not opener:
+            kept.append(line[position:])
+            return "".join(kept), ""
+        closer = "%%" if opener[0] == "%%" else "-->"
+        kept.append(line[position : opener.start()])
+        end = line.find(closer, opener.end())
+        if end < 0:
+            return "".join(kept), closer
+        position = end + len(closer)
