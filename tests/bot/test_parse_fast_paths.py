@@ -36,6 +36,7 @@ from bot.markdown import (
 )
 from bot.sections import mask_code
 from bot.summary import _COMMENT_OPENER, _LINE_MARKERS, _atx_heading, _without_line_comments
+from bot.yaml_simple import _KEY, _UNUSUAL, _block_scalar, _mapping, _resolved_plain, simple_load
 from tests.bot.test_blocks_oracle import NOTES
 from tests.vaults import REPO
 
@@ -280,3 +281,90 @@ def _line_comments_reference(line: str) -> tuple[str, str]:
         if end < 0:
             return "".join(kept), closer
         position = end + len(closer)
+
+
+def _mapping_reference(lines: list[str]) -> dict[object, object] | None:
+    """bot/yaml_simple.py's `_mapping` before it kept what it read of each line."""
+    data: dict[object, object] = {}
+    key: object = None
+    items: list[object] | None = None
+    indent = -1
+    for line in lines:
+        if not line.strip(" ") or line[0] == "#":
+            continue
+        if items is not None:
+            dash = len(line) - len(line.lstrip(" "))
+            if line[dash] == "-" and line[dash + 1 : dash + 2] in ("", " ") and (indent < 0 or dash == indent):
+                indent = dash
+                items.append(_block_scalar(line[dash + 1 :].strip(" ")))
+                continue
+            if indent < 0:
+                data[key] = None
+            items = None
+        found = _KEY.match(line)
+        if found is None:
+            raise ValueError("not simple")
+        raw_key = found.group()[:-1]
+        if raw_key[-1] == " " or len(raw_key) > 1000:
+            raise ValueError("not simple")
+        key = _resolved_plain(raw_key)
+        value = line[found.end() :].strip(" ")
+        if value:
+            data[key] = _block_scalar(value)
+        else:
+            items, indent = [], -1
+            data[key] = items
+    if items is not None and indent < 0:
+        data[key] = None
+    return data or None
+
+
+_YAML_LINES = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["type: meeting", "tags:", "tags: [a, 'b', 1]", "date: 2024-09-29", "  - generated", "  - [x, y]", "- z", "    - 2"]
+        ),
+        st.sampled_from(["", "   ", "# c", "x: 'it''s'", 'x: "[[A]]"', "x: y: z", "a b: 1.5", "  more", "-x", "t: ~", "- ", "-"]),
+        st.text(alphabet=st.sampled_from(list("ab: -#'\"[],\u00a0")), max_size=12),
+        st.just("summary: " + "word " * 30),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_YAML_LINES)
+def test_frontmatter_lines_kept_from_note_to_note_read_as_read_afresh(lines: list[str]) -> None:
+    """Read twice (the second time from what was kept of each line), as the reader read every line."""
+    try:
+        reference: object = _mapping_reference(lines)
+    except ValueError:
+        reference = ValueError
+    for _ in range(2):
+        try:
+            found: object = _mapping(lines)
+        except ValueError:
+            found = ValueError
+        assert repr(found) == repr(reference)
+        assert (
+            [type(value) for value in found.values()] == [type(value) for value in reference.values()] if isinstance(found, dict) else True
+        )
+
+
+def test_each_note_gets_its_own_lists_from_a_kept_line() -> None:
+    text = "tags: [a, b]\npeople:\n  - [c]\n  - d\n"
+    first, second = simple_load(text), simple_load(text)
+    assert first == second == {"tags": ["a", "b"], "people": [["c"], "d"]}
+    assert first is not None and second is not None
+    first["tags"].append("x")
+    first["people"][0].append("y")
+    assert second == {"tags": ["a", "b"], "people": [["c"], "d"]}
+    assert simple_load(text) == {"tags": ["a", "b"], "people": [["c"], "d"]}
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x80), max_size=20))
+def test_ascii_frontmatter_is_unusual_where_the_pattern_finds_it_so(text: str) -> None:
+    assert (simple_load("a: b\n" + text) is None) >= (_UNUSUAL.search(text) is not None)
+    if text.isascii():
+        assert (not text.replace("\n", "").isprintable()) == (_UNUSUAL.search(text) is not None)
