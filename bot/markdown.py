@@ -7,6 +7,7 @@ masked text is a match at the same offsets in the note.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -62,11 +63,23 @@ def fold(text: str) -> str:
 def link_name(target: str) -> str:
     """The file name a link target can open, folded and without `.md`: the link resolves only
     to a note with that name, or through an alias ending in it (bot/vault.py)."""
+    # Kept for the next link to the same target (a note's links are mostly to a few hundred entities,
+    # and each of its notes' names then is one string); a long target is worked out every time.
+    return _kept_link_name(target) if len(target) <= _KEPT_UP_TO else _link_name(target)
+
+
+_KEPT_UP_TO = 200  # characters
+
+
+def _link_name(target: str) -> str:
     target = target.strip()
     if target.startswith(("./", "../")):
         target = posixpath.normpath(target)
     name = fold(target).rsplit("/", 1)[-1]
     return name[:-3] if name.endswith(".md") else name
+
+
+_kept_link_name = functools.lru_cache(maxsize=8192)(_link_name)
 
 
 def find_links(text: str, masked: str | None = None, skip: Sequence[tuple[int, int]] = ()) -> list[Link]:
@@ -171,14 +184,12 @@ def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
         if isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             # Most properties: a string or a flat list of strings (participants, tags).
             for item in [value] if isinstance(value, str) else value:
-                if item.startswith("[[") and item.endswith("]]") and _ONE_LINK.fullmatch(item):
-                    # A value that is one link (`"[[Alice]]"`), as a list of participants holds:
-                    # the pattern's only match, found without searching.
-                    link = _wikilink(item[2:-2], 0, len(item), embed=False)
-                    if link is not None:
-                        found.append((top_key, link))
-                elif "[[" in item:
-                    found.extend((top_key, link) for link in find_wikilinks_in_value(item))
+                if "[[" not in item:
+                    continue
+                # A value that is one link (`"[[Alice]]"`), as a list of participants holds: the pattern's
+                # only match, found without searching, and kept for the next note.
+                one = _one_link(item) if item.startswith("[[") and item.endswith("]]") and len(item) <= _KEPT_UP_TO else None
+                found.extend((top_key, link) for link in (find_wikilinks_in_value(item) if one is None else one))
             continue
         # Iterative, and each container visited once: YAML aliases can make
         # a structure refer to itself.
@@ -193,6 +204,17 @@ def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
                 children = item.values() if isinstance(item, Mapping) else item
                 pending.extend(reversed(list(children)))
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _one_link(value: str) -> tuple[Link, ...] | None:
+    """The links in a frontmatter value `[[...]]` that is one link, as `find_wikilinks_in_value` finds
+    them (one, or none for `[[ ]]`); None when it may be more. Links are tuples: one object serves
+    every note that holds the value."""
+    if not _ONE_LINK.fullmatch(value):
+        return None
+    link = _wikilink(value[2:-2], 0, len(value), embed=False)
+    return () if link is None else (link,)
 
 
 # Line patterns start with "\n" (the text is scanned with one prepended) so

@@ -292,13 +292,10 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
     the frontmatter, its links and the date when the YAML text is (rules mostly either set a
     property or rewrite a section, and loading YAML is most of parsing)."""
     span = split_frontmatter(text)
-    frontmatter = None
-    body_start = 0
     yaml_text = text[span[0] : span[1]] if span is not None else None
     same_yaml = previous is not None and previous.path == path and _yaml_text(previous) == yaml_text
-    if span is not None:
-        frontmatter = previous.frontmatter if same_yaml and previous is not None else load_frontmatter(text[span[0] : span[1]])
-        body_start = span[2]
+    frontmatter = None if yaml_text is None else previous.frontmatter if same_yaml and previous is not None else load_frontmatter(yaml_text)
+    body_start = span[2] if span is not None else 0
     body = text[body_start:]
     newline_at = text.find("\n")
     newline = "\r\n" if newline_at > 0 and text[newline_at - 1] == "\r" else "\n"
@@ -343,7 +340,11 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
     if headings is not None:
         note.__dict__["headings"] = headings
     if previous is None:
-        note.__dict__["tasks"] = tuple(find_tasks(body, masked))
+        note.__dict__["tasks"] = tasks = tuple(find_tasks(body, masked))
+        if not written:  # kept without its text (bot/reading.py): `without_text`'s facts now, from the body in hand
+            note.__dict__.update(summary=note_summary(frontmatter, body), body_length=len(body.strip()))
+            if "%%" not in text or all(task.status != " " for task in tasks):  # no comment, or no task it could hide
+                note.__dict__["commented_tasks"] = ()
     elif same_body:
         if "summary" in previous.__dict__ and _summary_fields(previous.frontmatter) == _summary_fields(frontmatter):
             note.__dict__["summary"] = previous.summary
@@ -366,7 +367,7 @@ def _may_be_written(frontmatter: Any, settings: ParseSettings) -> bool:
     """Whether rules may write generated sections in a note with this frontmatter."""
     if settings.entity_types is None:
         return True
-    kind = frontmatter.get("type") if isinstance(frontmatter, Mapping) else None
+    kind = frontmatter.get("type") if isinstance(frontmatter, (dict, Mapping)) else None  # dict first: an ABC test is slow
     return isinstance(kind, str) and kind.strip().lower() in settings.entity_types
 
 
