@@ -28,12 +28,15 @@ from bot.markdown import (
     _TASK_LINE,
     Link,
     _lines_outside_code,
+    _link_name,
     _task_lines,
     _wikilink,
     find_tasks,
     find_wikilinks_in_value,
     iter_frontmatter_links,
+    link_name,
 )
+from bot.note import ParseSettings, Source, parse_note
 from bot.sections import mask_code
 from bot.summary import _COMMENT_OPENER, _LINE_MARKERS, _atx_heading, _without_line_comments
 from bot.yaml_simple import _KEY, _UNUSUAL, _block_scalar, _mapping, _resolved_plain, simple_load
@@ -368,3 +371,28 @@ def test_ascii_frontmatter_is_unusual_where_the_pattern_finds_it_so(text: str) -
     assert (simple_load("a: b\n" + text) is None) >= (_UNUSUAL.search(text) is not None)
     if text.isascii():
         assert (not text.replace("\n", "").isprintable()) == (_UNUSUAL.search(text) is not None)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.one_of(_MARKDOWN, NOTES, st.sampled_from(["- [ ] a %% b", "%%\n- [ ] hidden\n%%\n- [ ] shown", "## Summary\n\nWords.", "  \n"])),
+    st.sampled_from(["", "---\ntype: meeting\n---\n", "---\nsummary: The *gist*\n---\n", "---\ndescription: ''\n---\n"]),
+)
+def test_facts_worked_out_at_parse_are_what_the_note_works_out_when_asked(body: str, frontmatter: str) -> None:
+    """A note kept without its text gets its facts at parse (bot/note.py `parse_note`); the same note
+    kept with its text works them out when asked (its cached properties): the reference."""
+    text = frontmatter + body
+    kept = ParseSettings(generated_headings=("Related",), entity_types=("customer",))
+    early = parse_note("Notes/A.md", text, False, None, kept)
+    assert {"summary", "body_length"} <= early.__dict__.keys()
+    reference = parse_note("Notes/A.md", text, False, None, ParseSettings(generated_headings=("Related",)))
+    assert "summary" not in reference.__dict__  # worked out when asked: the reference path
+    for fact in ("summary", "tasks", "body_length", "commented_tasks"):
+        assert getattr(early, fact) == getattr(reference, fact), fact
+    assert early.without_text(Source.of(text.encode())).commented_tasks == reference.commented_tasks
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aB ./#|É\u0301md")), max_size=12) | st.just("x" * 300 + ".md"))
+def test_a_kept_link_name_is_the_one_worked_out(target: str) -> None:
+    assert link_name(target) == _link_name(target) == link_name(target)
