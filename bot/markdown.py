@@ -38,6 +38,10 @@ class Link(NamedTuple):
     end: int  # offset just past "]]" or ")"
 
 
+# A named tuple built from a tuple: its class's `__new__` is a Python function, and a note's links
+# and tasks are built by the tens of thousands.
+_new_link = functools.partial(tuple.__new__, Link)
+
 # One regex for both kinds, starting with a literal "[" so the engine can
 # jump between brackets; a "!" before it (an embed) is checked by hand.
 # Wikilinks come first so `[[x]](y)` is a wikilink. A wikilink's inside may
@@ -131,7 +135,7 @@ def find_wikilinks_in_value(value: str) -> list[Link]:
 def _wikilink(inside: str, start: int, end: int, embed: bool) -> Link | None:
     if "|" not in inside and "#" not in inside:  # most links: the target alone, built at once
         target = inside.strip()
-        return Link(target, "", None, embed, False, start, end) if target else None
+        return _new_link((target, "", None, embed, False, start, end)) if target else None
     if "\\|" in inside:
         # Inside a table `\|` stands for the pipe; elsewhere it is the same link.
         inside = inside.replace("\\|", "|")
@@ -288,11 +292,17 @@ def find_tasks(text: str, masked: str | None = None) -> list[Task]:
     `masked`: `mask_code(text)`, when the caller has it already."""
     if "[" not in text:
         return []
+    candidates = _task_lines(text)
+    # Nothing masked (`mask_code` gave the text itself back): every line is outside code.
+    lines = candidates if masked is text else _lines_outside_code(text, masked, candidates)
     found = []
-    for match in _lines_outside_code(text, masked, _task_lines(text)):
-        line = match.group("line").rstrip("\r")
-        found.append(Task(match.start("line") - 1, line, len(match.group("marker")) - 2, (match.group("task") or "").strip()))
+    for match in lines:
+        line, marker, task = match.group(1, 2, 3)  # line, marker, task
+        found.append(_new_task((match.start(1) - 1, line.rstrip("\r"), len(marker) - 2, (task or "").strip())))
     return found
+
+
+_new_task = functools.partial(tuple.__new__, Task)
 
 
 _MARKDOWN_DESTINATION = re.compile(r"(?<!\\)\]\([ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<bare>(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))+))")

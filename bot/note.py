@@ -311,13 +311,13 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
         headings = previous.__dict__.get("headings")
     else:
         body_links, headings = _body_links(body, settings, written, masked)
-        links = [NoteLink(link, None) for link in body_links]
+        links = [tuple.__new__(NoteLink, (link, None)) for link in body_links]  # NoteLink's own __new__ is Python's
     # Walking every value is most of parsing's cost for link-free properties; a link in a
     # value needs "[[" in the YAML text (only a pathological escape like "\x5b\x5b" could hide one).
     if same_yaml and previous is not None:
         links.extend(link for link in previous.links if link.key is not None)
     elif frontmatter and yaml_text is not None and "[[" in yaml_text:
-        links.extend(NoteLink(link, key) for key, link in iter_frontmatter_links(frontmatter))
+        links.extend(tuple.__new__(NoteLink, (link, key)) for key, link in iter_frontmatter_links(frontmatter))
 
     if same_yaml and previous is not None:
         date = previous.date
