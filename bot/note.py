@@ -48,7 +48,7 @@ from bot.hidden import hidden_offsets
 from bot.markdown import Link, Task, find_links, find_tasks, iter_frontmatter_links, link_name
 from bot.opt_out import opt_out_problem, skipped_rules
 from bot.scan import FileStat
-from bot.sections import Heading, find_headings, mask_code
+from bot.sections import Heading, find_headings, mask_code, may_hold_section
 from bot.summary import note_summary
 from bot.yaml_reader import CoreSchemaLoader
 from bot.yaml_simple import simple_load
@@ -377,8 +377,8 @@ def _body_links(
     """The body's links outside generated sections, and its headings when they had to be found;
     BadNote when a generated section's heading is repeated in a note rules `written` sections in.
     `masked`: `mask_code(body)`, when known."""
-    lowered = body.lower()
-    # A cheap test first (most notes have none of the headings), then one pass over the headings.
+    # Cheap tests first (most notes have none of the headings), then one pass over the headings.
+    lowered = body.lower() if may_hold_section(body, settings.generated_headings) else ""
     wanted = {heading.strip().casefold(): heading for heading in settings.generated_headings if heading.lower() in lowered}
     headings = None
     generated: list[tuple[int, int]] = []

@@ -31,13 +31,14 @@ from bot.markdown import (
     _link_name,
     _task_lines,
     _wikilink,
+    find_links,
     find_tasks,
     find_wikilinks_in_value,
     iter_frontmatter_links,
     link_name,
 )
-from bot.note import ParseSettings, Source, parse_note
-from bot.sections import mask_code
+from bot.note import BadNote, ParseSettings, Source, _body_links, parse_note
+from bot.sections import find_headings, mask_code, may_hold_section
 from bot.summary import _COMMENT_OPENER, _LINE_MARKERS, _atx_heading, _without_line_comments
 from bot.yaml_simple import _KEY, _UNUSUAL, _block_scalar, _mapping, _resolved_plain, simple_load
 from tests.bot.test_blocks_oracle import NOTES
@@ -396,3 +397,79 @@ def test_facts_worked_out_at_parse_are_what_the_note_works_out_when_asked(body: 
 @given(st.text(alphabet=st.sampled_from(list("aB ./#|É\u0301md")), max_size=12) | st.just("x" * 300 + ".md"))
 def test_a_kept_link_name_is_the_one_worked_out(target: str) -> None:
     assert link_name(target) == _link_name(target) == link_name(target)
+
+
+def _generated_spans_reference(body: str, titles: tuple[str, ...], written: bool) -> list[tuple[int, int]] | str:
+    """bot/note.py `_body_links`' generated sections before `may_hold_section` (or the BadNote it raised)."""
+    lowered = body.lower()
+    wanted = {title.strip().casefold(): title for title in titles if title.lower() in lowered}
+    generated: list[tuple[int, int]] = []
+    if wanted:
+        headings = find_headings(body)
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for index, heading in enumerate(headings):
+            if heading.level == 2 and heading.title.casefold() in wanted:
+                end = headings[index + 1].start if index + 1 < len(headings) else len(body)
+                spans.setdefault(heading.title.casefold(), []).append((heading.start, end))
+        for title, found in spans.items():
+            if len(found) > 1 and written:
+                return f"the heading '## {wanted[title]}' appears {len(found)} times; keep one"
+            generated.extend(found)
+    return sorted(generated)
+
+
+_SECTIONED = st.lists(
+    st.sampled_from(
+        [
+            "## Related",
+            "## related ##",
+            "  ## RELATED",
+            "### Related",
+            "## Related work",
+            "## Open Tasks",
+            "Open tasks",
+            "Related",
+            "---",
+            "  --- ",
+            "===",
+            "- [[A]]",
+            "text about related things",
+            "```",
+            "<!--",
+            "-->",
+            "> ## Related",
+            "- ## Related",
+            "##\tRelated",
+            "## Stra\u00dfe",
+            "## STRASSE",
+            "## Rel\u0130ated",
+            "\r",
+            "%%",
+            "",
+        ]
+    ),
+    max_size=10,
+).map("\n".join)
+_TITLES = st.sampled_from([("Related",), ("Related", "Open Tasks"), (" Related ",), ("Straße",), ("",), ("a\nb",), ()])
+
+
+@settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_SECTIONED, NOTES, _MARKDOWN), _TITLES, st.booleans())
+@example("Intro\n\nRelated\n---\n- [[A]]\n", ("Related",), False)
+@example("  Open Tasks  \n  --\n[[A]]", ("Related", "Open Tasks"), False)
+@example("x\nRelated\n---\n[[A]]", ("Related",), False)
+@example("## Related\n[[A]]\nRelated\n-\n[[B]]", ("Related",), True)
+@example("## related #\n[[A]]", ("Related",), False)
+def test_generated_sections_are_found_after_the_cheap_test_as_before_it(body: str, titles: tuple[str, ...], written: bool) -> None:
+    settings_ = ParseSettings(generated_headings=titles)
+    reference = _generated_spans_reference(body, titles, written)
+    if reference:
+        assert may_hold_section(body, titles)
+    try:
+        links, _ = _body_links(body, settings_, written)
+    except BadNote as error:
+        assert str(error) == reference
+        return
+    assert isinstance(reference, list)
+    everything = find_links(body)
+    assert links == [link for link in everything if not any(start <= link.start < end for start, end in reference)]
