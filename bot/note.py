@@ -343,7 +343,7 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
         note.__dict__["tasks"] = tasks = tuple(find_tasks(body, masked))
         if not written:  # kept without its text (bot/reading.py): `without_text`'s facts now, from the body in hand
             note.__dict__.update(summary=note_summary(frontmatter, body), body_length=len(body.strip()))
-            if "%%" not in text or all(task.status != " " for task in tasks):  # no comment, or no task it could hide
+            if "%" not in text or "%%" not in text or all(task.status != " " for task in tasks):  # no comment, no task to hide
                 note.__dict__["commented_tasks"] = ()
     elif same_body:
         if "summary" in previous.__dict__ and _summary_fields(previous.frontmatter) == _summary_fields(frontmatter):

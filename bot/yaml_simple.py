@@ -79,7 +79,7 @@ def _mapping(lines: list[str]) -> dict[Any, Any] | None:
             item = (_kept_list_item if short else _list_item)(line)
             if item is not None and (indent < 0 or item[0] == indent):
                 indent = item[0]
-                items.append(_fresh(item[1]))
+                items.append(list(item[1]) if isinstance(item[1], tuple) else item[1])  # a kept list: a fresh copy
                 continue
             if indent < 0:  # `key:` with no list after it: a null
                 data[key] = None
@@ -89,15 +89,15 @@ def _mapping(lines: list[str]) -> dict[Any, Any] | None:
             items, indent = [], -1
             data[key] = items
         else:
-            data[key] = _fresh(value)
+            data[key] = list(value) if isinstance(value, tuple) else value
     if items is not None and indent < 0:
         data[key] = None
     return data or None
 
 
 # A line of frontmatter is read once: its values are kept for the next note, by line (keys, types,
-# tags and people repeat from note to note), each with its `[...]` lists as tuples (`_fresh`
-# makes them the lists they are, one per note); a line too long to keep is read every time.
+# tags and people repeat from note to note), each with its `[...]` lists as tuples, made the lists
+# they are again for each note (`_mapping`); a line too long to keep is read every time.
 _BLOCK_LIST = object()  # `key:` with nothing after it: a block list may follow
 
 
@@ -127,10 +127,6 @@ _kept_list_item = functools.lru_cache(maxsize=4096)(_list_item)
 
 def _kept_form(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
-
-
-def _fresh(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
 
 
 def _block_scalar(value: str) -> Any:
