@@ -7,6 +7,7 @@ masked text is a match at the same offsets in the note.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -37,6 +38,10 @@ class Link(NamedTuple):
     end: int  # offset just past "]]" or ")"
 
 
+# A named tuple built from a tuple: its class's `__new__` is a Python function, and a note's links
+# and tasks are built by the tens of thousands.
+_new_link = functools.partial(tuple.__new__, Link)
+
 # One regex for both kinds, starting with a literal "[" so the engine can
 # jump between brackets; a "!" before it (an embed) is checked by hand.
 # Wikilinks come first so `[[x]](y)` is a wikilink. A wikilink's inside may
@@ -62,11 +67,23 @@ def fold(text: str) -> str:
 def link_name(target: str) -> str:
     """The file name a link target can open, folded and without `.md`: the link resolves only
     to a note with that name, or through an alias ending in it (bot/vault.py)."""
+    # Kept for the next link to the same target (a note's links are mostly to a few hundred entities,
+    # and each of its notes' names then is one string); a long target is worked out every time.
+    return _kept_link_name(target) if len(target) <= _KEPT_UP_TO else _link_name(target)
+
+
+_KEPT_UP_TO = 200  # characters
+
+
+def _link_name(target: str) -> str:
     target = target.strip()
     if target.startswith(("./", "../")):
         target = posixpath.normpath(target)
     name = fold(target).rsplit("/", 1)[-1]
     return name[:-3] if name.endswith(".md") else name
+
+
+_kept_link_name = functools.lru_cache(maxsize=8192)(_link_name)
 
 
 def find_links(text: str, masked: str | None = None, skip: Sequence[tuple[int, int]] = ()) -> list[Link]:
@@ -118,7 +135,7 @@ def find_wikilinks_in_value(value: str) -> list[Link]:
 def _wikilink(inside: str, start: int, end: int, embed: bool) -> Link | None:
     if "|" not in inside and "#" not in inside:  # most links: the target alone, built at once
         target = inside.strip()
-        return Link(target, "", None, embed, False, start, end) if target else None
+        return _new_link((target, "", None, embed, False, start, end)) if target else None
     if "\\|" in inside:
         # Inside a table `\|` stands for the pipe; elsewhere it is the same link.
         inside = inside.replace("\\|", "|")
@@ -171,14 +188,12 @@ def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
         if isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             # Most properties: a string or a flat list of strings (participants, tags).
             for item in [value] if isinstance(value, str) else value:
-                if item.startswith("[[") and item.endswith("]]") and _ONE_LINK.fullmatch(item):
-                    # A value that is one link (`"[[Alice]]"`), as a list of participants holds:
-                    # the pattern's only match, found without searching.
-                    link = _wikilink(item[2:-2], 0, len(item), embed=False)
-                    if link is not None:
-                        found.append((top_key, link))
-                elif "[[" in item:
-                    found.extend((top_key, link) for link in find_wikilinks_in_value(item))
+                if "[[" not in item:
+                    continue
+                # A value that is one link (`"[[Alice]]"`), as a list of participants holds: the pattern's
+                # only match, found without searching, and kept for the next note.
+                one = _one_link(item) if item.startswith("[[") and item.endswith("]]") and len(item) <= _KEPT_UP_TO else None
+                found.extend((top_key, link) for link in (find_wikilinks_in_value(item) if one is None else one))
             continue
         # Iterative, and each container visited once: YAML aliases can make
         # a structure refer to itself.
@@ -193,6 +208,17 @@ def iter_frontmatter_links(frontmatter: object) -> list[tuple[str, Link]]:
                 children = item.values() if isinstance(item, Mapping) else item
                 pending.extend(reversed(list(children)))
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _one_link(value: str) -> tuple[Link, ...] | None:
+    """The links in a frontmatter value `[[...]]` that is one link, as `find_wikilinks_in_value` finds
+    them (one, or none for `[[ ]]`); None when it may be more. Links are tuples: one object serves
+    every note that holds the value."""
+    if not _ONE_LINK.fullmatch(value):
+        return None
+    link = _wikilink(value[2:-2], 0, len(value), embed=False)
+    return () if link is None else (link,)
 
 
 # Line patterns start with "\n" (the text is scanned with one prepended) so
@@ -266,11 +292,17 @@ def find_tasks(text: str, masked: str | None = None) -> list[Task]:
     `masked`: `mask_code(text)`, when the caller has it already."""
     if "[" not in text:
         return []
+    candidates = _task_lines(text)
+    # Nothing masked (`mask_code` gave the text itself back): every line is outside code.
+    lines = candidates if masked is text else _lines_outside_code(text, masked, candidates)
     found = []
-    for match in _lines_outside_code(text, masked, _task_lines(text)):
-        line = match.group("line").rstrip("\r")
-        found.append(Task(match.start("line") - 1, line, len(match.group("marker")) - 2, (match.group("task") or "").strip()))
+    for match in lines:
+        line, marker, task = match.group(1, 2, 3)  # line, marker, task
+        found.append(_new_task((match.start(1) - 1, line.rstrip("\r"), len(marker) - 2, (task or "").strip())))
     return found
+
+
+_new_task = functools.partial(tuple.__new__, Task)
 
 
 _MARKDOWN_DESTINATION = re.compile(r"(?<!\\)\]\([ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<bare>(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))+))")

@@ -48,7 +48,7 @@ from bot.hidden import hidden_offsets
 from bot.markdown import Link, Task, find_links, find_tasks, iter_frontmatter_links, link_name
 from bot.opt_out import opt_out_problem, skipped_rules
 from bot.scan import FileStat
-from bot.sections import Heading, find_headings, mask_code
+from bot.sections import Heading, find_headings, mask_code, may_hold_section
 from bot.summary import note_summary
 from bot.yaml_reader import CoreSchemaLoader
 from bot.yaml_simple import simple_load
@@ -292,13 +292,10 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
     the frontmatter, its links and the date when the YAML text is (rules mostly either set a
     property or rewrite a section, and loading YAML is most of parsing)."""
     span = split_frontmatter(text)
-    frontmatter = None
-    body_start = 0
     yaml_text = text[span[0] : span[1]] if span is not None else None
     same_yaml = previous is not None and previous.path == path and _yaml_text(previous) == yaml_text
-    if span is not None:
-        frontmatter = previous.frontmatter if same_yaml and previous is not None else load_frontmatter(text[span[0] : span[1]])
-        body_start = span[2]
+    frontmatter = None if yaml_text is None else previous.frontmatter if same_yaml and previous is not None else load_frontmatter(yaml_text)
+    body_start = span[2] if span is not None else 0
     body = text[body_start:]
     newline_at = text.find("\n")
     newline = "\r\n" if newline_at > 0 and text[newline_at - 1] == "\r" else "\n"
@@ -314,13 +311,13 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
         headings = previous.__dict__.get("headings")
     else:
         body_links, headings = _body_links(body, settings, written, masked)
-        links = [NoteLink(link, None) for link in body_links]
+        links = [tuple.__new__(NoteLink, (link, None)) for link in body_links]  # NoteLink's own __new__ is Python's
     # Walking every value is most of parsing's cost for link-free properties; a link in a
     # value needs "[[" in the YAML text (only a pathological escape like "\x5b\x5b" could hide one).
     if same_yaml and previous is not None:
         links.extend(link for link in previous.links if link.key is not None)
     elif frontmatter and yaml_text is not None and "[[" in yaml_text:
-        links.extend(NoteLink(link, key) for key, link in iter_frontmatter_links(frontmatter))
+        links.extend(tuple.__new__(NoteLink, (link, key)) for key, link in iter_frontmatter_links(frontmatter))
 
     if same_yaml and previous is not None:
         date = previous.date
@@ -343,7 +340,11 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
     if headings is not None:
         note.__dict__["headings"] = headings
     if previous is None:
-        note.__dict__["tasks"] = tuple(find_tasks(body, masked))
+        note.__dict__["tasks"] = tasks = tuple(find_tasks(body, masked))
+        if not written:  # kept without its text (bot/reading.py): `without_text`'s facts now, from the body in hand
+            note.__dict__.update(summary=note_summary(frontmatter, body), body_length=len(body.strip()))
+            if "%" not in text or "%%" not in text or all(task.status != " " for task in tasks):  # no comment, no task to hide
+                note.__dict__["commented_tasks"] = ()
     elif same_body:
         if "summary" in previous.__dict__ and _summary_fields(previous.frontmatter) == _summary_fields(frontmatter):
             note.__dict__["summary"] = previous.summary
@@ -366,7 +367,7 @@ def _may_be_written(frontmatter: Any, settings: ParseSettings) -> bool:
     """Whether rules may write generated sections in a note with this frontmatter."""
     if settings.entity_types is None:
         return True
-    kind = frontmatter.get("type") if isinstance(frontmatter, Mapping) else None
+    kind = frontmatter.get("type") if isinstance(frontmatter, (dict, Mapping)) else None  # dict first: an ABC test is slow
     return isinstance(kind, str) and kind.strip().lower() in settings.entity_types
 
 
@@ -376,8 +377,8 @@ def _body_links(
     """The body's links outside generated sections, and its headings when they had to be found;
     BadNote when a generated section's heading is repeated in a note rules `written` sections in.
     `masked`: `mask_code(body)`, when known."""
-    lowered = body.lower()
-    # A cheap test first (most notes have none of the headings), then one pass over the headings.
+    # Cheap tests first (most notes have none of the headings), then one pass over the headings.
+    lowered = body.lower() if may_hold_section(body, settings.generated_headings) else ""
     wanted = {heading.strip().casefold(): heading for heading in settings.generated_headings if heading.lower() in lowered}
     headings = None
     generated: list[tuple[int, int]] = []

@@ -16,7 +16,16 @@ from typing import Sequence
 from bot.blocks import Heading, Region, structure
 from bot.line_scan import blank, emptied, may_hold_html_block, may_hold_indented_code, scanned_fences, scanned_headings
 
-__all__ = ["Heading", "find_headings", "find_section", "insertion_doubt", "mask_code", "masked_regions", "section_doubt"]
+__all__ = [
+    "Heading",
+    "find_headings",
+    "find_section",
+    "insertion_doubt",
+    "mask_code",
+    "masked_regions",
+    "may_hold_section",
+    "section_doubt",
+]
 
 # "``*", not "`+": the same runs, but a pattern that opens with a literal is searched for with a
 # fast scan, and "`+" is tried at every offset (several times slower on a note's long lines).
@@ -192,6 +201,40 @@ def find_section(text: str, title: str, level: int = 2, headings: Sequence[Headi
             end = headings[index + 1].start if index + 1 < len(headings) else len(text)
             sections.append((heading, end))
     return sections
+
+
+# The lines a level-2 heading's title can be on: an ATX `## ` line, or the line before a `---` underline.
+_LEVEL_2_LINE = re.compile(r"\n(?: {0,3}##(?:[ \t][^\n]*)?|(?P<underline> {0,3}-+[ \t]*))(?=\n|\Z)")
+
+
+def may_hold_section(text: str, titles: Sequence[str]) -> bool:
+    """False only when `text` has no level-2 heading titled one of `titles` (casefolded, as sections
+    are found): a few lines looked at, where searching the whole text for each title took several
+    passes over it. True whenever that is not certain: beyond ASCII (casefolding can turn `ß` into
+    `ss`), with a carriage return (the parser reads a lone one as a line end), or for titles other
+    than one line of ASCII without white space at its ends."""
+    keys = _ascii_keys(tuple(titles))
+    if keys is None or not text.isascii() or "\r" in text:
+        return True
+    if not keys:
+        return False
+    lines = "\n" + text
+    for found in _LEVEL_2_LINE.finditer(lines):
+        # A title is part of its line: the `##` line, or above an underline the paragraph's (one) line.
+        end = found.start() if found.group("underline") is not None else found.end()
+        line = lines[lines.rfind("\n", 0, end) + 1 : end].lower()
+        if any(key in line for key in keys):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=16)
+def _ascii_keys(titles: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The titles in lower case when each is one line of ASCII, not empty, without white space at its
+    ends (its casefolded form is then its lower case); None otherwise."""
+    if all(title.isascii() and title and title == title.strip() and "\n" not in title and "\r" not in title for title in titles):
+        return tuple(title.lower() for title in titles)
+    return None
 
 
 _HEADING_LINE = re.compile(r"^[ \t>]*#{1,6}(?:[ \t][^\n]*)?\r?$", re.MULTILINE)

@@ -57,7 +57,8 @@ def simple_load(text: str) -> dict[Any, Any] | None:
         if text.count("\r") != text.count("\r\n"):
             return None
         text = text.replace("\r\n", "\n")
-    if _UNUSUAL.search(text):
+    # In ASCII text the usual characters are the printable ones and "\n": a test of flags at C speed.
+    if not text.replace("\n", "").isprintable() if text.isascii() else _UNUSUAL.search(text):
         return None
     try:
         return _mapping(text.split("\n"))
@@ -71,33 +72,61 @@ def _mapping(lines: list[str]) -> dict[Any, Any] | None:
     items: list[Any] | None = None  # the block list being read, under `key`
     indent = -1  # its items' indentation, once known
     for line in lines:
-        if not line.strip(" ") or line[0] == "#":
+        if not line or line[0] == "#" or (line[0] == " " and not line.strip(" ")):
             continue  # blank lines and whole-line comments at column 0
+        short = len(line) <= _KEPT_UP_TO
         if items is not None:
-            dash = len(line) - len(line.lstrip(" "))
-            if line[dash] == "-" and line[dash + 1 : dash + 2] in ("", " ") and (indent < 0 or dash == indent):
-                indent = dash
-                items.append(_block_scalar(line[dash + 1 :].strip(" ")))
+            item = (_kept_list_item if short else _list_item)(line)
+            if item is not None and (indent < 0 or item[0] == indent):
+                indent = item[0]
+                items.append(list(item[1]) if isinstance(item[1], tuple) else item[1])  # a kept list: a fresh copy
                 continue
             if indent < 0:  # `key:` with no list after it: a null
                 data[key] = None
             items = None
-        found = _KEY.match(line)
-        if found is None:
-            raise ValueError(_NOT_SIMPLE)
-        raw_key = found.group()[:-1]
-        if raw_key[-1] == " " or len(raw_key) > _MAX_KEY:
-            raise ValueError(_NOT_SIMPLE)
-        key = _plain(raw_key)
-        value = line[found.end() :].strip(" ")
-        if value:
-            data[key] = _block_scalar(value)
-        else:
+        key, value = (_kept_key_line if short else _key_line)(line)
+        if value is _BLOCK_LIST:
             items, indent = [], -1
             data[key] = items
+        else:
+            data[key] = list(value) if isinstance(value, tuple) else value
     if items is not None and indent < 0:
         data[key] = None
     return data or None
+
+
+# A line of frontmatter is read once: its values are kept for the next note, by line (keys, types,
+# tags and people repeat from note to note), each with its `[...]` lists as tuples, made the lists
+# they are again for each note (`_mapping`); a line too long to keep is read every time.
+_BLOCK_LIST = object()  # `key:` with nothing after it: a block list may follow
+
+
+def _key_line(line: str) -> tuple[Any, Any]:
+    """`key: value` at column 0: the key and the value (`_BLOCK_LIST` when none follows)."""
+    found = _KEY.match(line)
+    if found is None:
+        raise ValueError(_NOT_SIMPLE)
+    raw_key = found.group()[:-1]
+    if raw_key[-1] == " " or len(raw_key) > _MAX_KEY:
+        raise ValueError(_NOT_SIMPLE)
+    value = line[found.end() :].strip(" ")
+    return _plain(raw_key), _kept_form(_block_scalar(value)) if value else _BLOCK_LIST
+
+
+def _list_item(line: str) -> tuple[int, Any] | None:
+    """`- value`, indented: its dash's column and the value; None when the line is no list item."""
+    dash = len(line) - len(line.lstrip(" "))
+    if line[dash] == "-" and line[dash + 1 : dash + 2] in ("", " "):
+        return dash, _kept_form(_block_scalar(line[dash + 1 :].strip(" ")))
+    return None
+
+
+_kept_key_line = functools.lru_cache(maxsize=4096)(_key_line)
+_kept_list_item = functools.lru_cache(maxsize=4096)(_list_item)
+
+
+def _kept_form(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _block_scalar(value: str) -> Any:
