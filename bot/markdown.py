@@ -249,16 +249,21 @@ def task_key(line: str) -> str:
 
 
 class Task(NamedTuple):
-    """One task line, as written."""
+    """One task line, as written. Its `text` is read from `line` when asked, not kept beside it:
+    every note keeps its tasks (bot/note.py), and a second copy of each was a tenth of its facts."""
 
     start: int  # offset of the line's first character
     line: str  # without its line ending
     box: int  # offset of the status character within `line` (the one between the brackets)
-    text: str  # after the checkbox, white space trimmed
 
     @property
     def status(self) -> str:
         return self.line[self.box]
+
+    @property
+    def text(self) -> str:
+        """After the checkbox, white space trimmed."""
+        return self.line[self.box + 2 :].strip()
 
 
 def find_tasks(text: str, masked: str | None = None) -> list[Task]:
@@ -269,7 +274,7 @@ def find_tasks(text: str, masked: str | None = None) -> list[Task]:
     found = []
     for match in _lines_outside_code(text, masked, _task_lines(text)):
         line = match.group("line").rstrip("\r")
-        found.append(Task(match.start("line") - 1, line, len(match.group("marker")) - 2, (match.group("task") or "").strip()))
+        found.append(Task(match.start("line") - 1, line, len(match.group("marker")) - 2))
     return found
 
 
