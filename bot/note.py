@@ -48,7 +48,7 @@ from bot.hidden import hidden_offsets
 from bot.markdown import Link, Task, find_links, find_tasks, iter_frontmatter_links, link_name
 from bot.note_inputs import ParseSettings as ParseSettings
 from bot.note_inputs import Source as Source
-from bot.note_shared import NoteLink, shared, shared_date, shared_frontmatter
+from bot.note_shared import NoteLink, shared, shared_date, shared_frontmatter, shared_tuple
 from bot.opt_out import opt_out_problem, skipped_rules
 from bot.scan import FileStat
 from bot.sections import Heading, find_headings, mask_code
@@ -187,9 +187,9 @@ class Note:
     def without_text(self, source: Source) -> Note:
         """The note as kept where its text is not, what rules read of its body worked out now (not its
         headings: only notes that keep their text need them)."""
-        fields: list[Any] = [*_FIELD_VALUES(self)[:11], source, self.summary, self.tasks, self.body_length, self.commented_tasks]
-        fields[1] = None  # the text
-        return Note(*fields)
+        # The summary is most often the frontmatter's `summary`, kept as one object with it (bot/note_shared.py).
+        facts: list[Any] = [source, self.summary and shared(self.summary), self.tasks, self.body_length, self.commented_tasks]
+        return Note(self.path, None, *_FIELD_VALUES(self)[2:11], *facts)
 
     def with_text(self, text: str) -> Note:
         """The note kept `without_text`, given its text back (read again from disk, `source` checked)."""
@@ -340,7 +340,7 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
         text=text,
         bom=bom,
         frontmatter=frontmatter,
-        frontmatter_span=(span[0], span[1]) if span else None,
+        frontmatter_span=shared_tuple((span[0], span[1])) if span else None,
         body_start=body_start,
         newline=newline,
         links=tuple(links),

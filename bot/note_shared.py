@@ -29,7 +29,7 @@ from bot.dates import DateInfo
 from bot.markdown import Link
 
 _strings: dict[str, str] | None = None
-_dates: dict[tuple[Any, ...], Any] = {}  # DateInfo, NoteDate and (hour, minute) values
+_dates: dict[tuple[Any, ...], Any] = {}  # DateInfo, NoteDate and pairs of ints (a time, a span)
 
 
 class NoteLink(NamedTuple):
@@ -82,7 +82,7 @@ def shared(text: str) -> str:
 def shared_date(date: DateInfo) -> DateInfo:
     """`date`, or an equal one seen before while `sharing` (meetings of one day); its day, time
     and sources shared too. One table: a DateInfo, a NoteDate and a time differ in length, so
-    none is ever equal to another kind."""
+    none is ever equal to another kind (a time and a span are both pairs of ints: interchangeable)."""
     if _strings is None:
         return date
     found = _dates.get(date)
@@ -92,6 +92,11 @@ def shared_date(date: DateInfo) -> DateInfo:
         clock = clock and _dates.setdefault(clock, clock)
         found = _dates[date] = DateInfo(day, shared(source), clock, shared(clock_source))
     return found
+
+
+def shared_tuple(values: tuple[int, int]) -> tuple[int, int]:
+    """`values`, or an equal pair seen before while `sharing`: the frontmatter's span, in notes of one template."""
+    return values if _strings is None else _dates.setdefault(values, values)
 
 
 def shared_frontmatter(data: dict[str, Any]) -> dict[str, Any]:
