@@ -115,7 +115,7 @@ def test_tasks_found_from_their_boxes_are_the_tasks_a_line_scan_finds(text: str)
         (match.start("line") - 1, match.group("line").rstrip("\r"), len(match.group("marker")) - 2, (match.group("task") or "").strip())
         for match in _lines_outside_code(text, masked, list(_TASK_LINE.finditer("\n" + text)))
     ]
-    assert [tuple(task) for task in find_tasks(text, masked)] == reference
+    assert [(task.start, task.line, task.box, task.text) for task in find_tasks(text, masked)] == reference
     assert [match.span() for match in _task_lines(text)] == [match.span() for match in _TASK_LINE.finditer("\n" + text)]
 
 
