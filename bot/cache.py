@@ -72,7 +72,7 @@ MAGIC = MAGIC_NAME + b"5\n"  # 5: notes rules write no sections in are kept with
 SHARDS = 256
 # The modules whose code decides what a parsed note holds; editing one (an
 # editable install, a patch release that kept its version) invalidates the cache.
-PARSE_MODULES = ("reading", "note", "hidden", "yaml_reader", "markdown", "dates", "summary", "scan")
+PARSE_MODULES = ("reading", "note", "note_inputs", "note_shared", "hidden", "yaml_reader", "markdown", "dates", "summary", "scan")
 _ALLOWED_BUILTINS = frozenset({"set", "frozenset", "bytes", "bytearray", "complex"})
 _FOREIGN = "written by another vaultbot version or settings"
 
@@ -186,9 +186,7 @@ def _restated(result: Note | str, stat: FileStat) -> Note | str:
     """The note under the stat of the file it is now read from, with what it worked out (summary, tasks)."""
     if isinstance(result, str):
         return result
-    note = dataclasses.replace(result, stat=stat)
-    note.__dict__.update((key, value) for key, value in result.__dict__.items() if key not in note.__dict__)
-    return note
+    return dataclasses.replace(result, stat=stat)  # the facts worked out are fields too (bot/note.py)
 
 
 def _write(path: Path, data: object) -> shard_memory.Stat:

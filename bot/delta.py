@@ -65,15 +65,15 @@ class VaultDelta:
 
     def _clean_targets(self, path: str, note: Note) -> set[str]:
         """The notes `note` (at `path` in the clean state) linked to there."""
-        index = self.clean if note.link_names & self.names else self.vault
-        return {target for link in note.links if (target := index.resolve(link.link.target, path)) is not None}
+        index = self.clean if not self.names.isdisjoint(note.link_names) else self.vault
+        return {target for link in note.links if (target := index.resolve(link.target, path)) is not None}
 
     def linked(self) -> set[str]:
         """The notes a changed note links to, or linked to in the clean state (their backlinks changed)."""
         vault = self.vault
         found: set[str] = set()
         for path in self.paths:
-            found.update(target for link in vault.notes[path].links if (target := vault.resolve(link.link.target, path)) is not None)
+            found.update(target for link in vault.notes[path].links if (target := vault.resolve(link.target, path)) is not None)
             if path in self.relinked:
                 found |= self._clean_targets(path, vault.notes[path])
         for path, old in (*self.before.items(), *self.removed.items()):
@@ -162,6 +162,6 @@ def delta_since_clean(
     marks = (duplicate_mark(note, key) for note in vault.notes.values()) if key is not None else iter(())
     if any(mark is not None and link_name(mark) in names for mark in marks):
         return None  # a chain of marks through that note may now close or open a loop anywhere along it
-    relinked = {path for path, note in vault.notes.items() if note.link_names & names}
+    relinked = {path for path, note in vault.notes.items() if not names.isdisjoint(note.link_names)}
     relinked |= {path for path in bearers if path in vault.notes}
     return VaultDelta(vault, before, added, gone, names, frozenset(relinked) - before.keys() - added)

@@ -275,16 +275,21 @@ def task_key(line: str) -> str:
 
 
 class Task(NamedTuple):
-    """One task line, as written."""
+    """One task line, as written. Its `text` is read from `line` when asked, not kept beside it:
+    every note keeps its tasks (bot/note.py), and a second copy of each was a tenth of its facts."""
 
     start: int  # offset of the line's first character
     line: str  # without its line ending
     box: int  # offset of the status character within `line` (the one between the brackets)
-    text: str  # after the checkbox, white space trimmed
 
     @property
     def status(self) -> str:
         return self.line[self.box]
+
+    @property
+    def text(self) -> str:
+        """After the checkbox, white space trimmed."""
+        return self.line[self.box + 2 :].strip()
 
 
 def find_tasks(text: str, masked: str | None = None) -> list[Task]:
@@ -297,8 +302,8 @@ def find_tasks(text: str, masked: str | None = None) -> list[Task]:
     lines = candidates if masked is text else _lines_outside_code(text, masked, candidates)
     found = []
     for match in lines:
-        line, marker, task = match.group(1, 2, 3)  # line, marker, task
-        found.append(_new_task((match.start(1) - 1, line.rstrip("\r"), len(marker) - 2, (task or "").strip())))
+        line, marker = match.group(1, 2)
+        found.append(_new_task((match.start(1) - 1, line.rstrip("\r"), len(marker) - 2)))
     return found
 
 

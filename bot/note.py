@@ -21,23 +21,21 @@ vaultbot ran: not edited this run, never an edit rendered onto other bytes. Rule
 the disk: a rule asking a note without text for its `text` or `body` gets TextDropped, a
 defect to fix with a fact, not lazy I/O behind an attribute.
 
-The facts are the note's cached properties, worked out from the text when first asked where
-the text is kept, and all at once by `without_text` where it is not (the summary too: a tenth
-of parsing, so that recent-context and meeting-groups never need the text). Other notes' task
-lines are read from `tasks` (tests/bot/test_note_facts.py holds them to the old body searches),
-and a link pointed elsewhere is rewritten as written by the renderer (bot/edits.py
-`LinkReplacement`), which has the text.
+The facts are worked out when first asked where the text is kept, and at parse, from the body in
+hand, where it is not (the summary too, so recent-context and meeting-groups never need the text;
+tests/bot/test_note_facts.py holds task lines to the old body searches). Held all run long, they
+are kept small (bot/note_shared.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import enum
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, Collection, Mapping, NamedTuple
+from typing import Any, Callable, Collection, Mapping
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -46,6 +44,9 @@ from bot.dates import DateInfo, note_date
 from bot.errors import NoteError, RunFailed
 from bot.hidden import hidden_offsets
 from bot.markdown import Link, Task, find_links, find_tasks, iter_frontmatter_links, link_name
+from bot.note_inputs import ParseSettings as ParseSettings
+from bot.note_inputs import Source as Source
+from bot.note_shared import NoteLink, shared, shared_date, shared_frontmatter, shared_tuple
 from bot.opt_out import opt_out_problem, skipped_rules
 from bot.scan import FileStat
 from bot.sections import Heading, find_headings, mask_code, may_hold_section
@@ -71,37 +72,18 @@ class TextDropped(RunFailed):
     """A note's text was asked for where only its facts are kept (see the module's docstring): a defect."""
 
 
-class Source(NamedTuple):
-    """The bytes a note was parsed from, as read from disk (the BOM included)."""
-
-    size: int
-    digest: bytes
-
-    @classmethod
-    def of(cls, data: bytes) -> Source:
-        # SHA-1: with the CPU's SHA instructions half BLAKE2b's cost (0.04 s at 10,000 notes); no one forges their own note.
-        return cls(len(data), hashlib.sha1(data).digest())
+class _Unknown(enum.Enum):  # a fact of a note not worked out yet; an enum member pickles as itself
+    FACT = 0
 
 
-@dataclass(frozen=True)
-class ParseSettings:
-    date_keys: tuple[str, ...] = ("date", "meeting_date")
-    daily_format: str = "YYYY-MM-DD"
-    # The level-2 headings of the sections rules generate: links inside them never count. No default:
-    # they are the rules' (rules/__init__.py `generated_headings`, as configured), never the parser's.
-    generated_headings: tuple[str, ...] = field(kw_only=True)
-    # The `type`s (lower case) of the notes rules write those sections in (None: every note). Only
-    # there is a repeated heading a reason to skip the note: a meeting's own two `## Related` are not.
-    entity_types: tuple[str, ...] | None = None
+UNKNOWN = _Unknown.FACT
 
 
-class NoteLink(NamedTuple):  # a tuple for the reason Link is one
-    link: Link
-    key: str | None  # the frontmatter key holding the link; None for the body
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
+    """Slots, not a `__dict__` (a tenth of a note's size): facts worked out when first asked are fields
+    (`_summary` ...) holding UNKNOWN until then, so copies (`dataclasses.replace`, pickles) carry them."""
+
     path: str  # vault-relative, POSIX separators
     text: str | None  # decoded, without the BOM; None once the note is kept `without_text`
     bom: bool
@@ -110,10 +92,18 @@ class Note:
     body_start: int
     newline: str
     links: tuple[NoteLink, ...]
-    link_names: frozenset[str]  # every link's `link_name`: which notes it could open, found without resolving
+    link_names: tuple[str, ...]  # every link's `link_name` once, in order: which notes it could open, found without resolving
     date: DateInfo
     stat: FileStat | None
     source: Source | None = None  # of the bytes a note kept `without_text` was parsed from
+    _summary: str | None | _Unknown = field(default=UNKNOWN, compare=False, repr=False)
+    _tasks: tuple[Task, ...] | _Unknown = field(default=UNKNOWN, compare=False, repr=False)
+    _body_length: int | _Unknown = field(default=UNKNOWN, compare=False, repr=False)
+    _commented_tasks: tuple[int, ...] | _Unknown = field(default=UNKNOWN, compare=False, repr=False)
+    _headings: tuple[Heading, ...] | _Unknown = field(default=UNKNOWN, compare=False, repr=False)
+
+    def __reduce__(self) -> tuple[type[Note], tuple[Any, ...]]:
+        return Note, _FIELD_VALUES(self)  # its fields, for __init__: parse children's answers, the parse cache
 
     @property
     def body(self) -> str:
@@ -125,39 +115,45 @@ class Note:
             raise TextDropped(f"{self.path}: the note was kept without its text; read the facts it keeps (bot/note.py)")
         return self.text
 
-    @cached_property
+    def _fact(self, name: str, work_out: Callable[[], Any]) -> Any:
+        value = getattr(self, name)
+        if value is UNKNOWN:
+            object.__setattr__(self, name, value := work_out())
+        return value
+
+    @property
     def summary(self) -> str | None:
-        """Worked out when first asked: only the notes a Recent Context lists (and meetings
-        compared with `similarity`) need one, and it costs a tenth of parsing. Once worked
-        out, the parse cache keeps it with the note."""
-        return note_summary(self.frontmatter, self.body)
+        """Worked out when first asked: only the notes a Recent Context lists (and meetings compared
+        with `similarity`) need one, and it costs a tenth of parsing."""
+        return self._fact("_summary", lambda: note_summary(self.frontmatter, self.body))
 
-    @cached_property
+    @property
     def tasks(self) -> tuple[Task, ...]:
-        """The body's task lines (`find_tasks`), found when first asked: open-tasks asks for every
-        note related to an entity, run after run, and finding them masks code first. Kept by the
-        parse cache with the note, and carried over by `parse_note` when an edit left the body alone."""
-        return tuple(find_tasks(self.body))
+        """The body's task lines (`find_tasks`), found when first asked (parsing from disk finds them with the
+        links, masking code once); carried over by `parse_note` when an edit left the body alone."""
+        return self._fact("_tasks", lambda: tuple(find_tasks(self.body)))
 
-    @cached_property
+    @property
     def body_length(self) -> int:
         """The body's length with white space stripped at both ends: of two duplicates, dedupe keeps the longer."""
-        return len(self.body.strip())
+        return self._fact("_body_length", lambda: len(self.body.strip()))
 
-    @cached_property
+    @property
     def commented_tasks(self) -> tuple[int, ...]:
         """The unchecked tasks (`start`) a `%%` comment hides from Obsidian; a tuple, as () is one object for all notes."""
+        return self._fact("_commented_tasks", self._commented)
+
+    def _commented(self) -> tuple[int, ...]:
         unchecked = [task for task in self.tasks if task.status == " "]
         if not unchecked or "%%" not in self.full_text():  # cheap tests first, without copying the body
             return ()
         hidden = hidden_offsets(self.body)
         return tuple(task.start for task in unchecked if hidden(task.start + task.box))
 
-    @cached_property
+    @property
     def headings(self) -> tuple[Heading, ...]:
-        """The body's headings (`find_headings`), found once per note: every rule that writes a section
-        of an entity looks for it, and so does the renderer. Parsing keeps them when it found them."""
-        return tuple(find_headings(self.body))
+        """The body's headings (`find_headings`), found once: rules writing an entity's sections and the renderer look for them."""
+        return self._fact("_headings", lambda: tuple(find_headings(self.body)))
 
     @property
     def name(self) -> str:
@@ -187,18 +183,15 @@ class Note:
         return ((BOM if self.bom else "") + self.full_text()).encode("utf-8")
 
     def without_text(self, source: Source) -> Note:
-        """The note as kept where its text is not, what rules read of its body worked out now (not its headings:
-        only notes that keep their text need them); from its fields, at a sixth of `dataclasses.replace`'s cost."""
-        facts = {"summary": self.summary, "tasks": self.tasks, "body_length": self.body_length, "commented_tasks": self.commented_tasks}
-        kept = object.__new__(Note)
-        kept.__dict__.update({key: value for key, value in self.__dict__.items() if key != "headings"}, text=None, source=source, **facts)
-        return kept
+        """The note as kept where its text is not, what rules read of its body worked out now (not its
+        headings: only notes that keep their text need them)."""
+        # The summary is most often the frontmatter's `summary`, kept as one object with it (bot/note_shared.py).
+        facts: list[Any] = [source, self.summary and shared(self.summary), self.tasks, self.body_length, self.commented_tasks]
+        return Note(self.path, None, *_FIELD_VALUES(self)[2:11], *facts)
 
     def with_text(self, text: str) -> Note:
         """The note kept `without_text`, given its text back (read again from disk, `source` checked)."""
-        note = dataclasses.replace(self, text=text, source=None)
-        note.__dict__.update((key, value) for key, value in self.__dict__.items() if key not in note.__dict__)
-        return note
+        return dataclasses.replace(self, text=text, source=None)
 
     def opted_out(self, rule_id: str) -> bool:
         """Whether the note's `vaultbot` setting keeps `rule_id` away (bot/opt_out.py)."""
@@ -208,6 +201,9 @@ class Note:
     def opt_out_problem(self, rule_ids: Collection[str] = ()) -> str | None:
         """Why the note's `vaultbot` setting cannot be read, if it cannot (bot/opt_out.py)."""
         return opt_out_problem(self.get("vaultbot"), rule_ids)
+
+
+_FIELD_VALUES = operator.attrgetter(*(field.name for field in dataclasses.fields(Note)))
 
 
 def split_frontmatter(text: str) -> tuple[int, int, int] | None:
@@ -282,10 +278,6 @@ def decode(path: str, data: bytes) -> tuple[str, bool]:
     return text, False
 
 
-def _summary_fields(frontmatter: Mapping[str, Any] | None) -> tuple[Any, Any]:
-    return (frontmatter.get("summary"), frontmatter.get("description")) if frontmatter else (None, None)
-
-
 def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings: ParseSettings, previous: Note | None = None) -> Note:
     """Parse a note's text. `previous`: the same note before an edit, parsed with the same settings;
     what the edit left alone is reused: the body's links, tasks and summary when the body is the same,
@@ -294,7 +286,13 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
     span = split_frontmatter(text)
     yaml_text = text[span[0] : span[1]] if span is not None else None
     same_yaml = previous is not None and previous.path == path and _yaml_text(previous) == yaml_text
-    frontmatter = None if yaml_text is None else previous.frontmatter if same_yaml and previous is not None else load_frontmatter(yaml_text)
+    frontmatter = (
+        None
+        if yaml_text is None
+        else previous.frontmatter
+        if same_yaml and previous is not None
+        else shared_frontmatter(load_frontmatter(yaml_text))
+    )
     body_start = span[2] if span is not None else 0
     body = text[body_start:]
     newline_at = text.find("\n")
@@ -308,49 +306,55 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
     masked = mask_code(body) if previous is None and "[" in body else None
     if same_body and previous is not None and _may_be_written(previous.frontmatter, settings) == written:
         links = [link for link in previous.links if link.key is None]
-        headings = previous.__dict__.get("headings")
+        headings = None if previous._headings is UNKNOWN else previous._headings
     else:
         body_links, headings = _body_links(body, settings, written, masked)
-        links = [tuple.__new__(NoteLink, (link, None)) for link in body_links]  # NoteLink's own __new__ is Python's
+        links = [NoteLink.of(link, None) for link in body_links]
     # Walking every value is most of parsing's cost for link-free properties; a link in a
     # value needs "[[" in the YAML text (only a pathological escape like "\x5b\x5b" could hide one).
     if same_yaml and previous is not None:
         links.extend(link for link in previous.links if link.key is not None)
     elif frontmatter and yaml_text is not None and "[[" in yaml_text:
-        links.extend(tuple.__new__(NoteLink, (link, key)) for key, link in iter_frontmatter_links(frontmatter))
+        links.extend(NoteLink.of(link, key) for key, link in iter_frontmatter_links(frontmatter))
 
     if same_yaml and previous is not None:
         date = previous.date
     else:
         basename = unicodedata.normalize("NFC", path.rsplit("/", 1)[-1][:-3])
-        date = note_date(frontmatter, basename, settings.date_keys, settings.daily_format, path=path[:-3])
-    note = Note(
+        date = shared_date(note_date(frontmatter, basename, settings.date_keys, settings.daily_format, path=path[:-3]))
+    tasks: tuple[Task, ...] | _Unknown = UNKNOWN
+    summary: str | None | _Unknown = UNKNOWN
+    body_length: int | _Unknown = UNKNOWN
+    commented: tuple[int, ...] | _Unknown = UNKNOWN
+    if previous is None:
+        tasks = tuple(find_tasks(body, masked))
+        if not written:  # kept without its text (bot/reading.py): `without_text`'s facts now, from the body in hand
+            summary, body_length = note_summary(frontmatter, body), len(body.strip())
+            if "%" not in text or "%%" not in text or all(task.status != " " for task in tasks):  # no comment, no task to hide
+                commented = ()
+    elif same_body:
+        tasks = previous._tasks
+        fields = ("summary", "description")  # what a summary is read from before the body
+        if [previous.get(key) for key in fields] == [frontmatter.get(key) if frontmatter else None for key in fields]:
+            summary = previous._summary
+    return Note(
         path=path,
         text=text,
         bom=bom,
         frontmatter=frontmatter,
-        frontmatter_span=(span[0], span[1]) if span else None,
+        frontmatter_span=shared_tuple((span[0], span[1])) if span else None,
         body_start=body_start,
         newline=newline,
         links=tuple(links),
-        link_names=frozenset(link_name(nl.link.target) for nl in links),
+        link_names=tuple(dict.fromkeys(shared(link_name(nl.target)) for nl in links)),
         date=date,
         stat=stat,
+        _summary=summary,
+        _tasks=tasks,
+        _body_length=body_length,
+        _commented_tasks=commented,
+        _headings=UNKNOWN if headings is None else headings,
     )
-    if headings is not None:
-        note.__dict__["headings"] = headings
-    if previous is None:
-        note.__dict__["tasks"] = tasks = tuple(find_tasks(body, masked))
-        if not written:  # kept without its text (bot/reading.py): `without_text`'s facts now, from the body in hand
-            note.__dict__.update(summary=note_summary(frontmatter, body), body_length=len(body.strip()))
-            if "%" not in text or "%%" not in text or all(task.status != " " for task in tasks):  # no comment, no task to hide
-                note.__dict__["commented_tasks"] = ()
-    elif same_body:
-        if "summary" in previous.__dict__ and _summary_fields(previous.frontmatter) == _summary_fields(frontmatter):
-            note.__dict__["summary"] = previous.summary
-        if "tasks" in previous.__dict__:
-            note.__dict__["tasks"] = previous.tasks
-    return note
 
 
 def _yaml_text(note: Note) -> str | None:

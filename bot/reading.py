@@ -25,6 +25,7 @@ from typing import Callable, Iterator, Mapping, NamedTuple
 from bot import forked
 from bot.counting import counter
 from bot.note import BadNote, Note, ParseSettings, Source, decode, keeps_text, parse_note
+from bot.note_shared import sharing
 from bot.scan import FileStat
 
 # Below this, a fork and a pickle cost more than they save.
@@ -72,7 +73,7 @@ def parse_files(
     root: Path, files: Mapping[str, FileStat], settings: ParseSettings, workers: int | None = None
 ) -> dict[str, Note | Unusable]:
     """Each file parsed, in the order given: its note, or why it cannot be used."""
-    with _cycle_collection_paused():
+    with _cycle_collection_paused(), sharing():  # equal strings and dates, one object (bot/note_shared.py)
         return _parse_files(root, files, settings, workers)
 
 

@@ -169,7 +169,7 @@ class VaultIndex:
         return {path: self._links_of(path) for path in self.notes}
 
     def _links_of(self, path: str) -> tuple[tuple[NoteLink, str | None], ...]:
-        return tuple((nl, self.resolve(nl.link.target, path)) for nl in self.notes[path].links)
+        return tuple((nl, self.resolve(nl.target, path)) for nl in self.notes[path].links)
 
     def _links(self, path: str) -> tuple[tuple[NoteLink, str | None], ...]:
         return self.outgoing[path] if "outgoing" in self.__dict__ else self._links_of(path)
@@ -223,7 +223,7 @@ class VaultIndex:
             found.extend([Problem(path, unread_opt_out)] if unread_opt_out else [])
             links = self._links(path)
             folder = self.notes[path].folder
-            for target in dict.fromkeys(nl.link.target.strip() for nl, _ in links):
+            for target in dict.fromkeys(nl.target.strip() for nl, _ in links):
                 tied = self._ambiguous.get((target, folder))
                 if tied:
                     found.append(

@@ -155,7 +155,7 @@ def waiting_problems(view: CommittedView, vault: VaultIndex, worktree: Mapping[s
         versions = [note for note in (worktree.get(path), vault.notes.get(path)) if note is not None]
         if not versions or any(note.type and note.type.lower() in entity_types for note in versions):
             continue  # only notes that are not entities are related notes
-        entities = {vault.owner(path)} | {vault.resolve(link.link.target, path) for note in versions for link in note.links}
+        entities = {vault.owner(path)} | {vault.resolve(link.target, path) for note in versions for link in note.links}
         for entity in entities:
             if entity is not None and entity != path and vault.is_entity(entity) and entity not in view.changed:
                 waiting[entity].add(path)
