@@ -35,12 +35,13 @@ from bot.edits import AppendTasks, Edit, MoveNote, NoteEdit, ReplaceSection, Rep
 from bot.errors import RunFailed
 from bot.memo import CleanRunMemo
 from bot.memo_record import MemoRecord, note_problems, recall
-from bot.note import BadNote, Note, ParseSettings, parse_note
+from bot.note import BadNote, Note, ParseSettings
 from bot.note_text import TextReader, reader, text_to_edit
 from bot.obsidian import ObsidianSettings, read_settings
 from bot.problem import Problem, rule_problem
 from bot.reading import parse_files
 from bot.render import RenderError, render
+from bot.reparse import parsed_after_edits
 from bot.scan import FileStat, ScanResult, scan_vault
 from bot.scope import notes_in_scope
 from bot.since_clean import delta_since_clean_state, link_warnings, run_context
@@ -142,7 +143,11 @@ def _group_edits(
         path, edit = item
         if isinstance(edit, Report):
             problems.append(rule_problem(path, rule.ID, edit.message))
-        elif path in vault.notes and not vault.notes[path].opted_out(rule.ID):
+        elif path not in vault.notes:  # dropping it would hide the mistake, and the rule's other edits may rely on it
+            raise RuleFailed(
+                f"rule {rule.ID} failed: it edits {path}, which is not a note of the vault (a defect in the rule; please report it); nothing was written"
+            )
+        elif not vault.notes[path].opted_out(rule.ID):
             edits[path].append(edit)
     return edits
 
@@ -225,7 +230,7 @@ def apply_rules(
                 text = render(note.full_text(), note.body_start, note.newline, edits, note.headings if sectioned else None)
                 if text == note.text and destination is None:
                     continue
-                updated[path] = note if text == note.text else parse_note(path, text, note.bom, note.stat, settings, previous=note)
+                updated[path] = note if text == note.text else parsed_after_edits(path, text, note, edits, settings)
             except RenderError as error:
                 found.append(rule_problem(path, rule.ID, f"not changed: {error}"))
                 continue
