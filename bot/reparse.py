@@ -24,17 +24,29 @@ tests/bot/test_reparse.py holds the carried notes to a fresh parse of the same t
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Sequence
 
-from bot.edits import Edit, ReplaceSection
-from bot.note import Note, NoteLink, ParseSettings, parse_note
-from bot.render import may_open_a_block
+from bot.edits import AppendTasks, Edit, ReplaceSection
+from bot.note import BadNote, Note, NoteLink, ParseSettings, parse_note
+from bot.problem import Problem, rule_problem
+from bot.render import RenderError, may_open_a_block, render
 from bot.sections import find_section
 
-# A line that could be (or underline, or break before) a heading: `#` after at most three spaces,
-# or only `-`, `=`, `*`, `_` and blanks. Generated lines are list items, and never match.
-_HEADING_LIKE = re.compile(r"^(?: {0,3}#|[ \t]*[-=*_][-=*_ \t]*\r?$)", re.MULTILINE)
+
+def note_after_edits(note: Note, edits: Sequence[Edit], settings: ParseSettings, rule_id: str, found: list[Problem]) -> Note | None:
+    """`note` (with its text) with `edits` rendered onto it, parsed again; `note` itself when they change
+    no text, None when they cannot be made (the rule's warning, why, added to `found`)."""
+    try:
+        sectioned = any(isinstance(edit, (ReplaceSection, AppendTasks)) for edit in edits)
+        text = render(note.full_text(), note.body_start, note.newline, edits, note.headings if sectioned else None)
+        return note if text == note.text else parsed_after_edits(note.path, text, note, edits, settings)
+    except RenderError as error:
+        found.append(rule_problem(note.path, rule_id, f"not changed: {error}"))
+    except BadNote as error:  # our own output must parse; if not, keep the note as it was
+        found.append(rule_problem(note.path, rule_id, f"not changed: the result would not parse ({error})"))
+    except Exception as error:  # a defect in one edit must cost that note, not the run
+        found.append(rule_problem(note.path, rule_id, f"not changed: unexpected {type(error).__name__}: {error} (please report)"))
+    return None
 
 
 def parsed_after_edits(path: str, text: str, note: Note, edits: Sequence[Edit], settings: ParseSettings) -> Note:
@@ -66,7 +78,7 @@ def _after_section_edit(text: str, note: Note, edits: Sequence[Edit], settings: 
     if content_end < content_start or not text.startswith(old[:content_start]) or not text.endswith(tail):
         return None
     content = text[content_start:content_end]
-    if may_open_a_block(content) or _HEADING_LIKE.search(content):
+    if may_open_a_block(content) or _may_read_as_heading(content):
         return None
     shift = len(text) - len(old)
     links = []
@@ -89,3 +101,13 @@ def _after_section_edit(text: str, note: Note, edits: Sequence[Edit], settings: 
     moved = [dataclasses.replace(h, start=h.start + shift, end=h.end + shift) for h in headings if h.start >= end]
     carried.__dict__["headings"] = (*(h for h in headings if h.start < end), *moved)
     return carried
+
+
+def _may_read_as_heading(text: str) -> bool:
+    """Whether a line of `text` could be (or underline, or break before) a heading: one that starts with `#`,
+    or holds only `-`, `=`, `*`, `_` and blanks. Generated lines are list items: none is."""
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and (stripped[0] == "#" or not stripped.strip("-=*_ \t")):
+            return True
+    return False
