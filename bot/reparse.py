@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence
 
+from bot.blocks import Heading
 from bot.edits import AppendTasks, Edit, ReplaceSection
 from bot.note import BadNote, Note, NoteLink, ParseSettings, parse_note
 from bot.problem import Problem, rule_problem
@@ -98,7 +99,7 @@ def _after_section_edit(text: str, note: Note, edits: Sequence[Edit], settings: 
         newline="\r\n" if newline_at > 0 and text[newline_at - 1] == "\r" else "\n",
         source=None,
     )
-    moved = [dataclasses.replace(h, start=h.start + shift, end=h.end + shift) for h in headings if h.start >= end]
+    moved = [Heading(h.level, h.title, h.start + shift, h.end + shift) for h in headings if h.start >= end]
     carried.__dict__["headings"] = (*(h for h in headings if h.start < end), *moved)
     return carried
 
