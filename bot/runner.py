@@ -2,7 +2,7 @@
 
 `plan_run` computes every change in memory and touches nothing on disk, which is all a dry run
 needs; bot/write_back.py then writes them. Each rule sees the vault as the rules before it left
-it: the notes a rule changes are parsed again from their new text and the index is updated
+it: the notes a rule changes are parsed again from their new text (bot/reparse.py) and the index is updated
 (bot/vault_update.py), so duplicates marked by dedupe-meetings are already left out of Recent
 Context in the same run, and a second run changes nothing.
 

@@ -55,7 +55,9 @@ odd_lines = st.sampled_from(
 )
 section_lines = st.lists(st.one_of(plain_lines, plain_lines, odd_lines), max_size=4).map(tuple)
 # What follows the section: nothing, an ATX heading, a setext one, or a heading that is not one (in a list item).
-section_ends = st.sampled_from(["", "## Notes\n", "# Top\n", "Setext\n---\n", "Setext\n===\n", "  ### Indented\n", "- item\n"])
+section_ends = st.sampled_from(
+    ["", "## Notes\n", "# Top\n", "Setext\n---\n", "Setext\n===\n", "#tag\n---\n", "#tag\nmore\n===\n", "  ### Indented\n", "- item\n"]
+)
 
 
 def _parse(text: str, previous: Note | None = None) -> Note | str:
