@@ -223,10 +223,10 @@ def apply_rules(
             if note is None:
                 continue
             destination = next((edit.destination for edit in edits if isinstance(edit, MoveNote)), None)
-            edited = note_after_edits(note, edits, settings, rule.ID, found)
-            if edited is None or (edited is note and destination is None):
+            after = note_after_edits(note, edits, settings, rule.ID, found)
+            if after is None or (after is note and destination is None):
                 continue
-            updated[path] = edited
+            updated[path] = after
             if destination is not None:
                 moving[path] = destination
         found += untie(rule.ID, grouped, updated, moving)
