@@ -10,7 +10,6 @@ missing.
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from bot.blocks import Heading
@@ -21,8 +20,9 @@ from bot.note import BadNote, split_frontmatter
 from bot.sections import find_headings, find_section, insertion_doubt, section_doubt
 
 # What a fence (` ~), math ($$), an HTML block or comment (<), a %% comment or indented code (a tab,
-# four spaces, as in a list item's or a quote's) needs on its opening line.
-_BLOCK_OPENERS = re.compile(r"[`~$<%\t]|    ")
+# four spaces, as in a list item's or a quote's) needs on its opening line. Each looked for on its
+# own: a search for one character is a memchr, several times faster than one pattern of them all.
+_BLOCK_OPENERS = ("`", "~", "$", "<", "%", "\t", "    ")
 
 
 class RenderError(NoteError):
@@ -99,7 +99,7 @@ def may_open_a_block(text: str) -> bool:
     """Whether a block a reader could see differently (code, math, HTML, a comment; what `section_doubt`
     looks for) may open in `text`: each needs one of these characters on its first line, or an indent of
     four columns. A generated section nearly never holds one: the whole note is then not scanned."""
-    return _BLOCK_OPENERS.search(text) is not None
+    return any(opener in text for opener in _BLOCK_OPENERS)
 
 
 def _check_section_end(body: str, heading: Heading, end: int, title: str) -> None:

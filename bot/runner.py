@@ -2,7 +2,7 @@
 
 `plan_run` computes every change in memory and touches nothing on disk, which is all a dry run
 needs; bot/write_back.py then writes them. Each rule sees the vault as the rules before it left
-it: the notes a rule changes are parsed again from their new text and the index is updated
+it: the notes a rule changes are parsed again from their new text (bot/reparse.py) and the index is updated
 (bot/vault_update.py), so duplicates marked by dedupe-meetings are already left out of Recent
 Context in the same run, and a second run changes nothing.
 
@@ -31,16 +31,16 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 from bot.change import Change
 from bot.config import Config
 from bot.delta import VaultDelta
-from bot.edits import AppendTasks, Edit, MoveNote, NoteEdit, ReplaceSection, Report, RewriteLinks
+from bot.edits import AppendTasks, Edit, MoveNote, NoteEdit, Report, RewriteLinks
 from bot.errors import RunFailed
 from bot.memo import CleanRunMemo
 from bot.memo_record import MemoRecord, note_problems, recall
-from bot.note import BadNote, Note, ParseSettings, parse_note
+from bot.note import Note, ParseSettings
 from bot.note_text import TextReader, reader, text_to_edit
 from bot.obsidian import ObsidianSettings, read_settings
 from bot.problem import Problem, rule_problem
 from bot.reading import parse_files
-from bot.render import RenderError, render
+from bot.reparse import note_after_edits
 from bot.scan import FileStat, ScanResult, scan_vault
 from bot.scope import notes_in_scope
 from bot.since_clean import delta_since_clean_state, link_warnings, run_context
@@ -122,8 +122,11 @@ def load_notes(root: Path, scan: ScanResult, settings: ParseSettings) -> Loaded:
 
 
 class RuleFailed(RunFailed):
-    """A rule's `check` raised: a defect in the rule (or the engine), not in the notes. The run
-    stops before writing a note, and the message names the rule (exit 3, no traceback)."""
+    """A rule's `check` raised, or edited a note the vault does not hold: a defect in the rule (or the engine),
+    not in the notes. The run stops before writing a note, and the message names the rule (exit 3, no traceback)."""
+
+
+_DEFECT = "(a defect in the rule; please report it); nothing was written"
 
 
 def _group_edits(
@@ -133,16 +136,16 @@ def _group_edits(
     try:
         items = list(rule.check(vault, options, today, notes_in_scope(rule.SCOPE, vault, targets)))
     except Exception as error:  # a defect in the rule: stop the run, before anything is written, naming it
-        raise RuleFailed(
-            f"rule {rule.ID} failed: {type(error).__name__}: {error} (a defect in the rule; please report it); nothing was written"
-        ) from error
+        raise RuleFailed(f"rule {rule.ID} failed: {type(error).__name__}: {error} {_DEFECT}") from error
     for item in items:
         if not isinstance(item, NoteEdit):  # `yield SetProperty(...)` would fail below as "cannot unpack", naming no rule
             raise TypeError(f"rule {rule.ID}: check() gave {item!r}, not a NoteEdit(path, edit)")
         path, edit = item
         if isinstance(edit, Report):
             problems.append(rule_problem(path, rule.ID, edit.message))
-        elif path in vault.notes and not vault.notes[path].opted_out(rule.ID):
+        elif path not in vault.notes:  # dropping it would hide the mistake, and the rule's other edits may rely on it
+            raise RuleFailed(f"rule {rule.ID} failed: it edits {path}, which is not a note of the vault {_DEFECT}")
+        elif not vault.notes[path].opted_out(rule.ID):
             edits[path].append(edit)
     return edits
 
@@ -220,21 +223,10 @@ def apply_rules(
             if note is None:
                 continue
             destination = next((edit.destination for edit in edits if isinstance(edit, MoveNote)), None)
-            try:
-                sectioned = any(isinstance(edit, (ReplaceSection, AppendTasks)) for edit in edits)
-                text = render(note.full_text(), note.body_start, note.newline, edits, note.headings if sectioned else None)
-                if text == note.text and destination is None:
-                    continue
-                updated[path] = note if text == note.text else parse_note(path, text, note.bom, note.stat, settings, previous=note)
-            except RenderError as error:
-                found.append(rule_problem(path, rule.ID, f"not changed: {error}"))
+            after = note_after_edits(note, edits, settings, rule.ID, found)
+            if after is None or (after is note and destination is None):
                 continue
-            except BadNote as error:  # our own output must parse; if not, keep the note as it was
-                found.append(rule_problem(path, rule.ID, f"not changed: the result would not parse ({error})"))
-                continue
-            except Exception as error:  # a defect in one edit must cost that note, not the run
-                found.append(rule_problem(path, rule.ID, f"not changed: unexpected {type(error).__name__}: {error} (please report)"))
-                continue
+            updated[path] = after
             if destination is not None:
                 moving[path] = destination
         found += untie(rule.ID, grouped, updated, moving)

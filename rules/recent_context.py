@@ -208,8 +208,17 @@ def _order(vault: VaultIndex, entity: str, today: datetime.date) -> tuple[str, .
     """The entity's linkable related notes in the section's order: by `_date_key`, then by link text
     (any case), then as `related` lists them."""
     left_out = unlinkable_related(vault, entity, today)
-    keys = {p: _date_key(vault, p) for p in vault.related(entity, today) if p not in left_out}  # each worked out once
-    return tuple(sorted(keys, key=lambda p: (keys[p], _link_label(vault.link_text(p, entity)).lower())))
+    same_date: dict[tuple, list[str]] = {}  # date key -> its notes, as `related` lists them
+    for path in vault.related(entity, today):
+        if path not in left_out:
+            same_date.setdefault(_date_key(vault, path), []).append(path)
+    # Link texts are worked out only where a date is shared: a stable sort by them within each date
+    # gives the order of one sort by (date, link text).
+    order: list[str] = []
+    for key in sorted(same_date):
+        paths = same_date[key]
+        order += sorted(paths, key=lambda p: _link_label(vault.link_text(p, entity)).lower()) if len(paths) > 1 else paths
+    return tuple(order)
 
 
 def ordered_related(

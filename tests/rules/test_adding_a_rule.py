@@ -178,3 +178,23 @@ def test_a_rule_that_raises_stops_the_run_naming_it_and_writes_nothing(
     message = "rule links-out failed: ZeroDivisionError: division by zero (a defect in the rule; please report it); nothing was written"
     assert capsys.readouterr().err.splitlines()[-1] == f"vaultbot: {message}"
     assert {path.name: path.read_bytes() for path in tmp_path.glob("*.md")} == before
+
+
+def test_a_rule_editing_a_note_that_is_not_there_stops_the_run_naming_both(
+    links_out: types.ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An edit to a path the index does not hold is a defect in the rule (a misspelt or stale path): it
+    was once dropped without a word, with the rule's other edits made as if it had been applied."""
+    from bot.edits import NoteEdit, SetProperty
+
+    def misdirected(vault: object, options: object, today: object, notes: object) -> Iterator[object]:
+        yield NoteEdit("A.md", SetProperty("links_to", "B"))
+        yield NoteEdit("Gone/B.md", SetProperty("links_to", "A"))
+
+    monkeypatch.setattr(links_out, "check", misdirected)
+    write_vault(tmp_path, {"A.md": "---\ntags: x\n---\n# A\n[[B]]\n", "B.md": "# B\n"})
+    before = {path.name: path.read_bytes() for path in tmp_path.glob("*.md")}
+    assert main(["run", str(tmp_path), "--today", "2026-11-24", "--no-commit"]) == 3
+    message = "rule links-out failed: it edits Gone/B.md, which is not a note of the vault (a defect in the rule; please report it); nothing was written"
+    assert capsys.readouterr().err.splitlines()[-1] == f"vaultbot: {message}"
+    assert {path.name: path.read_bytes() for path in tmp_path.glob("*.md")} == before
