@@ -28,7 +28,7 @@ from typing import Sequence
 
 from bot.blocks import Heading
 from bot.edits import AppendTasks, Edit, ReplaceSection
-from bot.note import BadNote, Note, NoteLink, ParseSettings, parse_note
+from bot.note import UNKNOWN, BadNote, Note, ParseSettings, parse_note
 from bot.problem import Problem, rule_problem
 from bot.render import RenderError, may_open_a_block, render
 from bot.sections import find_section
@@ -88,20 +88,24 @@ def _after_section_edit(text: str, note: Note, edits: Sequence[Edit], settings: 
         if note_link.key is not None or link.end <= heading.start:
             links.append(note_link)
         elif link.start >= end:
-            links.append(NoteLink(link._replace(start=link.start + shift, end=link.end + shift), None))
+            links.append(note_link._replace(start=link.start + shift, end=link.end + shift))
         else:  # a link counted inside a generated section: not a note this module knows how to read
             return None
     newline_at = text.find("\n")
-    carried = dataclasses.replace(
+    moved = [Heading(h.level, h.title, h.start + shift, h.end + shift) for h in headings if h.start >= end]
+    # The body's other facts (tasks, summary, length) are worked out from the new text when first asked.
+    return dataclasses.replace(
         note,
         text=text,
         links=tuple(links),
         newline="\r\n" if newline_at > 0 and text[newline_at - 1] == "\r" else "\n",
         source=None,
+        _summary=UNKNOWN,
+        _tasks=UNKNOWN,
+        _body_length=UNKNOWN,
+        _commented_tasks=UNKNOWN,
+        _headings=(*(h for h in headings if h.start < end), *moved),
     )
-    moved = [Heading(h.level, h.title, h.start + shift, h.end + shift) for h in headings if h.start >= end]
-    carried.__dict__["headings"] = (*(h for h in headings if h.start < end), *moved)
-    return carried
 
 
 def _may_read_as_heading(text: str) -> bool:
