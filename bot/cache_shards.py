@@ -52,9 +52,16 @@ class _NoteUnpickler(pickle.Unpickler):
     """Builds only what a parsed note is made of: vaultbot's own classes, dates, plain data."""
 
     def find_class(self, module: str, name: str) -> object:
+        found = _classes.get((module, name))
+        if found is not None:  # each note's pickle names its classes again: look them up once per process
+            return found
         if module.startswith("bot.") or module == "datetime" or (module == "builtins" and name in _ALLOWED_BUILTINS):
-            return super().find_class(module, name)
+            found = _classes[(module, name)] = super().find_class(module, name)
+            return found
         raise pickle.UnpicklingError(f"unexpected class {module}.{name}")
+
+
+_classes: dict[tuple[str, str], object] = {}  # the allowed classes found so far
 
 
 def unpickle(data: bytes) -> object:

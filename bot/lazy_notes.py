@@ -88,6 +88,19 @@ def first_day(facts: NoteFacts) -> datetime.date | None:
     return None if facts.date.date is None else facts.date.date.first_day()
 
 
+def day_ordinals(facts_by_path: Mapping[str, NoteFacts]) -> set[int]:
+    """The ordinals of the notes' dates' first days, read from briefs as stored (a note's worked out)."""
+    days: set[int | None] = set()
+    for facts in facts_by_path.values():
+        if type(facts) is Brief:
+            days.add(facts.day)
+        else:
+            day = first_day(facts)
+            days.add(None if day is None else day.toordinal())
+    days.discard(None)
+    return days  # type: ignore[return-value]  # None is gone
+
+
 class LazyNotes(Mapping[str, Note]):
     """path -> Note, in note order; a path whose value is a Brief is unpickled by `stored` when first asked."""
 

@@ -67,7 +67,7 @@ class VaultIndex:
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_alias: dict[str, set[str]] = defaultdict(set)
         self._folded: dict[str, str] = {}  # path -> the form links are compared in
-        facts = self._facts_by_path()
+        facts = self.facts_by_path()
         for path in sorted(self.notes.keys() | self.unparsed):
             key = fold(without_md(path))
             self._folded[path] = key
@@ -92,7 +92,7 @@ class VaultIndex:
         entity_types = {t.lower() for t in index.entity_types}
         self.entities = tuple(p for p, note in facts.items() if (kind := note.type) and kind.lower() in entity_types)
 
-    def _facts_by_path(self) -> Mapping[str, NoteFacts]:
+    def facts_by_path(self) -> Mapping[str, NoteFacts]:
         """Each note's facts (`facts`), for walks over every note."""
         notes = self.notes
         return notes.facts_by_path if isinstance(notes, LazyNotes) else notes
@@ -235,7 +235,7 @@ class VaultIndex:
     def _by_link_name(self) -> dict[str, list[str]]:
         """Link name (bot/markdown.py `link_name`) -> the notes with a link of that name."""
         sources: dict[str, list[str]] = defaultdict(list)
-        for path, note in self._facts_by_path().items():
+        for path, note in self.facts_by_path().items():
             for name in note.link_names:
                 sources[name].append(path)
         return sources
@@ -318,7 +318,7 @@ class VaultIndex:
 
     def owner(self, path: str) -> str | None:
         """The entity whose home folder is the note's nearest ancestor (never the note itself)."""
-        folder = posixpath.dirname(path)  # a note's `folder`, known without reading it
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""  # a note's `folder`, known without reading it
         while folder:
             owner = self._homes.get(folder)
             if owner is not None and owner != path:

@@ -193,5 +193,5 @@ def test_the_memo_and_cache_of_a_lazy_run_serve_the_next_run(tmp_path: Path) -> 
     assert plan.original is not None
     for path, note in plan.original.notes.items():  # every note, unread ones unpickled now: each as its file has it
         data = (root / path).read_bytes()
-        assert (note.source == Source.of(data) if note.text is None else note.to_bytes() == data), (path, note.source, note.text)
+        assert note.source == Source.of(data) if note.text is None else note.to_bytes() == data, (path, note.source, note.text)
     assert outcome(plan) == outcome(planned(root, cached=False)[0])
