@@ -276,7 +276,7 @@ class ParseCache:
     def _unpickled(self, path: str, where: tuple) -> Note | None:
         """The note whose facts the shard holding `path` has at `where`, if they read back as that note."""
         shard = shard_of(path)
-        data = read_facts(shard_file(self.folder, shard), self.stored[shard], where)
+        data = read_facts(os.path.join(self.folder, f"{shard:02d}.pickle"), self.stored[shard], where)  # no Path: once per note
         if data is None:
             return None
         try:
