@@ -35,46 +35,58 @@ SHARDS files `00.pickle` .. `255.pickle`, and a save rewrites only the shards
 whose entries changed (a note parsed again, written, or gone). A damaged shard
 costs only its own notes.
 
-Format of a shard: a magic line, then a pickle. Pickle is acceptable here because
-the files live in the user's own `.git/` or cache directory, which only that user
-can write (anyone who can write there can already run code through git hooks);
-still, unpickling is limited to the few classes a parsed note is made of, so a
-foreign or damaged file fails to load instead of constructing arbitrary objects.
-A shard that fails any check is discarded with a warning, never trusted.
+Lazily: a warm run over a large vault asks for the facts of few notes (those a changed note
+reaches), yet unpickling every note's facts was most of its cost (3.5 s at 100,000 notes). A
+shard holds an index read whole, with each note's `Brief` (bot/lazy_notes.py: what the index
+and the delta read of every note), and each note's full facts pickled on their own, unpickled
+only when the run asks for that note (bot/cache_shards.py has the file's layout and its
+checks). A shard whose index fails any check is discarded with a warning, never trusted; a
+note whose facts fail theirs (the shard replaced by another run since, damaged bytes) is
+parsed again from its file, with a warning.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import os
 import pickle
 import sys
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from bot import __version__, shard_memory
+from bot.cache_shards import MAGIC, Entry, Shard, facts_area, read_facts, read_index, unpickle, write_shard
+from bot.errors import RunFailed
 from bot.git_blobs import git_blob_id, tracked_blobs
+from bot.lazy_notes import Brief, LazyNotes, brief_of
 from bot.note import Note, ParseSettings, Source, keeps_text
 from bot.problem import Problem
 from bot.reading import Unusable, parse_files
 from bot.runner import Loaded
 from bot.scan import FileStat, ScanResult
 
-MAGIC_NAME = b"vaultbot parse cache "  # then the format's number
-MAGIC = MAGIC_NAME + b"5\n"  # 5: notes rules write no sections in are kept without their text
+__all__ = [
+    "MAGIC",
+    "SHARDS",
+    "CACHE_DIR_VARIABLE",
+    "CONTENT_KEYS_FROM",
+    "ParseCache",
+    "cache_dir",
+    "git_blob_id",
+    "git_dir",
+    "shard_file",
+    "shard_of",
+]
+
 # Enough that touching a handful of notes rewrites a small part of a 10,000-note
 # cache (about 40 notes per touched note), few enough that opening them all stays
-# cheap next to unpickling.
+# cheap next to reading their indexes.
 SHARDS = 256
 # The modules whose code decides what a parsed note holds; editing one (an
 # editable install, a patch release that kept its version) invalidates the cache.
-PARSE_MODULES = ("reading", "note", "note_inputs", "note_shared", "hidden", "yaml_reader", "markdown", "dates", "summary", "scan")
-_ALLOWED_BUILTINS = frozenset({"set", "frozenset", "bytes", "bytearray", "complex"})
-_FOREIGN = "written by another vaultbot version or settings"
+PARSE_MODULES = tuple("reading note note_inputs note_shared hidden yaml_reader markdown dates summary scan lazy_notes".split())
 
 CACHE_DIR_VARIABLE = "VAULTBOT_CACHE_DIR"
 # Blob ids are asked of git only when more notes than this miss by stat (a clone, a checkout, a
@@ -82,9 +94,10 @@ CACHE_DIR_VARIABLE = "VAULTBOT_CACHE_DIR"
 # many notes does, so a few edited notes are simply parsed again.
 CONTENT_KEYS_FROM = 64
 
-# (size, mtime_ns, ino, Note | str, blob id or "", ctime_ns): a parsed note, or the reason it is unusable,
-# the git blob id of the bytes it was parsed from when git held them, and the file's change time.
-Entry = tuple
+# An entry: (size, mtime_ns, ino, Brief | str, blob id or "", ctime_ns, facts): a parsed note's brief
+# or the reason it is unusable, the git blob id of the bytes it was parsed from when git held them, the
+# file's change time, and the note's facts: where the shard file holds them (bot/cache_shards.py
+# `Where`), the Note itself when parsed or written in this run, None for an unusable note.
 
 
 def git_dir(start: Path) -> Path | None:
@@ -142,68 +155,27 @@ def fingerprint(settings: ParseSettings) -> str:
     return digest.hexdigest()
 
 
-class _NoteUnpickler(pickle.Unpickler):
-    """Builds only what a parsed note is made of: vaultbot's own classes, dates, plain data."""
-
-    def find_class(self, module: str, name: str) -> object:
-        if module.startswith("bot.") or module == "datetime" or (module == "builtins" and name in _ALLOWED_BUILTINS):
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"unexpected class {module}.{name}")
-
-
-def _read(path: Path, expected: str) -> tuple[dict[str, Entry], str | None]:
-    """The entries stored at `path`, and a warning when the file had to be discarded."""
-    try:
-        with open(path, "rb") as stream:
-            head = stream.read(len(MAGIC))
-            if head != MAGIC:  # an older format's cache is an older vaultbot's, the usual case after an upgrade
-                return {}, f"{_FOREIGN} (another cache format)" if head.startswith(MAGIC_NAME) else "not a vaultbot parse cache"
-            data = _NoteUnpickler(io.BufferedReader(stream, 1 << 20)).load()
-    except FileNotFoundError:
-        return {}, None
-    except Exception as error:  # a damaged pickle raises nearly anything; none of it is trusted
-        return {}, f"unreadable ({type(error).__name__})"
-    if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
-        return {}, "unexpected contents"
-    if data.get("fingerprint") != expected:
-        return {}, f"{_FOREIGN} ({data.get('version', '?')})"
-    return data["entries"], None
-
-
 def _valid(entry: object, path: str, stat: FileStat | None) -> bool:
-    """A well-formed entry for `path`, stored for a file with this stat (any stat when None)."""
-    if not (isinstance(entry, tuple) and len(entry) == 6 and isinstance(entry[4], str)):
+    """A well-formed stored entry for `path`, stored for a file with this stat (any stat when None).
+    The stat is compared first and field by field: this runs for every note of every warm run."""
+    if type(entry) is not tuple or len(entry) != 7:
         return False
-    if not all(isinstance(n, int) for n in (*entry[:3], entry[5])):
+    if stat is not None:
+        if entry[0] != stat.size or entry[1] != stat.mtime_ns or entry[2] != stat.ino or entry[5] != stat.ctime_ns:
+            return False
+    elif not all(type(n) is int for n in (*entry[:3], entry[5])):
         return False
-    if stat is not None and (*entry[:3], entry[5]) != (stat.size, stat.mtime_ns, stat.ino, stat.ctime_ns):
-        return False
-    result = entry[3]
-    return isinstance(result, str) or (isinstance(result, Note) and result.path == path)
+    brief, where = entry[3], entry[6]
+    if type(brief) is str:
+        return type(entry[4]) is str and where is None
+    return type(brief) is Brief and brief.path == path and type(entry[4]) is str and type(where) is tuple and len(where) == 3
 
 
-def _restated(result: Note | str, stat: FileStat) -> Note | str:
+def _restated(note: Note, stat: FileStat) -> Note:
     """The note under the stat of the file it is now read from, with what it worked out (summary, tasks)."""
-    if isinstance(result, str):
-        return result
-    return dataclasses.replace(result, stat=stat)  # the facts worked out are fields too (bot/note.py)
-
-
-def _write(path: Path, data: object) -> shard_memory.Stat:
-    """Replace `path` atomically: a reader sees the old shard or the new one, never half of one.
-    Returns the new file's stat (a rename keeps it)."""
-    handle, temporary = tempfile.mkstemp(prefix=".parse-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(MAGIC)
-            pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            stream.flush()
-            stat = shard_memory.stat_of(os.fstat(stream.fileno()))
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return stat
+    if note.stat == stat:
+        return note
+    return dataclasses.replace(note, stat=stat)  # the facts worked out are fields too (bot/note.py)
 
 
 def _unchanged_since_scan(root: Path, path: str, stat: FileStat) -> bool:
@@ -224,41 +196,47 @@ class ParseCache:
         self.root = root
         self.folder = location or cache_dir(root)
         self.warn = warn
+        self.stored: list[Shard] = [Shard() for _ in range(SHARDS)]  # as read: where their notes' facts are
         self.shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
         self.fingerprint = ""
         self.settings: ParseSettings | None = None  # those of `load_notes`
         self.dirty: set[int] = set()
         self.hits = 0
         self.parsed = 0
+        self.unpickled: set[str] = set()  # the notes whose facts were read from a shard (the other hits stay briefs)
+        self._stats: Mapping[str, FileStat] = {}
+        self._notes: dict[str, Note] = {}  # the stored notes asked for so far
 
     def load_notes(self, root: Path, scan: ScanResult, settings: ParseSettings) -> Loaded:
         self.fingerprint = fingerprint(settings)
         self.settings = settings
+        self._stats = scan.files
         stored = self._read_shards()
-        notes: dict[str, Note] = {}
+        by_path = {path: entry for entries in stored for path, entry in entries.items()}
         problems: list[Problem] = []
         previous: dict[str, tuple[FileStat, Note | str]] = {}
         previous_blobs: dict[str, str] = {}  # their blob ids, for the clean-run memo by content (bot/memo_content.py)
         shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
         kept: dict[str, Entry] = {}
         for path, stat in scan.files.items():
-            entry = stored[shard_of(path)].get(path)
+            entry = by_path.get(path)
             if entry is not None and _valid(entry, path, stat):
                 kept[path] = entry
             elif entry is not None and _valid(entry, path, None):
-                previous[path] = (FileStat(entry[0], entry[1], entry[2], 0, entry[5]), entry[3])
+                previous[path] = (FileStat(entry[0], entry[1], entry[2], 0, entry[5]), self._version(path, entry))
                 previous_blobs[path] = entry[4]
         missed = len(scan.files) - len(kept)
         blobs = (tracked_blobs(root, scan) or {}) if missed > CONTENT_KEYS_FROM and git_dir(root) is not None else {}
         for path in list(previous):  # a fresh clone: the same bytes under a new stat
-            stat, entry = scan.files[path], stored[shard_of(path)][path]
+            stat, entry = scan.files[path], by_path[path]
             if blobs.get(path) and entry[4] == blobs[path] and entry[0] == stat.size:
                 del previous[path]
-                kept[path] = (stat.size, stat.mtime_ns, stat.ino, _restated(entry[3], stat), entry[4], stat.ctime_ns)
+                kept[path] = (stat.size, stat.mtime_ns, stat.ino, *entry[3:5], stat.ctime_ns, entry[6])
                 self.dirty.add(shard_of(path))
         self.hits = len(kept)
         parsed = parse_files(root, {path: stat for path, stat in scan.files.items() if path not in kept}, settings)
         self.parsed = len(parsed)
+        facts: dict[str, Note | Brief] = {}
         for path, stat in scan.files.items():
             shard = shard_of(path)
             entry = kept.get(path)
@@ -271,36 +249,77 @@ class ParseCache:
                 blob = blobs.get(path, "")
                 if blob and not _unchanged_since_scan(root, path, stat):
                     blob = ""
-                reason_or_note = result.reason if isinstance(result, Unusable) else result
-                entry = (stat.size, stat.mtime_ns, stat.ino, reason_or_note, blob, stat.ctime_ns)
+                if isinstance(result, Unusable):
+                    entry = (stat.size, stat.mtime_ns, stat.ino, result.reason, blob, stat.ctime_ns, None)
+                else:
+                    entry = (stat.size, stat.mtime_ns, stat.ino, brief_of(result), blob, stat.ctime_ns, result)
             shards[shard][path] = entry
-            result = entry[3]
-            if isinstance(result, str):
-                problems.append(Problem(path, f"skipped: {result}"))
+            if isinstance(entry[3], str):
+                problems.append(Problem(path, f"skipped: {entry[3]}"))
             else:
-                notes[path] = result
+                facts[path] = entry[6] if isinstance(entry[6], Note) else entry[3]
         # Every kept entry of an untouched shard was a hit, so a shorter shard lost an entry (a note gone).
         self.dirty.update(shard for shard in range(SHARDS) if len(shards[shard]) != len(stored[shard]))
         self.shards = shards
         # What the cache knew that the scan no longer finds, and what it never knew: with `previous`,
         # how the vault differs from the last run's (bot/since_clean.py checks that against the memo).
-        new = frozenset(path for path in scan.files if path not in stored[shard_of(path)])
+        new = frozenset(path for path in scan.files if path not in by_path)
         gone = {
-            path: (FileStat(entry[0], entry[1], entry[2], 0, entry[5]), entry[3])
-            for entries in stored
-            for path, entry in entries.items()
+            path: (FileStat(entry[0], entry[1], entry[2], 0, entry[5]), self._version(path, entry))
+            for path, entry in by_path.items()
             if path not in scan.files and _valid(entry, path, None)
         }
-        return Loaded(notes, problems, previous, new, gone, previous_blobs)
+        return Loaded(LazyNotes(facts, self._note), problems, previous, new, gone, previous_blobs)
+
+    def _unpickled(self, path: str, where: tuple) -> Note | None:
+        """The note whose facts the shard holding `path` has at `where`, if they read back as that note."""
+        shard = shard_of(path)
+        data = read_facts(os.path.join(self.folder, f"{shard:02d}.pickle"), self.stored[shard], where)  # no Path: once per note
+        if data is None:
+            return None
+        try:
+            note = unpickle(data)
+        except Exception:  # the CRC-32 matched, so only a defect gets here; nothing of it is trusted
+            return None
+        self.unpickled.add(path)
+        return note if isinstance(note, Note) and note.path == path else None
+
+    def _version(self, path: str, entry: Entry) -> Note | str:
+        """A stored entry's note as it was stored (a version the scan no longer sees), or its reason."""
+        if isinstance(entry[3], str):
+            return entry[3]
+        return self._unpickled(path, entry[6]) or "its cached version could not be read"
+
+    def _note(self, path: str) -> Note:
+        """The note at `path` as the cache holds it, unpickled when first asked (LazyNotes' `stored`)."""
+        note = self._notes.get(path)
+        if note is not None:
+            return note
+        shard = shard_of(path)
+        entry = self.shards[shard][path]
+        stat = self._stats[path]
+        found = entry[6] if isinstance(entry[6], Note) else self._unpickled(path, entry[6])
+        if found is None:
+            self.warn(
+                f"parse cache {shard_file(self.folder, shard)}: the entry of {path} is damaged or was replaced; discarded, the note is parsed again"
+            )
+            assert self.settings is not None
+            result = parse_files(self.root, {path: stat}, self.settings)[path]
+            if isinstance(result, Unusable):  # it was a note when the run began: changed since
+                raise RunFailed(f"{path}: changed while vaultbot ran ({result.reason}); nothing was written, run again")
+            found = result
+            self.shards[shard][path] = (*entry[:3], brief_of(found), "", entry[5], found)
+            self.dirty.add(shard)
+        note = _restated(found, stat)
+        self._notes[path] = note
+        return note
 
     def _read_shards(self) -> list[dict[str, Entry]]:
         """Every shard's entries; a shard that fails a check is empty, marked dirty, and warned about
         (one warning per reason, so a settings change does not print one line per shard)."""
-        stored: list[dict[str, Entry]] = []
         discarded: dict[str, list[int]] = {}
         for shard in range(SHARDS):
-            entries, warning = shard_memory.read(shard_file(self.folder, shard), self.fingerprint, _read)
-            stored.append(entries)
+            self.stored[shard], warning = shard_memory.read(shard_file(self.folder, shard), self.fingerprint, read_index)
             if warning is not None:
                 discarded.setdefault(warning, []).append(shard)
         for warning, shards in discarded.items():
@@ -310,7 +329,7 @@ class ParseCache:
             else:
                 names = ", ".join(shard_file(self.folder, shard).name for shard in shards)
                 self.warn(f"parse cache {self.folder}: {len(shards)} shards ({names}) {warning}; discarded, their notes are parsed again")
-        return stored
+        return [shard.entries for shard in self.stored]
 
     def record_written(self, notes: Iterable[Note], stats: Mapping[str, FileStat]) -> None:
         """Store notes as just written, under the stat of the file vaultbot placed, kept as parsing
@@ -321,9 +340,9 @@ class ParseCache:
             data = note.to_bytes()
             blob = git_blob_id(data)
             kept = _restated(note, stat)
-            if isinstance(kept, Note) and self.settings is not None and not keeps_text(kept, self.settings):
+            if self.settings is not None and not keeps_text(kept, self.settings):
                 kept = kept.without_text(Source.of(data))
-            self.shards[shard][note.path] = (stat.size, stat.mtime_ns, stat.ino, kept, blob, stat.ctime_ns)
+            self.shards[shard][note.path] = (stat.size, stat.mtime_ns, stat.ino, brief_of(kept), blob, stat.ctime_ns, kept)
             self.dirty.add(shard)
 
     def save(self) -> None:
@@ -335,15 +354,36 @@ class ParseCache:
             _remove_single_file_cache(self.folder)
             for shard in sorted(self.dirty):
                 path = shard_file(self.folder, shard)
-                if self.shards[shard]:
-                    stat = _write(path, {"version": __version__, "fingerprint": self.fingerprint, "entries": self.shards[shard]})
-                    shard_memory.written(path, stat, self.fingerprint, self.shards[shard])
-                else:
+                written = write_shard(
+                    path, {"version": __version__, "fingerprint": self.fingerprint}, self.shards[shard], self._facts_of(shard)
+                )
+                if written is None:
                     path.unlink(missing_ok=True)
-                    shard_memory.written(path, None, self.fingerprint, {})
+                    shard_memory.written(path, None, self.fingerprint, None)
+                else:
+                    self.stored[shard], stat = written
+                    self.shards[shard] = dict(written[0].entries)
+                    shard_memory.written(path, stat, self.fingerprint, written[0])
                 self.dirty.discard(shard)
         except OSError as error:
             self.warn(f"parse cache {self.folder}: cannot be written: {error.strerror or error}")
+
+    def _facts_of(self, shard: int) -> Callable[[str, Entry], bytes | None]:
+        """Each entry's facts bytes for a rewrite of `shard`: a note of this run pickled, a stored one copied
+        from the shard file as read (None, left out, when that file was replaced since)."""
+        area: list[bytes | None] = []
+
+        def facts(path: str, entry: Entry) -> bytes | None:
+            if isinstance(entry[6], Note):
+                return pickle.dumps(entry[6], protocol=pickle.HIGHEST_PROTOCOL)
+            if not area:
+                area.append(facts_area(shard_file(self.folder, shard), self.stored[shard]))
+            offset, length, crc = entry[6]
+            whole = area[0]
+            data = whole[offset : offset + length] if whole is not None else None
+            return data if data is not None and zlib.crc32(data) == crc else None
+
+        return facts
 
 
 def _remove_single_file_cache(folder: Path) -> None:

@@ -34,6 +34,7 @@ from typing import Iterable, Mapping
 from urllib.parse import unquote
 
 from bot.index_settings import duplicate_mark
+from bot.lazy_notes import replaced
 from bot.markdown import find_links, find_section, fold, link_name
 from bot.note import Note
 from bot.note_facts import aliases, file_name, identity
@@ -58,9 +59,7 @@ class VaultDelta:
     def clean(self) -> VaultIndex:
         """The clean state's index (built only when a link must be resolved as it was there)."""
         vault = self.vault
-        notes = {path: note for path, note in vault.notes.items() if path not in self.added}
-        notes.update(self.before)
-        notes.update(self.removed)
+        notes = replaced(vault.notes, {**self.before, **self.removed}, self.added)
         return VaultIndex(notes, vault.folders, vault.settings, vault.index, vault.unparsed, vault.left_out)
 
     def _clean_targets(self, path: str, note: Note) -> set[str]:
@@ -159,9 +158,10 @@ def delta_since_clean(
     bearers = {path for name in names for path in vault.named(name)}
     if any(vault.is_entity(path) for path in bearers):  # its links in every Related section may be written anew
         return None
-    marks = (duplicate_mark(note, key) for note in vault.notes.values()) if key is not None else iter(())
+    facts = vault.facts  # read of every note: its brief where it was not read (bot/lazy_notes.py)
+    marks = (duplicate_mark(facts(path), key) for path in vault.notes) if key is not None else iter(())
     if any(mark is not None and link_name(mark) in names for mark in marks):
         return None  # a chain of marks through that note may now close or open a loop anywhere along it
-    relinked = {path for path, note in vault.notes.items() if not names.isdisjoint(note.link_names)}
+    relinked = {path for path in vault.notes if not names.isdisjoint(facts(path).link_names)}
     relinked |= {path for path in bearers if path in vault.notes}
     return VaultDelta(vault, before, added, gone, names, frozenset(relinked) - before.keys() - added)

@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.markdown import find_wikilinks_in_value
-from bot.note import Note
+
+if TYPE_CHECKING:
+    from bot.lazy_notes import NoteFacts
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ class IndexSettings:
     rule_ids: tuple[str, ...] = ()  # what a note's `vaultbot: {skip: [...]}` can name; empty: not checked
 
 
-def duplicate_mark(note: Note, key: str | None) -> str | None:
+def duplicate_mark(note: NoteFacts, key: str | None) -> str | None:
     """The link target of the note's duplicate mark (a wikilink, or plain text naming a note), if any."""
     value = note.get(key) if key is not None else None
     if not isinstance(value, str) or not value.strip():

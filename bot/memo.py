@@ -83,7 +83,12 @@ class DateWindow:
 
     @classmethod
     def around(cls, today: datetime.date, dates: Iterable[datetime.date]) -> DateWindow:
-        ordinals = sorted({d.toordinal() for d in dates})
+        return cls.around_days(today, {d.toordinal() for d in dates})
+
+    @classmethod
+    def around_days(cls, today: datetime.date, days: Iterable[int]) -> DateWindow:
+        """`around`, given the dates' ordinals (a parse cache's briefs hold them, bot/lazy_notes.py)."""
+        ordinals = sorted(set(days))
         split = bisect.bisect_right(ordinals, today.toordinal())
         return cls(ordinals[split - 1] if split else None, ordinals[split] if split < len(ordinals) else None)
 

@@ -286,13 +286,9 @@ def parse_note(path: str, text: str, bom: bool, stat: FileStat | None, settings:
     span = split_frontmatter(text)
     yaml_text = text[span[0] : span[1]] if span is not None else None
     same_yaml = previous is not None and previous.path == path and _yaml_text(previous) == yaml_text
-    frontmatter = (
-        None
-        if yaml_text is None
-        else previous.frontmatter
-        if same_yaml and previous is not None
-        else shared_frontmatter(load_frontmatter(yaml_text))
-    )
+    frontmatter = previous.frontmatter if same_yaml and previous is not None else None
+    if yaml_text is not None and not same_yaml:
+        frontmatter = shared_frontmatter(load_frontmatter(yaml_text))
     body_start = span[2] if span is not None else 0
     body = text[body_start:]
     newline_at = text.find("\n")

@@ -85,7 +85,7 @@ def parse_settings(config: Config, settings: ObsidianSettings) -> ParseSettings:
 
 
 class Loaded(NamedTuple):
-    notes: dict[str, Note]
+    notes: Mapping[str, Note]  # a parse cache's are read when asked for (bot/lazy_notes.py)
     problems: list[Problem]  # the notes that could not be used, and why
     # Notes parsed again because their file changed: the cached version, with the stat of the
     # file it came from (a string when that version could not be used). Only a cache has them.

@@ -27,9 +27,10 @@ from typing import Callable, Iterable, Mapping, TypeVar
 
 from bot.duplicate_marks import mark_problems, marks_lead_back
 from bot.index_settings import IndexSettings, duplicate_mark
+from bot.lazy_notes import Brief, LazyNotes, NoteFacts, aliases_of, first_day
 from bot.markdown import fold, markdown_destination, markdown_link_text
 from bot.note import Note, NoteLink
-from bot.note_facts import aliases, not_after, told_apart, without_md
+from bot.note_facts import told_apart, without_md
 from bot.obsidian import ObsidianSettings
 from bot.problem import Problem
 
@@ -49,7 +50,9 @@ class VaultIndex:
         unparsed: Iterable[str] = (),
         left_out: Iterable[str] = (),
     ) -> None:
-        self.notes = dict(notes)
+        # A parse cache's notes stay unread until asked for (bot/lazy_notes.py); what is read of every
+        # note below comes from `facts`, which does not unpickle them.
+        self.notes: Mapping[str, Note] = notes if isinstance(notes, LazyNotes) else dict(notes)
         self.folders = frozenset(folders)
         self.settings = settings
         self.index = index
@@ -64,6 +67,7 @@ class VaultIndex:
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_alias: dict[str, set[str]] = defaultdict(set)
         self._folded: dict[str, str] = {}  # path -> the form links are compared in
+        facts = self.facts_by_path()
         for path in sorted(self.notes.keys() | self.unparsed):
             key = fold(without_md(path))
             self._folded[path] = key
@@ -71,8 +75,9 @@ class VaultIndex:
             if first != path:
                 self._twins[key] = (*self._twins.get(key, (first,)), path)
             self._by_name[key.rsplit("/", 1)[-1]].append(path)  # file_name(path)
-            if index.resolve_aliases and path in self.notes:
-                for alias in aliases(self.notes[path]):
+            found = facts.get(path) if index.resolve_aliases else None
+            if found is not None:
+                for alias in aliases_of(found):
                     self._by_alias[fold(alias)].add(path)
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._resolved_anywhere: dict[str, str | None] = {}  # targets that open one note from every folder
@@ -85,11 +90,33 @@ class VaultIndex:
         self._some_backlinks: dict[str, tuple[str, ...]] = {}  # looked up one by one (`backlinks`)
         self._duplicate_targets: dict[str, str | None] = {}  # `duplicate_target`, per note
         entity_types = {t.lower() for t in index.entity_types}
-        self.entities = tuple(p for p, n in self.notes.items() if n.type and n.type.lower() in entity_types)
+        self.entities = tuple(p for p, note in facts.items() if (kind := note.type) and kind.lower() in entity_types)
+
+    def facts_by_path(self) -> Mapping[str, NoteFacts]:
+        """Each note's facts (`facts`), for walks over every note."""
+        notes = self.notes
+        return notes.facts_by_path if isinstance(notes, LazyNotes) else notes
+
+    def facts(self, path: str) -> NoteFacts:
+        """What walks over every note read of the note at `path`, without reading it where it is unread."""
+        notes = self.notes
+        return notes.facts(path) if isinstance(notes, LazyNotes) else notes[path]
 
     def _targets(self, path: str) -> set[str]:
         """The notes `path` links to (itself aside)."""
-        return {target for _, target in self._links(path) if target is not None and target != path}
+        found = self._targets_with_self(path)
+        found.discard(path)
+        return found
+
+    def _targets_with_self(self, path: str) -> set[str]:
+        """The notes `path` links to, from its brief where the note is unread (bot/lazy_notes.py)."""
+        facts = self.facts(path)
+        if isinstance(facts, Brief) and "outgoing" not in self.__dict__:
+            found = {self.resolve(target, path) for target in facts.targets}
+        else:
+            found = {target for _, target in self._links(path)}
+        found.discard(None)
+        return found  # type: ignore[return-value]  # None is gone
 
     @cached_property
     def _position(self) -> dict[str, int]:
@@ -199,16 +226,16 @@ class VaultIndex:
     def _find_backlinks(self, path: str) -> tuple[str, ...]:
         names = {self._folded[path].rsplit("/", 1)[-1]}
         if self.index.resolve_aliases and path in self.notes:
-            names.update(fold(alias).rsplit("/", 1)[-1] for alias in aliases(self.notes[path]))
+            names.update(fold(alias).rsplit("/", 1)[-1] for alias in aliases_of(self.facts(path)))
         candidates = {source for name in names for source in self._by_link_name.get(name, ())}
-        found = [source for source in candidates if source != path and any(target == path for _, target in self._links(source))]
+        found = [source for source in candidates if source != path and path in self._targets_with_self(source)]
         return tuple(sorted(found, key=self._position.__getitem__))
 
     @cached_property
     def _by_link_name(self) -> dict[str, list[str]]:
         """Link name (bot/markdown.py `link_name`) -> the notes with a link of that name."""
         sources: dict[str, list[str]] = defaultdict(list)
-        for path, note in self.notes.items():
+        for path, note in self.facts_by_path().items():
             for name in note.link_names:
                 sources[name].append(path)
         return sources
@@ -273,7 +300,7 @@ class VaultIndex:
         """Home folder -> entity. A folder note (`X/Name/Name.md`) wins over `X/Name.md`."""
         homes: dict[str, str] = {}
         for path in self.entities:
-            note = self.notes[path]
+            note = self.facts(path)
             folder = note.folder
             if folder and folder.rsplit("/", 1)[-1] == note.name:
                 homes[folder] = path
@@ -291,7 +318,7 @@ class VaultIndex:
 
     def owner(self, path: str) -> str | None:
         """The entity whose home folder is the note's nearest ancestor (never the note itself)."""
-        folder = self.notes[path].folder if path in self.notes else posixpath.dirname(path)
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""  # a note's `folder`, known without reading it
         while folder:
             owner = self._homes.get(folder)
             if owner is not None and owner != path:
@@ -319,13 +346,13 @@ class VaultIndex:
             reasons[path].append("owner")
         return {p: tuple(r) for p, r in sorted(reasons.items()) if not self.is_entity(p)}
 
-    def _mark(self, note: Note) -> str | None:
+    def _mark(self, note: NoteFacts) -> str | None:
         return duplicate_mark(note, self.index.duplicate_key)
 
     def duplicate_target(self, path: str) -> str | None:
         """The note the note's duplicate mark names (a wikilink or a plain name, resolved as links are), if any."""
         if path not in self._duplicate_targets:  # related() follows every candidate's marks, for every entity
-            mark = self._mark(self.notes[path])
+            mark = self._mark(self.facts(path))
             self._duplicate_targets[path] = None if mark is None else self.resolve(mark, path)
         return self._duplicate_targets[path]
 
@@ -349,7 +376,7 @@ class VaultIndex:
             self._related[key] = [
                 path
                 for path in self.related_candidates(entity)
-                if not self.is_marked_duplicate(path) and not_after(self.notes[path], today)
+                if not self.is_marked_duplicate(path) and ((day := first_day(self.facts(path))) is None or day <= today)
             ]
         return list(self._related[key])
 

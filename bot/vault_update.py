@@ -22,6 +22,7 @@ import copy
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, Mapping
 
+from bot.lazy_notes import replaced
 from bot.note_facts import aliases
 
 if TYPE_CHECKING:
@@ -31,9 +32,8 @@ if TYPE_CHECKING:
 
 def with_notes(index: VaultIndex, updated: Mapping[str, Note], removed: Iterable[str] = ()) -> VaultIndex:
     """A new index with `updated` notes replaced and `removed` ones gone."""
-    notes = {**index.notes, **updated}
-    for path in removed:
-        notes.pop(path, None)
+    removed = list(removed)
+    notes = replaced(index.notes, updated, removed)  # unread notes stay unread (bot/lazy_notes.py)
     same_shape = not removed and all(path in index.notes and _shape(note) == _shape(index.notes[path]) for path, note in updated.items())
     if not same_shape:
         return type(index)(notes, index.folders, index.settings, index.index, index.unparsed, index.left_out)
@@ -83,8 +83,8 @@ def marked_through(index: VaultIndex, paths: set[str]) -> set[str]:
     changed mark can change it only for the notes whose chain reaches the changed note; up to the
     first changed note a chain is the same before and after the change, so `index`'s marks tell."""
     marked_by: dict[str, list[str]] = defaultdict(list)  # a note -> the notes whose mark names it
-    for path, note in index.notes.items():
-        if index._mark(note) is not None:
+    for path in index.notes:
+        if index._mark(index.facts(path)) is not None:
             target = index.duplicate_target(path)
             if target is not None:
                 marked_by[target].append(path)

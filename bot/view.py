@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
+from bot.lazy_notes import selected
 from bot.note import BadNote, Note, ParseSettings, decode, parse_note
 from bot.problem import Problem
 from bot.scan import ScanResult
@@ -96,7 +97,7 @@ def _in(scan: ScanResult, listed: frozenset[str]) -> frozenset[str]:
 
 @dataclass
 class Narrowed:
-    notes: dict[str, Note]
+    notes: Mapping[str, Note]
     problems: list[Problem]
     previous: dict
     files: dict  # the view's files: vault path -> stat
@@ -121,8 +122,8 @@ def narrow(
             from_head[path] = parse_note(path, text, bom, scan.files[path], settings)
         except BadNote as error:
             found.append(Problem(path, f"skipped: {error} (as committed; the note also has uncommitted changes)"))
-    kept = {path: note for path, note in notes.items() if path not in skip}
-    ordered = {path: kept.get(path) or from_head[path] for path in scan.files if path in kept or path in from_head}
+    paths = [path for path in scan.files if (path in notes and path not in skip) or path in from_head]
+    ordered = selected(notes, paths, from_head)  # the notes left unread stay so (bot/lazy_notes.py)
     left_out = view.left_out  # a union built per access: once, not once per note
     files = {path: stat for path, stat in scan.files.items() if path not in left_out}
     return Narrowed(ordered, found, {path: entry for path, entry in previous.items() if path not in skip}, files)

@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Sequence, TypeVar
 
 from bot.config import Config
 from bot.counting import counter
+from bot.lazy_notes import day_ordinals
 from bot.memo import CleanRunMemo, CleanState, DateWindow, state_digest
 from bot.memo_content import content_keys
 from bot.memo_record import note_problems as problems_of_notes
@@ -115,12 +116,12 @@ def remember_clean_state(
         rule_problems, link_problems = again.rule_problems, again.link_problems
         note_problems = problems_of_notes(record.view_problems, record.load_problems, plan.rules, rule_problems, link_problems)
     files = {**plan.scan.files, **{path: written.stats[path] for path in placed}}
-    dates = [note.date.date.first_day() for note in plan.vault.notes.values() if note.date.date is not None]
+    days = day_ordinals(plan.vault.facts_by_path())  # without reading unread notes (bot/lazy_notes.py)
     digest = record.digest if not placed else state_digest(files, plan.scan.folders, record.context, plan.scan.left_out)
     # After the commit, written notes are in the index: git is asked again. Nothing written, the scan's answer holds.
     keys = content_keys(plan.root, files, None if placed else plan.scan) if memo.by_content else None
     content = keys.digest(plan.scan, record.context) if keys is not None else ""
-    memo.remember(CleanState(digest, note_problems, rule_problems, link_problems, content), DateWindow.around(today, dates))
+    memo.remember(CleanState(digest, note_problems, rule_problems, link_problems, content), DateWindow.around_days(today, days))
     return True
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from bot import cache as cache_module
 from bot import shard_memory
+from bot.cache_shards import Shard
 from bot.note import Source
 from tests.bot.test_cache import FILES, cached_plan, fresh_plan, private_cache_home, same_outcome, shard_versions, vault, warm
 from tests.vaults import run_cli
@@ -19,14 +20,14 @@ __all__ = ["private_cache_home", "vault"]  # fixtures
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Shards kept in memory, as `daemon --watch` does, and the names of the shard files read from disk."""
     monkeypatch.setattr(shard_memory, "_kept", {})
-    read = cache_module._read
+    read = cache_module.read_index
     files: list[str] = []
 
-    def counted(path: Path, expected: str) -> tuple[dict, str | None]:
+    def counted(path: Path, expected: str) -> tuple[Shard, str | None]:
         files.append(path.name)
         return read(path, expected)
 
-    monkeypatch.setattr(cache_module, "_read", counted)
+    monkeypatch.setattr(cache_module, "read_index", counted)
     return files
 
 
