@@ -11,6 +11,7 @@ from bot.edits import ReplaceSection, SetProperty
 from bot.note import BadNote, Note, ParseSettings, parse_note
 from bot.render import RenderError, render
 from bot.reparse import _after_section_edit, parsed_after_edits
+from bot.sections import find_headings, mask_code
 
 SETTINGS = ParseSettings(generated_headings=("Recent Context", "Related"), entity_types=("person",))
 
@@ -144,3 +145,23 @@ def test_other_edits_and_doubtful_sections_are_parsed_again() -> None:
         after_text = render(before.full_text(), before.body_start, before.newline, edits, before.headings)
         assert _after_section_edit(after_text, before, edits, SETTINGS) is None
         assert parsed_after_edits("People/Ada.md", after_text, before, edits, SETTINGS) == _parse(after_text)
+
+
+def test_a_line_after_a_lone_carriage_return_reads_the_same_with_or_without_the_parser() -> None:
+    """A lone CR is a space to the parser (bot/blocks.py), so `\\r## Related` is a heading indented one
+    column. The line scan read it as no heading; the parser, asked only because an HTML block was in the
+    section, read it as one: a section rewrite dropping the block then carried the heading that a fresh
+    parse of the result no longer found (and the next run read the generated links as the note's own)."""
+    text = "[[Note]]\n\r## Related\n<div>\nSetext\n---\n"
+    before = _parse(text)
+    assert isinstance(before, Note)
+    assert [h.title for h in before.headings] == ["Related"]
+    edits = [ReplaceSection("Related", ("- [[M]] (2026-11-02): short",))]
+    after_text = render(before.full_text(), before.body_start, before.newline, edits, before.headings)
+    fresh = _parse(after_text)
+    assert isinstance(fresh, Note) and [h.title for h in fresh.headings] == ["Related"]
+    assert _facts(parsed_after_edits("People/Ada.md", after_text, before, edits, SETTINGS)) == _facts(fresh)
+    for body in ("a\n\r## H\n", "x\n\r```\n[[In code]]\n\r```\n", "p\n\r# H\n\r    code\n"):
+        with_block = body + "<div>\n"  # the parser's reading, asked for by the HTML block after the text
+        assert find_headings(body) == find_headings(with_block)
+        assert mask_code(body) == mask_code(with_block)[: len(body)]
