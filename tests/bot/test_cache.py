@@ -6,11 +6,12 @@ import os
 import pickle
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bot.cache import MAGIC, SHARDS, ParseCache, cache_dir, shard_file, shard_of
+from bot.cache import MAGIC, PARSE_MODULES, SHARDS, ParseCache, cache_dir, shard_file, shard_of
 from bot.cli import main
 from bot.config import load_config
 from bot.note import Source
@@ -311,3 +312,17 @@ def test_the_single_file_cache_of_the_earlier_layout_is_removed(vault: Path) -> 
     old.write_bytes(b"vaultbot parse cache 1\n")
     warm(vault)
     assert not old.exists() and cache_dir(vault).is_dir()
+
+
+def test_every_module_parsing_runs_is_in_the_cache_fingerprint() -> None:
+    """The cache is keyed by the code that decides what a parsed note holds (`PARSE_MODULES`): an
+    edited line scan or frontmatter reader (an editable install, a patch kept at its version) must
+    not hand out notes read by the code before it. Every bot module that parsing imports counts."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, bot.reading, bot.scan, bot.lazy_notes; print(*sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    parsing = {name.removeprefix("bot.") for name in loaded if name.startswith("bot.")}
+    assert parsing - set(PARSE_MODULES) == set()
