@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from bot import __version__, shard_memory
-from bot.cache_shards import MAGIC, Entry, Shard, facts_area, read_facts, read_index, unpickle, write_shard
+from bot.cache_shards import MAGIC, Entry, Shard, facts_area, read_facts, read_index, remove_stale_temporaries, unpickle, write_shard
 from bot.errors import RunFailed
 from bot.git_blobs import git_blob_id, tracked_blobs
 from bot.lazy_notes import Brief, LazyNotes, brief_of
@@ -352,6 +352,7 @@ class ParseCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             _remove_single_file_cache(self.folder)
+            remove_stale_temporaries(self.folder)
             for shard in sorted(self.dirty):
                 path = shard_file(self.folder, shard)
                 written = write_shard(

@@ -21,11 +21,13 @@ or damaged file fails to load instead of constructing arbitrary objects.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
 import struct
 import tempfile
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +43,10 @@ _INDEX_HEADER = struct.Struct("<QI")  # the index pickle's length and CRC-32
 TOKEN_BYTES = 16
 _ALLOWED_BUILTINS = frozenset({"set", "frozenset", "bytes", "bytearray", "complex"})
 FOREIGN = "written by another vaultbot version or settings"
+TEMPORARY_PREFIX = ".parse-"  # a shard being written, renamed into place when whole
+# A temporary file older than this is a killed run's: a shard is written in milliseconds. Not any
+# temporary file: a VAULTBOT_CACHE_DIR may serve runs on other vaults, which hold other locks.
+STALE_TEMPORARY_SECONDS = 3600
 
 Entry = tuple  # see bot/cache.py
 Where = tuple  # (offset in the facts area after the token, length, CRC-32)
@@ -166,7 +172,7 @@ def write_shard(
         offset += len(data)
     if not stored:
         return None
-    handle, temporary = tempfile.mkstemp(prefix=".parse-", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(MAGIC)
@@ -181,3 +187,13 @@ def write_shard(
         os.unlink(temporary)
         raise
     return Shard(stored, start, token), stat
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Remove the half-written shards runs killed while saving left behind (a shard's size each, kept
+    for good otherwise: nothing reads them)."""
+    stale_before = time.time() - STALE_TEMPORARY_SECONDS
+    for temporary in folder.glob(TEMPORARY_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            if temporary.stat().st_mtime < stale_before:
+                temporary.unlink()

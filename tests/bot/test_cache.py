@@ -6,6 +6,7 @@ import os
 import pickle
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -331,3 +332,19 @@ def test_a_shard_whose_index_was_damaged_yet_still_unpickles_is_discarded(vault:
     lost = notes_sharing_shard("Daily/2025-10-07.md")
     assert (cache.parsed, cache.hits) == (lost, len(FILES) - lost)
     assert same_outcome(plan, fresh_plan(vault))
+
+
+def test_a_save_removes_the_half_written_shards_of_killed_runs_and_no_others(vault: Path) -> None:
+    """A run killed while saving leaves its temporary shard file; nothing reads it, so without this
+    each such kill kept a shard's size on disk for good. A recent one may be another vault's run in
+    progress (a shared VAULTBOT_CACHE_DIR): it stays."""
+    warm(vault)
+    folder = cache_dir(vault)
+    killed, in_progress = folder / ".parse-killed", folder / ".parse-writing"
+    killed.write_bytes(MAGIC + b"half a shard")
+    in_progress.write_bytes(MAGIC + b"being written")
+    two_hours_ago = time.time() - 7200
+    os.utime(killed, (two_hours_ago, two_hours_ago))
+    (vault / "Daily/2025-10-07.md").write_text("Called [[Acme]] twice.\n")
+    warm(vault)
+    assert not killed.exists() and in_progress.exists()
