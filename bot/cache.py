@@ -86,7 +86,7 @@ __all__ = [
 SHARDS = 256
 # The modules whose code decides what a parsed note holds; editing one (an
 # editable install, a patch release that kept its version) invalidates the cache.
-PARSE_MODULES = tuple("reading note note_inputs note_shared hidden yaml_reader markdown dates summary scan lazy_notes".split())
+PARSE_MODULES = tuple("reading note note_inputs note_shared hidden yaml_reader markdown dates summary scan lazy_notes".split())  # noqa: SIM905
 
 CACHE_DIR_VARIABLE = "VAULTBOT_CACHE_DIR"
 # Blob ids are asked of git only when more notes than this miss by stat (a clone, a checkout, a
