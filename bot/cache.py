@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from bot import __version__, shard_memory
-from bot.cache_shards import MAGIC, Entry, Shard, facts_area, read_facts, read_index, unpickle, write_shard
+from bot.cache_shards import MAGIC, Entry, Shard, facts_area, read_facts, read_index, remove_stale_temporaries, unpickle, write_shard
 from bot.errors import RunFailed
 from bot.git_blobs import git_blob_id, tracked_blobs
 from bot.lazy_notes import Brief, LazyNotes, brief_of
@@ -86,9 +86,8 @@ __all__ = [
 SHARDS = 256
 # The modules whose code decides what a parsed note holds; editing one (an
 # editable install, a patch release that kept its version) invalidates the cache.
-# Every bot module parsing imports (tests/bot/test_cache.py): the line scan, the block
-# parser and the frontmatter fast path decide links, headings and values as much as
-# bot/note.py does, and hashing a module that decides nothing costs a rebuild at most.
+# Every bot module parsing imports (tests/bot/test_cache.py): the line scan and the YAML fast path decide
+# as much as bot/note.py does, and hashing a module that decides nothing costs a rebuild at most.
 PARSE_MODULES = (
     *("reading", "note", "note_inputs", "note_shared", "note_facts", "hidden", "yaml_reader", "yaml_simple"),
     *("markdown", "sections", "line_scan", "blocks", "dates", "summary", "scan", "lazy_notes", "obsidian"),
@@ -359,6 +358,7 @@ class ParseCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             _remove_single_file_cache(self.folder)
+            remove_stale_temporaries(self.folder)
             for shard in sorted(self.dirty):
                 path = shard_file(self.folder, shard)
                 written = write_shard(

@@ -1,6 +1,6 @@
 """One parse-cache shard file (bot/cache.py): its entries read whole, each note's facts read when asked.
 
-Layout: a magic line, a pickle of the shard's index, then the facts area: the shard's random
+Layout: a magic line, the index's length and CRC-32 (`_INDEX_HEADER`), a pickle of the shard's index, then the facts area: the shard's random
 token, then each note's pickled `Note` one after another. The index holds, per note, its stat,
 git blob id, `Brief` (bot/lazy_notes.py) or the reason it is unusable, and where its facts are
 in the facts area with their CRC-32: `(offset, length, crc)`. A warm run reads every shard's
@@ -9,7 +9,9 @@ index and unpickles a note's facts only when the run asks for that note (`read_f
 Files are never changed in place, only replaced (bot/cache.py `write_shard`): a facts read
 checks the token at the start of the facts area against the index it came from, so a shard
 another run replaced in between is never read at the old offsets, and the CRC-32 keeps a damaged
-note's bytes from being unpickled. Either failure answers None: the caller parses the note again.
+note's bytes from being unpickled. The index has a CRC-32 of its own: its briefs stand in for every
+note the run does not ask for, and a changed byte that still unpickles (a link name, a type) would
+otherwise be trusted as that note's facts. Either failure answers None: the caller parses the note again.
 
 Pickle is acceptable here because the files live in the user's own `.git/` or cache directory,
 which only that user can write (anyone who can write there can already run code through git
@@ -19,10 +21,13 @@ or damaged file fails to load instead of constructing arbitrary objects.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
+import struct
 import tempfile
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +36,17 @@ from typing import Callable, Mapping
 from bot import shard_memory
 
 MAGIC_NAME = b"vaultbot parse cache "  # then the format's number
-# 5: notes rules write no sections in are kept without their text; 6: an index of briefs, each note's facts read when asked
-MAGIC = MAGIC_NAME + b"6\n"
+# 5: notes rules write no sections in are kept without their text; 6: an index of briefs, each note's facts read when asked;
+# 7: the index's length and CRC-32 before it
+MAGIC = MAGIC_NAME + b"7\n"
+_INDEX_HEADER = struct.Struct("<QI")  # the index pickle's length and CRC-32
 TOKEN_BYTES = 16
 _ALLOWED_BUILTINS = frozenset({"set", "frozenset", "bytes", "bytearray", "complex"})
 FOREIGN = "written by another vaultbot version or settings"
+TEMPORARY_PREFIX = ".parse-"  # a shard being written, renamed into place when whole
+# A temporary file older than this is a killed run's: a shard is written in milliseconds. Not any
+# temporary file: a VAULTBOT_CACHE_DIR may serve runs on other vaults, which hold other locks.
+STALE_TEMPORARY_SECONDS = 3600
 
 Entry = tuple  # see bot/cache.py
 Where = tuple  # (offset in the facts area after the token, length, CRC-32)
@@ -75,8 +86,13 @@ def read_index(path: Path, expected: str) -> tuple[Shard, str | None]:
             head = stream.read(len(MAGIC))
             if head != MAGIC:  # an older format's cache is an older vaultbot's, the usual case after an upgrade
                 return Shard(), f"{FOREIGN} (another cache format)" if head.startswith(MAGIC_NAME) else "not a vaultbot parse cache"
-            data = _NoteUnpickler(stream).load()
-            start = stream.tell()  # a pickle is read exactly to its end: the facts area follows
+            header = stream.read(_INDEX_HEADER.size)
+            length, crc = _INDEX_HEADER.unpack(header) if len(header) == _INDEX_HEADER.size else (-1, 0)
+            index = stream.read(length) if length >= 0 else b""
+            if len(index) != length or zlib.crc32(index) != crc:
+                return Shard(), "damaged (its index fails its CRC-32)"
+            data = unpickle(index)
+            start = stream.tell()  # the facts area follows the index
             token = stream.read(TOKEN_BYTES)
     except FileNotFoundError:
         return Shard(), None
@@ -89,6 +105,11 @@ def read_index(path: Path, expected: str) -> tuple[Shard, str | None]:
     if data.get("token") != token or len(token) != TOKEN_BYTES:
         return Shard(), "unexpected contents"
     return Shard(data["entries"], start, token), None
+
+
+def index_block(index: bytes) -> bytes:
+    """A pickled index as a shard file holds it after the magic line: its length and CRC-32 first."""
+    return _INDEX_HEADER.pack(len(index), zlib.crc32(index)) + index
 
 
 def read_facts(path: str, shard: Shard, where: Where) -> bytes | None:
@@ -151,11 +172,11 @@ def write_shard(
         offset += len(data)
     if not stored:
         return None
-    handle, temporary = tempfile.mkstemp(prefix=".parse-", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(MAGIC)
-            pickle.dump({**header, "token": token, "entries": stored}, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            stream.write(index_block(pickle.dumps({**header, "token": token, "entries": stored}, protocol=pickle.HIGHEST_PROTOCOL)))
             start = stream.tell()
             stream.write(token)
             stream.writelines(blobs)
@@ -166,3 +187,13 @@ def write_shard(
         os.unlink(temporary)
         raise
     return Shard(stored, start, token), stat
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Remove the half-written shards runs killed while saving left behind (a shard's size each, kept
+    for good otherwise: nothing reads them)."""
+    stale_before = time.time() - STALE_TEMPORARY_SECONDS
+    for temporary in folder.glob(TEMPORARY_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            if temporary.stat().st_mtime < stale_before:
+                temporary.unlink()

@@ -7,11 +7,13 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.cache import MAGIC, PARSE_MODULES, SHARDS, ParseCache, cache_dir, shard_file, shard_of
+from bot.cache_shards import index_block, read_index
 from bot.cli import main
 from bot.config import load_config
 from bot.note import Source
@@ -165,9 +167,9 @@ def test_a_damaged_shard_is_discarded_with_a_warning_and_the_others_still_hit(va
 def test_a_cache_from_another_version_or_setting_is_discarded(vault: Path) -> None:
     warm(vault)
     for path in cache_dir(vault).glob("*.pickle"):
-        data = pickle.loads(path.read_bytes()[len(MAGIC) :])
+        data = pickle.loads(path.read_bytes()[len(MAGIC) + len(index_block(b"")) :])
         data.update(fingerprint="another", version="0.0.1")
-        path.write_bytes(MAGIC + pickle.dumps(data))
+        path.write_bytes(MAGIC + index_block(pickle.dumps(data)))
     warnings: list[str] = []
     _, cache = cached_plan(vault, warnings)
     assert cache.parsed == len(FILES)
@@ -205,10 +207,10 @@ class _Planted:
 def test_a_cache_never_builds_objects_a_note_is_not_made_of(vault: Path, tmp_path: Path) -> None:
     marker = tmp_path / "planted"
     cache_dir(vault).mkdir(parents=True)
-    shard_holding(vault, "Broken.md").write_bytes(MAGIC + pickle.dumps({"entries": {"Broken.md": _Planted(str(marker))}}))
+    shard_holding(vault, "Broken.md").write_bytes(MAGIC + index_block(pickle.dumps({"entries": {"Broken.md": _Planted(str(marker))}})))
     warnings: list[str] = []
     plan, _ = cached_plan(vault, warnings)
-    assert not marker.exists() and warnings
+    assert not marker.exists() and len(warnings) == 1 and "UnpicklingError" in warnings[0], "refused by the unpickler, not the CRC"
     assert same_outcome(plan, fresh_plan(vault))
 
 
@@ -326,3 +328,38 @@ def test_every_module_parsing_runs_is_in_the_cache_fingerprint() -> None:
     ).stdout.split()
     parsing = {name.removeprefix("bot.") for name in loaded if name.startswith("bot.")}
     assert parsing - set(PARSE_MODULES) == set()
+
+
+def test_a_shard_whose_index_was_damaged_yet_still_unpickles_is_discarded(vault: Path) -> None:
+    """The briefs are read whole and trusted for every note the run does not ask for: a byte changed in
+    them (a disk's, a sync tool's) must cost the shard, never change what a link names or a note's type."""
+    warm(vault)
+    damaged = shard_holding(vault, "Daily/2025-10-07.md")
+    data = damaged.read_bytes()
+    facts_start = read_index(damaged, cached_plan(vault)[1].fingerprint)[0].facts_start
+    index = data[:facts_start]
+    assert b"Acme" in index and b"acme" in index, "the daily note's brief names its link"
+    # Same lengths: the pickle still loads, only what it says changed.
+    damaged.write_bytes(index.replace(b"Acme", b"Acmf").replace(b"acme", b"acmf") + data[facts_start:])
+    warnings: list[str] = []
+    plan, cache = cached_plan(vault, warnings)
+    assert len(warnings) == 1 and "discarded" in warnings[0] and str(damaged) in warnings[0]
+    lost = notes_sharing_shard("Daily/2025-10-07.md")
+    assert (cache.parsed, cache.hits) == (lost, len(FILES) - lost)
+    assert same_outcome(plan, fresh_plan(vault))
+
+
+def test_a_save_removes_the_half_written_shards_of_killed_runs_and_no_others(vault: Path) -> None:
+    """A run killed while saving leaves its temporary shard file; nothing reads it, so without this
+    each such kill kept a shard's size on disk for good. A recent one may be another vault's run in
+    progress (a shared VAULTBOT_CACHE_DIR): it stays."""
+    warm(vault)
+    folder = cache_dir(vault)
+    killed, in_progress = folder / ".parse-killed", folder / ".parse-writing"
+    killed.write_bytes(MAGIC + b"half a shard")
+    in_progress.write_bytes(MAGIC + b"being written")
+    two_hours_ago = time.time() - 7200
+    os.utime(killed, (two_hours_ago, two_hours_ago))
+    (vault / "Daily/2025-10-07.md").write_text("Called [[Acme]] twice.\n")
+    warm(vault)
+    assert not killed.exists() and in_progress.exists()
